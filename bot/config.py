@@ -1,0 +1,249 @@
+"""One validated settings object, from ``config.yml`` plus environment variables.
+
+Secrets come only from the environment. An unknown or wrong key stops start-up with its name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(Exception):
+    """The configuration is wrong; the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BusinessSettings(_Strict):
+    name: str = "Loja Exemplo"
+    cnpj: str = "00.000.000/0001-00"
+    contact_phone: str = "+55 11 4000-0000"
+    timezone: str = "America/Sao_Paulo"
+    default_language: Literal["pt", "en"] = "pt"
+    state: str | None = None  # UF, for state holidays
+    agent_hours: str = "seg a sex, 9h às 18h"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+
+class NLUSettings(_Strict):
+    backend: Literal["embedded", "rasa"] = "embedded"
+    rasa_url: str | None = None
+    rasa_timeout_seconds: float = 2.0
+    threshold: float = Field(0.55, ge=0, le=1)
+    data_dir: Path = Path("nlu_data")
+    model_path: Path = Path(".quita/nlu-model.pkl")
+
+
+class TelegramSettings(_Strict):
+    enabled: bool = True  # still needs TELEGRAM_BOT_TOKEN
+    mode: Literal["webhook", "polling"] = "webhook"
+    bot_username: str | None = None  # for /start deep links
+    messages_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+
+
+class TwilioSettings(_Strict):
+    enabled: bool = True  # still needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN
+    messages_per_second: float = 10.0
+    # our template name -> Content API ContentSid (approved WhatsApp templates)
+    templates: dict[str, str] = Field(default_factory=dict)
+
+
+class ChannelSettings(_Strict):
+    telegram: TelegramSettings = TelegramSettings()
+    twilio: TwilioSettings = TwilioSettings()
+    send_max_attempts: int = 8
+    send_backoff_seconds: float = 2.0
+
+
+class ContactHours(_Strict):
+    # weekday (mon..sun) -> "HH:MM-HH:MM" or null for no contact that day
+    mon: str | None = "08:00-20:00"
+    tue: str | None = "08:00-20:00"
+    wed: str | None = "08:00-20:00"
+    thu: str | None = "08:00-20:00"
+    fri: str | None = "08:00-20:00"
+    sat: str | None = "08:00-14:00"
+    sun: str | None = None
+
+
+class CadenceSettings(_Strict):
+    enabled: bool = True
+    # days relative to the due date; after the last, repeat every `repeat_every_days`
+    steps: tuple[int, ...] = (-3, 0, 1, 7, 15, 30)
+    repeat_every_days: int = 15
+    profile: Literal["br", "us"] = "br"
+    contact_hours: ContactHours = ContactHours()
+    holidays_country: str = "BR"
+    weekly_cap: int = 3
+    already_paid_pause_business_days: int = 3
+    promise_reminder_time: str = "09:00"
+    installment_reminder_days: tuple[int, ...] = (-2, 0, 3)
+    agreement_grace_days: int = 5
+    interval_seconds: int = 60  # how often the embedded scheduler runs a pass
+
+
+class OfferSettings(_Strict):
+    path: Path = Path("offers/default.yml")
+    per_message: int = 2
+    first_due_days: int = 3
+
+
+class PaymentSettings(_Strict):
+    pix_key: str = "pagamentos@lojaexemplo.com.br"
+    merchant_name: str = "LOJA EXEMPLO"
+    merchant_city: str = "SAO PAULO"
+    link_template: str | None = None
+    boleto_enabled: bool = False
+
+
+class WebSettings(_Strict):
+    session_max_age_seconds: int = 8 * 3600
+    login_attempts_per_minute: int = 5
+    default_language: Literal["pt", "en"] = "pt"
+
+
+class Settings(_Strict):
+    business: BusinessSettings = BusinessSettings()
+    assistant_name: str = "Quita"
+    identity_check: Literal["none", "confirm_name"] = "confirm_name"
+    database_url: str = "sqlite:///quita.db"
+    redis_url: str | None = None
+    public_url: str = "http://localhost:8000"
+    secret_key: str | None = None
+    nlu: NLUSettings = NLUSettings()
+    channels: ChannelSettings = ChannelSettings()
+    cadence: CadenceSettings = CadenceSettings()
+    offers: OfferSettings = OfferSettings()
+    payments: PaymentSettings = PaymentSettings()
+    web: WebSettings = WebSettings()
+    demo: bool = False
+    # secrets, only from the environment (never from config.yml)
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_sms_from: str | None = None
+    twilio_api_base_url: str | None = None
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.channels.telegram.enabled and bool(self.telegram_bot_token)
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return (
+            self.channels.twilio.enabled
+            and bool(self.twilio_account_sid)
+            and bool(self.twilio_auth_token)
+        )
+
+
+SECRET_KEYS = {
+    "secret_key",
+    "telegram_bot_token",
+    "telegram_webhook_secret",
+    "twilio_account_sid",
+    "twilio_auth_token",
+}
+
+# environment variable -> (settings path). Each overrides config.yml.
+ENVIRONMENT: dict[str, tuple[str, ...]] = {
+    "QUITA_DATABASE_URL": ("database_url",),
+    "QUITA_REDIS_URL": ("redis_url",),
+    "QUITA_PUBLIC_URL": ("public_url",),
+    "QUITA_SECRET_KEY": ("secret_key",),
+    "QUITA_TELEGRAM_MODE": ("channels", "telegram", "mode"),
+    "QUITA_NLU_BACKEND": ("nlu", "backend"),
+    "QUITA_RASA_URL": ("nlu", "rasa_url"),
+    "TELEGRAM_BOT_TOKEN": ("telegram_bot_token",),
+    "TELEGRAM_API_BASE_URL": ("telegram_api_base_url",),
+    "TELEGRAM_WEBHOOK_SECRET": ("telegram_webhook_secret",),
+    "TWILIO_ACCOUNT_SID": ("twilio_account_sid",),
+    "TWILIO_AUTH_TOKEN": ("twilio_auth_token",),
+    "TWILIO_WHATSAPP_FROM": ("twilio_whatsapp_from",),
+    "TWILIO_SMS_FROM": ("twilio_sms_from",),
+    "TWILIO_API_BASE_URL": ("twilio_api_base_url",),
+}
+
+
+def default_config_path() -> Path:
+    return Path(os.environ.get("QUITA_CONFIG", "config.yml"))
+
+
+def load_settings(
+    path: Path | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Read config.yml (if present), apply ``overrides`` then the environment, validate."""
+    env = os.environ if environ is None else environ
+    path = path if path is not None else default_config_path()
+    data: dict[str, Any] = {}
+    if path.exists():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of keys")
+        data = loaded
+    elif "QUITA_CONFIG" in env and path == Path(env["QUITA_CONFIG"]):
+        raise ConfigError(f"QUITA_CONFIG points to a missing file: {path}")
+    for key in SECRET_KEYS & set(data):
+        raise ConfigError(f"{path}: '{key}' is a secret; set it in the environment instead")
+    if overrides:
+        data = _merge(data, overrides)
+    for variable, keys in ENVIRONMENT.items():
+        value = env.get(variable)
+        if value:
+            data = _merge(data, _nested(keys, value))
+    return validate(data, source=str(path))
+
+
+def validate(data: dict[str, Any], *, source: str = "config") -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(part) for part in err["loc"])
+            if err["type"] == "extra_forbidden":
+                problems.append(f"unknown key '{key}'")
+            else:
+                problems.append(f"'{key}': {err['msg']}")
+        raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+
+
+def _nested(keys: tuple[str, ...], value: Any) -> dict[str, Any]:
+    out: Any = value
+    for key in reversed(keys):
+        out = {key: out}
+    return out  # type: ignore[no-any-return]
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

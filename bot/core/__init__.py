@@ -1,0 +1,1 @@
+"""Domain types, money, clock and business calendar. No I/O."""

@@ -1,0 +1,119 @@
+"""What the dialogue decides, as data. The runtime carries these out in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.core.domain import Plan
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Say something: a named response from ``dialogues/``, rendered with ``vars``.
+
+    ``options`` become quick-reply buttons where the channel has them (title, payload).
+    """
+
+    response: str
+    vars: dict[str, Any] = field(default_factory=dict)
+    options: tuple[tuple[str, str], ...] = ()
+    attach_pix_qr: bool = False
+
+
+@dataclass(frozen=True)
+class RecordPromise:
+    due: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PresentOffers:
+    plans: tuple[Plan, ...]
+
+
+@dataclass(frozen=True)
+class RefuseOffers:
+    offer_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CreateAgreement:
+    plan: Plan
+    needs_approval: bool = False
+
+
+@dataclass(frozen=True)
+class SendPaymentInfo:
+    amount: Decimal
+    reference: str
+    method: str = "pix"  # pix | boleto | link | card | transfer | cash
+
+
+@dataclass(frozen=True)
+class HandOff:
+    reason: str  # request_human | dispute | approval | insult | not_understood | other
+
+
+@dataclass(frozen=True)
+class OptOut:
+    pass
+
+
+@dataclass(frozen=True)
+class MarkContactInvalid:
+    pass
+
+
+@dataclass(frozen=True)
+class OpenDispute:
+    debt_refs: tuple[str, ...]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleContact:
+    at: datetime
+    reason: str  # callback_later | no_means | follow_up
+
+
+@dataclass(frozen=True)
+class PauseReminders:
+    until: date
+    reason: str  # already_paid
+
+
+@dataclass(frozen=True)
+class KeepReceipt:
+    """An image or document sent after "já paguei": kept for an agent to check."""
+
+    media_url: str | None
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    """Anything else worth the audit trail (offer refused, identity confirmed...)."""
+
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Action = (
+    Reply
+    | RecordPromise
+    | PresentOffers
+    | RefuseOffers
+    | CreateAgreement
+    | SendPaymentInfo
+    | HandOff
+    | OptOut
+    | MarkContactInvalid
+    | OpenDispute
+    | ScheduleContact
+    | PauseReminders
+    | KeepReceipt
+    | LogEvent
+)

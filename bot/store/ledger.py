@@ -1,0 +1,214 @@
+"""Promises, agreements, scheduled contacts, receipts and the append-only event log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.domain import AgreementView, Plan, PromiseView, ScheduledPayment
+from bot.store.tables import (
+    Agreement,
+    AgreementInstallment,
+    Event,
+    Promise,
+    Receipt,
+    ScheduledContact,
+)
+
+
+class EventLog:
+    """Append-only. Nothing in the code updates or deletes an event."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self,
+        kind: str,
+        *,
+        at: datetime,
+        actor: str = "bot",
+        debtor_id: int | None = None,
+        conversation_id: int | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        row = Event(
+            kind=kind,
+            at=at,
+            actor=actor,
+            debtor_id=debtor_id,
+            conversation_id=conversation_id,
+            data=data or {},
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def for_debtor(self, debtor_id: int) -> list[Event]:
+        return list(
+            self.session.scalars(
+                select(Event).where(Event.debtor_id == debtor_id).order_by(Event.at, Event.id)
+            )
+        )
+
+
+def promise_view(row: Promise) -> PromiseView:
+    return PromiseView(
+        id=row.id, due=row.due, amount=row.amount, status=row.status, created_at=row.created_at
+    )
+
+
+def agreement_view(row: Agreement, installments: list[AgreementInstallment]) -> AgreementView:
+    return AgreementView(
+        id=row.id,
+        offer_id=row.offer_id,
+        total=row.total,
+        status=row.status,
+        payments=tuple(
+            ScheduledPayment(number=i.number, due=i.due, amount=i.amount) for i in installments
+        ),
+        paid_numbers=tuple(i.number for i in installments if i.status == "paid"),
+    )
+
+
+class LedgerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # promises
+    def open_promise(self, debtor_id: int) -> Promise | None:
+        return self.session.scalar(
+            select(Promise)
+            .where(Promise.debtor_id == debtor_id, Promise.status == "open")
+            .order_by(Promise.id.desc())
+        )
+
+    def promises_of(self, debtor_id: int) -> list[Promise]:
+        return list(
+            self.session.scalars(
+                select(Promise).where(Promise.debtor_id == debtor_id).order_by(Promise.id)
+            )
+        )
+
+    def add_promise(self, promise: Promise) -> Promise:
+        self.session.add(promise)
+        self.session.flush()
+        return promise
+
+    # agreements
+    def current_agreement(self, debtor_id: int) -> Agreement | None:
+        return self.session.scalar(
+            select(Agreement)
+            .where(
+                Agreement.debtor_id == debtor_id,
+                Agreement.status.in_(["active", "pending_approval"]),
+            )
+            .order_by(Agreement.id.desc())
+        )
+
+    def agreements_of(self, debtor_id: int) -> list[Agreement]:
+        return list(
+            self.session.scalars(
+                select(Agreement).where(Agreement.debtor_id == debtor_id).order_by(Agreement.id)
+            )
+        )
+
+    def installments(self, agreement_id: int) -> list[AgreementInstallment]:
+        return list(
+            self.session.scalars(
+                select(AgreementInstallment)
+                .where(AgreementInstallment.agreement_id == agreement_id)
+                .order_by(AgreementInstallment.number)
+            )
+        )
+
+    def create_agreement(
+        self,
+        *,
+        debtor_id: int,
+        conversation_id: int | None,
+        plan: Plan,
+        status: str,
+        now: datetime,
+    ) -> Agreement:
+        row = Agreement(
+            debtor_id=debtor_id,
+            conversation_id=conversation_id,
+            offer_id=plan.offer_id,
+            kind=plan.kind,
+            balance=plan.balance,
+            total=plan.total,
+            down_payment=plan.down_payment,
+            installments=plan.installments,
+            discount_percent=str(plan.discount_percent),
+            monthly_rate_percent=str(plan.monthly_rate_percent),
+            status=status,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        for payment in plan.payments:
+            self.session.add(
+                AgreementInstallment(
+                    agreement_id=row.id,
+                    number=payment.number,
+                    due=payment.due,
+                    amount=payment.amount,
+                    status="open",
+                )
+            )
+        self.session.flush()
+        return row
+
+    # scheduled contacts
+    def schedule_contact(self, debtor_id: int, at: datetime, reason: str, now: datetime) -> None:
+        for row in self.pending_contacts(debtor_id):
+            row.done_at = now  # a new request replaces the old one
+        self.session.add(
+            ScheduledContact(debtor_id=debtor_id, at=at, reason=reason, created_at=now)
+        )
+        self.session.flush()
+
+    def pending_contacts(self, debtor_id: int) -> list[ScheduledContact]:
+        return list(
+            self.session.scalars(
+                select(ScheduledContact).where(
+                    ScheduledContact.debtor_id == debtor_id, ScheduledContact.done_at.is_(None)
+                )
+            )
+        )
+
+    def add_receipt(
+        self,
+        *,
+        debtor_id: int | None,
+        message_id: int,
+        media_url: str | None,
+        content_type: str | None,
+        now: datetime,
+    ) -> None:
+        self.session.add(
+            Receipt(
+                debtor_id=debtor_id,
+                message_id=message_id,
+                media_url=media_url,
+                content_type=content_type,
+                created_at=now,
+            )
+        )
+
+
+def add_business_days(start: date, days: int) -> date:
+    """``days`` business days after ``start`` (weekends skipped; holidays by the cadence)."""
+    from datetime import timedelta
+
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current

@@ -1,0 +1,204 @@
+"""Debtors, their contacts, debts and payments."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.domain import DebtorView, DebtView
+from bot.core.money import ZERO
+from bot.store.tables import Contact, Debt, Debtor, Payment
+
+
+@dataclass(frozen=True)
+class DebtorRecord:
+    ref: str
+    name: str
+    language: str = "pt"
+    document: str | None = None
+    segment: str | None = None
+    phone: str | None = None
+    telegram_chat_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DebtRecord:
+    ref: str
+    description: str
+    amount: Decimal
+    due: date
+
+
+def debtor_view(row: Debtor) -> DebtorView:
+    return DebtorView(
+        id=row.id,
+        ref=row.ref,
+        name=row.name,
+        language=row.language,
+        document=row.document,
+        segment=row.segment,
+        timezone=row.timezone,
+        state=row.state,
+    )
+
+
+def debt_view(row: Debt) -> DebtView:
+    return DebtView(
+        id=row.id,
+        ref=row.ref,
+        description=row.description,
+        amount=row.amount,
+        due=row.due_date,
+        paid=row.paid,
+        status=row.status,
+    )
+
+
+class PortfolioRepository:
+    """Reads and upserts the portfolio inside the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def debtor_by_ref(self, ref: str) -> Debtor | None:
+        return self.session.scalar(select(Debtor).where(Debtor.ref == ref))
+
+    def debtor(self, debtor_id: int) -> Debtor | None:
+        return self.session.get(Debtor, debtor_id)
+
+    def upsert_debtor(self, record: DebtorRecord, now: datetime) -> tuple[Debtor, bool]:
+        """Insert or update a debtor and its contacts; returns (row, changed)."""
+        row = self.debtor_by_ref(record.ref)
+        changed = False
+        if row is None:
+            row = Debtor(
+                ref=record.ref,
+                name=record.name,
+                language=record.language,
+                document=record.document,
+                segment=record.segment,
+                link_token=secrets.token_urlsafe(12),
+                created_at=now,
+                updated_at=now,
+            )
+            self.session.add(row)
+            self.session.flush()
+            changed = True
+        else:
+            for attr in ("name", "language", "document", "segment"):
+                value = getattr(record, attr)
+                if value is not None and getattr(row, attr) != value:
+                    setattr(row, attr, value)
+                    changed = True
+            if changed:
+                row.updated_at = now
+        if record.phone:
+            changed |= self.ensure_contact(row, "whatsapp", record.phone, now)
+            changed |= self.ensure_contact(row, "sms", record.phone, now)
+        if record.telegram_chat_id:
+            changed |= self.ensure_contact(row, "telegram", record.telegram_chat_id, now)
+        return row, changed
+
+    def ensure_contact(self, debtor: Debtor, channel: str, address: str, now: datetime) -> bool:
+        contact = self.contact(channel, address)
+        if contact is None:
+            self.session.add(
+                Contact(debtor_id=debtor.id, channel=channel, address=address, created_at=now)
+            )
+            self.session.flush()
+            return True
+        if contact.debtor_id != debtor.id:
+            contact.debtor_id = debtor.id
+            return True
+        return False
+
+    def contact(self, channel: str, address: str) -> Contact | None:
+        return self.session.scalar(
+            select(Contact).where(Contact.channel == channel, Contact.address == address)
+        )
+
+    def contacts_of(self, debtor_id: int) -> list[Contact]:
+        return list(
+            self.session.scalars(
+                select(Contact).where(Contact.debtor_id == debtor_id).order_by(Contact.id)
+            )
+        )
+
+    def upsert_debt(self, debtor: Debtor, record: DebtRecord, now: datetime) -> bool:
+        row = self.session.scalar(select(Debt).where(Debt.ref == record.ref))
+        if row is None:
+            self.session.add(
+                Debt(
+                    debtor_id=debtor.id,
+                    ref=record.ref,
+                    description=record.description,
+                    amount=record.amount,
+                    due_date=record.due,
+                    paid=ZERO,
+                    status="open",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            self.session.flush()
+            return True
+        if row.debtor_id != debtor.id:
+            raise ValueError(f"debt {record.ref} already belongs to another debtor")
+        changed = False
+        for attr, value in (
+            ("description", record.description),
+            ("amount", record.amount),
+            ("due_date", record.due),
+        ):
+            if getattr(row, attr) != value:
+                setattr(row, attr, value)
+                changed = True
+        if changed:
+            row.updated_at = now
+        return changed
+
+    def debts_of(self, debtor_id: int) -> list[Debt]:
+        return list(
+            self.session.scalars(
+                select(Debt).where(Debt.debtor_id == debtor_id).order_by(Debt.due_date, Debt.id)
+            )
+        )
+
+    def debt_by_ref(self, ref: str) -> Debt | None:
+        return self.session.scalar(select(Debt).where(Debt.ref == ref))
+
+    def record_payment(
+        self,
+        debt: Debt,
+        amount: Decimal,
+        paid_at: datetime,
+        *,
+        source: str,
+        dedupe_key: str,
+        now: datetime,
+    ) -> Payment | None:
+        """Apply a payment to a debt once; ``None`` when this payment was already recorded."""
+        existing = self.session.scalar(select(Payment).where(Payment.dedupe_key == dedupe_key))
+        if existing is not None:
+            return None
+        payment = Payment(
+            debtor_id=debt.debtor_id,
+            debt_id=debt.id,
+            amount=amount,
+            paid_at=paid_at,
+            source=source,
+            dedupe_key=dedupe_key,
+            created_at=now,
+        )
+        self.session.add(payment)
+        debt.paid = debt.paid + amount
+        if debt.paid >= debt.amount:
+            debt.status = "paid"
+        debt.updated_at = now
+        self.session.flush()
+        return payment
