@@ -9,8 +9,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.core.money import money
-from bot.offers.coverage import check_tiers
 from bot.offers import model as m
+from bot.offers.coverage import check_tiers
 from bot.offers.model import Charges, Limits, Offer, OfferBookError, Problem, Tier, When
 
 _TOP = {"currency", "charges", "promise", "tiers", "limits", "name", "description"}
