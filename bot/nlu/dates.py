@@ -1,0 +1,313 @@
+"""Date expressions -> ISO dates, resolved against today's date (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from bot.nlu.numbers import ORDINALS, small_number
+from bot.nlu.spans import Span, keep_longest
+
+MONTHS: dict[str, int] = {
+    "janeiro": 1,
+    "fevereiro": 2,
+    "marco": 3,
+    "abril": 4,
+    "maio": 5,
+    "junho": 6,
+    "julho": 7,
+    "agosto": 8,
+    "setembro": 9,
+    "outubro": 10,
+    "novembro": 11,
+    "dezembro": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "fev": 2,
+    "feb": 2,
+    "mar": 3,
+    "abr": 4,
+    "apr": 4,
+    "mai": 5,
+    "jun": 6,
+    "jul": 7,
+    "ago": 8,
+    "aug": 8,
+    "set": 9,
+    "sep": 9,
+    "sept": 9,
+    "out": 10,
+    "oct": 10,
+    "nov": 11,
+    "dez": 12,
+    "dec": 12,
+}
+WEEKDAYS: dict[str, int] = {
+    "segunda": 0,
+    "terca": 1,
+    "quarta": 2,
+    "quinta": 3,
+    "sexta": 4,
+    "sabado": 5,
+    "domingo": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "tues": 1,
+    "weds": 2,
+    "thurs": 3,
+    "thu": 3,
+    "fri": 4,
+    "sabadao": 5,
+    "sextou": 4,
+}
+RELATIVE: dict[str, int] = {
+    "depois de amanha": 2,
+    "depois d amanha": 2,
+    "dps de amanha": 2,
+    "the day after tomorrow": 2,
+    "day after tomorrow": 2,
+    "anteontem": -2,
+    "amanha": 1,
+    "amanhã": 1,
+    "amnh": 1,
+    "amanhan": 1,
+    "amanh": 1,
+    "tomorrow": 1,
+    "tmrw": 1,
+    "tmr": 1,
+    "tomoro": 1,
+    "tomorow": 1,
+    "2moro": 1,
+    "2morrow": 1,
+    "hoje": 0,
+    "hj": 0,
+    "hje": 0,
+    "today": 0,
+    "tonight": 0,
+    "tday": 0,
+    "ontem": -1,
+    "yesterday": -1,
+}
+_NUM_WORD = (
+    r"\d{1,2}|um|uma|dois|duas|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|"
+    r"treze|catorze|quatorze|quinze|vinte|trinta|a|an|one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|couple"
+)
+_DAY_WORD = (
+    r"\d{1,2}|primeiro|um|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|treze|"
+    r"catorze|quatorze|quinze|dezesseis|dezessete|dezoito|dezenove|vinte|"
+    r"vinte e (?:um|dois|tres|quatro|cinco|seis|sete|oito|nove)|trinta|trinta e um"
+)
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
+_NEXT_MONTH = r"(?P<next>\s+(?:do|de)\s+(?:mes\s+que\s+vem|proximo\s+mes)|\s+of\s+next\s+month)?"
+_SUFFIX = r"(?:st|nd|rd|th|º|o(?=\b))?"
+_B = r"(?<![\w/])"
+_E = r"(?![\w/])"
+
+Resolver = Callable[["re.Match[str]", date, str], date | None]
+
+
+def add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_day_of_month(today: date, dom: int, *, next_month: bool = False) -> date | None:
+    """The next ``dom``-th that is today or later (or the one in next month)."""
+    if not 1 <= dom <= 31:
+        return None
+    first = date(today.year, today.month, 1)
+    for k in range(1 if next_month else 0, 14):
+        month = add_months(first, k)
+        if dom <= calendar.monthrange(month.year, month.month)[1]:
+            found = month.replace(day=dom)
+            if found >= today:
+                return found
+    return None
+
+
+def day_month(today: date, day: int, month: int, year: int | None) -> date | None:
+    """That date; without a year, next year if it already passed."""
+    try:
+        if year is not None:
+            return date(year + 2000 if year < 100 else year, month, day)
+        found = date(today.year, month, day)
+        if found < today:
+            found = date(today.year + 1, month, day)
+        return found
+    except ValueError:
+        return None
+
+
+def next_weekday(today: date, weekday: int) -> date:
+    """Its next occurrence after today (a week ahead when it is today)."""
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def _day_value(token: str) -> int | None:
+    if token in ("primeiro", "1o", "1º"):
+        return 1
+    return small_number(token.replace(" e ", " "))
+
+
+def _iso(m: re.Match[str], today: date, lang: str) -> date | None:
+    return day_month(today, int(m["d"]), int(m["m"]), int(m["y"]))
+
+
+def _slash(m: re.Match[str], today: date, lang: str) -> date | None:
+    a, b = int(m["a"]), int(m["b"])
+    year = int(m["y"]) if m["y"] else None
+    if lang == "en" and 1 <= a <= 12 and 1 <= b <= 31:
+        return day_month(today, b, a, year)
+    if 1 <= b <= 12:
+        return day_month(today, a, b, year)
+    return None
+
+
+def _day_first(m: re.Match[str], today: date, lang: str) -> date | None:
+    day = _day_value(m["day"])
+    year = int(m["y"]) if m["y"] else None
+    return None if day is None else day_month(today, day, MONTHS[m["month"]], year)
+
+
+def _dia(m: re.Match[str], today: date, lang: str) -> date | None:
+    day = _day_value(m["day"])
+    return None if day is None else next_day_of_month(today, day, next_month=bool(m["next"]))
+
+
+def _relative(m: re.Match[str], today: date, lang: str) -> date | None:
+    return today + timedelta(days=RELATIVE[re.sub(r"\s+", " ", m[0])])
+
+
+def _weekday(m: re.Match[str], today: date, lang: str) -> date | None:
+    return next_weekday(today, WEEKDAYS[m["wd"]])
+
+
+def _month_end(m: re.Match[str], today: date, lang: str) -> date | None:
+    month = add_months(today.replace(day=1), 1 if m["next"] else 0)
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _in_days(m: re.Match[str], today: date, lang: str) -> date | None:
+    token = m["n"]
+    n = 2 if token == "couple" else 1 if token in ("a", "an") else small_number(token)
+    if n is None or n > 400:
+        return None
+    unit = m["unit"]
+    factor = 7 if unit.startswith(("semana", "week")) else 1
+    return today + timedelta(days=n * factor)
+
+
+PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
+    (re.compile(_B + r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})" + _E), _iso),
+    (
+        re.compile(_B + r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?" + _E),
+        _slash,
+    ),
+    (re.compile(_B + r"(?P<a>\d{1,2})[-.](?P<b>\d{1,2})[-.](?P<y>\d{4})" + _E), _slash),
+    (
+        re.compile(
+            r"\b(?:(?:dia|the)\s+)?(?P<day>"
+            + _DAY_WORD
+            + r")"
+            + _SUFFIX
+            + r"(?:\s+de|\s+of)?\s+"
+            + _MONTH
+            + r"(?:\s+(?:de\s+)?(?P<y>\d{4}))?\b"
+        ),
+        _day_first,
+    ),
+    (
+        re.compile(
+            r"\b"
+            + _MONTH
+            + r"\.?\s+(?:the\s+)?(?P<day>\d{1,2})"
+            + _SUFFIX
+            + r"(?:,?\s+(?P<y>\d{4}))?\b"
+        ),
+        _day_first,
+    ),
+    (
+        re.compile(r"\bdia\s+(?P<day>" + _DAY_WORD + r")" + _SUFFIX + r"\b" + _NEXT_MONTH),
+        _dia,
+    ),
+    (
+        re.compile(
+            r"\b(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:time|one|option))"
+            + _NEXT_MONTH
+        ),
+        _dia,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:no|ate o|by the|at the|the)\s+)?(?:fim|final|finalzinho|end)"
+            r"\s+(?:do|de|deste|desse|of the|of this|of|this)\s+(?:mes|month)\b"
+            r"(?P<next>\s+que\s+vem)?|\bmonth[\s-]end\b|\bultimo\s+dia\s+do\s+mes\b"
+            r"|\blast\s+day\s+of\s+(?:the|this)\s+month\b"
+        ),
+        _month_end,
+    ),
+    (
+        re.compile(
+            r"\b(?:daqui\s+(?:a\s+)?|dentro\s+de\s+|em\s+|in\s+|within\s+)?"
+            r"(?P<n>" + _NUM_WORD + r")\s+(?:of\s+)?"
+            r"(?P<unit>dias|dia|semanas|semana|days|day|weeks|week)"
+            r"(?:\s+from\s+now)?\b"
+        ),
+        _in_days,
+    ),
+    (
+        re.compile(
+            r"\b(?:"
+            + "|".join(sorted(RELATIVE, key=len, reverse=True)).replace(" ", r"\s+")
+            + r")\b"
+        ),
+        _relative,
+    ),
+    (
+        re.compile(
+            r"\b(?P<wd>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")"
+            r"(?:[\s-]?feira)?s?\b(?!\s+(?:opcao|op|parcela|vez|via|alternativa|proposta|"
+            r"oferta|option|one|opção|plano))"
+        ),
+        _weekday,
+    ),
+)
+_IN_DAYS_NEEDS_PREFIX = re.compile(r"^(?:daqui|dentro|em|in|within)\b|from\s+now$")
+
+
+def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
+    """Every date expression in a folded text, resolved against ``today``."""
+    found: list[Span] = []
+    for pattern, resolve in PATTERNS:
+        for m in pattern.finditer(folded):
+            if resolve is _in_days and not _IN_DAYS_NEEDS_PREFIX.search(m[0]):
+                continue
+            if resolve is _dia and m["day"] in ORDINALS and not m[0].startswith("dia"):
+                continue
+            try:
+                value = resolve(m, today, lang)
+            except (ValueError, OverflowError, KeyError):
+                value = None
+            if value is not None:
+                found.append(Span("date", value.isoformat(), m.start(), m.end()))
+    return keep_longest(found)

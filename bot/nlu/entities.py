@@ -1,0 +1,169 @@
+"""Entity extraction: installments, options, payment methods, and the whole pipeline.
+
+Everything here is a pure function of (text, today, language) and never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.core.parse import Entity
+from bot.nlu.amounts import extract_amounts
+from bot.nlu.dates import extract_dates
+from bot.nlu.normalize import clean_input, fold
+from bot.nlu.numbers import ORDINALS, small_number
+from bot.nlu.spans import Span, free_of, keep_longest
+
+_N = (
+    r"\d{1,2}|uma|um|duas|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|"
+    r"quinze|dezoito|vinte|vinte e quatro|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|fifteen|eighteen|twenty|twenty[\s-]four|one"
+)
+_INSTALLMENTS = (
+    re.compile(r"(?<![\w.,$])(?P<n>\d{1,2})\s*x(?![a-wyz])"),
+    re.compile(
+        r"\b(?P<n>" + _N + r")\s+(?:(?:monthly|equal|small|parcelas|pequenas|mensais|iguais)\s+)?"
+        r"(?:vezes|parcelas|parcela|parcelinhas|prestacoes|prestacao|prestacoes|pagamentos|"
+        r"installments|installment|payments|instalments|instalment|monthly\s+payments)\b"
+    ),
+    re.compile(
+        r"\b(?:parcel\w*|divid\w*|split\w*|spread\w*|break\w*)(?:\s+(?:it|isso|o valor|this|"
+        r"a divida|the debt|tudo|the amount|the balance|o saldo))?\s+(?:em|in|into|over|por)\s+"
+        r"(?P<n>" + _N + r")\b(?!\s*(?:reais|dias|days|semanas|weeks)\b|[.,]\d)"
+    ),
+    re.compile(
+        r"\b(?:over|across)\s+(?P<n>"
+        + _N
+        + r")\s+months\b|\bem\s+(?P<m>"
+        + _N
+        + r")\s+meses\b(?=.*\b(?:parcel|divid|pagar|pago))"
+    ),
+)
+_OPTION_NOUN = (
+    r"(?:opcao|opção|opcoes|opc|op|opt|option|alternativa|alternative|proposta|oferta|offer|"
+    r"plano|plan|choice|numero|number|n[ºo]|#)"
+)
+_ORD = r"(?P<ord>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
+_OPTIONS = (
+    re.compile(r"(?<![\w])" + _OPTION_NOUN + r"\.?\s*(?:de\s+)?(?P<n>\d{1,2}|" + _N + r")\b"),
+    re.compile(
+        r"\b" + _ORD + r"\s+(?:opcao|opção|option|alternativa|alternative|proposta|"
+        r"oferta|offer|plano|plan|choice|one|forma)\b"
+    ),
+)
+_ARTICLE_ORD = re.compile(r"\b(?P<art>a|o|the)\s+" + _ORD + r"(?![\w-])(?!\s*-?\s*feira)")
+_NOT_OPTION_BEFORE = re.compile(
+    r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since)\s*$"
+)
+_WHOLE = re.compile(
+    r"^\W*(?:(?:quero|escolho|fico com|vou de|vou na|vou com|pode ser|prefiro|manda|"
+    r"i want|i'll take|ill take|i choose|i pick|i'd like|id like|take|pick|go with|i'll go with"
+    r")\s+)?(?:a|o|the|number|numero|n)?\s*(?P<n>\d{1,2}|"
+    + _ORD[7:-1]
+    + r"|"
+    + _N
+    + r")(?:\s+(?:one|please|pls|por favor|pf|plz))?\W*$"
+)
+PAYMENT_METHODS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("pix", re.compile(r"\b(?:pix|piks|pics|chave\s+pix|qr\s*code)\b")),
+    (
+        "boleto",
+        re.compile(
+            r"\b(?:boleto|boletos|bolet|codigo\s+de\s+barras|barcode|bank\s+slip|"
+            r"linha\s+digitavel)\b"
+        ),
+    ),
+    (
+        "card",
+        re.compile(
+            r"\b(?:cartao|cartoes|card|credito|debito|credit|debit|visa|"
+            r"mastercard|maquininha)\b"
+        ),
+    ),
+    ("link", re.compile(r"\b(?:link|links|linkzinho)\b")),
+    (
+        "transfer",
+        re.compile(
+            r"\b(?:transferencia|transferir|transfiro|ted|doc|deposito|"
+            r"depositar|deposit|transfer|wire|bank\s+transfer|zelle|venmo)\b"
+        ),
+    ),
+    (
+        "cash",
+        re.compile(
+            r"\b(?:em|no|com|in|pay|with)\s+(?:dinheiro|especie|cash)\b|"
+            r"\bdinheiro\s+vivo\b|\bcash\b(?<!no\scash)|\bem\s+maos\b"
+        ),
+    ),
+)
+
+
+def _ordinal(token: str) -> int | None:
+    return ORDINALS.get(token) or small_number(token)
+
+
+def extract_options(folded: str) -> list[Span]:
+    """The option chosen: "opção 2", "a segunda", "option three", "the first one", "1"."""
+    found: list[Span] = []
+    whole = _WHOLE.match(folded)
+    if whole:
+        n = _ordinal(whole["n"])
+        if n is not None and 1 <= n <= 9:
+            return [Span("option", n, whole.start("n"), whole.end("n"))]
+    for pattern in _OPTIONS:
+        for m in pattern.finditer(folded):
+            n = _ordinal(m["ord"] if "ord" in m.groupdict() else m["n"])
+            if n is not None and 1 <= n <= 9:
+                found.append(Span("option", n, m.start(), m.end()))
+    for m in _ARTICLE_ORD.finditer(folded):
+        if _NOT_OPTION_BEFORE.search(folded[max(0, m.start() - 12) : m.start()]):
+            continue
+        found.append(Span("option", ORDINALS[m["ord"]], m.start("ord"), m.end()))
+    return keep_longest(found)
+
+
+def extract_installments(folded: str) -> list[Span]:
+    """Number of installments: "3x", "em 5 vezes", "três parcelas", "4 payments"."""
+    found: list[Span] = []
+    for pattern in _INSTALLMENTS:
+        for m in pattern.finditer(folded):
+            token = m["n"] if m["n"] is not None else m.groupdict().get("m")
+            n = small_number(token) if token else None
+            if n is not None and 1 <= n <= 72:
+                found.append(Span("installments", n, m.start(), m.end()))
+    return keep_longest(found)
+
+
+def extract_payment_methods(folded: str) -> list[Span]:
+    found: list[Span] = []
+    for name, pattern in PAYMENT_METHODS:
+        for m in pattern.finditer(folded):
+            if name == "cash" and re.search(r"\b(?:no|any|sem)\s+$", folded[: m.start()]):
+                continue
+            found.append(Span("payment_method", name, m.start(), m.end()))
+    return keep_longest(found)
+
+
+def extract(text: str, today: date, language: str = "pt") -> tuple[Entity, ...]:
+    """All entities of a message, resolved against ``today``; never raises."""
+    try:
+        return _extract(text, today, language)
+    except Exception:  # noqa: BLE001 - a parse must never fail because of an extractor
+        return ()
+
+
+def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
+    cleaned = clean_input(text)
+    folded = fold(cleaned)
+    options = extract_options(folded)
+    installments = [s for s in extract_installments(folded) if free_of(s, options)]
+    dates = [s for s in extract_dates(folded, today, language) if free_of(s, options)]
+    whole_is_option = bool(options) and bool(_WHOLE.match(folded))
+    taken = options + installments + dates
+    amounts = extract_amounts(folded, taken, whole_is_option=whole_is_option)
+    methods = extract_payment_methods(folded)
+    spans = sorted(options + installments + dates + amounts + methods, key=lambda s: s.start)
+    return tuple(
+        Entity(s.entity, s.value, s.start, s.end, cleaned[s.start : s.end]) for s in spans
+    )
