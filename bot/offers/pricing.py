@@ -80,13 +80,14 @@ def installment_amounts(
 
 
 def concession_base(breakdown: BalanceBreakdown, offer: Offer) -> Decimal:
-    """The updated balance after the offer's waivers and discount."""
+    """The updated balance after the offer's waivers and discount (at least one cent)."""
     base = breakdown.total
     if "late_fee" in offer.waive:
         base -= breakdown.late_fee
     if "interest" in offer.waive:
         base -= breakdown.interest
-    return base - percent_of(base, offer.discount_percent)
+    discount = percent_of(base, offer.discount_percent)
+    return base - min(discount, max(base - CENT, ZERO))  # a discount never zeroes the debt
 
 
 def required_down_payment(breakdown: BalanceBreakdown, offer: Offer) -> Decimal:

@@ -46,7 +46,9 @@ def book() -> OfferBook:
     return parse_offer_book(EXAMPLE)
 
 
-def debt(amount: str, due: date, *, paid: str = "0.00", status: str = "open", n: int = 1) -> DebtView:
+def debt(
+    amount: str, due: date, *, paid: str = "0.00", status: str = "open", n: int = 1
+) -> DebtView:
     return DebtView(n, f"D-{n}", "compra", Decimal(amount), due, Decimal(paid), status)
 
 
@@ -148,8 +150,13 @@ def test_p02_em_5x_is_five_installments_of_90(book: OfferBook) -> None:
         ({"monthly_amount": Decimal("40")}, False, "below_min_installment", 6, "75.00"),
         ({"installments": 12}, False, "too_many_installments", 6, "75.00"),
         ({"installments": 1}, True, "pay_in_full", 1, "450.00"),
-        ({"installments": 3, "monthly_amount": Decimal("100")}, False, "above_monthly_amount",
-         3, "150.00"),
+        (
+            {"installments": 3, "monthly_amount": Decimal("100")},
+            False,
+            "above_monthly_amount",
+            3,
+            "150.00",
+        ),
         ({"down_payment": Decimal("100")}, True, "ok", 6, "58.33"),
         ({"down_payment": Decimal("150"), "installments": 2}, True, "ok", 2, "150.00"),
         ({}, True, "ok", 6, "75.00"),
@@ -187,7 +194,8 @@ def test_down_payment_that_covers_everything_gives_pay_in_full(book: OfferBook) 
     proposal = book.propose(P02, TODAY, down_payment=Decimal("450.00"))
 
     assert (proposal.exact, proposal.reason) == (False, "down_payment_covers_balance")
-    assert proposal.plan is not None and proposal.plan.kind == "pay_in_full"
+    assert proposal.plan is not None
+    assert proposal.plan.kind == "pay_in_full"
 
 
 def test_late_tier_interest_down_payment_and_approval(book: OfferBook) -> None:
@@ -219,7 +227,8 @@ def test_down_payment_below_the_books_minimum(book: OfferBook) -> None:
     # up_to_10 has no down-payment rule, so 50 of entry is exact there
     assert book.propose(old, TODAY, down_payment=Decimal("50")).plan.offer_id == "up_to_10"  # type: ignore[union-attr]
     proposal = book.propose(old, TODAY, down_payment=Decimal("50"), installments=10)
-    assert proposal.exact and proposal.plan is not None
+    assert proposal.exact
+    assert proposal.plan is not None
     assert proposal.plan.down_payment == Decimal("50")
 
 
@@ -266,4 +275,5 @@ def test_a_balance_too_small_for_installments_leaves_the_offer_out(book: OfferBo
     assert [p.offer_id for p in book.plans_for(small, TODAY)] == ["full_no_fees"]
     proposal = book.propose(small, TODAY, installments=2)
     assert (proposal.exact, proposal.reason) == (False, "below_min_installment")
-    assert proposal.plan is not None and proposal.plan.kind == "pay_in_full"
+    assert proposal.plan is not None
+    assert proposal.plan.kind == "pay_in_full"
