@@ -99,6 +99,7 @@ class DialogueSettings:
     first_due_days: int = 3
     callback_default_hours: int = 3
     agent_hours_text: str = ""  # e.g. "seg a sex, 9h às 18h"
+    no_means_followup_days: int = 7  # "no means at all": try again this many days later
 
 
 @dataclass(frozen=True)

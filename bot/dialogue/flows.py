@@ -1,0 +1,143 @@
+"""The routing table of ``dialogues/flows.yml``: which intent, in which phase, goes where.
+
+Lookup for one turn (first match wins):
+
+1. ``always[intent]`` (e.g. opt-out works in every phase);
+2. ``phases[phase]["entity:NAME"]`` when the message carries that entity (a bare date
+   while we wait for a day, a bare "2" while offers are on screen) and its intent is one of
+   ``entity_routes_for`` (weak intents such as affirm or not_understood);
+3. ``phases[phase][intent]``, then ``phases[phase]["*"]``;
+4. ``default[intent]``;
+5. the ``not_understood`` handler.
+
+``intent`` is the parsed intent, or ``not_understood`` when the confidence is below the
+threshold or the intent is ``out_of_scope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.parse import ENTITY_NAMES, INTENTS
+from bot.dialogue.state import PHASES
+
+NOT_UNDERSTOOD = "not_understood"
+DEFAULT_FLOWS_PATH = Path(__file__).resolve().parents[2] / "dialogues" / "flows.yml"
+
+
+class FlowError(ValueError):
+    """A flows file that names an unknown phase, intent, entity or handler."""
+
+
+@dataclass(frozen=True)
+class Flows:
+    always: Mapping[str, str]
+    phases: Mapping[str, Mapping[str, str]]
+    default: Mapping[str, str]
+    entity_routes_for: frozenset[str] = frozenset({NOT_UNDERSTOOD})
+    keywords: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def route(self, phase: str, intent: str, entities: Iterable[str] = ()) -> str:
+        """The handler name for ``intent`` in ``phase``."""
+        if intent in self.always:
+            return self.always[intent]
+        table = self.phases.get(phase, {})
+        if intent in self.entity_routes_for:
+            for name in entities:
+                key = f"entity:{name}"
+                if key in table:
+                    return table[key]
+        if intent in table:
+            return table[intent]
+        if "*" in table:
+            return table["*"]
+        return self.default.get(intent, NOT_UNDERSTOOD)
+
+    def keywords_for(self, name: str, language: str) -> tuple[str, ...]:
+        """Keyword list ``name`` for ``language`` (empty when not configured)."""
+        return tuple(self.keywords.get(name, {}).get(language, ()))
+
+    def handlers(self) -> set[str]:
+        """Every handler the table names."""
+        names = set(self.always.values()) | set(self.default.values()) | {NOT_UNDERSTOOD}
+        for table in self.phases.values():
+            names |= set(table.values())
+        return names
+
+
+def _table(data: Any, where: str, *, phase: bool) -> dict[str, str]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FlowError(f"{where}: expected a mapping of intent -> handler")
+    allowed = set(INTENTS) | {NOT_UNDERSTOOD}
+    result: dict[str, str] = {}
+    for key, value in data.items():
+        key = str(key)
+        ok = key in allowed
+        if phase and (key == "*" or key.startswith("entity:")):
+            ok = key == "*" or key.removeprefix("entity:") in ENTITY_NAMES
+        if not ok:
+            raise FlowError(f"{where}: unknown intent or key {key!r}")
+        if not isinstance(value, str) or not value:
+            raise FlowError(f"{where}.{key}: the handler must be a name")
+        result[key] = value
+    return result
+
+
+def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
+    """Build and check Flows from the loaded YAML; ``handlers`` are the known names."""
+    if not isinstance(data, dict):
+        raise FlowError("flows: expected a mapping at the top level")
+    unknown = set(data) - {
+        "version",
+        "always",
+        "entity_routes_for",
+        "phases",
+        "default",
+        "keywords",
+    }
+    if unknown:
+        raise FlowError(f"flows: unknown keys {sorted(unknown)}")
+    phases: dict[str, dict[str, str]] = {}
+    for phase, table in (data.get("phases") or {}).items():
+        if phase not in PHASES:
+            raise FlowError(f"phases: unknown phase {phase!r} (known: {', '.join(PHASES)})")
+        phases[phase] = _table(table, f"phases.{phase}", phase=True)
+    keywords: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name, per_lang in (data.get("keywords") or {}).items():
+        keywords[str(name)] = {str(lang): tuple(map(str, words)) for lang, words in per_lang.items()}
+    weak = frozenset(str(i) for i in data.get("entity_routes_for") or (NOT_UNDERSTOOD,))
+    bad = weak - set(INTENTS) - {NOT_UNDERSTOOD}
+    if bad:
+        raise FlowError(f"entity_routes_for: unknown intents {sorted(bad)}")
+    flows = Flows(
+        always=_table(data.get("always"), "always", phase=False),
+        phases=phases,
+        default=_table(data.get("default"), "default", phase=False),
+        entity_routes_for=weak,
+        keywords=keywords,
+    )
+    if handlers is not None:
+        missing = flows.handlers() - set(handlers)
+        if missing:
+            raise FlowError(f"flows: unknown handlers {sorted(missing)}")
+    return flows
+
+
+def load_flows(path: Path, *, handlers: Iterable[str] | None = None) -> Flows:
+    """Read and check a flows file."""
+    with path.open(encoding="utf-8") as fh:
+        return parse_flows(yaml.safe_load(fh), handlers=handlers)
+
+
+@lru_cache(maxsize=1)
+def default_flows() -> Flows:
+    """The project's ``dialogues/flows.yml``, read once (handlers are checked by the engine)."""
+    return load_flows(DEFAULT_FLOWS_PATH)

@@ -1,0 +1,94 @@
+"""Money and dates as a person reads them, per language. Pure functions, no locale module.
+
+Values may arrive as ``Decimal``/``date`` or as the strings the engine puts in reply vars
+("1234.50", "2026-11-27"), so stored replies can be rendered again later.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+WEEKDAYS = {
+    "pt": (
+        "segunda-feira",
+        "terça-feira",
+        "quarta-feira",
+        "quinta-feira",
+        "sexta-feira",
+        "sábado",
+        "domingo",
+    ),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _lang(language: str) -> str:
+    return "en" if language.lower().startswith("en") else "pt"
+
+
+def to_decimal(value: Decimal | int | str) -> Decimal:
+    """A Decimal from a Decimal, an int or a decimal string. Floats are refused."""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float")
+    return Decimal(value) if not isinstance(value, Decimal) else value
+
+
+def to_date(value: date | str) -> date:
+    """A date from a date, a datetime (its own date) or an ISO string."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _group(digits: str, sep: str) -> str:
+    parts = []
+    while len(digits) > 3:
+        parts.insert(0, digits[-3:])
+        digits = digits[:-3]
+    parts.insert(0, digits)
+    return sep.join(parts)
+
+
+def format_money(value: Decimal | int | str, language: str) -> str:
+    """"R$ 1.234,56" in Portuguese, "$1,234.56" in English."""
+    amount = to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    units, cents = f"{abs(amount):.2f}".split(".")
+    if _lang(language) == "en":
+        return f"{sign}${_group(units, ',')}.{cents}"
+    return f"{sign}R$ {_group(units, '.')},{cents}"
+
+
+def format_date(value: date | str, language: str) -> str:
+    """"27/11/2026" in Portuguese, "Nov 27, 2026" in English."""
+    day = to_date(value)
+    if _lang(language) == "en":
+        return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def format_weekday_date(value: date | str, language: str) -> str:
+    """"sexta-feira, 27/11" in Portuguese, "Friday, Nov 27" in English."""
+    day = to_date(value)
+    lang = _lang(language)
+    weekday = WEEKDAYS[lang][day.weekday()]
+    if lang == "en":
+        return f"{weekday}, {MONTHS_EN[day.month - 1]} {day.day}"
+    return f"{weekday}, {day.day:02d}/{day.month:02d}"
+
+
+def format_percent(value: Decimal | int | str, language: str) -> str:
+    """"10%" / "2,5%" in Portuguese, "2.5%" in English (no trailing zeros)."""
+    number = to_decimal(value).normalize()
+    text = f"{number:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if _lang(language) == "pt":
+        text = text.replace(".", ",")
+    return f"{text}%"

@@ -1,0 +1,73 @@
+"""Who we are talking to: name confirmation, wrong person, "who is this?"."""
+
+from __future__ import annotations
+
+from bot.dialogue.actions import LogEvent, MarkContactInvalid
+from bot.dialogue.context import Context
+from bot.dialogue.state import ConversationState
+from bot.dialogue.turn import Step, Turn, debt_vars, say
+
+
+def context_vars(state: ConversationState, ctx: Context) -> dict[str, object]:
+    """Debt facts plus the open promise or agreement, for a verified person."""
+    values: dict[str, object] = debt_vars(ctx)
+    promise = ctx.open_promise
+    if promise is not None and promise.status == "open":
+        values["promise_due"] = promise.due.isoformat()
+        values["promise_amount"] = f"{promise.amount:.2f}"
+    agreement = ctx.agreement
+    if agreement is not None and agreement.status in ("active", "pending_approval"):
+        values["agreement_status"] = agreement.status
+        pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
+        if pending:
+            values["next_due"] = pending[0].due.isoformat()
+            values["next_amount"] = f"{pending[0].amount:.2f}"
+    values["last_reminder"] = state.last_reminder
+    return values
+
+
+def identity_confirmed(t: Turn) -> Step:
+    """"sou eu": now the debt can be talked about."""
+    return t.step(
+        LogEvent("identity_confirmed", {}),
+        say("identity_confirmed", t.ctx, **context_vars(t.state, t.ctx)),
+        verified=True,
+        phase="open",
+    )
+
+
+def identity_denied(t: Turn) -> Step:
+    """"não" to "falo com Maria?": probably not the person; say nothing and stop writing."""
+    return t.step(
+        LogEvent("identity_denied", {}),
+        MarkContactInvalid(),
+        say("identity_denied", t.ctx),
+        phase="closed",
+    )
+
+
+def identity_required(t: Turn) -> Step:
+    """Anything else before the person confirms: ask again, disclose nothing."""
+    return t.step(say("identity_ask", t.ctx), phase="awaiting_identity")
+
+
+def wrong_person(t: Turn) -> Step:
+    """Not the debtor: apologise, disclose nothing, never write again."""
+    return t.step(
+        LogEvent("wrong_person", {}),
+        MarkContactInvalid(),
+        say("wrong_person", t.ctx),
+        phase="closed",
+        on_screen=(),
+        pending_plan=None,
+    )
+
+
+def closed(t: Turn) -> Step:
+    """A message on a contact marked invalid: a short reply that discloses nothing."""
+    return t.step(say("closed", t.ctx))
+
+
+def ask_identity(t: Turn) -> Step:
+    """Who is writing, on whose behalf, that it is automated, how to stop."""
+    return t.step(say("ask_identity", t.ctx, verified=t.can_disclose))

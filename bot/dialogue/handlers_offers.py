@@ -1,0 +1,231 @@
+"""Offers, the debtor's own proposals, choosing, confirming and closing an agreement."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from bot.core.domain import Plan
+from bot.dialogue.actions import (
+    Action,
+    CreateAgreement,
+    HandOff,
+    LogEvent,
+    PresentOffers,
+    RefuseOffers,
+    SendPaymentInfo,
+)
+from bot.dialogue.turn import Step, Turn, normalise, payment_reference, plan_vars, say
+
+HARDSHIP_SEGMENT = "hardship"
+
+
+def _all_plans(t: Turn, segment: str | None) -> list[Plan]:
+    return list(
+        t.ctx.offers.plans_for(
+            t.debts,
+            t.ctx.today,
+            segment=segment,
+            first_due_days=t.ctx.settings.first_due_days,
+        )
+    )
+
+
+def present_offers(
+    t: Turn, *, page: int = 0, segment: str | None = None, reason: str = "default"
+) -> Step:
+    """Show page ``page`` of the book's plans; with nothing left, hand off to a person."""
+    if not t.debts:
+        return t.step(say("debt_details_none", t.ctx), phase="open")
+    seg = segment if segment is not None else (t.state.offers_segment or t.ctx.debtor.segment)
+    plans = _all_plans(t, seg)
+    size = max(t.ctx.settings.offers_per_message, 1)
+    chunk = tuple(plans[page * size : (page + 1) * size])
+    if not chunk:
+        name = "no_offers" if page == 0 else "handoff_offers_refused"
+        why = "no_offers" if page == 0 else "offers_refused"
+        return t.step(
+            HandOff(why),
+            say(name, t.ctx, agent_hours=t.ctx.settings.agent_hours_text),
+            phase="with_agent",
+            resume_phase="open",
+            handoff_reason=why,
+            on_screen=(),
+            pending_plan=None,
+        )
+    ids = tuple(p.offer_id for p in chunk)
+    actions: list[Action] = [
+        PresentOffers(chunk),
+        LogEvent("offer_shown", {"offer_ids": list(ids), "page": page}),
+        say(
+            "offers",
+            t.ctx,
+            plans=[plan_vars(p, i + 1) for i, p in enumerate(chunk)],
+            more=page > 0,
+            reason=reason,
+            has_more=len(plans) > (page + 1) * size,
+        ),
+    ]
+    shown = t.state.offers_shown + tuple(i for i in ids if i not in t.state.offers_shown)
+    return Step(
+        actions,
+        t.state.evolve(
+            phase="offers_presented",
+            on_screen=chunk,
+            pending_plan=None,
+            offers_page=page + 1,
+            offers_segment=seg,
+            offers_shown=shown,
+        ),
+    )
+
+
+def offers(t: Turn) -> Step:
+    """Show the first offers (or the next ones when some are already on screen)."""
+    if t.state.on_screen:
+        return refuse_offers(t)
+    return present_offers(t, reason="default")
+
+
+def hardship_offers(t: Turn) -> Step:
+    """Offers suited to hardship: the debtor's segment, else the book's "hardship" one."""
+    segment = t.ctx.debtor.segment or HARDSHIP_SEGMENT
+    return present_offers(t, segment=segment, reason="hardship")
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _is_down_payment(t: Turn, keywords: tuple[str, ...]) -> bool:
+    text = normalise(t.parse.text)
+    return any(normalise(k) in text for k in keywords)
+
+
+def negotiate(t: Turn) -> Step:
+    """The debtor's own proposal ("em 5x", "150 por mês", "100 de entrada"), else offers."""
+    raw_n = t.parse.value("installments")
+    installments = int(raw_n) if raw_n is not None else None
+    amount = _decimal(t.parse.value("amount"))
+    if installments is None and amount is None:
+        return offers(t)
+    down = None
+    monthly = None
+    if amount is not None:
+        keywords = t.flows.keywords_for("down_payment", t.language)
+        if _is_down_payment(t, keywords):
+            down = amount
+        else:
+            monthly = amount
+    proposal = t.ctx.offers.propose(
+        t.debts,
+        t.ctx.today,
+        installments=installments,
+        monthly_amount=monthly,
+        down_payment=down,
+        segment=t.state.offers_segment or t.ctx.debtor.segment,
+        first_due_days=t.ctx.settings.first_due_days,
+    )
+    plan = getattr(proposal, "plan", None)
+    exact = bool(getattr(proposal, "exact", False))
+    log = LogEvent(
+        "proposal",
+        {
+            "installments": installments,
+            "monthly_amount": None if monthly is None else str(monthly),
+            "down_payment": None if down is None else str(down),
+            "exact": exact,
+            "reason": str(getattr(proposal, "reason", "")),
+            "offer_id": None if plan is None else plan.offer_id,
+        },
+    )
+    if not isinstance(plan, Plan):
+        step = present_offers(t, page=0, reason="proposal_failed")
+        step.actions.insert(0, log)
+        return step
+    return t.step(
+        log,
+        PresentOffers((plan,)),
+        LogEvent("offer_shown", {"offer_ids": [plan.offer_id], "page": None}),
+        say("plan_summary", t.ctx, plan=plan_vars(plan), exact=exact, proposal=True),
+        phase="confirming_plan",
+        pending_plan=plan,
+    )
+
+
+def choose_option(t: Turn) -> Step:
+    """"opção 2" / "sim" with plans on screen: summarise the chosen plan and ask to confirm."""
+    plans = t.state.on_screen
+    if not plans:
+        if t.state.pending_plan is not None:
+            return confirm_plan(t)
+        return present_offers(t, reason="default")
+    raw = t.parse.value("option")
+    if raw is None and t.parse.value("installments") is not None:
+        return negotiate(t)
+    index = int(raw) if raw is not None else 1
+    if not 1 <= index <= len(plans):
+        return t.step(say("option_invalid", t.ctx, count=len(plans)))
+    plan = plans[index - 1]
+    return t.step(
+        say("plan_summary", t.ctx, plan=plan_vars(plan, index), exact=True, proposal=False),
+        phase="confirming_plan",
+        pending_plan=plan,
+    )
+
+
+def confirm_plan(t: Turn) -> Step:
+    """"fechado": create the agreement and send how to pay the first installment."""
+    plan = t.state.pending_plan
+    if plan is None:
+        return choose_option(t) if t.state.on_screen else present_offers(t)
+    accepted = LogEvent("offer_accepted", {"offer_id": plan.offer_id})
+    if plan.needs_approval:
+        return t.step(
+            CreateAgreement(plan, needs_approval=True),
+            accepted,
+            HandOff("approval"),
+            say("approval_pending", t.ctx, plan=plan_vars(plan)),
+            phase="with_agent",
+            resume_phase="agreement",
+            handoff_reason="approval",
+            pending_plan=None,
+            on_screen=(),
+        )
+    first = plan.payments[0]
+    reference = payment_reference(t.ctx.debtor.ref, plan.offer_id, str(first.number))
+    return t.step(
+        CreateAgreement(plan),
+        accepted,
+        say("agreement_created", t.ctx, plan=plan_vars(plan)),
+        SendPaymentInfo(amount=first.amount, reference=reference, method="pix"),
+        say(
+            "payment_info",
+            t.ctx,
+            attach_pix_qr=True,
+            method="pix",
+            amount=f"{first.amount:.2f}",
+            due=first.due.isoformat(),
+            purpose="installment",
+        ),
+        phase="agreement",
+        pending_plan=None,
+        on_screen=(),
+    )
+
+
+def refuse_offers(t: Turn) -> Step:
+    """"não" to the offers: record the refusal and show the next ones, then a person."""
+    ids = tuple(p.offer_id for p in t.state.on_screen)
+    if t.state.pending_plan is not None and t.state.pending_plan.offer_id not in ids:
+        ids += (t.state.pending_plan.offer_id,)
+    refused: list[Action] = []
+    if ids:
+        refused = [RefuseOffers(ids), LogEvent("offer_refused", {"offer_ids": list(ids)})]
+    step = present_offers(t, page=t.state.offers_page, reason="refused")
+    step.actions[:0] = refused
+    return step

@@ -1,0 +1,82 @@
+"""Already paid, receipts, debt details and how to pay."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.dialogue.actions import KeepReceipt, PauseReminders, SendPaymentInfo
+from bot.dialogue.handlers_identity import context_vars, identity_required
+from bot.dialogue.turn import Step, Turn, add_business_days, money_str, payment_reference, say
+
+RECEIPT_KINDS = ("image", "document")
+METHODS = ("pix", "boleto", "card", "link", "transfer", "cash")
+
+
+def already_paid(t: Turn) -> Step:
+    """Thank, ask for the receipt, pause reminders while the business checks."""
+    days = t.ctx.settings.already_paid_pause_business_days
+    until = add_business_days(t.ctx.today, days)
+    return t.step(
+        PauseReminders(until=until, reason="already_paid"),
+        say("already_paid", t.ctx, until=until.isoformat(), days=days),
+        phase="awaiting_receipt",
+        awaiting_receipt=True,
+    )
+
+
+def media(t: Turn) -> Step:
+    """Images/documents after "já paguei" are kept as receipts; anything else: text only."""
+    receipts = [m for m in t.media if m.kind in RECEIPT_KINDS]
+    if t.state.awaiting_receipt and receipts:
+        keep = [KeepReceipt(media_url=m.url, content_type=m.content_type) for m in receipts]
+        return t.step(
+            *keep, say("receipt_received", t.ctx), awaiting_receipt=False, phase="open"
+        )
+    kinds = sorted({m.kind for m in t.media})
+    return t.step(say("media_text_only", t.ctx, kinds=kinds))
+
+
+def ask_debt_details(t: Turn) -> Step:
+    """How much, since when, what for: only to a verified person."""
+    if not t.can_disclose:
+        return identity_required(t)
+    if not t.debts and t.ctx.agreement is None:
+        return t.step(say("debt_details_none", t.ctx))
+    return t.step(say("debt_details", t.ctx, **context_vars(t.state, t.ctx)))
+
+
+def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
+    """Amount, purpose and due date of the next payment we expect."""
+    agreement = t.ctx.agreement
+    if agreement is not None and agreement.status == "active":
+        pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
+        if pending:
+            return pending[0].amount, "installment", pending[0].due.isoformat()
+    promise = t.ctx.open_promise
+    if promise is not None and promise.status == "open":
+        return promise.amount, "promise", promise.due.isoformat()
+    return t.ctx.balance.total, "balance", None
+
+
+def ask_payment_method(t: Turn) -> Step:
+    """How to pay: the payment info for the next expected amount (PIX unless asked)."""
+    if not t.can_disclose:
+        return identity_required(t)
+    if not t.debts and t.ctx.agreement is None:
+        return t.step(say("debt_details_none", t.ctx))
+    raw = t.parse.value("payment_method")
+    method = str(raw) if raw in METHODS else "pix"
+    amount, purpose, due = _what_to_pay(t)
+    reference = payment_reference(t.ctx.debtor.ref, purpose[:3], t.ctx.today.strftime("%m%d"))
+    return t.step(
+        SendPaymentInfo(amount=amount, reference=reference, method=method),
+        say(
+            "payment_info",
+            t.ctx,
+            attach_pix_qr=method == "pix",
+            method=method,
+            amount=money_str(amount),
+            due=due,
+            purpose=purpose,
+        ),
+    )

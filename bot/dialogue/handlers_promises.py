@@ -1,0 +1,144 @@
+"""Promises to pay, hardship and "talk to me later"."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from bot.dialogue.actions import LogEvent, RecordPromise, RefuseOffers, ScheduleContact
+from bot.dialogue.handlers_offers import hardship_offers, present_offers
+from bot.dialogue.turn import Step, Turn, money_str, normalise, say
+
+
+def _date(value: object) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _amount(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount > 0 else None
+
+
+def promise_to_pay(t: Turn) -> Step:
+    """"pago sexta": record it when the day is allowed; no day: ask; too far: offers.
+
+    The amount is the one said, else the updated balance (``ctx.balance.total``: principal
+    plus the book's charges), which is what settles the debt on that day.
+    """
+    said = _amount(t.parse.value("amount"))
+    if said is not None:
+        t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
+    due = _date(t.parse.value("date"))
+    if due is None:
+        return t.step(
+            say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
+            phase="awaiting_promise_date",
+        )
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if due < t.ctx.today or due > limit:
+        name = "promise_date_past" if due < t.ctx.today else "promise_too_far"
+        lead = say(name, t.ctx, date=due.isoformat(), max_date=limit.isoformat())
+        step = present_offers(t, page=0, reason="promise_limit")
+        step.actions.insert(0, lead)
+        return step
+    stored = t.state.extra.get("promise_amount")
+    amount = _amount(stored) or t.ctx.balance.total
+    extra = {k: v for k, v in t.state.extra.items() if k != "promise_amount"}
+    return t.step(
+        RecordPromise(due=due, amount=amount),
+        say(
+            "promise_recorded",
+            t.ctx,
+            date=due.isoformat(),
+            amount=money_str(amount),
+            is_today=due == t.ctx.today,
+            is_tomorrow=due == t.ctx.today + timedelta(days=1),
+        ),
+        phase="open",
+        extra=extra,
+        on_screen=(),
+        pending_plan=None,
+    )
+
+
+def ask_day(t: Turn) -> Step:
+    """"sim, consigo pagar": which day?"""
+    return t.step(
+        say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
+        phase="awaiting_promise_date",
+    )
+
+
+def _no_means(t: Turn) -> bool:
+    text = normalise(t.parse.text)
+    return any(normalise(k) in text for k in t.flows.keywords_for("no_means", t.language))
+
+
+def cannot_pay(t: Turn) -> Step:
+    """Empathy first, then offers suited to hardship; "nothing at all": talk later."""
+    if _no_means(t) or t.state.phase in ("offers_presented", "confirming_plan"):
+        return no_means(t)
+    step = hardship_offers(t)
+    step.actions.insert(0, say("cannot_pay", t.ctx))
+    return step
+
+
+def no_means(t: Turn) -> Step:
+    """No way to pay now, not even the offers: leave the door open and call again later."""
+    ids = tuple(p.offer_id for p in t.state.on_screen)
+    if t.state.pending_plan is not None and t.state.pending_plan.offer_id not in ids:
+        ids += (t.state.pending_plan.offer_id,)
+    days = t.ctx.settings.no_means_followup_days
+    at = t.ctx.now + timedelta(days=days)
+    actions = []
+    if ids:
+        actions = [RefuseOffers(ids), LogEvent("offer_refused", {"offer_ids": list(ids)})]
+    return t.step(
+        *actions,
+        ScheduleContact(at=at, reason="no_means"),
+        say("no_means", t.ctx, date=at.date().isoformat(), days=days),
+        phase="open",
+        on_screen=(),
+        pending_plan=None,
+    )
+
+
+def _local_tz(t: Turn) -> ZoneInfo | None:
+    name = t.ctx.debtor.timezone
+    try:
+        return ZoneInfo(name) if name else None
+    except (KeyError, ValueError):
+        return None
+
+
+def callback_later(t: Turn) -> Step:
+    """"me chama depois": the day said (at this time of day), else a few hours from now."""
+    day = _date(t.parse.value("date"))
+    now = t.ctx.now
+    if day is not None and day > t.ctx.today:
+        tz = _local_tz(t) or now.tzinfo
+        local_now = now.astimezone(tz)
+        at = datetime.combine(day, time(local_now.hour, local_now.minute), tzinfo=tz)
+    else:
+        at = now + timedelta(hours=t.ctx.settings.callback_default_hours)
+    return t.step(
+        ScheduleContact(at=at, reason="callback_later"),
+        say(
+            "callback_ok",
+            t.ctx,
+            date=at.date().isoformat() if day is not None else None,
+            hours=t.ctx.settings.callback_default_hours,
+        ),
+    )

@@ -1,0 +1,50 @@
+"""Greetings, thanks, goodbyes, short acknowledgements and the not-understood ladder."""
+
+from __future__ import annotations
+
+from bot.dialogue.actions import HandOff
+from bot.dialogue.turn import Step, Turn, say
+
+
+def _point(t: Turn) -> dict[str, object]:
+    """What the conversation is about, to steer back to it."""
+    return {
+        "verified": t.can_disclose,
+        "phase": t.state.phase,
+        "has_offers": bool(t.state.on_screen),
+        "has_pending": t.state.pending_plan is not None,
+        "has_promise": t.ctx.open_promise is not None and t.ctx.open_promise.status == "open",
+    }
+
+
+def greet(t: Turn) -> Step:
+    return t.step(say("greet", t.ctx, **_point(t)))
+
+
+def thanks(t: Turn) -> Step:
+    return t.step(say("thanks", t.ctx, **_point(t)))
+
+
+def goodbye(t: Turn) -> Step:
+    return t.step(say("goodbye", t.ctx, **_point(t)))
+
+
+def acknowledge(t: Turn) -> Step:
+    """"ok"/"sim"/"não" with nothing pending."""
+    return t.step(say("acknowledge", t.ctx, **_point(t)))
+
+
+def not_understood(t: Turn) -> Step:
+    """Rephrase with a short menu; the 2nd time in a row offer a person; the 3rd hand off."""
+    streak = t.state.not_understood_streak + 1
+    if streak >= 3:
+        return t.step(
+            HandOff("not_understood"),
+            say("handoff_not_understood", t.ctx, agent_hours=t.ctx.settings.agent_hours_text),
+            phase="with_agent",
+            resume_phase=t.state.phase if t.state.phase != "with_agent" else "open",
+            handoff_reason="not_understood",
+            not_understood_streak=0,
+        )
+    name = "not_understood" if streak == 1 else "not_understood_offer_human"
+    return t.step(say(name, t.ctx, **_point(t)), not_understood_streak=streak)

@@ -1,0 +1,70 @@
+"""Every response the engine can ask for. Each must exist in every language's responses."""
+
+from __future__ import annotations
+
+REMINDER_TEMPLATES: tuple[str, ...] = (
+    "due_soon",
+    "due_today",
+    "overdue",
+    "promise_day",
+    "promise_broken",
+    "installment_due",
+    "callback",
+    "thank_you",
+)
+
+RESPONSES: frozenset[str] = frozenset(
+    {
+        # first contact and identity
+        "intro",
+        "identity_ask",
+        "identity_confirmed",
+        "identity_denied",
+        "wrong_person",
+        "closed",
+        "ask_identity",
+        # reminders (business-initiated)
+        "reminder_confirm_name",
+        "reminder_generic",
+        *(f"reminder_{name}" for name in REMINDER_TEMPLATES),
+        # promises, hardship, callbacks
+        "promise_recorded",
+        "ask_promise_date",
+        "promise_date_past",
+        "promise_too_far",
+        "cannot_pay",
+        "no_means",
+        "callback_ok",
+        # offers and agreements
+        "offers",
+        "no_offers",
+        "plan_summary",
+        "option_invalid",
+        "agreement_created",
+        "approval_pending",
+        "handoff_offers_refused",
+        # payments and data
+        "payment_info",
+        "already_paid",
+        "receipt_received",
+        "media_text_only",
+        "debt_details",
+        "debt_details_none",
+        "payment_thanks",
+        # safety and people
+        "opt_out",
+        "dispute",
+        "handoff_human",
+        "insult_calm",
+        "handoff_insult",
+        "agent_released",
+        # social and fallback
+        "greet",
+        "thanks",
+        "goodbye",
+        "acknowledge",
+        "not_understood",
+        "not_understood_offer_human",
+        "handoff_not_understood",
+    }
+)

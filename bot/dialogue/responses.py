@@ -1,0 +1,167 @@
+"""Response texts from ``dialogues/responses/{pt,en}.yml``, rendered with Jinja2's sandbox.
+
+A responses file maps a response name to one text or a list of variants. The special key
+``_macros`` holds Jinja macros available to every text (e.g. how to describe a plan).
+Filters: ``money``, ``date``, ``weekday_date``, ``percent`` (per language). Templates also see
+``business`` (name, cnpj, phone, assistant, agent_hours) and the reply's vars.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import StrictUndefined, Template, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from bot.dialogue.actions import Reply
+from bot.dialogue.context import DialogueSettings
+from bot.dialogue.formatting import (
+    format_date,
+    format_money,
+    format_percent,
+    format_weekday_date,
+)
+from bot.dialogue.names import RESPONSES
+
+LANGUAGES: tuple[str, ...] = ("pt", "en")
+MACROS_KEY = "_macros"
+
+
+class ResponseError(ValueError):
+    """A responses file that is missing a response or does not compile."""
+
+
+def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=StrictUndefined if strict else Undefined,
+    )
+    env.filters["money"] = lambda v: "" if v is None else format_money(v, language)
+    env.filters["date"] = lambda v: "" if v is None else format_date(v, language)
+    env.filters["weekday_date"] = lambda v: "" if v is None else format_weekday_date(v, language)
+    env.filters["percent"] = lambda v: "" if v is None else format_percent(v, language)
+    return env
+
+
+def business_vars(settings: DialogueSettings) -> dict[str, str]:
+    """The ``business`` dict that :meth:`ResponseBook.render` expects, from the settings."""
+    return {
+        "name": settings.business_name,
+        "cnpj": settings.business_cnpj,
+        "phone": settings.business_phone,
+        "assistant": settings.assistant_name,
+        "agent_hours": settings.agent_hours_text,
+    }
+
+
+def _variants(value: Any, where: str) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        raise ResponseError(f"{where}: expected a text or a non-empty list of texts")
+    return tuple(items)
+
+
+@dataclass
+class ResponseBook:
+    """All response texts, compiled, per language."""
+
+    texts: dict[str, dict[str, tuple[str, ...]]]
+    strict: bool = False
+    _compiled: dict[tuple[str, str, int], Template] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path,
+        *,
+        languages: Iterable[str] = LANGUAGES,
+        required: Iterable[str] = RESPONSES,
+        strict: bool = False,
+    ) -> ResponseBook:
+        """Read ``directory/{lang}.yml`` (or ``directory/responses/{lang}.yml``).
+
+        Every name in ``required`` must exist in every language and every text must compile,
+        otherwise :class:`ResponseError` names what is wrong.
+        """
+        base = directory / "responses" if (directory / "responses").is_dir() else directory
+        texts: dict[str, dict[str, tuple[str, ...]]] = {}
+        for lang in languages:
+            path = base / f"{lang}.yml"
+            if not path.exists():
+                raise ResponseError(f"{path}: missing responses file for language {lang!r}")
+            with path.open(encoding="utf-8") as fh:
+                data = yaml.safe_load(fh) or {}
+            if not isinstance(data, dict):
+                raise ResponseError(f"{path}: expected a mapping of name -> texts")
+            texts[lang] = {
+                str(k): _variants(v, f"{path}:{k}") for k, v in data.items() if k != MACROS_KEY
+            }
+            texts[lang][MACROS_KEY] = (str(data.get(MACROS_KEY, "")),)
+            missing = sorted(set(required) - set(texts[lang]))
+            if missing:
+                raise ResponseError(f"{path}: missing responses {', '.join(missing)}")
+        book = cls(texts=texts, strict=strict)
+        book.compile_all()
+        return book
+
+    def compile_all(self) -> None:
+        """Compile every variant now, so a broken text fails at load time."""
+        for lang, names in self.texts.items():
+            for name, variants in names.items():
+                if name == MACROS_KEY:
+                    continue
+                for index in range(len(variants)):
+                    try:
+                        self._template(lang, name, index)
+                    except Exception as exc:  # jinja2.TemplateSyntaxError and friends
+                        raise ResponseError(f"{lang}.yml:{name}[{index}]: {exc}") from exc
+
+    def variants(self, name: str, language: str) -> tuple[str, ...]:
+        return self.texts[self._lang(language)][name]
+
+    def _lang(self, language: str) -> str:
+        if language in self.texts:
+            return language
+        short = language.split("-")[0].lower()
+        return short if short in self.texts else next(iter(self.texts))
+
+    def _template(self, lang: str, name: str, index: int) -> Template:
+        key = (lang, name, index)
+        if key not in self._compiled:
+            env = _environment(lang, strict=self.strict)
+            macros = self.texts[lang].get(MACROS_KEY, ("",))[0]
+            source = macros + self.texts[lang][name][index]
+            self._compiled[key] = env.from_string(source)
+        return self._compiled[key]
+
+    def render(
+        self, reply: Reply, language: str, *, seed: int, business: Mapping[str, Any]
+    ) -> str:
+        """The text of ``reply`` in ``language``; the variant is picked by ``seed``."""
+        lang = self._lang(language)
+        variants = self.texts[lang].get(reply.response)
+        if variants is None:
+            raise ResponseError(f"unknown response {reply.response!r} for {lang!r}")
+        index = (seed + zlib.crc32(reply.response.encode())) % len(variants)
+        values = {**reply.vars, "business": dict(business)}
+        text = self._template(lang, reply.response, index).render(**values)
+        return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Trim spaces at line ends and collapse runs of blank lines."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out)
