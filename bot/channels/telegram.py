@@ -1,0 +1,200 @@
+"""Telegram through python-telegram-bot: sends ``OutboundMessage`` and wraps Bot API calls.
+
+The adapter holds a ``telegram.Bot`` (``self._bot``); parsing lives in ``telegram_parse``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import error as tg_error
+from telegram.request import BaseRequest
+
+from bot.channels.masking import mask_address
+from bot.channels.telegram_parse import CHANNEL
+from bot.core.domain import Button, OutboundMessage, SendResult
+from bot.runtime.ports import SendError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64  # bytes
+
+
+def callback_data(payload: str) -> str:
+    """``payload`` cut to Telegram's 64-byte limit without splitting a UTF-8 character."""
+    raw = payload.encode("utf-8")
+    if len(raw) <= CALLBACK_DATA_LIMIT:
+        return payload
+    log.warning("telegram callback data cut to 64 bytes", extra={"payload_bytes": len(raw)})
+    return raw[:CALLBACK_DATA_LIMIT].decode("utf-8", errors="ignore")
+
+
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """One inline button per row, in order."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.title, callback_data=callback_data(b.payload))] for b in buttons]
+    )
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split a long text at line breaks (or hard, when a line is too long)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            chunks.append(current)
+            current = ""
+        current += line
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def send_error(exc: tg_error.TelegramError) -> SendError:
+    """Map python-telegram-bot's errors to transient (retry) or permanent ones."""
+    if isinstance(exc, tg_error.RetryAfter):
+        return SendError(str(exc), transient=True, retry_after=_retry_seconds(exc), code="429")
+    if isinstance(exc, tg_error.Forbidden):  # blocked by the user
+        return SendError(str(exc), transient=False, code="403")
+    if isinstance(exc, tg_error.InvalidToken):
+        return SendError(str(exc), transient=False, code="401")
+    if isinstance(exc, tg_error.BadRequest):
+        return SendError(str(exc), transient=False, code="400")
+    if isinstance(exc, tg_error.ChatMigrated):
+        return SendError(str(exc), transient=False, code="chat_migrated")
+    return SendError(str(exc), transient=True, code="network")
+
+
+def _retry_seconds(exc: tg_error.RetryAfter) -> float:
+    with warnings.catch_warnings():  # int vs timedelta deprecation in v22
+        warnings.simplefilter("ignore")
+        value: Any = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+class TelegramChannel:
+    """Sends through the Bot API; also answers callbacks and manages the webhook."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        request: BaseRequest | None = None,
+        get_updates_request: BaseRequest | None = None,
+    ) -> None:
+        self._bot = Bot(
+            token,
+            base_url=base_url or DEFAULT_BASE_URL,
+            request=request,
+            get_updates_request=get_updates_request,
+        )
+        self._started = False
+        self._start_lock = asyncio.Lock()
+
+    @property
+    def username(self) -> str | None:
+        """The bot's username, known after ``start``."""
+        return self._bot.username if self._started else None
+
+    async def start(self) -> None:
+        """Open the HTTP clients and check the token (``getMe``). Idempotent."""
+        async with self._start_lock:
+            if not self._started:
+                await self._bot.initialize()
+                self._started = True
+
+    async def stop(self) -> None:
+        if self._started:
+            await self._bot.shutdown()
+            self._started = False
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        await self.start()
+        markup = keyboard(message.buttons)
+        chat_id = message.address
+        try:
+            if message.image_png is not None:
+                caption = message.text if len(message.text) <= CAPTION_LIMIT else None
+                sent = await self._bot.send_photo(
+                    chat_id,
+                    photo=message.image_png,
+                    caption=caption,
+                    reply_markup=markup if caption is not None or not message.text else None,
+                )
+                if caption is None and message.text:
+                    sent = await self._send_text(chat_id, message.text, markup)
+            else:
+                sent = await self._send_text(chat_id, message.text, markup)
+        except tg_error.TelegramError as exc:
+            error = send_error(exc)
+            log.info(
+                "telegram send failed",
+                extra={
+                    "to": mask_address(chat_id),
+                    "code": error.code,
+                    "transient": error.transient,
+                },
+            )
+            raise error from exc
+        log.info("telegram sent", extra={"to": mask_address(chat_id), "id": sent.message_id})
+        return SendResult(provider_id=f"{chat_id}:{sent.message_id}")
+
+    async def _send_text(
+        self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None
+    ) -> Any:
+        chunks = split_text(text)
+        sent = None
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            sent = await self._bot.send_message(
+                chat_id, chunk, reply_markup=markup if last else None
+            )
+        return sent
+
+    async def answer_callback(self, query_id: str) -> None:
+        """Stop the button's spinner; errors are logged, never raised (it is cosmetic)."""
+        try:
+            await self.start()
+            await self._bot.answer_callback_query(query_id)
+        except tg_error.TelegramError as exc:
+            log.warning("telegram answerCallbackQuery failed", extra={"error": str(exc)})
+
+    async def set_webhook(self, url: str, *, secret_token: str | None) -> None:
+        """Point Telegram at ``url`` (our ``/webhooks/telegram``), with the secret header."""
+        await self.start()
+        await self._bot.set_webhook(
+            url, secret_token=secret_token, allowed_updates=["message", "callback_query"]
+        )
+
+    async def delete_webhook(self) -> None:
+        await self.start()
+        await self._bot.delete_webhook()
+
+    async def get_updates(self, *, offset: int | None, poll_seconds: int) -> list[dict[str, Any]]:
+        """Long-poll for updates, as Bot API JSON objects (for ``parse_update``)."""
+        await self.start()
+        updates: tuple[Update, ...] = await self._bot.get_updates(
+            offset=offset, timeout=poll_seconds, allowed_updates=["message", "callback_query"]
+        )
+        return [u.to_dict() for u in updates]

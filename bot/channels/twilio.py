@@ -1,0 +1,139 @@
+"""WhatsApp and SMS through Twilio's REST API (``twilio.rest.Client`` held as a member).
+
+The SDK is synchronous: every call runs in a worker thread (``asyncio.to_thread``) so the
+event loop never blocks. One ``TwilioChannel`` per channel name (``whatsapp``, ``sms``),
+sharing one client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from bot.channels.masking import mask_address
+from bot.channels.twilio_http import HttpxTwilioClient
+from bot.channels.twilio_parse import WHATSAPP_PREFIX
+from bot.core.domain import Button, OutboundMessage, SendResult
+from bot.runtime.ports import SendError
+
+log = logging.getLogger(__name__)
+
+OUTSIDE_WINDOW = "63016"  # WhatsApp: free text outside the 24-hour window
+NO_TEMPLATE = "no_template"
+
+
+def make_client(
+    account_sid: str,
+    auth_token: str,
+    *,
+    base_url: str | None = None,
+    http: httpx.Client | None = None,
+) -> tuple[Client, HttpxTwilioClient]:
+    """A twilio ``Client`` on our httpx network layer (pointed at ``base_url`` if given)."""
+    transport = HttpxTwilioClient(base_url=base_url, client=http)
+    return Client(account_sid, auth_token, http_client=transport), transport
+
+
+def with_options(text: str, buttons: tuple[Button, ...]) -> str:
+    """Free text has no buttons: list the options, numbered, unless the text already does."""
+    if not buttons or all(b.title in text for b in buttons):
+        return text
+    lines = [f"{index}. {b.title}" for index, b in enumerate(buttons, start=1)]
+    return (text + "\n\n" if text else "") + "\n".join(lines)
+
+
+class TwilioChannel:
+    """Sends one channel's messages (``whatsapp`` or ``sms``) from ``from_number``."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        client: Client,
+        transport: HttpxTwilioClient,
+        from_number: str,
+        templates: Mapping[str, str] | None = None,
+        status_callback: str | None = None,
+    ) -> None:
+        if name not in ("whatsapp", "sms"):
+            raise ValueError(f"unknown Twilio channel {name!r}")
+        self.name = name
+        self._client = client
+        self._transport = transport
+        self._from = self._address(from_number)
+        self._templates = dict(templates or {})
+        self._status_callback = status_callback
+
+    @property
+    def transport(self) -> HttpxTwilioClient:
+        return self._transport
+
+    def has_template(self, template: str | None) -> bool:
+        return template is not None and template in self._templates
+
+    def _address(self, number: str) -> str:
+        number = number.removeprefix(WHATSAPP_PREFIX)
+        return WHATSAPP_PREFIX + number if self.name == "whatsapp" else number
+
+    def request(self, message: OutboundMessage) -> dict[str, Any]:
+        """The ``messages.create`` arguments for ``message``."""
+        args: dict[str, Any] = {"from_": self._from, "to": self._address(message.address)}
+        if self._status_callback:
+            args["status_callback"] = self._status_callback
+        if message.template is not None and self.name == "whatsapp":
+            content_sid = self._templates.get(message.template)
+            if content_sid is None:
+                raise SendError(
+                    f"no approved WhatsApp template is mapped for {message.template!r} "
+                    "(channels.twilio.templates in config.yml)",
+                    transient=False,
+                    code=NO_TEMPLATE,
+                )
+            args["content_sid"] = content_sid
+            args["content_variables"] = json.dumps(message.template_vars, ensure_ascii=False)
+        else:
+            args["body"] = with_options(message.text, message.buttons)
+        return args
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        args = self.request(message)
+        sid = await asyncio.to_thread(self._create, args)
+        log.info(
+            "twilio sent",
+            extra={
+                "channel": self.name,
+                "to": mask_address(message.address),
+                "sid": sid,
+                "template": "content_sid" in args,
+            },
+        )
+        return SendResult(provider_id=sid)
+
+    def _create(self, args: dict[str, Any]) -> str:
+        """Runs in a worker thread; converts the SDK's errors to ``SendError`` there."""
+        try:
+            created = self._client.messages.create(**args)
+        except TwilioRestException as exc:
+            transient = exc.status == 429 or exc.status >= 500
+            code = str(exc.code) if exc.code else str(exc.status)
+            retry_after = self._transport.last_retry_after() if transient else None
+            log.info(
+                "twilio send failed",
+                extra={"channel": self.name, "status": exc.status, "code": code},
+            )
+            raise SendError(
+                f"twilio {exc.status}: {exc.msg}",
+                transient=transient,
+                retry_after=retry_after,
+                code=code,
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise SendError(f"twilio unreachable: {exc}", transient=True, code="network") from exc
+        return str(created.sid)

@@ -1,0 +1,88 @@
+"""Rate limits as reservations (GCRA): ask for a slot, get how long to wait for it.
+
+``MemoryRateLimiter`` for one process, ``RedisRateLimiter`` shared by every worker (an
+atomic Lua script). Both take time from the injected clock so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+from bot.core.clock import Clock
+
+KEY_PREFIX = "quita:ratelimit:"
+
+
+def rate_key(name: str) -> str:
+    """The Redis key of one limit (``telegram``, ``telegram:chat:<id>``, ``twilio``)."""
+    return KEY_PREFIX + name
+
+
+class RateLimiter(Protocol):
+    async def reserve(self, key: str, *, rate: float, burst: int = 1) -> float:
+        """Take the next slot of ``key`` (``rate`` per second, bursts of ``burst``).
+
+        Returns the seconds to wait before using it (0 when it is free now).
+        """
+        ...
+
+
+def _gcra(tat: float | None, now: float, rate: float, burst: int) -> tuple[float, float]:
+    """(wait, new theoretical arrival time) for one reservation."""
+    interval = 1.0 / rate
+    tolerance = (max(burst, 1) - 1) * interval
+    start = max(tat if tat is not None else now, now)
+    return max(start - tolerance - now, 0.0), start + interval
+
+
+class MemoryRateLimiter:
+    """In-process token buckets (the embedded default)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._tat: dict[str, float] = {}
+
+    async def reserve(self, key: str, *, rate: float, burst: int = 1) -> float:
+        if rate <= 0:
+            return 0.0
+        now = self._clock.now().timestamp()
+        wait, self._tat[key] = _gcra(self._tat.get(key), now, rate, burst)
+        return wait
+
+
+_SCRIPT = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tolerance = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if tat < now then tat = now end
+local wait = tat - tolerance - now
+if wait < 0 then wait = 0 end
+local new = tat + interval
+redis.call('SET', KEYS[1], string.format('%.6f', new), 'PX',
+           math.ceil((new - now) * 1000) + 1000)
+return string.format('%.6f', wait)
+"""
+
+
+class RedisRateLimiter:
+    """The same reservations in Redis, atomic across processes (production)."""
+
+    def __init__(self, redis: Any, clock: Clock) -> None:
+        """``redis`` is a ``redis.asyncio.Redis``."""
+        self._redis = redis
+        self._clock = clock
+        self._script = redis.register_script(_SCRIPT)
+
+    async def reserve(self, key: str, *, rate: float, burst: int = 1) -> float:
+        if rate <= 0:
+            return 0.0
+        interval = 1.0 / rate
+        tolerance = (max(burst, 1) - 1) * interval
+        now = self._clock.now().timestamp()
+        wait = await self._script(
+            keys=[rate_key(key)], args=[f"{now:.6f}", f"{interval:.6f}", f"{tolerance:.6f}"]
+        )
+        value = float(wait.decode() if isinstance(wait, bytes) else wait)
+        return 0.0 if math.isnan(value) else value

@@ -1,0 +1,326 @@
+"""The sender: drains the outbox with retries, backoff and rate limits; each message once.
+
+One message's life: claim (an atomic lease, so one sender wins) -> rate-limit wait ->
+``channel.send`` -> ``mark_sent`` (only from ``queued``). A transient ``SendError`` goes back
+to the outbox with exponential backoff (at least the provider's ``Retry-After``) until
+``channels.send_max_attempts``; a permanent one fails the message. Messages of one
+conversation go out in order: one that waits blocks the later ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.masking import mask_address
+from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.domain import Button, DeliveryStatus, OutboundMessage
+from bot.runtime.ports import Channel, SendError
+from bot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
+from bot.store.conversations import MessageRepository
+from bot.store.db import transaction
+from bot.store.tables import Contact, Conversation, Message
+
+log = logging.getLogger(__name__)
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+OUTSIDE_WINDOW_CODE = "63016"
+MAX_BACKOFF_SECONDS = 900.0
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str
+    rate: float
+    burst: int
+
+
+def limits_for(channel: str, address: str, settings: Settings) -> list[Limit]:
+    """Telegram: overall and per chat; Twilio: the account's messages per second."""
+    if channel == "telegram":
+        tg = settings.channels.telegram
+        return [
+            Limit("telegram", tg.messages_per_second, max(int(tg.messages_per_second), 1)),
+            Limit(f"telegram:chat:{address}", tg.per_chat_per_second, 3),
+        ]
+    if channel in ("whatsapp", "sms"):
+        rate = settings.channels.twilio.messages_per_second
+        return [Limit("twilio", rate, max(int(rate), 1))]
+    return []
+
+
+def backoff_seconds(attempts: int, base: float, retry_after: float | None = None) -> float:
+    """``base * 2^(attempts-1)``, capped, and never sooner than the provider asked."""
+    delay = min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+    return max(delay, retry_after or 0.0)
+
+
+def outbound_from_row(message: Message, address: str, *, as_template: bool) -> OutboundMessage:
+    """Our outbox row as an ``OutboundMessage``.
+
+    ``extra`` may hold ``buttons`` ([{"title", "payload"}] or [[title, payload]]),
+    ``template_vars`` ({str: str}) and ``image_png`` (base64).
+    """
+    extra: Mapping[str, Any] = message.extra or {}
+    buttons = []
+    for item in extra.get("buttons") or ():
+        if isinstance(item, Mapping):
+            buttons.append(Button(str(item["title"]), str(item["payload"])))
+        else:
+            buttons.append(Button(str(item[0]), str(item[1])))
+    image = extra.get("image_png")
+    return OutboundMessage(
+        channel=message.channel,
+        address=address,
+        text=message.text,
+        buttons=tuple(buttons),
+        image_png=base64.b64decode(image) if isinstance(image, str) else None,
+        template=message.template if as_template else None,
+        template_vars={str(k): str(v) for k, v in (extra.get("template_vars") or {}).items()},
+        message_id=message.id,
+    )
+
+
+def requeue_as_template(session: Session, message_id: int, now: datetime) -> bool:
+    """After WhatsApp error 63016 (outside the 24 h window): send again as its template.
+
+    For ``record_status`` when a failed status carries 63016. Returns False (and leaves the
+    message failed) when it has no template to fall back to or already went as one.
+    """
+    message = session.get(Message, message_id)
+    if message is None or message.template is None:
+        return False
+    extra = dict(message.extra or {})
+    if extra.get("force_template"):
+        return False
+    extra["force_template"] = True
+    message.extra = extra
+    message.status = DeliveryStatus.QUEUED
+    message.next_attempt_at = now
+    message.error = "63016: outside the 24-hour window, re-sent as template"
+    return True
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a claimed message needs outside the database."""
+
+    outbound: OutboundMessage | None  # None: do not send (see ``refusal``)
+    refusal: str | None
+    attempts: int
+    can_requeue_template: bool
+
+
+class Sender:
+    """Drains the outbox. Several senders (processes or tasks) may run at once."""
+
+    def __init__(
+        self,
+        db: sessionmaker[Session],
+        channels: Mapping[str, Channel],
+        settings: Settings,
+        *,
+        clock: Clock,
+        limiter: RateLimiter | None = None,
+        sleep: Sleep = asyncio.sleep,
+        lease: timedelta = timedelta(minutes=5),
+        concurrency: int = 16,
+        batch: int = 500,
+    ) -> None:
+        self._db = db
+        self._channels = channels
+        self._settings = settings
+        self._clock = clock
+        self._limiter = limiter or MemoryRateLimiter(clock)
+        self._sleep = sleep
+        self._lease = lease
+        self._slots = asyncio.Semaphore(concurrency)
+        self._batch = batch
+
+    async def drain(self) -> int:
+        """Send everything due now; returns how many messages were sent."""
+        sent = 0
+        while True:
+            due = await asyncio.to_thread(self._due)
+            if not due:
+                return sent
+            by_conversation: dict[int, list[int]] = {}
+            for message_id, conversation_id in due:
+                by_conversation.setdefault(conversation_id, []).append(message_id)
+            results = await asyncio.gather(
+                *(self._conversation(ids) for ids in by_conversation.values())
+            )
+            sent += sum(n for n, _ in results)
+            if not any(tried for _, tried in results):
+                return sent
+
+    async def run(self, wake: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
+        """Drain forever: after ``wake`` is set, or every ``idle_seconds`` (retries)."""
+        while True:
+            wake.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox drain failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), idle_seconds)
+
+    def _due(self) -> list[tuple[int, int]]:
+        with transaction(self._db) as session:
+            rows = MessageRepository(session).due_outbox(self._clock.now(), limit=self._batch)
+            return [(m.id, m.conversation_id) for m in rows]
+
+    async def _conversation(self, message_ids: list[int]) -> tuple[int, bool]:
+        """One conversation's due messages, in order; stops at the first that must wait."""
+        sent, tried = 0, False
+        async with self._slots:
+            for message_id in message_ids:
+                outcome = await self.deliver(message_id)
+                tried = tried or outcome != "skipped"
+                if outcome == "sent":
+                    sent += 1
+                elif outcome != "failed":
+                    break
+        return sent, tried
+
+    async def deliver(self, message_id: int) -> str:
+        """Try one message: "sent", "retry", "failed" or "skipped" (not ours to send now)."""
+        job = await asyncio.to_thread(self._claim, message_id)
+        if job is None:
+            return "skipped"
+        if job.outbound is None:
+            await asyncio.to_thread(self._finish_failed, message_id, job.refusal or "refused")
+            return "failed"
+        message = job.outbound
+        channel = self._channels.get(message.channel)
+        if channel is None:
+            error = f"channel {message.channel!r} is not configured"
+            await asyncio.to_thread(self._finish_failed, message_id, error)
+            return "failed"
+        await self._wait_for_slot(message)
+        try:
+            result = await channel.send(message)
+        except SendError as exc:
+            return await asyncio.to_thread(self._after_error, message_id, job, exc)
+        except Exception as exc:  # a bug or an unexpected SDK error: retry, loudly
+            log.exception("send crashed", extra={"message_id": message_id})
+            error = SendError(f"{type(exc).__name__}: {exc}", transient=True, code="crash")
+            return await asyncio.to_thread(self._after_error, message_id, job, error)
+        await asyncio.to_thread(self._finish_sent, message_id, result.provider_id)
+        log.info(
+            "message sent",
+            extra={
+                "message_id": message_id,
+                "channel": message.channel,
+                "to": mask_address(message.address),
+                "template": message.template is not None,
+            },
+        )
+        return "sent"
+
+    async def _wait_for_slot(self, message: OutboundMessage) -> None:
+        waits = [
+            await self._limiter.reserve(limit.key, rate=limit.rate, burst=limit.burst)
+            for limit in limits_for(message.channel, message.address, self._settings)
+        ]
+        wait = max(waits, default=0.0)
+        if wait > 0:
+            await self._sleep(wait)
+
+    def _claim(self, message_id: int) -> _Job | None:
+        now = self._clock.now()
+        with transaction(self._db) as session:
+            if self._earlier_pending(session, message_id):
+                return None
+            if not MessageRepository(session).claim(message_id, now, self._lease):
+                return None
+            row = session.get(Message, message_id)
+            if row is None:
+                return None
+            contact = session.scalar(
+                select(Contact)
+                .join(Conversation, Conversation.contact_id == Contact.id)
+                .where(Conversation.id == row.conversation_id)
+            )
+            return self._job(row, contact, now)
+
+    def _job(self, row: Message, contact: Contact | None, now: datetime) -> _Job:
+        if contact is None:
+            return _Job(None, "the conversation has no contact", row.attempts, False)
+        if row.business_initiated and (contact.opted_out or contact.invalid):
+            reason = "contact opted out" if contact.opted_out else "contact is invalid"
+            return _Job(None, reason, row.attempts, False)
+        as_template = False
+        forced = bool((row.extra or {}).get("force_template"))
+        if row.channel == "whatsapp":
+            last = contact.last_inbound_at
+            in_window = last is not None and now - last < WHATSAPP_WINDOW
+            as_template = forced or not in_window
+            if as_template and row.template is None:
+                refusal = (
+                    "outside WhatsApp's 24-hour window and the message has no template "
+                    "to send instead"
+                )
+                return _Job(None, refusal, row.attempts, False)
+        outbound = outbound_from_row(row, contact.address, as_template=as_template)
+        can_requeue = row.channel == "whatsapp" and row.template is not None and not forced
+        return _Job(outbound, None, row.attempts, can_requeue)
+
+    def _earlier_pending(self, session: Session, message_id: int) -> bool:
+        """True when an older message of the same conversation is still in the outbox."""
+        conversation_id = select(Message.conversation_id).where(Message.id == message_id)
+        earlier = session.scalar(
+            select(Message.id)
+            .where(
+                Message.conversation_id == conversation_id.scalar_subquery(),
+                Message.direction == "out",
+                Message.status == DeliveryStatus.QUEUED,
+                Message.id < message_id,
+            )
+            .limit(1)
+        )
+        return earlier is not None
+
+    def _finish_sent(self, message_id: int, provider_id: str) -> None:
+        with transaction(self._db) as session:
+            MessageRepository(session).mark_sent(message_id, provider_id, self._clock.now())
+
+    def _finish_failed(self, message_id: int, error: str) -> None:
+        log.warning("message failed", extra={"message_id": message_id, "error": error})
+        with transaction(self._db) as session:
+            MessageRepository(session).mark_failed(message_id, error)
+
+    def _after_error(self, message_id: int, job: _Job, exc: SendError) -> str:
+        now = self._clock.now()
+        error = f"{exc.code}: {exc}" if exc.code else str(exc)
+        with transaction(self._db) as session:
+            if exc.code == OUTSIDE_WINDOW_CODE and job.can_requeue_template:
+                requeue_as_template(session, message_id, now)
+                return "retry"
+            repo = MessageRepository(session)
+            if exc.transient and job.attempts < self._settings.channels.send_max_attempts:
+                delay = backoff_seconds(
+                    job.attempts, self._settings.channels.send_backoff_seconds, exc.retry_after
+                )
+                repo.retry_later(message_id, now + timedelta(seconds=delay), error)
+                log.info(
+                    "send will be retried",
+                    extra={"message_id": message_id, "attempt": job.attempts, "in": delay},
+                )
+                return "retry"
+        self._finish_failed(message_id, error)
+        return "failed"
