@@ -268,7 +268,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:daqui\s+(?:a\s+)?|dentro\s+de\s+|em\s+|in\s+|within\s+)?"
+            r"\b(?:daqui\s+(?:a\s+)?(?:uns\s+|umas\s+)?|dentro\s+de\s+|em\s+|in\s+|within\s+)?"
             r"(?P<n>" + _NUM_WORD + r")\s+(?:of\s+)?"
             r"(?P<unit>dias|dia|semanas|semana|days|day|weeks|week)"
             r"(?:\s+from\s+now)?\b"

@@ -58,7 +58,8 @@ _NOT_OPTION_BEFORE = re.compile(
 )
 _WHOLE = re.compile(
     r"^\W*(?:(?:quero|escolho|fico com|vou de|vou na|vou com|pode ser|prefiro|manda|"
-    r"i want|i'll take|ill take|i choose|i pick|i'd like|id like|take|pick|go with|i'll go with"
+    r"i want|i'll take|ill take|i choose|i pick|i'd like|id like|take|pick|go with|i'll go with|"
+    r"let'?s go with|let'?s do|lets do|i'll go for|go for"
     r")\s+)?(?:a|o|the|number|numero|n)?\s*(?P<n>\d{1,2}|"
     + _ORD[7:-1]
     + r"|"

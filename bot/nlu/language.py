@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
+
+from bot.nlu.features import TfidfFeatures
 from bot.nlu.normalize import for_classifier
-
-if TYPE_CHECKING:
-    from sklearn.pipeline import Pipeline
 
 MIN_CONFIDENCE = 0.7
 
@@ -16,35 +16,43 @@ MIN_CONFIDENCE = 0.7
 class NaiveBayesLanguageDetector:
     """Guesses pt or en; returns the fallback when the text gives no clear signal."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        self._pipeline = pipeline
-        self._labels: list[str] = [str(c) for c in pipeline.classes_]
+    def __init__(
+        self,
+        features: TfidfFeatures,
+        labels: Sequence[str],
+        log_probs: npt.NDArray[np.float64],
+        log_prior: npt.NDArray[np.float64],
+    ) -> None:
+        self._features = features
+        self._labels = list(labels)
+        self._log_probs = log_probs  # (n_features, n_labels)
+        self._log_prior = log_prior
 
     @classmethod
     def train(cls, texts: Sequence[str], languages: Sequence[str]) -> NaiveBayesLanguageDetector:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.naive_bayes import MultinomialNB
-        from sklearn.pipeline import Pipeline
 
-        pipeline = Pipeline(
-            [
-                (
-                    "chars",
-                    TfidfVectorizer(
-                        analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=1
-                    ),
-                ),
-                ("nb", MultinomialNB(alpha=0.05)),
-            ]
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True)
+        matrix = vec.fit_transform([for_classifier(t) for t in texts])
+        nb = MultinomialNB(alpha=0.05).fit(matrix, list(languages))
+        return cls(
+            TfidfFeatures([vec]),
+            [str(c) for c in nb.classes_],
+            np.ascontiguousarray(nb.feature_log_prob_.T),
+            nb.class_log_prior_.copy(),
         )
-        pipeline.fit([for_classifier(t) for t in texts], list(languages))
-        return cls(pipeline)
 
     def detect(self, normalized: str, *, fallback: str) -> tuple[str, float]:
         """(language, probability) of an already normalised text."""
         if not any(c.isalpha() for c in normalized.replace("emoji", "")):
             return fallback, 0.0
-        probs = self._pipeline.predict_proba([normalized])[0]
+        idx, val = self._features.transform(normalized)
+        if not len(idx):
+            return fallback, 0.0
+        joint = self._log_prior + val @ self._log_probs[idx]
+        probs = np.exp(joint - joint.max())
+        probs /= probs.sum()
         best = int(probs.argmax())
         if probs[best] < MIN_CONFIDENCE:
             return fallback, float(probs[best])

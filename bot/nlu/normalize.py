@@ -209,6 +209,7 @@ EMOJI_WORDS: dict[str, str] = {
 }
 
 _REPEATS = re.compile(r"(\w)\1{2,}")
+_LAUGH = re.compile(r"\b(?:k{3,}|(?:ha|he|hi|ah|rs){2,}h?|lol|lmao|rsrs\w*)\b")
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[^\w\s?!]")
 _SPACES = re.compile(r"\s+")
@@ -267,6 +268,7 @@ def for_classifier(text: str) -> str:
     """
     text = _emoji_words(fold(clean_input(text)))
     text = text.replace(":)", " emojismile ").replace(":(", " emojisad ")
+    text = _LAUGH.sub(" risos ", text)
     text = _REPEATS.sub(r"\1", text)
     text = _DIGITS.sub("0", text)
     words: list[str] = []

@@ -1,0 +1,71 @@
+"""``quita nlu export-rasa DIR``: a Rasa 3 project that ``rasa train nlu`` accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.core.parse import ENTITY_NAMES, INTENTS
+from bot.nlu.data import load_training_data
+
+CONFIG = """\
+# Rasa 3.6 NLU pipeline for Brazilian Portuguese (and English) chat messages.
+recipe: default.v1
+assistant_id: quita
+language: pt
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: RegexFeaturizer
+  - name: LexicalSyntacticFeaturizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: 100
+    constrain_similarities: true
+    entity_recognition: false
+  - name: FallbackClassifier
+    threshold: 0.3
+policies: []
+"""
+
+
+def export_rasa(data_dir: Path, target: Path) -> list[Path]:
+    """Write ``config.yml``, ``domain.yml`` and ``data/nlu.yml`` under ``target``."""
+    examples = load_training_data(data_dir)
+    by_intent: dict[str, list[str]] = {}
+    for example in examples:
+        by_intent.setdefault(example.intent, []).append(example.text)
+    (target / "data").mkdir(parents=True, exist_ok=True)
+    config = target / "config.yml"
+    config.write_text(CONFIG, encoding="utf-8")
+    domain = target / "domain.yml"
+    domain.write_text(
+        yaml.safe_dump(
+            {"version": "3.1", "intents": list(INTENTS), "entities": list(ENTITY_NAMES)},
+            allow_unicode=True,
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
+    blocks = []
+    for intent in INTENTS:
+        texts = list(dict.fromkeys(by_intent.get(intent, [])))
+        if texts:
+            body = "".join(f"- {_escape(t)}\n" for t in texts)
+            blocks.append(f"- intent: {intent}\n  examples: |\n" + _indent(body, 4))
+    nlu = target / "data" / "nlu.yml"
+    nlu.write_text('version: "3.1"\nnlu:\n' + "".join(blocks), encoding="utf-8")
+    return [config, domain, nlu]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\n", " ")
+
+
+def _indent(body: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "".join(pad + line + "\n" for line in body.splitlines())
