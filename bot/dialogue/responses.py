@@ -9,13 +9,13 @@ Filters: ``money``, ``date``, ``weekday_date``, ``percent`` (per language). Temp
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Template, Undefined
+from jinja2 import Template, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.dialogue.actions import Reply
@@ -36,18 +36,39 @@ class ResponseError(ValueError):
     """A responses file that is missing a response or does not compile."""
 
 
+class PrintStrictUndefined(Undefined):
+    """Missing vars may be tested (``{% if promise_due %}``) but never printed."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        self._fail_with_undefined_error()
+        return ""  # pragma: no cover
+
+
+def _filter(fmt: Callable[[Any, str], str], language: str, strict: bool) -> Callable[[Any], str]:
+    def apply(value: Any) -> str:
+        if isinstance(value, Undefined):
+            if strict:
+                value._fail_with_undefined_error()
+            return ""
+        return "" if value is None else fmt(value, language)
+
+    return apply
+
+
 def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        undefined=StrictUndefined if strict else Undefined,
+        undefined=PrintStrictUndefined if strict else Undefined,
     )
-    env.filters["money"] = lambda v: "" if v is None else format_money(v, language)
-    env.filters["date"] = lambda v: "" if v is None else format_date(v, language)
-    env.filters["weekday_date"] = lambda v: "" if v is None else format_weekday_date(v, language)
-    env.filters["percent"] = lambda v: "" if v is None else format_percent(v, language)
+    env.filters["money"] = _filter(format_money, language, strict)
+    env.filters["date"] = _filter(format_date, language, strict)
+    env.filters["weekday_date"] = _filter(format_weekday_date, language, strict)
+    env.filters["percent"] = _filter(format_percent, language, strict)
     return env
 
 

@@ -1,0 +1,138 @@
+"""Responses: every name in both languages, deterministic variants, locale filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dialogue_helpers import ROOT, SETTINGS, FakeOffers
+
+from bot.dialogue.actions import Reply
+from bot.dialogue.names import RESPONSES
+from bot.dialogue.responses import ResponseBook, ResponseError, business_vars
+from bot.dialogue.turn import plan_vars
+
+BUSINESS = business_vars(SETTINGS)
+
+
+def sample_vars() -> dict[str, object]:
+    plans = FakeOffers().plans
+    return {
+        "first_name": "Paula",
+        "first_contact": True,
+        "verified": True,
+        "total": "460.65",
+        "principal": "450.00",
+        "late_fee": "9.00",
+        "interest": "1.65",
+        "has_charges": True,
+        "overdue": True,
+        "oldest_due": "2026-11-12",
+        "description": "Guarda-roupa",
+        "debts": [{"description": "Guarda-roupa", "amount": "450.00", "due": "2026-11-12"}],
+        "debt_count": 1,
+        "date": "2026-11-27",
+        "max_date": "2026-12-03",
+        "max_days": 10,
+        "amount": "450.00",
+        "is_today": False,
+        "is_tomorrow": False,
+        "until": "2026-11-26",
+        "days": 3,
+        "hours": 3,
+        "count": 2,
+        "plans": [plan_vars(p, i + 1) for i, p in enumerate(plans[:2])],
+        "plan": plan_vars(plans[1]),
+        "exact": True,
+        "proposal": False,
+        "reason": "default",
+        "more": False,
+        "method": "pix",
+        "due": "2026-11-26",
+        "purpose": "installment",
+        "pix_code": "00020126...6304ABCD",
+        "settled_all": True,
+        "phase": "open",
+        "has_offers": False,
+        "has_pending": False,
+        "has_promise": False,
+        "kinds": ["audio"],
+        "template": "overdue",
+    }
+
+
+def test_every_response_exists_in_both_languages(book: ResponseBook) -> None:
+    for lang in ("pt", "en"):
+        assert RESPONSES <= set(book.texts[lang])
+        for name in RESPONSES:
+            assert 2 <= len(book.variants(name, lang)) <= 3, (lang, name)
+
+
+@pytest.mark.parametrize("lang", ["pt", "en"])
+def test_every_variant_renders(book: ResponseBook, lang: str) -> None:
+    values = sample_vars()
+    for name in sorted(RESPONSES):
+        for seed in range(3):
+            text = book.render(Reply(name, values), lang, seed=seed, business=BUSINESS)
+            assert text and "{{" not in text and "{%" not in text, (name, text)
+            assert "None" not in text, (name, text)
+
+
+def test_business_initiated_messages_name_the_business(book: ResponseBook) -> None:
+    values = sample_vars()
+    for lang in ("pt", "en"):
+        for name in (n for n in RESPONSES if n.startswith("reminder_")):
+            for seed in range(3):
+                text = book.render(Reply(name, values), lang, seed=seed, business=BUSINESS)
+                assert "Loja Exemplo" in text, (lang, name)
+
+
+def test_variant_is_deterministic_and_seeded(book: ResponseBook) -> None:
+    reply = Reply("greet", sample_vars())
+    first = book.render(reply, "pt", seed=1, business=BUSINESS)
+    assert first == book.render(reply, "pt", seed=1, business=BUSINESS)
+    assert {book.render(reply, "pt", seed=s, business=BUSINESS) for s in range(4)} != {first}
+
+
+def test_filters_format_per_language(book: ResponseBook) -> None:
+    values = {**sample_vars(), "amount": "1234.50", "date": "2026-11-27"}
+    pt = book.render(Reply("promise_recorded", values), "pt", seed=0, business=BUSINESS)
+    en = book.render(Reply("promise_recorded", values), "en", seed=0, business=BUSINESS)
+    assert "R$ 1.234,50" in pt and "sexta-feira, 27/11" in pt
+    assert "$1,234.50" in en and "Friday, Nov 27" in en
+
+
+def test_missing_response_is_refused_at_load(tmp_path: Path) -> None:
+    for lang in ("pt", "en"):
+        (tmp_path / f"{lang}.yml").write_text("greet: oi\n", encoding="utf-8")
+    with pytest.raises(ResponseError, match="missing responses"):
+        ResponseBook.load(tmp_path)
+
+
+def test_broken_template_is_refused_at_load(tmp_path: Path) -> None:
+    for lang in ("pt", "en"):
+        (tmp_path / f"{lang}.yml").write_text("greet: '{% if %}'\n", encoding="utf-8")
+    with pytest.raises(ResponseError, match="greet"):
+        ResponseBook.load(tmp_path, required={"greet"})
+
+
+def test_sandbox_blocks_unsafe_attributes(tmp_path: Path) -> None:
+    for lang in ("pt", "en"):
+        (tmp_path / f"{lang}.yml").write_text(
+            "greet: '{{ first_name.__class__.__mro__ }}'\n", encoding="utf-8"
+        )
+    loaded = ResponseBook.load(tmp_path, required={"greet"})
+    with pytest.raises(Exception, match="unsafe|access"):
+        loaded.render(Reply("greet", {"first_name": "x"}), "pt", seed=0, business=BUSINESS)
+
+
+def test_engine_names_are_declared() -> None:
+    """Every say("...") in the engine's modules names a declared response."""
+    import re
+
+    sources = (ROOT / "bot" / "dialogue").glob("*.py")
+    named = set()
+    for path in sources:
+        named |= set(re.findall(r'say\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert named
+    assert named <= RESPONSES
