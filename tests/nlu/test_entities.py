@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+
+from bot.nlu.entities import extract
+
+TODAY = date(2026, 11, 23)  # a Monday
+
+
+def values(text: str, name: str, lang: str = "pt") -> list[str | int]:
+    return [e.value for e in extract(text, TODAY, lang) if e.entity == name]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3x", 3), ("em 5 vezes", 5), ("três parcelas", 3), ("4 payments", 4),
+     ("dá pra dividir em 3?", 3), ("can I split it into six installments", 6)],
+)
+def test_installments(text: str, expected: int) -> None:
+    assert values(text, "installments") == [expected]
+
+
+def test_installments_and_amount() -> None:
+    entities = extract("em 5x de 90", TODAY, "pt")
+    assert [(e.entity, e.value) for e in entities] == [("installments", 5), ("amount", "90.00")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1", 1), ("2", 2), ("opção 2", 2), ("a segunda", 2), ("option three", 3),
+     ("the first one", 1), ("quero a terceira opção", 3)],
+)
+def test_options(text: str, expected: int) -> None:
+    assert values(text, "option") == [expected]
+
+
+def test_bare_number_in_a_sentence_is_not_an_option() -> None:
+    assert values("vou pagar 2 parcelas", "option") == []
+    assert values("pago na segunda", "option") == []
+    assert values("pago na segunda", "date") == ["2026-11-30"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("me manda o pix", "pix"), ("quero o boleto", "boleto"), ("pago no cartão", "card"),
+     ("send me a link", "link"), ("faço uma transferência", "transfer"),
+     ("posso pagar em dinheiro?", "cash")],
+)
+def test_payment_methods(text: str, expected: str) -> None:
+    assert values(text, "payment_method") == [expected]
+
+
+def test_spans_point_into_the_original_text() -> None:
+    text = "vou pagar 100 na sexta"
+    entities = extract(text, TODAY, "pt")
+    assert [(e.start, e.end, e.text) for e in entities] == [(10, 13, "100"), (17, 22, "sexta")]
+    assert all(text[e.start : e.end] == e.text for e in entities)
