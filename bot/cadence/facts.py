@@ -1,0 +1,322 @@
+"""Stream DebtorFacts from the database: keyset pages of debtors, a few queries per page.
+
+Memory stays flat as the portfolio grows: one page of rows is alive at a time, and each page
+is read in its own short transaction (no cursor held open while reminders are written).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cadence.model import (
+    CallbackFact,
+    DebtFact,
+    DebtorFacts,
+    InstallmentFact,
+    PromiseFact,
+)
+from bot.core.money import ZERO
+from bot.store.tables import (
+    Agreement,
+    AgreementInstallment,
+    Contact,
+    Conversation,
+    Debt,
+    Debtor,
+    Message,
+    Payment,
+    Promise,
+    ReminderSend,
+    ScheduledContact,
+)
+
+DEFAULT_PAGE = 2000
+OWED_STATUSES = ("open", "in_agreement")
+HOLDING_STATUSES = ("waiting_agent", "with_agent")
+CURRENT_AGREEMENT = ("active", "pending_approval")
+
+
+@dataclass(frozen=True)
+class FactsQuery:
+    """What to load: the clock, how far back to look, optional filters."""
+
+    now: datetime
+    history_days: int = 60
+    default_state: str | None = None  # the business's state, for debtors without one
+    page_size: int = DEFAULT_PAGE
+    debtor_ids: Sequence[int] | None = None  # only these debtors
+    with_thanks: bool = False  # load settled_at so the planner can send thank-yous
+
+
+def stream_facts(sessions: sessionmaker[Session], query: FactsQuery) -> Iterator[DebtorFacts]:
+    """Every debtor's facts, in id order, one page at a time."""
+    for page in stream_pages(sessions, query):
+        yield from page
+
+
+def stream_pages(
+    sessions: sessionmaker[Session], query: FactsQuery
+) -> Iterator[list[DebtorFacts]]:
+    """Pages of facts (keyset pagination on debtor id); each page is one short read."""
+    after = 0
+    while True:
+        with sessions() as session:
+            page = load_page(session, query, after)
+        if not page:
+            return
+        yield page
+        after = page[-1].debtor_id
+        if len(page) < query.page_size:
+            return
+
+
+def facts_for(session: Session, debtor_id: int, query: FactsQuery) -> DebtorFacts | None:
+    """One debtor's facts (CLI preview, scripts)."""
+    single = FactsQuery(
+        now=query.now,
+        history_days=query.history_days,
+        default_state=query.default_state,
+        page_size=1,
+        debtor_ids=(debtor_id,),
+        with_thanks=query.with_thanks,
+    )
+    page = load_page(session, single, debtor_id - 1)
+    return page[0] if page else None
+
+
+def load_page(session: Session, query: FactsQuery, after: int) -> list[DebtorFacts]:
+    """The facts of up to ``page_size`` debtors with an id above ``after``."""
+    stmt = (
+        select(Debtor.id, Debtor.ref, Debtor.timezone, Debtor.state, Debtor.reminders_paused_until)
+        .where(Debtor.id > after)
+        .order_by(Debtor.id)
+        .limit(query.page_size)
+    )
+    if query.debtor_ids is not None:
+        stmt = stmt.where(Debtor.id.in_(list(query.debtor_ids)))
+    debtors = session.execute(stmt).all()
+    if not debtors:
+        return []
+    ids = [row.id for row in debtors]
+    loader = _PageLoader(session, query, ids)
+    return [loader.build(row) for row in debtors]
+
+
+class _PageLoader:
+    """Runs one query per table for a range of debtor ids and groups rows by debtor."""
+
+    def __init__(self, session: Session, query: FactsQuery, ids: list[int]) -> None:
+        self.session = session
+        self.query = query
+        self.ids = ids
+        # a dense page is read by id range (index range scan); a sparse one by its ids
+        self.dense = ids[-1] - ids[0] < 2 * len(ids)
+        since = query.now - timedelta(days=query.history_days)
+        week = query.now - timedelta(days=7)
+        self.debts = self._debts()
+        self.contacts = self._contacts()
+        self.holding = self._holding()
+        self.promises, self.last_promise_due = self._promises(since)
+        self.agreements, self.installments = self._agreements()
+        self.callbacks = self._callbacks(since)
+        self.sent_keys, self.sends = self._reminders(since, week)
+        self._messages(week)
+        self.settled = self._settled(since) if query.with_thanks else {}
+
+    def _in_range(self, column: Any) -> Any:
+        if self.dense:
+            return and_(column >= self.ids[0], column <= self.ids[-1])
+        return column.in_(self.ids)
+
+    def _rows(self, stmt: Select) -> list:  # type: ignore[type-arg]
+        return list(self.session.execute(stmt).all())
+
+    def _debts(self) -> dict[int, list[tuple[str, date, Decimal, Decimal, str]]]:
+        out: dict[int, list[tuple[str, date, Decimal, Decimal, str]]] = defaultdict(list)
+        stmt = select(
+            Debt.debtor_id, Debt.ref, Debt.due_date, Debt.amount, Debt.paid, Debt.status
+        ).where(
+            self._in_range(Debt.debtor_id),
+            Debt.status.in_([*OWED_STATUSES, "disputed"]),
+        )
+        for row in self._rows(stmt):
+            out[row.debtor_id].append((row.ref, row.due_date, row.amount, row.paid, row.status))
+        return out
+
+    def _contacts(self) -> dict[int, list[tuple[bool, bool]]]:
+        out: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
+        stmt = select(Contact.debtor_id, Contact.opted_out, Contact.invalid).where(
+            self._in_range(Contact.debtor_id)
+        )
+        for row in self._rows(stmt):
+            out[row.debtor_id].append((bool(row.opted_out), bool(row.invalid)))
+        return out
+
+    def _holding(self) -> set[int]:
+        stmt = select(Conversation.debtor_id).where(
+            self._in_range(Conversation.debtor_id),
+            Conversation.status.in_(HOLDING_STATUSES),
+        )
+        return {row.debtor_id for row in self._rows(stmt)}
+
+    def _promises(self, since: datetime) -> tuple[dict[int, PromiseFact], dict[int, date]]:
+        open_: dict[int, PromiseFact] = {}
+        resolved: dict[int, date] = {}
+        stmt = (
+            select(Promise.debtor_id, Promise.id, Promise.due, Promise.amount, Promise.status)
+            .where(
+                self._in_range(Promise.debtor_id),
+                (Promise.status == "open") | (Promise.created_at >= since),
+            )
+            .order_by(Promise.debtor_id, Promise.id)
+        )
+        for row in self._rows(stmt):
+            if row.status == "open":
+                open_[row.debtor_id] = PromiseFact(id=row.id, due=row.due, amount=row.amount)
+            elif row.status != "cancelled":
+                previous = resolved.get(row.debtor_id)
+                resolved[row.debtor_id] = row.due if previous is None else max(previous, row.due)
+        return open_, resolved
+
+    def _agreements(self) -> tuple[dict[int, str], dict[int, list[InstallmentFact]]]:
+        statuses: dict[int, str] = {}
+        installments: dict[int, list[InstallmentFact]] = defaultdict(list)
+        stmt = select(Agreement.debtor_id, Agreement.id, Agreement.status).where(
+            self._in_range(Agreement.debtor_id),
+            Agreement.status.in_(CURRENT_AGREEMENT),
+        )
+        active: dict[int, int] = {}
+        for row in self._rows(stmt):
+            if statuses.get(row.debtor_id) != "active":
+                statuses[row.debtor_id] = row.status
+            if row.status == "active":
+                active[row.id] = row.debtor_id
+        if not active:
+            return statuses, installments
+        inst = (
+            select(
+                Agreement.debtor_id,
+                AgreementInstallment.agreement_id,
+                AgreementInstallment.number,
+                AgreementInstallment.due,
+                AgreementInstallment.amount,
+                AgreementInstallment.status,
+            )
+            .join(Agreement, Agreement.id == AgreementInstallment.agreement_id)
+            .where(
+                self._in_range(Agreement.debtor_id),
+                Agreement.status == "active",
+            )
+        )
+        for row in self._rows(inst):
+            installments[row.debtor_id].append(
+                InstallmentFact(
+                    agreement_id=row.agreement_id,
+                    number=row.number,
+                    due=row.due,
+                    amount=row.amount,
+                    paid=row.status == "paid",
+                )
+            )
+        return statuses, installments
+
+    def _callbacks(self, since: datetime) -> dict[int, list[CallbackFact]]:
+        out: dict[int, list[CallbackFact]] = defaultdict(list)
+        stmt = select(
+            ScheduledContact.debtor_id,
+            ScheduledContact.id,
+            ScheduledContact.at,
+            ScheduledContact.reason,
+            ScheduledContact.done_at,
+        ).where(
+            self._in_range(ScheduledContact.debtor_id),
+            ScheduledContact.done_at.is_(None) | (ScheduledContact.at >= since),
+        )
+        for row in self._rows(stmt):
+            out[row.debtor_id].append(
+                CallbackFact(id=row.id, at=row.at, reason=row.reason, done=row.done_at is not None)
+            )
+        return out
+
+    def _reminders(
+        self, since: datetime, week: datetime
+    ) -> tuple[dict[int, set[str]], dict[int, list[datetime]]]:
+        keys: dict[int, set[str]] = defaultdict(set)
+        sends: dict[int, list[datetime]] = defaultdict(list)
+        stmt = select(
+            ReminderSend.debtor_id,
+            ReminderSend.idempotency_key,
+            ReminderSend.created_at,
+            ReminderSend.message_id,
+        ).where(
+            self._in_range(ReminderSend.debtor_id),
+            ReminderSend.created_at >= since,
+        )
+        for row in self._rows(stmt):
+            keys[row.debtor_id].add(row.idempotency_key)
+            # a send with a message is counted from the messages table instead
+            if row.message_id is None and row.created_at > week:
+                sends[row.debtor_id].append(row.created_at)
+        return keys, sends
+
+    def _messages(self, week: datetime) -> None:
+        stmt = (
+            select(Conversation.debtor_id, Message.created_at)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(
+                self._in_range(Conversation.debtor_id),
+                Message.business_initiated.is_(True),
+                Message.created_at > week,
+            )
+        )
+        for row in self._rows(stmt):
+            self.sends[row.debtor_id].append(row.created_at)
+
+    def _settled(self, since: datetime) -> dict[int, datetime]:
+        stmt = (
+            select(Payment.debtor_id, func.max(Payment.paid_at).label("last"))
+            .where(
+                self._in_range(Payment.debtor_id),
+                Payment.paid_at >= since,
+            )
+            .group_by(Payment.debtor_id)
+        )
+        return {row.debtor_id: row.last for row in self._rows(stmt)}
+
+    def build(self, row: object) -> DebtorFacts:
+        debtor_id: int = row.id  # type: ignore[attr-defined]
+        debts = self.debts.get(debtor_id, [])
+        contacts = self.contacts.get(debtor_id, [])
+        owed = tuple(
+            DebtFact(ref=ref, due=due, balance=max(amount - paid, ZERO), status=status)
+            for ref, due, amount, paid, status in debts
+            if status in OWED_STATUSES and amount - paid > ZERO
+        )
+        return DebtorFacts(
+            debtor_id=debtor_id,
+            ref=row.ref,  # type: ignore[attr-defined]
+            timezone=row.timezone,  # type: ignore[attr-defined]
+            state=row.state or self.query.default_state,  # type: ignore[attr-defined]
+            debts=owed,
+            promise=self.promises.get(debtor_id),
+            last_promise_due=self.last_promise_due.get(debtor_id),
+            agreement_status=self.agreements.get(debtor_id),
+            installments=tuple(self.installments.get(debtor_id, ())),
+            callbacks=tuple(self.callbacks.get(debtor_id, ())),
+            sent_keys=frozenset(self.sent_keys.get(debtor_id, ())),
+            business_sends=tuple(sorted(self.sends.get(debtor_id, ()))),
+            opted_out=any(opted for opted, _ in contacts),
+            contact_invalid=not any(not invalid and not opted for opted, invalid in contacts),
+            disputed=any(status == "disputed" for *_, status in debts),
+            agent_holding=debtor_id in self.holding,
+            paused_until=row.reminders_paused_until,  # type: ignore[attr-defined]
+            settled_at=self.settled.get(debtor_id) if not owed else None,
+        )

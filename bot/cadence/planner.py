@@ -1,0 +1,383 @@
+"""Which reminder a debtor gets next, and when. Pure: facts and a clock in, a plan out.
+
+Rules (DESIGN.md, "Rules the bot keeps"):
+
+* Nothing on opt-out, an unreachable contact, a dispute, an agent holding the chat; nothing
+  but a thank-you once everything is paid; nothing while an agreement awaits approval.
+* An open promise silences the debt steps until the day after its date: the morning of the
+  promised day gets ``promise_day``; the day after, if still open, ``promise_broken``.
+* An active agreement replaces the debt steps by installment reminders.
+* A scheduled contact ("me chama mais tarde") goes at its time; debt steps falling before it
+  are skipped.
+* Debt steps are offsets from the oldest open due date. A debtor who missed several steps
+  gets one message, the latest step that applies.
+* Every contact falls inside a contact window, after any pause, and within the weekly cap
+  (business-initiated messages in a rolling 7 days).
+
+Each contact's idempotency key is ``f"{debtor_id}:{step}:{local date of the step}"``: the
+same step on the same day always gets the same key, whichever worker plans it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.cadence.calendar import ContactCalendar, calendar_for
+from bot.cadence.model import (
+    CallbackFact,
+    ContactKind,
+    DebtorFacts,
+    PlannedContact,
+)
+from bot.config import CadenceSettings
+from bot.core.money import ZERO, money
+
+WEEK = timedelta(days=7)
+MIN_HISTORY_DAYS = 60
+_HORIZON_DAYS = 400  # how far ahead a series is searched
+
+# when two contacts fall at the same instant, the first of these goes first
+_PRIORITY = {
+    ContactKind.CALLBACK: 0,
+    ContactKind.PROMISE_BROKEN: 1,
+    ContactKind.PROMISE_DAY: 2,
+    ContactKind.INSTALLMENT: 3,
+    ContactKind.STEP: 4,
+    ContactKind.THANK_YOU: 5,
+}
+
+
+def history_days(settings: CadenceSettings) -> int:
+    """How many days of sent reminders the planner must see to never repeat a step."""
+    steps = sorted(settings.steps)
+    gaps = [b - a for a, b in zip(steps, steps[1:], strict=False)]
+    spans = [settings.repeat_every_days, *gaps]
+    inst = settings.installment_reminder_days
+    if inst:
+        spans.append(max(inst) - min(inst) + 31)  # monthly installments
+    return max(MIN_HISTORY_DAYS, max(spans) + 2)
+
+
+def idempotency_key(debtor_id: int, step: str, day: date) -> str:
+    return f"{debtor_id}:{step}:{day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One element of a series of reminders: the day it applies and how to build it."""
+
+    day: date
+    step: str
+    template: str
+    kind: ContactKind
+    vars: tuple[tuple[str, str], ...] = ()
+
+
+def plan_next_contact(
+    facts: DebtorFacts, now: datetime, settings: CadenceSettings, tz: str
+) -> PlannedContact | None:
+    """The next contact for this debtor at or after ``now``, or None when there is none.
+
+    ``tz`` is the deployment's timezone, used when the debtor has none of their own.
+    """
+    if now.tzinfo is None:
+        raise ValueError("plan_next_contact needs a timezone-aware now")
+    if not settings.enabled or settings.weekly_cap <= 0:
+        return None
+    if facts.opted_out or facts.contact_invalid or facts.disputed or facts.agent_holding:
+        return None
+    cal = calendar_for(settings, facts.timezone or tz, facts.state)
+    capped = _after_cap(facts, now, settings.weekly_cap)
+    if facts.paid:
+        return _thank_you(facts, capped, cal)
+    earliest = capped
+    if facts.paused_until is not None:
+        earliest = max(earliest, cal.start_of_day(facts.paused_until + timedelta(days=1)))
+
+    candidates: list[PlannedContact] = []
+    callbacks = [cb for cb in facts.callbacks if _pending(facts, cb, cal)]
+    candidates.extend(_callback(facts, cb, earliest, cal) for cb in callbacks)
+    if facts.promise is not None:
+        candidates.extend(_promise_contacts(facts, earliest, cal, settings))
+    if facts.agreement_status == "active":
+        found = _pick(facts, _installment_series(facts, settings), earliest, cal, covered=None)
+        if found is not None:
+            candidates.append(found)
+    elif facts.agreement_status is None:
+        series = _step_series(facts, settings, cal.local_date(earliest))
+        found = _pick(facts, series, earliest, cal, covered=_covered_until(facts, cal))
+        if found is not None:
+            candidates.append(found)
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c.at, _PRIORITY[c.kind]))
+
+
+def preview(
+    facts: DebtorFacts, start: datetime, days: int, settings: CadenceSettings, tz: str
+) -> list[PlannedContact]:
+    """The contacts of the next ``days`` days, assuming each is sent and none is answered."""
+    end = start + timedelta(days=days)
+    plan: list[PlannedContact] = []
+    now = start
+    for _ in range(days * 10 + 10):  # a hard bound; each round sends one new key
+        contact = plan_next_contact(facts, now, settings, tz)
+        if contact is None or contact.at >= end:
+            break
+        plan.append(contact)
+        facts = facts.after_send(contact)
+        now = contact.at
+    return plan
+
+
+# --- limits ------------------------------------------------------------------------------
+
+
+def sends_in_window(facts: DebtorFacts, at: datetime) -> int:
+    """Business-initiated messages in the rolling 7 days ending at ``at``."""
+    return sum(1 for sent in facts.business_sends if at - WEEK < sent <= at)
+
+
+def _after_cap(facts: DebtorFacts, now: datetime, cap: int) -> datetime:
+    """``now``, or the first instant after it when the rolling week has room again."""
+    recent = sorted(sent for sent in facts.business_sends if sent > now - WEEK)
+    if len(recent) < cap:
+        return now
+    return max(now, recent[-cap] + WEEK)
+
+
+def _covered_until(facts: DebtorFacts, cal: ContactCalendar) -> date | None:
+    """Debt steps on or before this day are skipped: promises and callbacks covered them."""
+    days: list[date] = []
+    if facts.last_promise_due is not None:
+        days.append(facts.last_promise_due)
+    if facts.promise is not None:
+        days.append(facts.promise.due + timedelta(days=1))
+    days.extend(cal.local_date(cb.at) for cb in facts.callbacks)
+    return max(days) if days else None
+
+
+# --- series and picking ------------------------------------------------------------------
+
+
+def _pick(
+    facts: DebtorFacts,
+    series: Iterator[_Item],
+    earliest: datetime,
+    cal: ContactCalendar,
+    covered: date | None,
+) -> PlannedContact | None:
+    """The latest item that applies at ``earliest``, or else the next one; one message only.
+
+    An item applies from the start of its day. If the first allowed instant for it falls on
+    or after a later item's day, that later item replaces it.
+    """
+    items = [item for item in series if covered is None or item.day > covered]
+    if not items:
+        return None
+    today = cal.local_date(earliest)
+    index = 0
+    for position, item in enumerate(items):
+        if item.day <= today:
+            index = position
+    if items[index].day <= today and _key(facts, items[index]) in facts.sent_keys:
+        index += 1
+    if index >= len(items):
+        return None
+    at = cal.next_allowed(max(earliest, cal.start_of_day(items[index].day)))
+    while index + 1 < len(items) and items[index + 1].day <= cal.local_date(at):
+        index += 1
+    item = items[index]
+    if _key(facts, item) in facts.sent_keys:
+        return None
+    return _contact(facts, item, at)
+
+
+def _key(facts: DebtorFacts, item: _Item) -> str:
+    return idempotency_key(facts.debtor_id, item.step, item.day)
+
+
+def _contact(facts: DebtorFacts, item: _Item, at: datetime) -> PlannedContact:
+    values = dict(item.vars)
+    values["step"] = item.step
+    if item.kind is ContactKind.STEP:
+        values.update(_step_vars(facts, item, at.date()))
+    return PlannedContact(
+        debtor_id=facts.debtor_id,
+        at=at,
+        template=item.template,
+        idempotency_key=_key(facts, item),
+        kind=item.kind,
+        step=item.step,
+        vars=values,
+    )
+
+
+def _step_series(facts: DebtorFacts, settings: CadenceSettings, today: date) -> Iterator[_Item]:
+    """Debt steps from the oldest open due date, repeating after the last one."""
+    open_dues = [debt.due for debt in facts.debts if debt.balance > ZERO]
+    if not open_dues or not settings.steps:
+        return
+    anchor = min(open_dues)
+    offsets = sorted(set(settings.steps))
+    limit = today + timedelta(days=_HORIZON_DAYS)
+    for offset in offsets:
+        yield _step_item(anchor, offset)
+    if settings.repeat_every_days <= 0:
+        return
+    offset = offsets[-1] + settings.repeat_every_days
+    while anchor + timedelta(days=offset) <= limit:
+        yield _step_item(anchor, offset)
+        offset += settings.repeat_every_days
+
+
+def _step_item(anchor: date, offset: int) -> _Item:
+    if offset < 0:
+        template = "due_soon"
+    elif offset == 0:
+        template = "due_today"
+    else:
+        template = "overdue"
+    return _Item(
+        day=anchor + timedelta(days=offset),
+        step=f"d{offset:+d}",
+        template=template,
+        kind=ContactKind.STEP,
+        vars=(("due", anchor.isoformat()),),
+    )
+
+
+def _step_vars(facts: DebtorFacts, item: _Item, day: date) -> dict[str, str]:
+    """Amounts as of the day the message goes."""
+    owed = [debt for debt in facts.debts if debt.balance > ZERO]
+    anchor = min(debt.due for debt in owed)
+    total = sum((debt.balance for debt in owed), ZERO)
+    values = {"total": str(money(total)), "due": anchor.isoformat()}
+    if item.template == "due_soon":
+        on_anchor = sum((d.balance for d in owed if d.due == anchor), ZERO)
+        values.update(amount=str(money(on_anchor)), days=str((anchor - day).days))
+    elif item.template == "due_today":
+        today_amount = sum((d.balance for d in owed if d.due <= day), ZERO)
+        values.update(amount=str(money(today_amount)), days="0")
+    else:
+        overdue = sum((d.balance for d in owed if d.due < day), ZERO)
+        values.update(amount=str(money(overdue)), days_overdue=str((day - anchor).days))
+    return values
+
+
+def _installment_series(facts: DebtorFacts, settings: CadenceSettings) -> Iterator[_Item]:
+    """Before/on/after reminders of every unpaid installment of the active agreement."""
+    items: list[_Item] = []
+    for inst in facts.open_installments:
+        for offset in sorted(set(settings.installment_reminder_days)):
+            when = "before" if offset < 0 else "on" if offset == 0 else "after"
+            items.append(
+                _Item(
+                    day=inst.due + timedelta(days=offset),
+                    step=f"inst{inst.agreement_id}.{inst.number}{offset:+d}",
+                    template="installment_due",
+                    kind=ContactKind.INSTALLMENT,
+                    vars=(
+                        ("agreement_id", str(inst.agreement_id)),
+                        ("number", str(inst.number)),
+                        ("due", inst.due.isoformat()),
+                        ("amount", str(money(inst.amount))),
+                        ("days", str(offset)),
+                        ("when", when),
+                    ),
+                )
+            )
+    items.sort(key=lambda item: (item.day, item.vars))
+    yield from items
+
+
+# --- promises, callbacks, thanks ---------------------------------------------------------
+
+
+def _promise_contacts(
+    facts: DebtorFacts, earliest: datetime, cal: ContactCalendar, settings: CadenceSettings
+) -> list[PlannedContact]:
+    promise = facts.promise
+    assert promise is not None
+    values = (
+        ("promise_due", promise.due.isoformat()),
+        ("promise_amount", str(money(promise.amount))),
+        ("total", str(money(facts.balance))),
+    )
+    found: list[PlannedContact] = []
+    day_item = _Item(
+        day=promise.due,
+        step=f"promise{promise.id}",
+        template="promise_day",
+        kind=ContactKind.PROMISE_DAY,
+        vars=values,
+    )
+    morning = datetime.combine(promise.due, _reminder_time(settings), tzinfo=cal.zone)
+    if _key(facts, day_item) not in facts.sent_keys and cal.local_date(earliest) <= promise.due:
+        at = cal.next_allowed(max(earliest, morning))
+        if cal.local_date(at) == promise.due:  # only on the day itself
+            found.append(_contact(facts, day_item, at))
+    broken_day = promise.due + timedelta(days=1)
+    broken_item = _Item(
+        day=broken_day,
+        step=f"promise{promise.id}-broken",
+        template="promise_broken",
+        kind=ContactKind.PROMISE_BROKEN,
+        vars=(*values, ("offers", "true")),
+    )
+    if _key(facts, broken_item) not in facts.sent_keys:
+        at = cal.next_allowed(max(earliest, cal.start_of_day(broken_day)))
+        found.append(_contact(facts, broken_item, at))
+    return found
+
+
+def _reminder_time(settings: CadenceSettings) -> time:
+    return time.fromisoformat(settings.promise_reminder_time)
+
+
+def _callback_item(cb: CallbackFact, cal: ContactCalendar) -> _Item:
+    return _Item(
+        day=cal.local_date(cb.at),
+        step=f"callback{cb.id}",
+        template="callback",
+        kind=ContactKind.CALLBACK,
+        vars=(
+            ("callback_id", str(cb.id)),
+            ("reason", cb.reason),
+            ("requested_at", cal.localize(cb.at).isoformat()),
+        ),
+    )
+
+
+def _pending(facts: DebtorFacts, cb: CallbackFact, cal: ContactCalendar) -> bool:
+    return not cb.done and _key(facts, _callback_item(cb, cal)) not in facts.sent_keys
+
+
+def _callback(
+    facts: DebtorFacts, cb: CallbackFact, earliest: datetime, cal: ContactCalendar
+) -> PlannedContact:
+    at = cal.next_allowed(max(earliest, cb.at))
+    return _contact(facts, _callback_item(cb, cal), at)
+
+
+def _thank_you(
+    facts: DebtorFacts, earliest: datetime, cal: ContactCalendar
+) -> PlannedContact | None:
+    """A thank-you once everything is paid, unless the business already wrote since."""
+    settled = facts.settled_at
+    if settled is None or earliest - settled > WEEK:
+        return None
+    if any(sent >= settled for sent in facts.business_sends):
+        return None
+    item = _Item(
+        day=cal.local_date(settled),
+        step="thanks",
+        template="thank_you",
+        kind=ContactKind.THANK_YOU,
+        vars=(("paid_at", cal.local_date(settled).isoformat()),),
+    )
+    if _key(facts, item) in facts.sent_keys:
+        return None
+    return _contact(facts, item, cal.next_allowed(max(earliest, settled)))
