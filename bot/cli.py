@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(module_path)
         except ModuleNotFoundError as exc:
-            if exc.name == module_path:
+            if exc.name and module_path.startswith(exc.name):
                 continue  # that stage is not built yet
             raise
         register: Callable[[argparse._SubParsersAction], None] = module.register  # type: ignore[type-arg]

@@ -1,0 +1,1 @@
+"""The inbound pipeline, outbox sender, jobs, locks and de-duplication."""

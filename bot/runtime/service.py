@@ -1,0 +1,406 @@
+"""The Runtime: every way in (webhooks, cadence, agents, payments) and the sender, wired.
+
+Database work runs in worker threads (``asyncio.to_thread``) so the event loop never blocks;
+one conversation's turns run one at a time under ``locks.hold``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.domain import InboundMessage, StatusUpdate
+from bot.core.parse import Interpreter
+from bot.dialogue.responses import ResponseBook
+from bot.offers.book import OfferBook, load_offer_book
+from bot.offers.payments import ConfiguredPaymentProvider, PaymentProvider
+from bot.runtime import operations as ops
+from bot.runtime.effects import TurnOutcome
+from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
+from bot.runtime.ports import Channel
+from bot.runtime.turns import TurnDeps, find_or_create_contact, inbound_turn, reminder_turn
+from bot.store.conversations import ConversationRepository, MessageRepository
+from bot.store.db import make_engine, make_sessionmaker, ping, transaction
+from bot.store.tables import Conversation
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DIALOGUES_DIR = Path("dialogues")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    db: sessionmaker[Session]
+    deps: TurnDeps
+    channels: dict[str, Channel]
+    locks: Any = field(default_factory=MemoryLockManager)
+    deduper: Any = field(default_factory=MemoryDeduper)
+    live: Any = field(default_factory=MemoryLiveUpdates)
+    redis: Any = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _outbox_ready: asyncio.Event | None = None
+    _sender: Any = None
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    async def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with transaction(self.db) as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
+    def in_transaction(self, work: Callable[[Session], T]) -> T:
+        with transaction(self.db) as session:
+            return work(session)
+
+    def _after(self, outcome: TurnOutcome | None, conversation_id: int | None = None) -> None:
+        if outcome is None:
+            return
+        if outcome.queued and self._outbox_ready is not None:
+            self._outbox_ready.set()
+
+    async def _notify(self, conversation_id: int | None, kind: str) -> None:
+        if conversation_id is None:
+            return
+        await self.live.publish(f"conversation:{conversation_id}", {"kind": kind})
+        await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
+
+    # --- inbound ------------------------------------------------------------------------
+
+    async def receive(self, msg: InboundMessage) -> bool:
+        """Handle one inbound message. False when it was a duplicate delivery."""
+        key = f"in:{msg.channel}:{msg.provider_id}"
+        if not await self.deduper.first_time(key):
+            return False
+        try:
+            conversation_id = await self._in_transaction(lambda s: self._conversation_id(s, msg))
+            async with self.locks.hold(f"conversation:{conversation_id}"):
+                outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
+        except BaseException:
+            # nothing was committed for this delivery: let the provider's retry through
+            await self.deduper.forget(key)
+            raise
+        self._after(outcome)
+        await self._notify(conversation_id, "message")
+        return outcome is not None
+
+    def _conversation_id(self, session: Session, msg: InboundMessage) -> int:
+        contact = find_or_create_contact(session, msg.channel, msg.address, msg.received_at)
+        conversation = ConversationRepository(session).for_contact(
+            contact, msg.received_at, self.settings.business.default_language
+        )
+        return conversation.id
+
+    async def record_status(self, update: StatusUpdate) -> bool:
+        def work(session: Session) -> int | None:
+            messages = MessageRepository(session)
+            row = messages.by_provider_id(update.channel, update.provider_id)
+            if row is None:
+                return None
+            messages.apply_status(row, update.status, update.at)
+            if update.error_code:
+                row.error = f"provider error {update.error_code}"
+            return row.conversation_id
+
+        conversation_id = await self._in_transaction(work)
+        await self._notify(conversation_id, "status")
+        return conversation_id is not None
+
+    # --- business-initiated -------------------------------------------------------------
+
+    def remind_sync(self, debtor_id: int, template: str, key: str, vars: dict[str, str]) -> bool:
+        """Send one cadence reminder, at most once per ``key`` (enforced by the database)."""
+        now = self.clock.now()
+        outcome = self.in_transaction(
+            lambda s: reminder_turn(
+                s,
+                debtor_id=debtor_id,
+                template=template,
+                key=key,
+                vars=vars,
+                now=now,
+                deps=self.deps,
+            )
+        )
+        self._after(outcome)
+        return outcome is not None
+
+    async def remind(self, debtor_id: int, template: str, key: str, vars: dict[str, str]) -> bool:
+        return await asyncio.to_thread(self.remind_sync, debtor_id, template, key, vars)
+
+    async def confirm_payment(
+        self,
+        debt_ref: str,
+        amount: Decimal,
+        paid_at: datetime,
+        *,
+        source: str = "api",
+        dedupe_key: str | None = None,
+    ) -> bool:
+        key = dedupe_key or f"{source}:{debt_ref}:{amount}:{paid_at.isoformat()}"
+        now = self.clock.now()
+        outcome = await self._in_transaction(
+            lambda s: ops.confirm_payment(
+                s,
+                debt_ref=debt_ref,
+                amount=amount,
+                paid_at=paid_at,
+                source=source,
+                dedupe_key=key,
+                now=now,
+                deps=self.deps,
+            )
+        )
+        self._after(outcome)
+        return outcome is not None
+
+    async def housekeeping(self) -> list[str]:
+        """Break promises and agreements whose time has passed."""
+        now = self.clock.now()
+        return await self._in_transaction(
+            lambda s: ops.expire_promises_and_agreements(s, now, self.deps)
+        )
+
+    # --- agents -------------------------------------------------------------------------
+
+    async def agent_take(self, conversation_id: int, agent_id: int) -> None:
+        now = self.clock.now()
+        await self._in_transaction(lambda s: ops.agent_take(s, conversation_id, agent_id, now))
+        await self._notify(conversation_id, "taken")
+
+    async def agent_reply(
+        self, conversation_id: int, agent_id: int, text: str, *, template: str | None = None
+    ) -> int:
+        now = self.clock.now()
+        async with self.locks.hold(f"conversation:{conversation_id}"):
+            message_id = await self._in_transaction(
+                lambda s: ops.agent_reply(
+                    s, conversation_id, agent_id, text, now, template=template
+                )
+            )
+        self._after(TurnOutcome(queued=[message_id]))
+        await self._notify(conversation_id, "message")
+        return message_id
+
+    async def agent_release(self, conversation_id: int, agent_id: int) -> None:
+        now = self.clock.now()
+        async with self.locks.hold(f"conversation:{conversation_id}"):
+            outcome = await self._in_transaction(
+                lambda s: ops.agent_release(s, conversation_id, agent_id, now, self.deps)
+            )
+        self._after(outcome)
+        await self._notify(conversation_id, "released")
+
+    async def agent_close(self, conversation_id: int, agent_id: int) -> None:
+        now = self.clock.now()
+        await self._in_transaction(lambda s: ops.agent_close(s, conversation_id, agent_id, now))
+        await self._notify(conversation_id, "closed")
+
+    async def agent_record_promise(
+        self, conversation_id: int, agent_id: int, due: date, amount: Decimal
+    ) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: ops.agent_record_promise(
+                s, conversation_id, agent_id, due, amount, now, self.deps
+            )
+        )
+        await self._notify(conversation_id, "promise")
+
+    async def agent_approve_agreement(
+        self, conversation_id: int, agent_id: int, agreement_id: int
+    ) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: ops.agent_approve_agreement(
+                s, conversation_id, agent_id, agreement_id, now, self.deps
+            )
+        )
+        if self._outbox_ready is not None:
+            self._outbox_ready.set()
+        await self._notify(conversation_id, "agreement")
+
+    async def agent_resolve_dispute(
+        self, conversation_id: int, agent_id: int, outcome: str
+    ) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: ops.agent_resolve_dispute(s, conversation_id, agent_id, outcome, now)
+        )
+        await self._notify(conversation_id, "dispute")
+
+    async def agent_mark_invalid(self, conversation_id: int, agent_id: int) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: ops.agent_mark_invalid(s, conversation_id, agent_id, now)
+        )
+        await self._notify(conversation_id, "invalid")
+
+    # --- simulator ----------------------------------------------------------------------
+
+    async def simulate_inbound(self, address: str, text: str, *, provider_id: str) -> bool:
+        """A message typed in the web simulator, as if from the debtor's phone."""
+        msg = InboundMessage(
+            channel="web",
+            address=address,
+            provider_id=provider_id,
+            text=text[:4000],
+            received_at=self.clock.now(),
+        )
+        accepted = await self.receive(msg)
+        await self.drain_outbox()
+        return accepted
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def drain_outbox(self) -> int:
+        """Send every queued message that is due; returns how many were sent."""
+        from bot.runtime.sender import OutboxSender
+
+        if self._sender is None:
+            self._sender = OutboxSender(
+                self.db, self.channels, self.settings, clock=self.clock, redis=self.redis
+            )
+        sent: int = await self._sender.drain()
+        return sent
+
+    async def _sender_loop(self) -> None:
+        assert self._outbox_ready is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._outbox_ready.wait(), timeout=1.0)
+            self._outbox_ready.clear()
+            try:
+                await self.drain_outbox()
+            except Exception:
+                log.exception("sender.drain_failed")
+                await asyncio.sleep(1.0)
+
+    async def _scheduler_loop(self) -> None:
+        from bot.cadence.runner import run_pass
+
+        interval = self.settings.cadence.interval_seconds
+        while True:
+            try:
+                await self.housekeeping()
+                await asyncio.to_thread(
+                    run_pass, self.db, self.settings, self.clock, self.remind_sync
+                )
+            except Exception:
+                log.exception("cadence.pass_failed")
+            await asyncio.sleep(interval)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def start(self, *, background: bool = True) -> None:
+        self._outbox_ready = asyncio.Event()
+        if not background:
+            return
+        self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
+        if self.settings.cadence.enabled and self.redis is None:
+            self._tasks.append(asyncio.create_task(self._scheduler_loop(), name="quita-cadence"))
+        starter = getattr(self, "_channel_start", None)
+        if starter is not None:
+            await starter(self)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.to_thread(ping, self.engine)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        if self.redis is not None:
+            try:
+                await self.redis.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = f"error: {type(exc).__name__}"
+        return checks
+
+    def conversation(self, session: Session, conversation_id: int) -> Conversation | None:
+        return session.get(Conversation, conversation_id)
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    channels: dict[str, Channel] | None = None,
+    interpreter: Interpreter | None = None,
+    book: OfferBook | None = None,
+    payments: PaymentProvider | None = None,
+    dialogues_dir: Path = DIALOGUES_DIR,
+) -> Runtime:
+    """Wire a Runtime from settings. Fails loudly on a bad offer book or unreachable Redis
+    configuration (never falls back to memory when Redis is configured)."""
+    from bot.nlu import build_interpreter
+
+    engine = make_engine(settings.database_url)
+    book = book or load_offer_book(Path(settings.offers.path))
+    responses = ResponseBook.load(dialogues_dir)
+    payments = payments or ConfiguredPaymentProvider(
+        pix_key=settings.payments.pix_key,
+        merchant_name=settings.payments.merchant_name,
+        merchant_city=settings.payments.merchant_city,
+        link_template=settings.payments.link_template,
+        boleto_enabled=settings.payments.boleto_enabled,
+    )
+    deps = TurnDeps(
+        settings=settings,
+        interpreter=interpreter or build_interpreter(settings),
+        book=book,
+        responses=responses,
+        payments=payments,
+    )
+    if channels is None:
+        from bot.channels.registry import build_channels
+
+        channels = build_channels(settings)
+    runtime = Runtime(
+        settings=settings,
+        clock=clock or SystemClock(),
+        engine=engine,
+        db=make_sessionmaker(engine),
+        deps=deps,
+        channels=channels,
+    )
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        from bot.runtime.redis_backends import RedisDeduper, RedisLiveUpdates, RedisLockManager
+
+        client = Redis.from_url(settings.redis_url)
+        runtime.redis = client
+        runtime.locks = RedisLockManager(client)
+        runtime.deduper = RedisDeduper(client)
+        runtime.live = RedisLiveUpdates(client)
+    return runtime

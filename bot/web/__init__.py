@@ -1,0 +1,1 @@
+"""The FastAPI app: webhooks, JSON API, agent console, manager dashboard, simulator."""
