@@ -48,7 +48,9 @@ class SklearnIntentClassifier:
         from sklearn.svm import LinearSVC
 
         words = TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+            analyzer="word",
+            ngram_range=(1, 2),
+            sublinear_tf=True,
             token_pattern=r"(?u)\b\w+\b|[?!]",
         )
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)

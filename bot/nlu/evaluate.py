@@ -69,9 +69,7 @@ def entity_matches(name: str, got: Sequence[Any], want: Any) -> bool:
     return False
 
 
-def evaluate(
-    interpreter: Interpreter, cases: Sequence[Case], now: datetime
-) -> dict[str, Any]:
+def evaluate(interpreter: Interpreter, cases: Sequence[Case], now: datetime) -> dict[str, Any]:
     """Score parses of ``cases`` against their expectations."""
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
@@ -91,8 +89,12 @@ def evaluate(
             fp[parsed.intent] += 1
             confusions[(case.intent, parsed.intent)] += 1
             errors.append(
-                {"text": case.text, "expected": case.intent, "got": parsed.intent,
-                 "confidence": round(parsed.confidence, 4)}
+                {
+                    "text": case.text,
+                    "expected": case.intent,
+                    "got": parsed.intent,
+                    "confidence": round(parsed.confidence, 4),
+                }
             )
         if case.language:
             totals["language"] += 1
@@ -110,8 +112,12 @@ def evaluate(
         precision = tp[intent] / (tp[intent] + fp[intent]) if tp[intent] + fp[intent] else 0.0
         recall = tp[intent] / support if support else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_intent[intent] = {"precision": precision, "recall": recall, "f1": f1,
-                              "support": support}
+        per_intent[intent] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": support,
+        }
     scored = [v["f1"] for v in per_intent.values() if v["support"]]
     rates = {k: hits[k] / totals[k] for k in totals if totals[k]}
     return {
@@ -169,8 +175,11 @@ def _merge(reports: list[dict[str, Any]]) -> dict[str, Any]:
 
 def format_report(report: dict[str, Any]) -> str:
     """The report as a text table, like ``rasa test nlu``."""
-    lines = [f"examples: {report['n']}", f"intent accuracy: {report['accuracy']:.3f}",
-             f"intent macro-F1: {report['macro_f1']:.3f}"]
+    lines = [
+        f"examples: {report['n']}",
+        f"intent accuracy: {report['accuracy']:.3f}",
+        f"intent macro-F1: {report['macro_f1']:.3f}",
+    ]
     for key, rate in sorted(report["rates"].items()):
         if key != "intent":
             lines.append(f"{key} accuracy: {rate:.3f} (n={report['totals'][key]})")
@@ -189,7 +198,9 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append("\nerrors")
         for e in report["errors"]:
             if "entity" in e:
-                lines.append(f"  {e['entity']} want {e['expected']!r} got {e['got']!r}: {e['text']}")
+                lines.append(
+                    f"  {e['entity']} want {e['expected']!r} got {e['got']!r}: {e['text']}"
+                )
             else:
                 lines.append(f"  {e['expected']} -> {e['got']} ({e['confidence']}): {e['text']}")
     return "\n".join(lines)

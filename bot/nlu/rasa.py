@@ -13,11 +13,53 @@ from bot.nlu.entities import extract
 from bot.nlu.normalize import clean_input
 
 _PT_HINTS = frozenset(
-    "nao voce vc eu pago que de pra para com sim obrigado oi tudo quero vou meu minha dia "
-    "hoje amanha sexta reais".split()
+    [
+        "nao",
+        "voce",
+        "vc",
+        "eu",
+        "pago",
+        "que",
+        "de",
+        "pra",
+        "para",
+        "com",
+        "sim",
+        "obrigado",
+        "oi",
+        "tudo",
+        "quero",
+        "vou",
+        "meu",
+        "minha",
+        "dia",
+        "hoje",
+        "amanha",
+        "sexta",
+        "reais",
+    ]
 )
 _EN_HINTS = frozenset(
-    "i you the is it to my me pay will can not no yes hi thanks what how".split()
+    [
+        "i",
+        "you",
+        "the",
+        "is",
+        "it",
+        "to",
+        "my",
+        "me",
+        "pay",
+        "will",
+        "can",
+        "not",
+        "no",
+        "yes",
+        "hi",
+        "thanks",
+        "what",
+        "how",
+    ]
 )
 
 
@@ -70,6 +112,4 @@ class RasaInterpreter:
             if r.get("name") in INTENTS
         )
         entities = extract(text, now.astimezone(self._tz).date(), lang)
-        return Parse(
-            text, lang, name, float(intent.get("confidence") or 0.0), ranking, entities
-        )
+        return Parse(text, lang, name, float(intent.get("confidence") or 0.0), ranking, entities)

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-
 from bot.nlu.entities import extract
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -16,8 +15,14 @@ def values(text: str, name: str, lang: str = "pt") -> list[str | int]:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("3x", 3), ("em 5 vezes", 5), ("três parcelas", 3), ("4 payments", 4),
-     ("dá pra dividir em 3?", 3), ("can I split it into six installments", 6)],
+    [
+        ("3x", 3),
+        ("em 5 vezes", 5),
+        ("três parcelas", 3),
+        ("4 payments", 4),
+        ("dá pra dividir em 3?", 3),
+        ("can I split it into six installments", 6),
+    ],
 )
 def test_installments(text: str, expected: int) -> None:
     assert values(text, "installments") == [expected]
@@ -30,8 +35,15 @@ def test_installments_and_amount() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1", 1), ("2", 2), ("opção 2", 2), ("a segunda", 2), ("option three", 3),
-     ("the first one", 1), ("quero a terceira opção", 3)],
+    [
+        ("1", 1),
+        ("2", 2),
+        ("opção 2", 2),
+        ("a segunda", 2),
+        ("option three", 3),
+        ("the first one", 1),
+        ("quero a terceira opção", 3),
+    ],
 )
 def test_options(text: str, expected: int) -> None:
     assert values(text, "option") == [expected]
@@ -45,9 +57,14 @@ def test_bare_number_in_a_sentence_is_not_an_option() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("me manda o pix", "pix"), ("quero o boleto", "boleto"), ("pago no cartão", "card"),
-     ("send me a link", "link"), ("faço uma transferência", "transfer"),
-     ("posso pagar em dinheiro?", "cash")],
+    [
+        ("me manda o pix", "pix"),
+        ("quero o boleto", "boleto"),
+        ("pago no cartão", "card"),
+        ("send me a link", "link"),
+        ("faço uma transferência", "transfer"),
+        ("posso pagar em dinheiro?", "cash"),
+    ],
 )
 def test_payment_methods(text: str, expected: str) -> None:
     assert values(text, "payment_method") == [expected]

@@ -14,10 +14,34 @@ from bot.nlu.entities import extract
 from bot.nlu.normalize import fold
 
 TODAY = date(2026, 11, 23)
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]
-MONTHS_PT = ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
-             "setembro", "outubro", "novembro", "dezembro"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+MONTHS_PT = [
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+]
 WEEKDAYS_PT = ["segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"]
 WEEKDAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -41,9 +65,7 @@ def format_en(value: Decimal, style: int) -> str:
     whole, frac = divmod(int(value * 100), 100)
     number = f"{_group(whole, ',')}.{frac:02d}"
     plain = f"{whole}.{frac:02d}"
-    return [f"${number}", f"$ {number}", f"{number} dollars", f"${plain}", f"{plain} bucks"][
-        style
-    ]
+    return [f"${number}", f"$ {number}", f"{number} dollars", f"${plain}", f"{plain} bucks"][style]
 
 
 @settings(max_examples=150, deadline=None)
@@ -85,8 +107,9 @@ def test_dia_n_round_trip(day: int) -> None:
 @given(st.integers(0, 6), st.booleans())
 def test_weekday_round_trip(weekday: int, english: bool) -> None:
     name = WEEKDAYS_EN[weekday] if english else WEEKDAYS_PT[weekday]
-    entities = extract(f"{'I pay on' if english else 'pago na'} {name}", TODAY,
-                       "en" if english else "pt")
+    entities = extract(
+        f"{'I pay on' if english else 'pago na'} {name}", TODAY, "en" if english else "pt"
+    )
     (entity,) = [e for e in entities if e.entity == "date"]
     resolved = date.fromisoformat(str(entity.value))
     assert resolved.weekday() == weekday
