@@ -112,7 +112,9 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
         phases[phase] = _table(table, f"phases.{phase}", phase=True)
     keywords: dict[str, dict[str, tuple[str, ...]]] = {}
     for name, per_lang in (data.get("keywords") or {}).items():
-        keywords[str(name)] = {str(lang): tuple(map(str, words)) for lang, words in per_lang.items()}
+        keywords[str(name)] = {
+            str(lang): tuple(map(str, words)) for lang, words in per_lang.items()
+        }
     weak = frozenset(str(i) for i in data.get("entity_routes_for") or (NOT_UNDERSTOOD,))
     bad = weak - set(INTENTS) - {NOT_UNDERSTOOD}
     if bad:

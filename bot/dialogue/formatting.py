@@ -47,7 +47,7 @@ def to_date(value: date | str) -> date:
 
 
 def _group(digits: str, sep: str) -> str:
-    parts = []
+    parts: list[str] = []
     while len(digits) > 3:
         parts.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -56,7 +56,7 @@ def _group(digits: str, sep: str) -> str:
 
 
 def format_money(value: Decimal | int | str, language: str) -> str:
-    """"R$ 1.234,56" in Portuguese, "$1,234.56" in English."""
+    """ "R$ 1.234,56" in Portuguese, "$1,234.56" in English."""
     amount = to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     units, cents = f"{abs(amount):.2f}".split(".")
@@ -66,7 +66,7 @@ def format_money(value: Decimal | int | str, language: str) -> str:
 
 
 def format_date(value: date | str, language: str) -> str:
-    """"27/11/2026" in Portuguese, "Nov 27, 2026" in English."""
+    """ "27/11/2026" in Portuguese, "Nov 27, 2026" in English."""
     day = to_date(value)
     if _lang(language) == "en":
         return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
@@ -74,7 +74,7 @@ def format_date(value: date | str, language: str) -> str:
 
 
 def format_weekday_date(value: date | str, language: str) -> str:
-    """"sexta-feira, 27/11" in Portuguese, "Friday, Nov 27" in English."""
+    """ "sexta-feira, 27/11" in Portuguese, "Friday, Nov 27" in English."""
     day = to_date(value)
     lang = _lang(language)
     weekday = WEEKDAYS[lang][day.weekday()]
@@ -84,7 +84,7 @@ def format_weekday_date(value: date | str, language: str) -> str:
 
 
 def format_percent(value: Decimal | int | str, language: str) -> str:
-    """"10%" / "2,5%" in Portuguese, "2.5%" in English (no trailing zeros)."""
+    """ "10%" / "2,5%" in Portuguese, "2.5%" in English (no trailing zeros)."""
     number = to_decimal(value).normalize()
     text = f"{number:f}"
     if "." in text:

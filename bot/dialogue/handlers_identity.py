@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.dialogue.actions import LogEvent, MarkContactInvalid
 from bot.dialogue.context import Context
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Step, Turn, debt_vars, say
 
 
-def context_vars(state: ConversationState, ctx: Context) -> dict[str, object]:
+def context_vars(state: ConversationState, ctx: Context) -> dict[str, Any]:
     """Debt facts plus the open promise or agreement, for a verified person."""
-    values: dict[str, object] = debt_vars(ctx)
+    values: dict[str, Any] = debt_vars(ctx)
     promise = ctx.open_promise
     if promise is not None and promise.status == "open":
         values["promise_due"] = promise.due.isoformat()
@@ -27,7 +29,7 @@ def context_vars(state: ConversationState, ctx: Context) -> dict[str, object]:
 
 
 def identity_confirmed(t: Turn) -> Step:
-    """"sou eu": now the debt can be talked about."""
+    """ "sou eu": now the debt can be talked about."""
     return t.step(
         LogEvent("identity_confirmed", {}),
         say("identity_confirmed", t.ctx, **context_vars(t.state, t.ctx)),
@@ -37,7 +39,7 @@ def identity_confirmed(t: Turn) -> Step:
 
 
 def identity_denied(t: Turn) -> Step:
-    """"não" to "falo com Maria?": probably not the person; say nothing and stop writing."""
+    """ "não" to "falo com Maria?": probably not the person; say nothing and stop writing."""
     return t.step(
         LogEvent("identity_denied", {}),
         MarkContactInvalid(),

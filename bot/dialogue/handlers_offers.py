@@ -158,7 +158,7 @@ def negotiate(t: Turn) -> Step:
 
 
 def choose_option(t: Turn) -> Step:
-    """"opção 2" / "sim" with plans on screen: summarise the chosen plan and ask to confirm."""
+    """ "opção 2" / "sim" with plans on screen: summarise the chosen plan and ask to confirm."""
     plans = t.state.on_screen
     if not plans:
         if t.state.pending_plan is not None:
@@ -179,7 +179,7 @@ def choose_option(t: Turn) -> Step:
 
 
 def confirm_plan(t: Turn) -> Step:
-    """"fechado": create the agreement and send how to pay the first installment."""
+    """ "fechado": create the agreement and send how to pay the first installment."""
     plan = t.state.pending_plan
     if plan is None:
         return choose_option(t) if t.state.on_screen else present_offers(t)
@@ -219,7 +219,7 @@ def confirm_plan(t: Turn) -> Step:
 
 
 def refuse_offers(t: Turn) -> Step:
-    """"não" to the offers: record the refusal and show the next ones, then a person."""
+    """ "não" to the offers: record the refusal and show the next ones, then a person."""
     ids = tuple(p.offer_id for p in t.state.on_screen)
     if t.state.pending_plan is not None and t.state.pending_plan.offer_id not in ids:
         ids += (t.state.pending_plan.offer_id,)

@@ -29,9 +29,7 @@ def media(t: Turn) -> Step:
     receipts = [m for m in t.media if m.kind in RECEIPT_KINDS]
     if t.state.awaiting_receipt and receipts:
         keep = [KeepReceipt(media_url=m.url, content_type=m.content_type) for m in receipts]
-        return t.step(
-            *keep, say("receipt_received", t.ctx), awaiting_receipt=False, phase="open"
-        )
+        return t.step(*keep, say("receipt_received", t.ctx), awaiting_receipt=False, phase="open")
     kinds = sorted({m.kind for m in t.media})
     return t.step(say("media_text_only", t.ctx, kinds=kinds))
 

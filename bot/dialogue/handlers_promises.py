@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from bot.dialogue.actions import LogEvent, RecordPromise, RefuseOffers, ScheduleContact
+from bot.dialogue.actions import Action, LogEvent, RecordPromise, RefuseOffers, ScheduleContact
 from bot.dialogue.handlers_offers import hardship_offers, present_offers
 from bot.dialogue.turn import Step, Turn, money_str, normalise, say
 
@@ -32,7 +32,7 @@ def _amount(value: object) -> Decimal | None:
 
 
 def promise_to_pay(t: Turn) -> Step:
-    """"pago sexta": record it when the day is allowed; no day: ask; too far: offers.
+    """ "pago sexta": record it when the day is allowed; no day: ask; too far: offers.
 
     The amount is the one said, else the updated balance (``ctx.balance.total``: principal
     plus the book's charges), which is what settles the debt on that day.
@@ -74,7 +74,7 @@ def promise_to_pay(t: Turn) -> Step:
 
 
 def ask_day(t: Turn) -> Step:
-    """"sim, consigo pagar": which day?"""
+    """ "sim, consigo pagar": which day?"""
     return t.step(
         say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
         phase="awaiting_promise_date",
@@ -102,7 +102,7 @@ def no_means(t: Turn) -> Step:
         ids += (t.state.pending_plan.offer_id,)
     days = t.ctx.settings.no_means_followup_days
     at = t.ctx.now + timedelta(days=days)
-    actions = []
+    actions: list[Action] = []
     if ids:
         actions = [RefuseOffers(ids), LogEvent("offer_refused", {"offer_ids": list(ids)})]
     return t.step(
@@ -124,7 +124,7 @@ def _local_tz(t: Turn) -> ZoneInfo | None:
 
 
 def callback_later(t: Turn) -> Step:
-    """"me chama depois": the day said (at this time of day), else a few hours from now."""
+    """ "me chama depois": the day said (at this time of day), else a few hours from now."""
     day = _date(t.parse.value("date"))
     now = t.ctx.now
     if day is not None and day > t.ctx.today:

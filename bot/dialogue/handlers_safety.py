@@ -25,7 +25,7 @@ def _hand_off(t: Turn, reason: str, response: str) -> Step:
 
 
 def dispute(t: Turn) -> Step:
-    """"não fiz essa compra": acknowledge, stop collecting, hand to a person."""
+    """ "não fiz essa compra": acknowledge, stop collecting, hand to a person."""
     refs = tuple(d.ref for d in t.debts) or tuple(d.ref for d in t.ctx.debts)
     step = _hand_off(t, "dispute", "dispute")
     step.actions.insert(0, OpenDispute(debt_refs=refs, text=t.parse.text))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.dialogue.actions import HandOff
 from bot.dialogue.turn import Step, Turn, say
 
 
-def _point(t: Turn) -> dict[str, object]:
+def _point(t: Turn) -> dict[str, Any]:
     """What the conversation is about, to steer back to it."""
     return {
         "verified": t.can_disclose,
@@ -30,7 +32,7 @@ def goodbye(t: Turn) -> Step:
 
 
 def acknowledge(t: Turn) -> Step:
-    """"ok"/"sim"/"não" with nothing pending."""
+    """ "ok"/"sim"/"não" with nothing pending."""
     return t.step(say("acknowledge", t.ctx, **_point(t)))
 
 

@@ -119,7 +119,9 @@ class FakeOffers:
         if installments is not None and installments > 20:
             return FakeProposal(None, False, "too_many")
         if monthly_amount is not None:
-            n = int((Decimal("450.00") / monthly_amount).to_integral_value(rounding="ROUND_CEILING"))
+            n = int(
+                (Decimal("450.00") / monthly_amount).to_integral_value(rounding="ROUND_CEILING")
+            )
             n = min(max(n, 2), 6)
             return FakeProposal(
                 monthly_plan(f"own_{n}x", "450.00", n, first_due=first),

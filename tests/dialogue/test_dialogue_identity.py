@@ -15,9 +15,13 @@ def test_first_reminder_introduces_business_assistant_cnpj_and_stop(convo: Any) 
     d = c.send(Reminder("overdue"))
     assert replies(d) == ["reminder_overdue"]
     text = c.texts[-1]
-    assert "Quita" in text and "Loja Exemplo" in text and "12.345.678/0001-90" in text
-    assert "SAIR" in text and "R$ 460,65" in text
-    assert d.state.introduced and d.state.phase == "open"
+    assert "Quita" in text
+    assert "Loja Exemplo" in text
+    assert "12.345.678/0001-90" in text
+    assert "SAIR" in text
+    assert "R$ 460,65" in text
+    assert d.state.introduced
+    assert d.state.phase == "open"
 
 
 def test_confirm_name_reminder_says_nothing_about_the_debt(convo: Any) -> None:
@@ -25,7 +29,9 @@ def test_confirm_name_reminder_says_nothing_about_the_debt(convo: Any) -> None:
     d = c.send(Reminder("overdue"))
     assert replies(d) == ["reminder_confirm_name"]
     text = c.texts[-1]
-    assert "Paula" in text and "Loja Exemplo" in text and "SAIR" in text
+    assert "Paula" in text
+    assert "Loja Exemplo" in text
+    assert "SAIR" in text
     for secret in ("450", "460", "Guarda-roupa", "R$"):
         assert secret not in text
     assert d.state.phase == "awaiting_identity"
@@ -38,7 +44,8 @@ def test_affirm_confirms_identity_then_tells_the_debt(convo: Any) -> None:
     assert d.state.verified
     assert replies(d) == ["identity_confirmed"]
     assert LogEvent("identity_confirmed", {}) in d.actions
-    assert "Guarda-roupa" in c.texts[-1] and "R$ 460,65" in c.texts[-1]
+    assert "Guarda-roupa" in c.texts[-1]
+    assert "R$ 460,65" in c.texts[-1]
 
 
 def test_deny_is_treated_as_probable_wrong_person(convo: Any) -> None:
@@ -47,7 +54,8 @@ def test_deny_is_treated_as_probable_wrong_person(convo: Any) -> None:
     d = c.say("deny", text="não")
     assert of_type(d, MarkContactInvalid)
     assert d.state.phase == "closed"
-    assert "450" not in c.texts[-1] and "Guarda" not in c.texts[-1]
+    assert "450" not in c.texts[-1]
+    assert "Guarda" not in c.texts[-1]
     # never written to again
     assert c.send(Reminder("overdue")).actions == ()
 
@@ -67,7 +75,8 @@ def test_inbound_first_message_gets_intro_then_identity_question(convo: Any) -> 
     c = convo(identity_check="confirm_name")
     d = c.say("ask_debt_details", text="quanto eu devo?")
     assert replies(d) == ["intro", "identity_ask"]
-    assert "Loja Exemplo" in c.texts[0] and "12.345.678/0001-90" in c.texts[0]
+    assert "Loja Exemplo" in c.texts[0]
+    assert "12.345.678/0001-90" in c.texts[0]
     assert all("450" not in t for t in c.texts)
 
 
@@ -84,7 +93,8 @@ def test_wrong_person_apologises_discloses_nothing_marks_invalid(convo: Any) -> 
     d = c.say("wrong_person", text="esse numero nao é da Paula")
     assert of_type(d, MarkContactInvalid)
     assert replies(d) == ["wrong_person"]
-    assert "450" not in c.texts[-1] and "Guarda" not in c.texts[-1]
+    assert "450" not in c.texts[-1]
+    assert "Guarda" not in c.texts[-1]
     assert d.state.phase == "closed"
     later = c.say("greet")
     assert replies(later) == ["closed"]
@@ -96,7 +106,9 @@ def test_ask_identity_says_who_on_whose_behalf_automated_and_how_to_stop(convo: 
     d = c.say("ask_identity", text="quem é?")
     assert replies(d) == ["ask_identity"]
     text = c.texts[-1]
-    assert "Quita" in text and "Loja Exemplo" in text and "SAIR" in text
+    assert "Quita" in text
+    assert "Loja Exemplo" in text
+    assert "SAIR" in text
     assert "autom" in text.lower()
     assert "450" not in text
 
@@ -106,4 +118,6 @@ def test_english_ask_identity(convo: Any) -> None:
     c.send(Reminder("overdue"))
     c.say("ask_identity", text="who is this? is this a bot?")
     text = c.texts[-1]
-    assert "automated" in text and "STOP" in text and "Loja Exemplo" in text
+    assert "automated" in text
+    assert "STOP" in text
+    assert "Loja Exemplo" in text

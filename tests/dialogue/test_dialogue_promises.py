@@ -18,7 +18,8 @@ def test_promise_with_date_is_recorded_for_the_updated_balance(convo: Any) -> No
     d = c.say("promise_to_pay", text="pago sexta", date="2026-11-27")
     assert of_type(d, RecordPromise) == [RecordPromise(date(2026, 11, 27), Decimal("460.65"))]
     assert replies(d) == ["promise_recorded"]
-    assert "sexta-feira, 27/11" in c.texts[-1] and "R$ 460,65" in c.texts[-1]
+    assert "sexta-feira, 27/11" in c.texts[-1]
+    assert "R$ 460,65" in c.texts[-1]
 
 
 def test_promise_with_amount_records_that_amount(convo: Any) -> None:
@@ -39,12 +40,14 @@ def test_promise_without_date_asks_the_day_then_a_bare_date_records(convo: Any) 
     c = convo()
     c.send(Reminder("overdue"))
     d = c.say("promise_to_pay", text="vou pagar 200", amount="200.00")
-    assert replies(d) == ["ask_promise_date"] and not of_type(d, RecordPromise)
+    assert replies(d) == ["ask_promise_date"]
+    assert not of_type(d, RecordPromise)
     assert d.state.phase == "awaiting_promise_date"
     # a bare weekday, parsed with a low confidence, still answers the question
     d = c.say("out_of_scope", conf=0.3, text="quinta", date="2026-11-26")
     assert of_type(d, RecordPromise) == [RecordPromise(date(2026, 11, 26), Decimal("200.00"))]
-    assert d.state.phase == "open" and "promise_amount" not in d.state.extra
+    assert d.state.phase == "open"
+    assert "promise_amount" not in d.state.extra
 
 
 def test_promise_at_the_limit_is_taken_beyond_it_offers(convo: Any) -> None:
@@ -122,4 +125,5 @@ def test_callback_while_waiting_for_a_day_is_not_a_promise(convo: Any) -> None:
     c = convo()
     c.say("promise_to_pay")
     d = c.say("callback_later", date="2026-11-25")
-    assert of_type(d, ScheduleContact) and not of_type(d, RecordPromise)
+    assert of_type(d, ScheduleContact)
+    assert not of_type(d, RecordPromise)

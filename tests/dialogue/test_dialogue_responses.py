@@ -63,7 +63,7 @@ def sample_vars() -> dict[str, object]:
 
 def test_every_response_exists_in_both_languages(book: ResponseBook) -> None:
     for lang in ("pt", "en"):
-        assert RESPONSES <= set(book.texts[lang])
+        assert set(book.texts[lang]) >= RESPONSES
         for name in RESPONSES:
             assert 2 <= len(book.variants(name, lang)) <= 3, (lang, name)
 
@@ -74,7 +74,9 @@ def test_every_variant_renders(book: ResponseBook, lang: str) -> None:
     for name in sorted(RESPONSES):
         for seed in range(3):
             text = book.render(Reply(name, values), lang, seed=seed, business=BUSINESS)
-            assert text and "{{" not in text and "{%" not in text, (name, text)
+            assert text, name
+            assert "{{" not in text, (name, text)
+            assert "{%" not in text, (name, text)
             assert "None" not in text, (name, text)
 
 
@@ -98,8 +100,10 @@ def test_filters_format_per_language(book: ResponseBook) -> None:
     values = {**sample_vars(), "amount": "1234.50", "date": "2026-11-27"}
     pt = book.render(Reply("promise_recorded", values), "pt", seed=0, business=BUSINESS)
     en = book.render(Reply("promise_recorded", values), "en", seed=0, business=BUSINESS)
-    assert "R$ 1.234,50" in pt and "sexta-feira, 27/11" in pt
-    assert "$1,234.50" in en and "Friday, Nov 27" in en
+    assert "R$ 1.234,50" in pt
+    assert "sexta-feira, 27/11" in pt
+    assert "$1,234.50" in en
+    assert "Friday, Nov 27" in en
 
 
 def test_missing_response_is_refused_at_load(tmp_path: Path) -> None:

@@ -1,0 +1,103 @@
+"""Already paid, receipts, media, debt details and payment method."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from dialogue_helpers import BRT, make_parse, of_type, replies
+
+from bot.core.domain import AgreementView, Media, PromiseView, ScheduledPayment
+from bot.dialogue.actions import KeepReceipt, PauseReminders, Reply, SendPaymentInfo
+from bot.dialogue.context import Reminder, UserTurn
+
+
+def test_already_paid_thanks_asks_receipt_pauses_reminders(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    d = c.say("already_paid", text="já paguei ontem", date="2026-11-22")
+    # 3 business days after Monday 23/11
+    assert of_type(d, PauseReminders) == [PauseReminders(date(2026, 11, 26), "already_paid")]
+    assert replies(d) == ["already_paid"]
+    assert "comprovante" in c.texts[-1]
+    media = (Media("image", "https://x/r.jpg", "image/jpeg"),)
+    d = c.send(UserTurn(make_parse("out_of_scope", conf=0.0, text=""), media))
+    assert of_type(d, KeepReceipt) == [KeepReceipt("https://x/r.jpg", "image/jpeg")]
+    assert replies(d) == ["receipt_received"]
+
+
+def test_pause_skips_the_weekend(convo: Any) -> None:
+    friday = datetime(2026, 11, 27, 10, 0, tzinfo=BRT)
+    c = convo(now=friday)
+    d = c.say("already_paid")
+    assert of_type(d, PauseReminders)[0].until == date(2026, 12, 2)  # type: ignore[union-attr]
+
+
+def test_media_without_already_paid_says_only_text(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    for kind in ("audio", "sticker", "image"):
+        d = c.send(UserTurn(make_parse("out_of_scope", conf=0.0, text=""), (Media(kind),)))
+        assert replies(d) == ["media_text_only"]
+        assert not of_type(d, KeepReceipt)
+    # media does not count as "not understood"
+    assert c.state.not_understood_streak == 0
+
+
+def test_debt_details_for_a_verified_person(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    d = c.say("ask_debt_details", text="quanto eu devo?")
+    assert replies(d) == ["debt_details"]
+    text = c.texts[-1]
+    assert "Guarda-roupa" in text
+    assert "R$ 450,00" in text
+    assert "12/11/2026" in text
+    assert "R$ 460,65" in text
+
+
+def test_payment_method_sends_pix_for_the_balance(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    d = c.say("ask_payment_method", text="me manda o pix", payment_method="pix")
+    info = of_type(d, SendPaymentInfo)[0]
+    assert info.amount == Decimal("460.65")
+    assert info.method == "pix"
+    reply = [a for a in d.actions if isinstance(a, Reply)][0]
+    assert reply.attach_pix_qr
+    assert reply.response == "payment_info"
+
+
+def test_payment_method_for_the_open_promise_and_boleto(convo: Any) -> None:
+    promise = PromiseView(
+        1,
+        date(2026, 11, 27),
+        Decimal("100.00"),
+        "open",
+        datetime.fromisoformat("2026-11-20T10:00:00-03:00"),
+    )
+    c = convo(promise=promise)
+    d = c.say("ask_payment_method", text="tem boleto?", payment_method="boleto")
+    info = of_type(d, SendPaymentInfo)[0]
+    assert info.amount == Decimal("100.00")
+    assert info.method == "boleto"
+    assert not [a for a in d.actions if isinstance(a, Reply) and a.attach_pix_qr]
+
+
+def test_payment_method_for_the_next_installment(convo: Any) -> None:
+    agreement = AgreementView(
+        1,
+        "three_x",
+        Decimal("450.00"),
+        "active",
+        (
+            ScheduledPayment(1, date(2026, 11, 10), Decimal("150.00")),
+            ScheduledPayment(2, date(2026, 12, 10), Decimal("150.00")),
+        ),
+        paid_numbers=(1,),
+    )
+    c = convo(agreement=agreement)
+    d = c.say("ask_payment_method")
+    assert of_type(d, SendPaymentInfo)[0].amount == Decimal("150.00")  # type: ignore[union-attr]
+    assert "10/12/2026" in c.texts[-1]
