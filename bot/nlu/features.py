@@ -1,54 +1,107 @@
 """Fast single-text TF-IDF features from fitted scikit-learn vectorizers.
 
-scikit-learn's per-call overhead (validation, sparse matrices) is a few milliseconds per
-message; this computes the same l2-normalised sublinear TF-IDF vector in plain Python.
+scikit-learn's per-call overhead (validation, sparse matrices) is milliseconds per message
+and importing it takes seconds; this keeps only what the fitted vectorizers learned
+(analyzer settings, vocabulary, idf) and computes the same l2-normalised TF-IDF vector in
+plain Python, so loading a cached model does not import scikit-learn at all.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+_WHITE = re.compile(r"\s\s+")
+
+
+@dataclass
+class _Part:
+    analyzer: str  # "word" | "char_wb"
+    ngram_range: tuple[int, int]
+    token_pattern: str | None
+    vocabulary: dict[str, int]
+    idf: list[float]
+    sublinear: bool
+    offset: int
+
+    def __post_init__(self) -> None:
+        self._token = re.compile(self.token_pattern) if self.token_pattern else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_token", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
+
+    def ngrams(self, text: str) -> list[str]:
+        text = text.lower()
+        low, high = self.ngram_range
+        if self.analyzer == "word":
+            assert self._token is not None
+            tokens = self._token.findall(text)
+            grams = list(tokens) if low == 1 else []
+            for n in range(max(low, 2), high + 1):
+                grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+            return grams
+        grams = []
+        for word in _WHITE.sub(" ", text).split():
+            w = " " + word + " "
+            for n in range(low, high + 1):
+                if len(w) <= n:
+                    grams.append(w)
+                    break
+                grams.extend(w[i : i + n] for i in range(len(w) - n + 1))
+        return grams
 
 
 class TfidfFeatures:
     """The concatenation of several fitted ``TfidfVectorizer`` outputs (like FeatureUnion)."""
 
     def __init__(self, vectorizers: Sequence[Any]) -> None:
-        self._vectorizers = list(vectorizers)
-        self._parts: list[tuple[Callable[[str], list[str]], dict[str, int], Any, int, bool]] = []
+        self._parts: list[_Part] = []
         offset = 0
-        for vec in self._vectorizers:
+        for vec in vectorizers:
+            if vec.analyzer not in ("word", "char_wb") or vec.strip_accents or not vec.lowercase:
+                raise ValueError("only lowercase word/char_wb vectorizers are supported")
             self._parts.append(
-                (vec.build_analyzer(), vec.vocabulary_, vec.idf_, offset, vec.sublinear_tf)
+                _Part(
+                    analyzer=vec.analyzer,
+                    ngram_range=tuple(vec.ngram_range),
+                    token_pattern=vec.token_pattern if vec.analyzer == "word" else None,
+                    vocabulary={str(k): int(v) for k, v in vec.vocabulary_.items()},
+                    idf=[float(x) for x in vec.idf_],
+                    sublinear=bool(vec.sublinear_tf),
+                    offset=offset,
+                )
             )
             offset += len(vec.vocabulary_)
         self.size = offset
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"vectorizers": self._vectorizers}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["vectorizers"])  # type: ignore[misc]
 
     def transform(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """(feature indices, values) of one text."""
         indices: list[int] = []
         values: list[float] = []
-        for analyze, vocab, idf, offset, sublinear in self._parts:
-            counts = Counter(t for t in analyze(text) if t in vocab)
+        for part in self._parts:
+            vocab = part.vocabulary
+            counts = Counter(t for t in part.ngrams(text) if t in vocab)
             if not counts:
                 continue
             part_idx = [vocab[t] for t in counts]
             part_val = [
-                (1.0 + math.log(c) if sublinear else float(c)) * float(idf[i])
+                (1.0 + math.log(c) if part.sublinear else float(c)) * part.idf[i]
                 for c, i in zip(counts.values(), part_idx, strict=True)
             ]
             norm = math.sqrt(sum(v * v for v in part_val)) or 1.0
-            indices.extend(offset + i for i in part_idx)
+            indices.extend(part.offset + i for i in part_idx)
             values.extend(v / norm for v in part_val)
         return np.asarray(indices, dtype=np.intp), np.asarray(values, dtype=np.float64)
