@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -103,6 +104,9 @@ class TelegramChannel:
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
     ) -> None:
+        # Opt in to v23's timedelta durations: without it python-telegram-bot 22 warns
+        # (PTBDeprecationWarning) whenever it builds a RetryAfter. We read both kinds.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self._bot = Bot(
             token,
             base_url=base_url or DEFAULT_BASE_URL,

@@ -10,13 +10,7 @@ import math
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
-
-KEY_PREFIX = "quita:ratelimit:"
-
-
-def rate_key(name: str) -> str:
-    """The Redis key of one limit (``telegram``, ``telegram:chat:<id>``, ``twilio``)."""
-    return KEY_PREFIX + name
+from bot.runtime import keys
 
 
 class RateLimiter(Protocol):
@@ -82,7 +76,7 @@ class RedisRateLimiter:
         tolerance = (max(burst, 1) - 1) * interval
         now = self._clock.now().timestamp()
         wait = await self._script(
-            keys=[rate_key(key)], args=[f"{now:.6f}", f"{interval:.6f}", f"{tolerance:.6f}"]
+            keys=[keys.rate(key)], args=[f"{now:.6f}", f"{interval:.6f}", f"{tolerance:.6f}"]
         )
         value = float(wait.decode() if isinstance(wait, bytes) else wait)
         return 0.0 if math.isnan(value) else value

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import io
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.domain import Button, DeliveryStatus, OutboundMessage
 from bot.runtime.ports import Channel, SendError
-from bot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
+from bot.runtime.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.store.conversations import MessageRepository
 from bot.store.db import transaction
 from bot.store.tables import Contact, Conversation, Message
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 WHATSAPP_WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW_CODE = "63016"
 MAX_BACKOFF_SECONDS = 900.0
+QR_CHANNELS = ("telegram", "web", "test")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -71,7 +73,8 @@ def outbound_from_row(message: Message, address: str, *, as_template: bool) -> O
     """Our outbox row as an ``OutboundMessage``.
 
     ``extra`` may hold ``buttons`` ([{"title", "payload"}] or [[title, payload]]),
-    ``template_vars`` ({str: str}) and ``image_png`` (base64).
+    ``template_vars`` ({str: str}), ``image_png`` (base64) and ``pix_code`` (rendered as a
+    QR code image where the channel can show one).
     """
     extra: Mapping[str, Any] = message.extra or {}
     buttons = []
@@ -81,16 +84,29 @@ def outbound_from_row(message: Message, address: str, *, as_template: bool) -> O
         else:
             buttons.append(Button(str(item[0]), str(item[1])))
     image = extra.get("image_png")
+    png = base64.b64decode(image) if isinstance(image, str) else None
+    pix_code = extra.get("pix_code")
+    if png is None and isinstance(pix_code, str) and message.channel in QR_CHANNELS:
+        png = qr_png(pix_code)
     return OutboundMessage(
         channel=message.channel,
         address=address,
         text=message.text,
         buttons=tuple(buttons),
-        image_png=base64.b64decode(image) if isinstance(image, str) else None,
+        image_png=png,
         template=message.template if as_template else None,
         template_vars={str(k): str(v) for k, v in (extra.get("template_vars") or {}).items()},
         message_id=message.id,
     )
+
+
+def qr_png(text: str) -> bytes:
+    """A PNG QR code of ``text`` (the PIX copy-and-paste code)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
 
 
 def requeue_as_template(session: Session, message_id: int, now: datetime) -> bool:
@@ -123,8 +139,12 @@ class _Job:
     can_requeue_template: bool
 
 
-class Sender:
-    """Drains the outbox. Several senders (processes or tasks) may run at once."""
+class OutboxSender:
+    """Drains the outbox. Several senders (processes or tasks) may run at once.
+
+    ``redis`` (a ``redis.asyncio.Redis``) shares the rate limits across processes; without
+    it they are in-process. ``sleep`` and ``clock`` are injected so tests never wait.
+    """
 
     def __init__(
         self,
@@ -134,6 +154,7 @@ class Sender:
         *,
         clock: Clock,
         limiter: RateLimiter | None = None,
+        redis: Any = None,
         sleep: Sleep = asyncio.sleep,
         lease: timedelta = timedelta(minutes=5),
         concurrency: int = 16,
@@ -143,6 +164,8 @@ class Sender:
         self._channels = channels
         self._settings = settings
         self._clock = clock
+        if limiter is None:
+            limiter = RedisRateLimiter(redis, clock) if redis is not None else None
         self._limiter = limiter or MemoryRateLimiter(clock)
         self._sleep = sleep
         self._lease = lease
