@@ -46,7 +46,7 @@ class NLUSettings(_Strict):
     backend: Literal["embedded", "rasa"] = "embedded"
     rasa_url: str | None = None
     rasa_timeout_seconds: float = 2.0
-    threshold: float = Field(0.55, ge=0, le=1)
+    threshold: float = Field(default=0.55, ge=0, le=1)
     data_dir: Path = Path("nlu_data")
     model_path: Path = Path(".quita/nlu-model.pkl")
 
