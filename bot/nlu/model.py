@@ -17,7 +17,7 @@ from bot.nlu.normalize import for_classifier
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "quita-nlu-1"
+MODEL_VERSION = "quita-nlu-2"
 
 
 class NoTrainingData(RuntimeError):
@@ -36,9 +36,8 @@ class NluModel:
 
 
 def _salt() -> str:
-    import sklearn
-
-    return f"{MODEL_VERSION}/{sklearn.__version__}"
+    # The cached model holds only plain Python and numpy data, not scikit-learn objects.
+    return MODEL_VERSION
 
 
 def train_model(data_dir: Path) -> NluModel:
