@@ -115,16 +115,23 @@ def decide(
     return Decision(tuple(step.actions), step.state)
 
 
-def effective_intent(event: UserTurn, ctx: Context) -> str:
-    """The parsed intent, or ``not_understood`` (low confidence, out of scope, unknown)."""
+def effective_intent(event: UserTurn, ctx: Context, flows: Flows) -> str:
+    """The parsed intent, or ``not_understood`` (low confidence, out of scope, unknown).
+
+    Below the threshold, an intent backed by a matching entity ("pago na quinta": a date for
+    promise_to_pay) is still taken when its confidence reaches ``low_confidence``'s minimum.
+    """
     parse = event.parse
-    if (
-        parse.confidence < ctx.settings.nlu_threshold
-        or parse.intent == "out_of_scope"
-        or parse.intent not in INTENTS
-    ):
+    if parse.intent == "out_of_scope" or parse.intent not in INTENTS:
         return NOT_UNDERSTOOD
-    return parse.intent
+    if parse.confidence >= ctx.settings.nlu_threshold:
+        return parse.intent
+    entities = [e.entity for e in parse.entities]
+    if parse.confidence >= flows.supported_min_confidence and flows.supports(
+        parse.intent, entities
+    ):
+        return parse.intent
+    return NOT_UNDERSTOOD
 
 
 def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> str | None:
@@ -137,7 +144,7 @@ def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> 
 
 
 def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: Flows) -> Step:
-    intent = effective_intent(event, ctx)
+    intent = effective_intent(event, ctx, flows)
     state = state.evolve(language=_follow_language(state, event, intent))
     if state.phase == "new":
         needs_identity = ctx.settings.identity_check == "confirm_name" and not state.verified

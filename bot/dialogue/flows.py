@@ -41,6 +41,8 @@ class Flows:
     phases: Mapping[str, Mapping[str, str]]
     default: Mapping[str, str]
     entity_routes_for: frozenset[str] = frozenset({NOT_UNDERSTOOD})
+    supported_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    supported_min_confidence: float = 0.0
     keywords: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def route(self, phase: str, intent: str, entities: Iterable[str] = ()) -> str:
@@ -58,6 +60,11 @@ class Flows:
         if "*" in table:
             return table["*"]
         return self.default.get(intent, NOT_UNDERSTOOD)
+
+    def supports(self, intent: str, entities: Iterable[str]) -> bool:
+        """Whether the message carries an entity that backs up ``intent``."""
+        wanted = self.supported_by.get(intent, ())
+        return any(name in wanted for name in entities)
 
     def keywords_for(self, name: str, language: str) -> tuple[str, ...]:
         """Keyword list ``name`` for ``language`` (empty when not configured)."""
@@ -99,6 +106,7 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
         "version",
         "always",
         "entity_routes_for",
+        "low_confidence",
         "phases",
         "default",
         "keywords",
@@ -119,11 +127,19 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
     bad = weak - set(INTENTS) - {NOT_UNDERSTOOD}
     if bad:
         raise FlowError(f"entity_routes_for: unknown intents {sorted(bad)}")
+    low = data.get("low_confidence") or {}
+    supported: dict[str, tuple[str, ...]] = {}
+    for intent, names in (low.get("supported_by") or {}).items():
+        if intent not in INTENTS or any(n not in ENTITY_NAMES for n in names):
+            raise FlowError(f"low_confidence.supported_by: unknown intent or entity in {intent!r}")
+        supported[str(intent)] = tuple(str(n) for n in names)
     flows = Flows(
         always=_table(data.get("always"), "always", phase=False),
         phases=phases,
         default=_table(data.get("default"), "default", phase=False),
         entity_routes_for=weak,
+        supported_by=supported,
+        supported_min_confidence=float(low.get("min_confidence", 0.0)),
         keywords=keywords,
     )
     if handlers is not None:

@@ -1,4 +1,9 @@
-"""Offers, the debtor's own proposals, choosing, confirming and closing an agreement."""
+"""Offers, the debtor's own proposals, choosing, confirming and closing an agreement.
+
+Offers shown, refused and accepted reach the event log through the PresentOffers,
+RefuseOffers and CreateAgreement actions (the runtime records each one); only the debtor's
+own proposal gets an extra LogEvent("proposal") with what was asked for.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +60,6 @@ def present_offers(
     ids = tuple(p.offer_id for p in chunk)
     actions: list[Action] = [
         PresentOffers(chunk),
-        LogEvent("offer_shown", {"offer_ids": list(ids), "page": page}),
         say(
             "offers",
             t.ctx,
@@ -150,7 +154,6 @@ def negotiate(t: Turn) -> Step:
     return t.step(
         log,
         PresentOffers((plan,)),
-        LogEvent("offer_shown", {"offer_ids": [plan.offer_id], "page": None}),
         say("plan_summary", t.ctx, plan=plan_vars(plan), exact=exact, proposal=True),
         phase="confirming_plan",
         pending_plan=plan,
@@ -183,11 +186,9 @@ def confirm_plan(t: Turn) -> Step:
     plan = t.state.pending_plan
     if plan is None:
         return choose_option(t) if t.state.on_screen else present_offers(t)
-    accepted = LogEvent("offer_accepted", {"offer_id": plan.offer_id})
     if plan.needs_approval:
         return t.step(
             CreateAgreement(plan, needs_approval=True),
-            accepted,
             HandOff("approval"),
             say("approval_pending", t.ctx, plan=plan_vars(plan)),
             phase="with_agent",
@@ -200,7 +201,6 @@ def confirm_plan(t: Turn) -> Step:
     reference = payment_reference(t.ctx.debtor.ref, plan.offer_id, str(first.number))
     return t.step(
         CreateAgreement(plan),
-        accepted,
         say("agreement_created", t.ctx, plan=plan_vars(plan)),
         SendPaymentInfo(amount=first.amount, reference=reference, method="pix"),
         say(
@@ -223,9 +223,7 @@ def refuse_offers(t: Turn) -> Step:
     ids = tuple(p.offer_id for p in t.state.on_screen)
     if t.state.pending_plan is not None and t.state.pending_plan.offer_id not in ids:
         ids += (t.state.pending_plan.offer_id,)
-    refused: list[Action] = []
-    if ids:
-        refused = [RefuseOffers(ids), LogEvent("offer_refused", {"offer_ids": list(ids)})]
+    refused: list[Action] = [RefuseOffers(ids)] if ids else []
     step = present_offers(t, page=t.state.offers_page, reason="refused")
     step.actions[:0] = refused
     return step

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from bot.dialogue.actions import Action, LogEvent, RecordPromise, RefuseOffers, ScheduleContact
+from bot.dialogue.actions import Action, RecordPromise, RefuseOffers, ScheduleContact
 from bot.dialogue.handlers_offers import hardship_offers, present_offers
 from bot.dialogue.turn import Step, Turn, money_str, normalise, say
 
@@ -104,7 +104,7 @@ def no_means(t: Turn) -> Step:
     at = t.ctx.now + timedelta(days=days)
     actions: list[Action] = []
     if ids:
-        actions = [RefuseOffers(ids), LogEvent("offer_refused", {"offer_ids": list(ids)})]
+        actions = [RefuseOffers(ids)]
     return t.step(
         *actions,
         ScheduleContact(at=at, reason="no_means"),

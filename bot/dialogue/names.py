@@ -13,7 +13,12 @@ REMINDER_TEMPLATES: tuple[str, ...] = (
     "thank_you",
 )
 
-RESPONSES: frozenset[str] = frozenset(
+# Responses the runtime asks for itself (unknown sender, approved agreement).
+RUNTIME_RESPONSES: frozenset[str] = frozenset(
+    {"unknown_contact", "unknown_contact_telegram", "link_failed", "agreement_approved"}
+)
+
+RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
     {
         # first contact and identity
         "intro",

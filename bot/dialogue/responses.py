@@ -1,5 +1,6 @@
 """Response texts from ``dialogues/responses/{pt,en}.yml``, rendered with Jinja2's sandbox.
 
+Block tags on a line of their own leave no empty line behind: empty lines are dropped.
 A responses file maps a response name to one text or a list of variants. The special key
 ``_macros`` holds Jinja macros available to every text (e.g. how to describe a plan).
 Filters: ``money``, ``date``, ``weekday_date``, ``percent`` (per language). Templates also see
@@ -60,7 +61,7 @@ def _filter(fmt: Callable[[Any, str], str], language: str, strict: bool) -> Call
 def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         autoescape=False,
-        trim_blocks=True,
+        trim_blocks=False,
         lstrip_blocks=True,
         keep_trailing_newline=False,
         undefined=PrintStrictUndefined if strict else Undefined,
@@ -178,11 +179,5 @@ class ResponseBook:
 
 
 def _tidy(text: str) -> str:
-    """Trim spaces at line ends and collapse runs of blank lines."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if not line and out and not out[-1]:
-            continue
-        out.append(line)
-    return "\n".join(out)
+    """Trim spaces at line ends and drop empty lines (left by block tags on their own line)."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())

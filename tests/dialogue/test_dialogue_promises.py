@@ -127,3 +127,18 @@ def test_callback_while_waiting_for_a_day_is_not_a_promise(convo: Any) -> None:
     d = c.say("callback_later", date="2026-11-25")
     assert of_type(d, ScheduleContact)
     assert not of_type(d, RecordPromise)
+
+
+def test_low_confidence_promise_backed_by_a_date_is_taken(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    d = c.say(
+        "promise_to_pay", conf=0.52, text="bom dia, consigo pagar na quinta", date="2026-11-26"
+    )
+    assert of_type(d, RecordPromise)
+    # without the date the same confidence is not understood
+    d = c.say("promise_to_pay", conf=0.52, text="bom dia, consigo pagar")
+    assert replies(d) == ["not_understood"]
+    # and far below the floor it is not understood either
+    d = c.say("promise_to_pay", conf=0.1, text="x", date="2026-11-26")
+    assert replies(d) == ["not_understood_offer_human"]
