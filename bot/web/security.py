@@ -1,0 +1,202 @@
+"""Secrets, password hashing, signed sessions, CSRF tokens and the login rate limit.
+
+No web framework in here: ``auth.py`` wires these into FastAPI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from bot.config import ConfigError, Settings
+from bot.runtime import keys
+
+SECRET_FILE = Path(".quita/secret_key")
+PLACEHOLDERS = {
+    "changeme",
+    "change-me",
+    "change_me",
+    "secret",
+    "secret-key",
+    "secret_key",
+    "dev",
+    "development",
+    "test",
+    "password",
+    "quita",
+    "xxx",
+    "todo",
+}
+MIN_SECRET_LENGTH = 32
+ROLES = ("agent", "manager", "admin")
+
+_hasher = PasswordHasher()
+
+
+# --- the secret key ---------------------------------------------------------------------------
+
+
+def is_development(settings: Settings) -> bool:
+    """Demo mode or an embedded SQLite database: a laptop, not a production deployment."""
+    return settings.demo or settings.database_url.startswith("sqlite")
+
+
+def resolve_secret_key(settings: Settings, *, path: Path = SECRET_FILE) -> str:
+    """The key that signs sessions.
+
+    ``QUITA_SECRET_KEY`` when set (placeholders and short keys are refused in production);
+    on a laptop (demo or SQLite) one is generated once and kept in ``.quita/secret_key``.
+    """
+    key = settings.secret_key
+    if key:
+        weak = key.strip().lower() in PLACEHOLDERS or len(key) < MIN_SECRET_LENGTH
+        if weak and not is_development(settings):
+            raise ConfigError(
+                "QUITA_SECRET_KEY looks like a placeholder or is shorter than "
+                f"{MIN_SECRET_LENGTH} characters; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return key
+    if not is_development(settings):
+        raise ConfigError("QUITA_SECRET_KEY is not set (sessions cannot be signed)")
+    if path.exists():
+        stored = path.read_text(encoding="utf-8").strip()
+        if len(stored) >= MIN_SECRET_LENGTH:
+            return stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generated = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(generated + "\n")
+    return generated
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash (argon2-cffi defaults, salted)."""
+    if len(password) < 8:
+        raise ValueError("the password must have at least 8 characters")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def dummy_verify(password: str) -> None:
+    """Spend the time of one verification so unknown emails answer as slowly as known ones."""
+    verify_password(_DUMMY_HASH, password)
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionData:
+    user_id: int
+    fingerprint: str  # changes with the password: old sessions stop working
+
+
+def password_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+class SessionSigner:
+    """Signs and reads the session cookie (itsdangerous, timestamped, expiring)."""
+
+    def __init__(self, secret_key: str, *, max_age_seconds: int) -> None:
+        self._serializer = URLSafeTimedSerializer(secret_key, salt="quita.session")
+        self.max_age_seconds = max_age_seconds
+
+    def dumps(self, data: SessionData) -> str:
+        return self._serializer.dumps({"uid": data.user_id, "fp": data.fingerprint})
+
+    def loads(self, token: str | None) -> SessionData | None:
+        if not token:
+            return None
+        try:
+            raw: Any = self._serializer.loads(token, max_age=self.max_age_seconds)
+        except BadSignature:  # also SignatureExpired
+            return None
+        if not isinstance(raw, dict) or not isinstance(raw.get("uid"), int):
+            return None
+        return SessionData(user_id=raw["uid"], fingerprint=str(raw.get("fp", "")))
+
+
+# --- CSRF (double submit: a random cookie, echoed in every form or X-CSRF-Token header) ------
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def csrf_matches(cookie_value: str | None, submitted: str | None) -> bool:
+    if not cookie_value or not submitted:
+        return False
+    return hmac.compare_digest(cookie_value.encode(), submitted.encode())
+
+
+# --- login rate limit -------------------------------------------------------------------------
+
+
+class LoginLimiter(Protocol):
+    async def hit(self, who: str) -> int:
+        """Count one attempt for ``who``; return the attempts within the last minute."""
+        ...
+
+
+def limiter_key(ip: str, email: str) -> str:
+    digest = hashlib.sha256(f"{ip}|{email.strip().lower()}".encode()).hexdigest()[:24]
+    return digest
+
+
+class MemoryLoginLimiter:
+    """Sliding one-minute window per key, in this process (the embedded default)."""
+
+    def __init__(self, *, window_seconds: float = 60.0) -> None:
+        self._window = window_seconds
+        self._hits: dict[str, deque[float]] = {}
+
+    async def hit(self, who: str) -> int:
+        now = time.monotonic()
+        hits = self._hits.setdefault(who, deque())
+        hits.append(now)
+        while hits and hits[0] <= now - self._window:
+            hits.popleft()
+        if len(self._hits) > 50_000:
+            self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self._window}
+        return len(hits)
+
+
+class RedisLoginLimiter:
+    """Fixed one-minute windows in Redis, shared by every web process (INCR + EXPIRE)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    async def hit(self, who: str) -> int:
+        key = keys.login_attempts(f"{who}:{int(time.time() // 60)}")
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, 120)
+            count, _ = await pipe.execute()
+        return int(count)
