@@ -1,0 +1,199 @@
+"""The Twilio adapter: the real twilio client against the local REST stand-in; parsing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from standins import Failure, TwilioStandIn, twilio_signature
+
+from bot.channels.twilio import TwilioChannel, make_client, with_options
+from bot.channels.twilio_parse import (
+    MalformedWebhook,
+    media_kind,
+    parse_inbound,
+    parse_status,
+    signature_valid,
+)
+from bot.core.domain import Button, DeliveryStatus, OutboundMessage
+from bot.runtime.ports import SendError
+
+NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def whatsapp(twilio_api: TwilioStandIn) -> Iterator[TwilioChannel]:
+    client, transport = make_client(
+        twilio_api.account_sid, twilio_api.auth_token, base_url=twilio_api.url
+    )
+    yield TwilioChannel(
+        "whatsapp",
+        client=client,
+        transport=transport,
+        from_number="+14155238886",
+        templates={"overdue": "HX0000000000000000000000000000000a"},
+        status_callback="https://quita.example/webhooks/twilio/status",
+    )
+    transport.close()
+
+
+async def test_free_text(whatsapp: TwilioChannel, twilio_api: TwilioStandIn) -> None:
+    result = await whatsapp.send(
+        OutboundMessage(channel="whatsapp", address="+5511990000001", text="Olá, Maria")
+    )
+    [sent] = twilio_api.messages()
+    assert sent["To"] == "whatsapp:+5511990000001"
+    assert sent["From"] == "whatsapp:+14155238886"
+    assert sent["Body"] == "Olá, Maria"
+    assert sent["StatusCallback"] == "https://quita.example/webhooks/twilio/status"
+    assert result.provider_id.startswith("SM")
+
+
+async def test_template(whatsapp: TwilioChannel, twilio_api: TwilioStandIn) -> None:
+    await whatsapp.send(
+        OutboundMessage(
+            channel="whatsapp",
+            address="+5511990000001",
+            text="rendered text",
+            template="overdue",
+            template_vars={"1": "Maria", "2": "R$ 600,00"},
+        )
+    )
+    [sent] = twilio_api.messages()
+    assert sent["ContentSid"] == "HX0000000000000000000000000000000a"
+    assert json.loads(sent["ContentVariables"]) == {"1": "Maria", "2": "R$ 600,00"}
+    assert "Body" not in sent
+
+
+async def test_unmapped_template_fails_permanently(
+    whatsapp: TwilioChannel, twilio_api: TwilioStandIn
+) -> None:
+    message = OutboundMessage(channel="whatsapp", address="+55", text="x", template="nope")
+    with pytest.raises(SendError, match="no approved WhatsApp template") as caught:
+        await whatsapp.send(message)
+    assert caught.value.transient is False
+    assert twilio_api.calls == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "transient", "retry_after", "code"),
+    [
+        (Failure(429, retry_after=3), True, 3.0, "20429"),
+        (Failure(500), True, None, "20500"),
+        (Failure(503), True, None, "20500"),
+        (Failure(400, code=63016, description="outside window"), False, None, "63016"),
+        (Failure(400, code=21211, description="invalid To"), False, None, "21211"),
+    ],
+)
+async def test_errors(
+    whatsapp: TwilioChannel,
+    twilio_api: TwilioStandIn,
+    failure: Failure,
+    transient: bool,
+    retry_after: float | None,
+    code: str,
+) -> None:
+    twilio_api.fail_next(1, failure)
+    with pytest.raises(SendError) as caught:
+        await whatsapp.send(OutboundMessage(channel="whatsapp", address="+55119", text="x"))
+    assert (caught.value.transient, caught.value.retry_after, caught.value.code) == (
+        transient,
+        retry_after,
+        code,
+    )
+
+
+async def test_unreachable_is_transient() -> None:
+    client, transport = make_client("AC" + "1" * 32, "t", base_url="http://127.0.0.1:9")
+    sms = TwilioChannel("sms", client=client, transport=transport, from_number="+15550001")
+    with pytest.raises(SendError) as caught:
+        await sms.send(OutboundMessage(channel="sms", address="+5511", text="x"))
+    transport.close()
+    assert caught.value.transient is True
+
+
+def test_options_become_numbered_lines() -> None:
+    buttons = (Button("À vista", "a"), Button("3x", "b"))
+    assert with_options("Escolha:", buttons) == "Escolha:\n\n1. À vista\n2. 3x"
+    assert with_options("1. À vista\n2. 3x", buttons) == "1. À vista\n2. 3x"
+
+
+def test_parse_whatsapp_inbound_with_voice_note() -> None:
+    form = {
+        "MessageSid": "SM1",
+        "From": "whatsapp:+5511990000001",
+        "To": "whatsapp:+14155238886",
+        "Body": "",
+        "NumMedia": "1",
+        "MediaUrl0": "https://api.twilio.com/media/ME1",
+        "MediaContentType0": "audio/ogg",
+        "ProfileName": "Maria",
+    }
+    msg = parse_inbound(form, now=NOW)
+    assert (msg.channel, msg.address, msg.provider_id) == ("whatsapp", "+5511990000001", "SM1")
+    assert [(m.kind, m.url) for m in msg.media] == [("audio", "https://api.twilio.com/media/ME1")]
+    assert msg.profile_name == "Maria"
+
+
+def test_parse_sms_and_quick_reply() -> None:
+    sms = parse_inbound({"MessageSid": "SM2", "From": "+15551234", "Body": "STOP"}, now=NOW)
+    assert (sms.channel, sms.address, sms.text) == ("sms", "+15551234", "STOP")
+    reply = parse_inbound(
+        {
+            "MessageSid": "SM3",
+            "From": "whatsapp:+55",
+            "ButtonPayload": "offer:3x",
+            "ButtonText": "3x sem juros",
+        },
+        now=NOW,
+    )
+    assert (reply.button_payload, reply.text) == ("offer:3x", "3x sem juros")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "kind"),
+    [
+        ("audio/ogg", "audio"),
+        ("image/jpeg", "image"),
+        ("application/pdf", "document"),
+        ("image/webp", "sticker"),
+        ("video/mp4", "video"),
+        (None, "other"),
+    ],
+)
+def test_media_kinds(content_type: str | None, kind: str) -> None:
+    assert media_kind(content_type) == kind
+
+
+def test_parse_status() -> None:
+    update = parse_status(
+        {
+            "MessageSid": "SM9",
+            "MessageStatus": "undelivered",
+            "ErrorCode": "63016",
+            "From": "whatsapp:+14155238886",
+            "To": "whatsapp:+55",
+        },
+        now=NOW,
+    )
+    assert (update.channel, update.status, update.error_code) == (
+        "whatsapp",
+        DeliveryStatus.UNDELIVERED,
+        "63016",
+    )
+    with pytest.raises(MalformedWebhook):
+        parse_status({"MessageSid": "SM9", "MessageStatus": "exploded"}, now=NOW)
+    with pytest.raises(MalformedWebhook):
+        parse_inbound({"Body": "x"}, now=NOW)
+
+
+def test_signature() -> None:
+    url = "https://quita.example/webhooks/twilio"
+    form = {"MessageSid": "SM1", "From": "whatsapp:+55", "Body": "oi"}
+    good = twilio_signature("tok", url, form)
+    assert signature_valid("tok", url, form, good)
+    assert not signature_valid("other", url, form, good)
+    assert not signature_valid("tok", url, {**form, "Body": "forged"}, good)
+    assert not signature_valid("tok", url, form, None)
