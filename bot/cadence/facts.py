@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cadence.model import (
@@ -41,6 +42,14 @@ from bot.store.tables import (
 DEFAULT_PAGE = 2000
 OWED_STATUSES = ("open", "in_agreement")
 HOLDING_STATUSES = ("waiting_agent", "with_agent")
+_KEYS = ("low", "high", "ids")
+_PARAMS: dict[str, tuple[str, ...]] = {
+    "promises": ("since",),
+    "callbacks": ("since",),
+    "reminders": ("since",),
+    "settled": ("since",),
+    "messages": ("week",),
+}
 CURRENT_AGREEMENT = ("active", "pending_approval")
 
 
@@ -110,75 +119,129 @@ def load_page(session: Session, query: FactsQuery, after: int) -> list[DebtorFac
     return [loader.build(row) for row in debtors]
 
 
+def _range(column: Any, dense: bool) -> Any:
+    """Rows of the page's debtors: by id range when the page is dense, else by its ids."""
+    if dense:
+        return and_(column >= bindparam("low"), column <= bindparam("high"))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+@cache
+def _statements(dense: bool) -> dict[str, Any]:
+    """The page queries, built once (bound parameters: low/high or ids, since, week)."""
+    return {
+        "debts": select(
+            Debt.debtor_id, Debt.ref, Debt.due_date, Debt.amount, Debt.paid, Debt.status
+        ).where(_range(Debt.debtor_id, dense), Debt.status.in_([*OWED_STATUSES, "disputed"])),
+        "contacts": select(Contact.debtor_id, Contact.opted_out, Contact.invalid).where(
+            _range(Contact.debtor_id, dense)
+        ),
+        "holding": select(Conversation.debtor_id).where(
+            _range(Conversation.debtor_id, dense), Conversation.status.in_(HOLDING_STATUSES)
+        ),
+        "promises": select(
+            Promise.debtor_id, Promise.id, Promise.due, Promise.amount, Promise.status
+        )
+        .where(
+            _range(Promise.debtor_id, dense),
+            (Promise.status == "open") | (Promise.created_at >= bindparam("since")),
+        )
+        .order_by(Promise.debtor_id, Promise.id),
+        "agreements": select(Agreement.debtor_id, Agreement.id, Agreement.status).where(
+            _range(Agreement.debtor_id, dense), Agreement.status.in_(CURRENT_AGREEMENT)
+        ),
+        "installments": select(
+            Agreement.debtor_id,
+            AgreementInstallment.agreement_id,
+            AgreementInstallment.number,
+            AgreementInstallment.due,
+            AgreementInstallment.amount,
+            AgreementInstallment.status,
+        )
+        .join(Agreement, Agreement.id == AgreementInstallment.agreement_id)
+        .where(_range(Agreement.debtor_id, dense), Agreement.status == "active"),
+        "callbacks": select(
+            ScheduledContact.debtor_id,
+            ScheduledContact.id,
+            ScheduledContact.at,
+            ScheduledContact.reason,
+            ScheduledContact.done_at,
+        ).where(
+            _range(ScheduledContact.debtor_id, dense),
+            ScheduledContact.done_at.is_(None) | (ScheduledContact.at >= bindparam("since")),
+        ),
+        "reminders": select(
+            ReminderSend.debtor_id,
+            ReminderSend.idempotency_key,
+            ReminderSend.created_at,
+            ReminderSend.message_id,
+        ).where(
+            _range(ReminderSend.debtor_id, dense),
+            ReminderSend.created_at >= bindparam("since"),
+        ),
+        "messages": select(Conversation.debtor_id, Message.created_at)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            _range(Conversation.debtor_id, dense),
+            Message.business_initiated.is_(True),
+            Message.created_at > bindparam("week"),
+        ),
+        "settled": select(Payment.debtor_id, func.max(Payment.paid_at).label("last"))
+        .where(_range(Payment.debtor_id, dense), Payment.paid_at >= bindparam("since"))
+        .group_by(Payment.debtor_id),
+    }
+
+
 class _PageLoader:
-    """Runs one query per table for a range of debtor ids and groups rows by debtor."""
+    """Runs one query per table for the page's debtors and groups the rows by debtor."""
 
     def __init__(self, session: Session, query: FactsQuery, ids: list[int]) -> None:
         self.session = session
         self.query = query
-        self.ids = ids
         # a dense page is read by id range (index range scan); a sparse one by its ids
-        self.dense = ids[-1] - ids[0] < 2 * len(ids)
-        since = query.now - timedelta(days=query.history_days)
-        week = query.now - timedelta(days=7)
+        dense = ids[-1] - ids[0] < 2 * len(ids)
+        self.statements = _statements(dense)
+        self.params: dict[str, Any] = {
+            "since": query.now - timedelta(days=query.history_days),
+            "week": query.now - timedelta(days=7),
+        }
+        if dense:
+            self.params.update(low=ids[0], high=ids[-1])
+        else:
+            self.params["ids"] = ids
         self.debts = self._debts()
         self.contacts = self._contacts()
-        self.holding = self._holding()
-        self.promises, self.last_promise_due = self._promises(since)
+        self.holding = {row.debtor_id for row in self._rows("holding")}
+        self.promises, self.last_promise_due = self._promises()
         self.agreements, self.installments = self._agreements()
-        self.callbacks = self._callbacks(since)
-        self.sent_keys, self.sends = self._reminders(since, week)
-        self._messages(week)
-        self.settled = self._settled(since) if query.with_thanks else {}
+        self.callbacks = self._callbacks()
+        self.sent_keys, self.sends = self._reminders()
+        for row in self._rows("messages"):
+            self.sends[row.debtor_id].append(row.created_at)
+        self.settled: dict[int, datetime] = (
+            {row.debtor_id: row.last for row in self._rows("settled")} if query.with_thanks else {}
+        )
 
-    def _in_range(self, column: Any) -> Any:
-        if self.dense:
-            return and_(column >= self.ids[0], column <= self.ids[-1])
-        return column.in_(self.ids)
-
-    def _rows(self, stmt: Select) -> list:  # type: ignore[type-arg]
-        return list(self.session.execute(stmt).all())
+    def _rows(self, name: str) -> list[Any]:
+        params = {k: v for k, v in self.params.items() if k in _PARAMS.get(name, ()) or k in _KEYS}
+        return list(self.session.execute(self.statements[name], params).all())
 
     def _debts(self) -> dict[int, list[tuple[str, date, Decimal, Decimal, str]]]:
         out: dict[int, list[tuple[str, date, Decimal, Decimal, str]]] = defaultdict(list)
-        stmt = select(
-            Debt.debtor_id, Debt.ref, Debt.due_date, Debt.amount, Debt.paid, Debt.status
-        ).where(
-            self._in_range(Debt.debtor_id),
-            Debt.status.in_([*OWED_STATUSES, "disputed"]),
-        )
-        for row in self._rows(stmt):
+        for row in self._rows("debts"):
             out[row.debtor_id].append((row.ref, row.due_date, row.amount, row.paid, row.status))
         return out
 
     def _contacts(self) -> dict[int, list[tuple[bool, bool]]]:
         out: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
-        stmt = select(Contact.debtor_id, Contact.opted_out, Contact.invalid).where(
-            self._in_range(Contact.debtor_id)
-        )
-        for row in self._rows(stmt):
+        for row in self._rows("contacts"):
             out[row.debtor_id].append((bool(row.opted_out), bool(row.invalid)))
         return out
 
-    def _holding(self) -> set[int]:
-        stmt = select(Conversation.debtor_id).where(
-            self._in_range(Conversation.debtor_id),
-            Conversation.status.in_(HOLDING_STATUSES),
-        )
-        return {row.debtor_id for row in self._rows(stmt)}
-
-    def _promises(self, since: datetime) -> tuple[dict[int, PromiseFact], dict[int, date]]:
+    def _promises(self) -> tuple[dict[int, PromiseFact], dict[int, date]]:
         open_: dict[int, PromiseFact] = {}
         resolved: dict[int, date] = {}
-        stmt = (
-            select(Promise.debtor_id, Promise.id, Promise.due, Promise.amount, Promise.status)
-            .where(
-                self._in_range(Promise.debtor_id),
-                (Promise.status == "open") | (Promise.created_at >= since),
-            )
-            .order_by(Promise.debtor_id, Promise.id)
-        )
-        for row in self._rows(stmt):
+        for row in self._rows("promises"):
             if row.status == "open":
                 open_[row.debtor_id] = PromiseFact(id=row.id, due=row.due, amount=row.amount)
             elif row.status != "cancelled":
@@ -189,34 +252,14 @@ class _PageLoader:
     def _agreements(self) -> tuple[dict[int, str], dict[int, list[InstallmentFact]]]:
         statuses: dict[int, str] = {}
         installments: dict[int, list[InstallmentFact]] = defaultdict(list)
-        stmt = select(Agreement.debtor_id, Agreement.id, Agreement.status).where(
-            self._in_range(Agreement.debtor_id),
-            Agreement.status.in_(CURRENT_AGREEMENT),
-        )
-        active: dict[int, int] = {}
-        for row in self._rows(stmt):
+        any_active = False
+        for row in self._rows("agreements"):
             if statuses.get(row.debtor_id) != "active":
                 statuses[row.debtor_id] = row.status
-            if row.status == "active":
-                active[row.id] = row.debtor_id
-        if not active:
+            any_active = any_active or row.status == "active"
+        if not any_active:
             return statuses, installments
-        inst = (
-            select(
-                Agreement.debtor_id,
-                AgreementInstallment.agreement_id,
-                AgreementInstallment.number,
-                AgreementInstallment.due,
-                AgreementInstallment.amount,
-                AgreementInstallment.status,
-            )
-            .join(Agreement, Agreement.id == AgreementInstallment.agreement_id)
-            .where(
-                self._in_range(Agreement.debtor_id),
-                Agreement.status == "active",
-            )
-        )
-        for row in self._rows(inst):
+        for row in self._rows("installments"):
             installments[row.debtor_id].append(
                 InstallmentFact(
                     agreement_id=row.agreement_id,
@@ -228,68 +271,24 @@ class _PageLoader:
             )
         return statuses, installments
 
-    def _callbacks(self, since: datetime) -> dict[int, list[CallbackFact]]:
+    def _callbacks(self) -> dict[int, list[CallbackFact]]:
         out: dict[int, list[CallbackFact]] = defaultdict(list)
-        stmt = select(
-            ScheduledContact.debtor_id,
-            ScheduledContact.id,
-            ScheduledContact.at,
-            ScheduledContact.reason,
-            ScheduledContact.done_at,
-        ).where(
-            self._in_range(ScheduledContact.debtor_id),
-            ScheduledContact.done_at.is_(None) | (ScheduledContact.at >= since),
-        )
-        for row in self._rows(stmt):
+        for row in self._rows("callbacks"):
             out[row.debtor_id].append(
                 CallbackFact(id=row.id, at=row.at, reason=row.reason, done=row.done_at is not None)
             )
         return out
 
-    def _reminders(
-        self, since: datetime, week: datetime
-    ) -> tuple[dict[int, set[str]], dict[int, list[datetime]]]:
+    def _reminders(self) -> tuple[dict[int, set[str]], dict[int, list[datetime]]]:
         keys: dict[int, set[str]] = defaultdict(set)
         sends: dict[int, list[datetime]] = defaultdict(list)
-        stmt = select(
-            ReminderSend.debtor_id,
-            ReminderSend.idempotency_key,
-            ReminderSend.created_at,
-            ReminderSend.message_id,
-        ).where(
-            self._in_range(ReminderSend.debtor_id),
-            ReminderSend.created_at >= since,
-        )
-        for row in self._rows(stmt):
+        week = self.params["week"]
+        for row in self._rows("reminders"):
             keys[row.debtor_id].add(row.idempotency_key)
             # a send with a message is counted from the messages table instead
             if row.message_id is None and row.created_at > week:
                 sends[row.debtor_id].append(row.created_at)
         return keys, sends
-
-    def _messages(self, week: datetime) -> None:
-        stmt = (
-            select(Conversation.debtor_id, Message.created_at)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(
-                self._in_range(Conversation.debtor_id),
-                Message.business_initiated.is_(True),
-                Message.created_at > week,
-            )
-        )
-        for row in self._rows(stmt):
-            self.sends[row.debtor_id].append(row.created_at)
-
-    def _settled(self, since: datetime) -> dict[int, datetime]:
-        stmt = (
-            select(Payment.debtor_id, func.max(Payment.paid_at).label("last"))
-            .where(
-                self._in_range(Payment.debtor_id),
-                Payment.paid_at >= since,
-            )
-            .group_by(Payment.debtor_id)
-        )
-        return {row.debtor_id: row.last for row in self._rows(stmt)}
 
     def build(self, row: object) -> DebtorFacts:
         debtor_id: int = row.id  # type: ignore[attr-defined]

@@ -37,6 +37,7 @@ from bot.core.money import ZERO, money
 WEEK = timedelta(days=7)
 MIN_HISTORY_DAYS = 60
 _HORIZON_DAYS = 400  # how far ahead a series is searched
+_LOOKAHEAD_DAYS = 31  # items after today kept by _pick (beyond the first one)
 
 # when two contacts fall at the same instant, the first of these goes first
 _PRIORITY = {
@@ -172,27 +173,33 @@ def _pick(
     """The latest item that applies at ``earliest``, or else the next one; one message only.
 
     An item applies from the start of its day. If the first allowed instant for it falls on
-    or after a later item's day, that later item replaces it.
+    or after a later item's day, that later item replaces it. ``series`` is in day order.
     """
-    items = [item for item in series if covered is None or item.day > covered]
-    if not items:
-        return None
     today = cal.local_date(earliest)
-    index = 0
-    for position, item in enumerate(items):
+    current: _Item | None = None  # the latest item on or before today
+    upcoming: list[_Item] = []  # the next few items after today
+    horizon = today + timedelta(days=_LOOKAHEAD_DAYS)
+    for item in series:
+        if covered is not None and item.day <= covered:
+            continue
         if item.day <= today:
-            index = position
-    if items[index].day <= today and _key(facts, items[index]) in facts.sent_keys:
-        index += 1
-    if index >= len(items):
+            current = item
+            continue
+        if upcoming and item.day > horizon:
+            break
+        upcoming.append(item)
+    if current is not None and _key(facts, current) not in facts.sent_keys:
+        chosen = current
+    elif upcoming:
+        chosen = upcoming.pop(0)
+    else:
         return None
-    at = cal.next_allowed(max(earliest, cal.start_of_day(items[index].day)))
-    while index + 1 < len(items) and items[index + 1].day <= cal.local_date(at):
-        index += 1
-    item = items[index]
-    if _key(facts, item) in facts.sent_keys:
+    at = cal.next_allowed(max(earliest, cal.start_of_day(chosen.day)))
+    while upcoming and upcoming[0].day <= cal.local_date(at):
+        chosen = upcoming.pop(0)
+    if _key(facts, chosen) in facts.sent_keys:
         return None
-    return _contact(facts, item, at)
+    return _contact(facts, chosen, at)
 
 
 def _key(facts: DebtorFacts, item: _Item) -> str:
@@ -227,10 +234,13 @@ def _step_series(facts: DebtorFacts, settings: CadenceSettings, today: date) -> 
         yield _step_item(anchor, offset)
     if settings.repeat_every_days <= 0:
         return
-    offset = offsets[-1] + settings.repeat_every_days
+    repeat = settings.repeat_every_days
+    # skip the repeats before the latest one on or before today: they can never apply
+    skipped = max(0, ((today - anchor).days - offsets[-1]) // repeat - 1)
+    offset = offsets[-1] + repeat * (1 + skipped)
     while anchor + timedelta(days=offset) <= limit:
         yield _step_item(anchor, offset)
-        offset += settings.repeat_every_days
+        offset += repeat
 
 
 def _step_item(anchor: date, offset: int) -> _Item:
