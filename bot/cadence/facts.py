@@ -224,7 +224,7 @@ class _PageLoader:
 
     def _rows(self, name: str) -> list[Any]:
         params = {k: v for k, v in self.params.items() if k in _PARAMS.get(name, ()) or k in _KEYS}
-        return list(self.session.execute(self.statements[name], params).all())
+        return list(self.session.connection().execute(self.statements[name], params).all())
 
     def _debts(self) -> dict[int, list[tuple[str, date, Decimal, Decimal, str]]]:
         out: dict[int, list[tuple[str, date, Decimal, Decimal, str]]] = defaultdict(list)

@@ -1,0 +1,45 @@
+"""What a cadence pass needs, bundled for the worker, the scheduler and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.cadence.runner import PassReport, RemindFn, run_pass
+from bot.config import Settings
+from bot.core.clock import Clock
+
+
+@dataclass(frozen=True)
+class CadenceDeps:
+    sessions: sessionmaker[Session]
+    settings: Settings
+    clock: Clock
+    remind: RemindFn
+    with_thanks: bool = False  # the cadence sends thank-yous (off: the runtime does)
+
+    def run(self, now: datetime | None = None) -> PassReport:
+        """One pass at ``now`` (default: the clock's now)."""
+        return run_pass(
+            self.sessions,
+            self.settings,
+            self.clock,
+            self.remind,
+            now=now,
+            with_thanks=self.with_thanks,
+        )
+
+
+def deps_from_runtime(settings: Settings) -> CadenceDeps:
+    """The production wiring: the runtime's sessions, clock and ``remind``."""
+    from bot.runtime.service import build_runtime  # lazy: the runtime is heavy
+
+    runtime = build_runtime(settings)
+    return CadenceDeps(
+        sessions=runtime.sessions,
+        settings=settings,
+        clock=runtime.clock,
+        remind=runtime.remind,
+    )
