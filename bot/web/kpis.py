@@ -1,0 +1,312 @@
+"""Results over a period, from the append-only events table and the message log.
+
+``load_results`` queries; ``compute`` is pure (rows in, figures out) so the maths can be
+checked against a portfolio whose true values a test knows. Definitions, per period:
+
+- contacts: conversations that got at least one message from us (bot or agent, not failed)
+- replied: of those, conversations where the debtor wrote back; reply rate = replied/contacts
+- right-party contacts: replied conversations linked to a debtor with no ``wrong_person``,
+  ``identity_denied`` or ``contact_invalid`` event
+- promises made / kept / broken: ``promise_recorded`` / ``promise_kept`` /
+  ``promise_broken`` events; kept rate = kept / (kept + broken)
+- agreements: ``agreement_created`` events; amount promised: sum of promise amounts;
+  amount recovered: sum of ``payment_received`` amounts
+- handed off: conversations with a ``handoff`` event; hand-off rate = handed off / replied
+- resolved without a human: conversations where the bot (not an agent) recorded a promise or
+  an agreement and no hand-off happened; rate over replied
+- opt-outs: conversations with an ``opt_out`` event; opt-out rate = opt-outs / contacts
+- not understood: inbound messages whose intent is ``out_of_scope`` or whose confidence is
+  below the NLU threshold; rate over inbound messages that were parsed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.money import ZERO, money
+from bot.store.tables import Conversation, Event, Message
+
+KINDS = (
+    "promise_recorded",
+    "promise_kept",
+    "promise_broken",
+    "agreement_created",
+    "payment_received",
+    "handoff",
+    "opt_out",
+    "wrong_person",
+    "identity_denied",
+    "contact_invalid",
+)
+NOT_RIGHT_PARTY = {"wrong_person", "identity_denied", "contact_invalid"}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    kind: str
+    at: datetime
+    actor: str
+    conversation_id: int | None
+    data: dict[str, object]
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    conversation_id: int
+    direction: str
+    status: str
+    intent: str | None
+    confidence: float | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    contacts: int
+    replied: int
+    promises: int
+    recovered: Decimal
+
+
+@dataclass(frozen=True)
+class Results:
+    start: date
+    end: date
+    contacts: int = 0
+    replied: int = 0
+    right_party: int = 0
+    promises_made: int = 0
+    promises_kept: int = 0
+    promises_broken: int = 0
+    agreements: int = 0
+    amount_promised: Decimal = ZERO
+    amount_recovered: Decimal = ZERO
+    handoffs: int = 0
+    resolved_without_human: int = 0
+    opt_outs: int = 0
+    inbound: int = 0
+    not_understood: int = 0
+    parsed: int = 0
+    days: tuple[DayFigures, ...] = field(default=())
+
+    @property
+    def reply_rate(self) -> Decimal | None:
+        return ratio(self.replied, self.contacts)
+
+    @property
+    def kept_rate(self) -> Decimal | None:
+        return ratio(self.promises_kept, self.promises_kept + self.promises_broken)
+
+    @property
+    def handoff_rate(self) -> Decimal | None:
+        return ratio(self.handoffs, self.replied)
+
+    @property
+    def resolved_without_human_rate(self) -> Decimal | None:
+        return ratio(self.resolved_without_human, self.replied)
+
+    @property
+    def opt_out_rate(self) -> Decimal | None:
+        return ratio(self.opt_outs, self.contacts)
+
+    @property
+    def not_understood_rate(self) -> Decimal | None:
+        return ratio(self.not_understood, self.parsed)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(metric, value) pairs for the CSV export, rates as fractions with 4 places."""
+
+        def fmt(value: Decimal | None) -> str:
+            return "" if value is None else str(value.quantize(Decimal("0.0001")))
+
+        return [
+            ("period_start", self.start.isoformat()),
+            ("period_end", self.end.isoformat()),
+            ("contacts", str(self.contacts)),
+            ("replied", str(self.replied)),
+            ("reply_rate", fmt(self.reply_rate)),
+            ("right_party_contacts", str(self.right_party)),
+            ("promises_made", str(self.promises_made)),
+            ("promises_kept", str(self.promises_kept)),
+            ("promises_broken", str(self.promises_broken)),
+            ("promise_kept_rate", fmt(self.kept_rate)),
+            ("agreements", str(self.agreements)),
+            ("amount_promised", str(self.amount_promised)),
+            ("amount_recovered", str(self.amount_recovered)),
+            ("resolved_without_human", str(self.resolved_without_human)),
+            ("resolved_without_human_rate", fmt(self.resolved_without_human_rate)),
+            ("handed_off", str(self.handoffs)),
+            ("handoff_rate", fmt(self.handoff_rate)),
+            ("opt_outs", str(self.opt_outs)),
+            ("opt_out_rate", fmt(self.opt_out_rate)),
+            ("inbound_messages", str(self.inbound)),
+            ("not_understood", str(self.not_understood)),
+            ("not_understood_rate", fmt(self.not_understood_rate)),
+        ]
+
+
+def ratio(part: int, whole: int) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return Decimal(part) / Decimal(whole)
+
+
+def _amount(data: dict[str, object]) -> Decimal:
+    try:
+        return money(str(data.get("amount", "0")))
+    except (ValueError, InvalidOperation):
+        return ZERO
+
+
+def compute(
+    events: Iterable[EventRow],
+    messages: Iterable[MessageRow],
+    debtor_of: dict[int, int | None],
+    *,
+    start: date,
+    end: date,
+    timezone: str,
+    threshold: float,
+) -> Results:
+    """The period's figures from its events and messages (both already limited to it)."""
+    tz = ZoneInfo(timezone)
+    events = list(events)
+    messages = list(messages)
+    contacted: set[int] = set()
+    wrote: set[int] = set()
+    inbound = parsed = not_understood = 0
+    day_contacts: dict[date, set[int]] = {}
+    day_replied: dict[date, set[int]] = {}
+    for m in messages:
+        day = m.created_at.astimezone(tz).date()
+        if m.direction == "out" and m.status != "failed":
+            contacted.add(m.conversation_id)
+            day_contacts.setdefault(day, set()).add(m.conversation_id)
+        elif m.direction == "in":
+            wrote.add(m.conversation_id)
+            day_replied.setdefault(day, set()).add(m.conversation_id)
+            inbound += 1
+            if m.intent is not None:
+                parsed += 1
+                low = m.confidence is not None and m.confidence < threshold
+                if m.intent == "out_of_scope" or low:
+                    not_understood += 1
+    replied = contacted & wrote
+    by_kind: dict[str, list[EventRow]] = {}
+    for e in events:
+        by_kind.setdefault(e.kind, []).append(e)
+
+    def conversations(*kinds: str) -> set[int]:
+        return {
+            e.conversation_id
+            for kind in kinds
+            for e in by_kind.get(kind, [])
+            if e.conversation_id is not None
+        }
+
+    not_right = conversations(*NOT_RIGHT_PARTY)
+    right_party = {c for c in replied if debtor_of.get(c) is not None and c not in not_right}
+    handed_off = conversations("handoff")
+    bot_resolved = {
+        e.conversation_id
+        for kind in ("promise_recorded", "agreement_created")
+        for e in by_kind.get(kind, [])
+        if e.conversation_id is not None and not e.actor.startswith("agent")
+    }
+    promised = by_kind.get("promise_recorded", [])
+    payments = by_kind.get("payment_received", [])
+    day_promises: dict[date, int] = {}
+    for e in promised:
+        d = e.at.astimezone(tz).date()
+        day_promises[d] = day_promises.get(d, 0) + 1
+    day_recovered: dict[date, Decimal] = {}
+    for e in payments:
+        d = e.at.astimezone(tz).date()
+        day_recovered[d] = day_recovered.get(d, ZERO) + _amount(e.data)
+    days = []
+    current = start
+    while current <= end:
+        days.append(
+            DayFigures(
+                day=current,
+                contacts=len(day_contacts.get(current, ())),
+                replied=len(day_replied.get(current, set()) & day_contacts.get(current, set())),
+                promises=day_promises.get(current, 0),
+                recovered=day_recovered.get(current, ZERO),
+            )
+        )
+        current += timedelta(days=1)
+    return Results(
+        start=start,
+        end=end,
+        contacts=len(contacted),
+        replied=len(replied),
+        right_party=len(right_party),
+        promises_made=len(promised),
+        promises_kept=len(by_kind.get("promise_kept", [])),
+        promises_broken=len(by_kind.get("promise_broken", [])),
+        agreements=len(by_kind.get("agreement_created", [])),
+        amount_promised=sum((_amount(e.data) for e in promised), ZERO),
+        amount_recovered=sum((_amount(e.data) for e in payments), ZERO),
+        handoffs=len(handed_off),
+        resolved_without_human=len(bot_resolved - handed_off),
+        opt_outs=len(conversations("opt_out")),
+        inbound=inbound,
+        not_understood=not_understood,
+        parsed=parsed,
+        days=tuple(days),
+    )
+
+
+def period_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after ``end`` 00:00) in the business timezone."""
+    tz = ZoneInfo(timezone)
+    return (
+        datetime.combine(start, time(0), tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
+    )
+
+
+def load_results(
+    session: Session, *, start: date, end: date, timezone: str, threshold: float
+) -> Results:
+    """Query the period's events and messages and compute the figures."""
+    since, until = period_bounds(start, end, timezone)
+    events = [
+        EventRow(e.kind, e.at, e.actor, e.conversation_id, dict(e.data or {}))
+        for e in session.scalars(
+            select(Event).where(Event.at >= since, Event.at < until, Event.kind.in_(KINDS))
+        )
+    ]
+    messages = [
+        MessageRow(*row)
+        for row in session.execute(
+            select(
+                Message.conversation_id,
+                Message.direction,
+                Message.status,
+                Message.intent,
+                Message.confidence,
+                Message.created_at,
+            ).where(Message.created_at >= since, Message.created_at < until)
+        )
+    ]
+    ids = {m.conversation_id for m in messages}
+    debtor_of: dict[int, int | None] = {}
+    if ids:
+        debtor_of = dict(
+            session.execute(
+                select(Conversation.id, Conversation.debtor_id).where(Conversation.id.in_(ids))
+            ).tuples().all()
+        )
+    return compute(
+        events, messages, debtor_of, start=start, end=end, timezone=timezone, threshold=threshold
+    )
