@@ -29,6 +29,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(conn: Any, _name: Any) -> None:
+            # pysqlite only opens a transaction before INSERT/UPDATE/DELETE. A SAVEPOINT
+            # issued first would open one itself, and its RELEASE would COMMIT it: the work
+            # inside begin_nested() would survive a rollback of the outer transaction.
+            dbapi_conn = conn.connection.driver_connection
+            if not dbapi_conn.in_transaction:
+                dbapi_conn.execute("BEGIN")
+
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
