@@ -44,6 +44,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a client hanging up mid long-poll at teardown is expected
+
 
 class StandIn:
     """A threaded HTTP server; subclasses implement ``handle``."""
@@ -271,7 +274,7 @@ class TwilioStandIn(StandIn):
             code = failure.code or (20429 if failure.status == 429 else 20500)
             body = {"code": code, "message": failure.description, "status": failure.status}
             return failure.status, headers, body
-        sid = f"SM{next(self._sids):032x}"
+        sid = f"SMf{next(self._sids):031x}"
         with self.lock:
             self.calls.append(Call("Messages.create", params))
         return (
