@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -28,8 +29,18 @@ def e2e_clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
 
 
+@pytest.fixture(scope="module")
+def interpreter() -> Any:
+    """The NLU is trained once for the module, not once per test."""
+    from bot.config import Settings
+    from bot.nlu import build_interpreter
+
+    return build_interpreter(Settings())
+
+
 @pytest.fixture
 async def runtime(
+    interpreter: Any,
     sqlite_url: str,
     e2e_clock: FixedClock,
     telegram_api: TelegramStandIn,
@@ -45,7 +56,9 @@ async def runtime(
         twilio_whatsapp_from="+14155238886",
         twilio_api_base_url=twilio_api.url,
     )
-    rt = build_runtime(settings, clock=e2e_clock, channels=build_channels(settings))
+    rt = build_runtime(
+        settings, clock=e2e_clock, channels=build_channels(settings), interpreter=interpreter
+    )
     add_debtor(rt, e2e_clock)
     await rt.start(background=False)
     yield rt
