@@ -33,12 +33,17 @@ from bot.runtime.ports import Channel
 from bot.runtime.turns import TurnDeps, find_or_create_contact, inbound_turn, reminder_turn
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, ping, transaction
-from bot.store.tables import Conversation
+from bot.store.tables import Contact, Conversation
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DIALOGUES_DIR = Path("dialogues")
+
+
+def chat_lock(channel: str, address: str) -> str:
+    """One lock per chat (channel and address): known before any database access."""
+    return f"chat:{channel}:{address}"
 
 
 @dataclass
@@ -58,6 +63,17 @@ class Runtime:
     _sender: Any = None
 
     # --- plumbing -----------------------------------------------------------------------
+
+    async def _hold_conversation(self, conversation_id: int) -> Any:
+        def address(session: Session) -> tuple[str, str]:
+            row = session.get(Conversation, conversation_id)
+            contact = session.get(Contact, row.contact_id) if row else None
+            if contact is None:
+                raise ops.OperationError(f"no conversation {conversation_id}")
+            return contact.channel, contact.address
+
+        channel, addr = await self._in_transaction(address)
+        return self.locks.hold(chat_lock(channel, addr))
 
     async def _in_transaction(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -85,18 +101,23 @@ class Runtime:
     # --- inbound ------------------------------------------------------------------------
 
     async def receive(self, msg: InboundMessage) -> bool:
-        """Handle one inbound message. False when it was a duplicate delivery."""
-        key = f"in:{msg.channel}:{msg.provider_id}"
-        if not await self.deduper.first_time(key):
-            return False
-        try:
-            conversation_id = await self._in_transaction(lambda s: self._conversation_id(s, msg))
-            async with self.locks.hold(f"conversation:{conversation_id}"):
+        """Handle one inbound message. False when it was a duplicate delivery.
+
+        The chat's lock is taken first, before any I/O, so one chat's messages are handled
+        in the order they arrived."""
+        async with self.locks.hold(chat_lock(msg.channel, msg.address)):
+            key = f"in:{msg.channel}:{msg.provider_id}"
+            if not await self.deduper.first_time(key):
+                return False
+            try:
                 outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
-        except BaseException:
-            # nothing was committed for this delivery: let the provider's retry through
-            await self.deduper.forget(key)
-            raise
+                conversation_id = await self._in_transaction(
+                    lambda s: self._conversation_id(s, msg)
+                )
+            except BaseException:
+                # nothing was committed for this delivery: let the provider's retry through
+                await self.deduper.forget(key)
+                raise
         self._after(outcome)
         await self._notify(conversation_id, "message")
         return outcome is not None
@@ -189,7 +210,7 @@ class Runtime:
         self, conversation_id: int, agent_id: int, text: str, *, template: str | None = None
     ) -> int:
         now = self.clock.now()
-        async with self.locks.hold(f"conversation:{conversation_id}"):
+        async with await self._hold_conversation(conversation_id):
             message_id = await self._in_transaction(
                 lambda s: ops.agent_reply(
                     s, conversation_id, agent_id, text, now, template=template
@@ -201,7 +222,7 @@ class Runtime:
 
     async def agent_release(self, conversation_id: int, agent_id: int) -> None:
         now = self.clock.now()
-        async with self.locks.hold(f"conversation:{conversation_id}"):
+        async with await self._hold_conversation(conversation_id):
             outcome = await self._in_transaction(
                 lambda s: ops.agent_release(s, conversation_id, agent_id, now, self.deps)
             )
@@ -272,11 +293,15 @@ class Runtime:
 
     async def drain_outbox(self) -> int:
         """Send every queued message that is due; returns how many were sent."""
+        from bot.runtime.ratelimit import MemoryRateLimiter, RedisRateLimiter
         from bot.runtime.sender import OutboxSender
 
         if self._sender is None:
+            # provider rate limits are about real seconds, whatever the business clock says
+            wall = SystemClock()
+            limiter = RedisRateLimiter(self.redis, wall) if self.redis else MemoryRateLimiter(wall)
             self._sender = OutboxSender(
-                self.db, self.channels, self.settings, clock=self.clock, redis=self.redis
+                self.db, self.channels, self.settings, clock=self.clock, limiter=limiter
             )
         sent: int = await self._sender.drain()
         return sent
