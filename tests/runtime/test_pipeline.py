@@ -110,7 +110,9 @@ async def test_an_unknown_number_gets_a_reply_that_discloses_nothing(make_runtim
     await runtime.drain_outbox()
     reply = "\n".join(sent(runtime))
     assert reply
-    assert "450" not in reply and "Maria" not in reply and "Geladeira" not in reply
+    assert "450" not in reply
+    assert "Maria" not in reply
+    assert "Geladeira" not in reply
     status = runtime.in_transaction(
         lambda s: s.scalar(select(Conversation.status).where(Conversation.debtor_id.is_(None)))
     )
@@ -201,7 +203,8 @@ async def test_payment_keeps_the_promise_and_is_recorded_once(make_runtime: Any)
     add_debtor(runtime)
     await runtime.receive(inbound(runtime, "vou pagar na sexta", pid="P1"))
     promise = runtime.in_transaction(lambda s: s.scalar(select(Promise)))
-    assert promise is not None and promise.status == "open"
+    assert promise is not None
+    assert promise.status == "open"
     paid_at = runtime.clock.now()
     assert await runtime.confirm_payment("D-1-1", Decimal("450.00"), paid_at, dedupe_key="p1")
     assert not await runtime.confirm_payment("D-1-1", Decimal("450.00"), paid_at, dedupe_key="p1")
@@ -245,7 +248,8 @@ async def test_a_broken_agreement_returns_the_debt_to_collection(make_runtime: A
     await runtime.receive(inbound(runtime, "consigo em 3x?", pid="G1"))
     await runtime.receive(inbound(runtime, "fechado", pid="G2"))
     agreement = runtime.in_transaction(lambda s: s.scalar(select(Agreement)))
-    assert agreement is not None and agreement.status == "active"
+    assert agreement is not None
+    assert agreement.status == "active"
     runtime.clock.advance(timedelta(days=20))  # type: ignore[attr-defined]
     await runtime.housekeeping()
     status = runtime.in_transaction(lambda s: s.scalar(select(Agreement.status)))
