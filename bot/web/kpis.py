@@ -303,9 +303,9 @@ def load_results(
     debtor_of: dict[int, int | None] = {}
     if ids:
         debtor_of = dict(
-            session.execute(
+            (row[0], row[1]) for row in session.execute(
                 select(Conversation.id, Conversation.debtor_id).where(Conversation.id.in_(ids))
-            ).tuples().all()
+            ).all()
         )
     return compute(
         events, messages, debtor_of, start=start, end=end, timezone=timezone, threshold=threshold

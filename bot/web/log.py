@@ -182,16 +182,16 @@ def search(
     pages = 1 if page_size is None else max((total + page_size - 1) // page_size, 1)
     if page_size is not None:
         query = query.offset((min(page, pages) - 1) * page_size).limit(page_size)
-    found = list(session.execute(query).tuples())
+    found = [(row[0], row[1], row[2]) for row in session.execute(query)]
     ids = [c.id for c, _, _ in found]
     counts: dict[int, int] = {}
     if ids:
         counts = dict(
-            session.execute(
+            (row[0], row[1]) for row in session.execute(
                 select(Message.conversation_id, func.count())
                 .where(Message.conversation_id.in_(ids))
                 .group_by(Message.conversation_id)
-            ).tuples().all()
+            ).all()
         )
     outcomes = outcomes_of(session, ids)
     rows = [
