@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ PORTFOLIO_COLUMNS = (
     "due_date",
 )
 PAYMENT_COLUMNS = ("debt_ref", "amount", "paid_at")
+MAX_AMOUNT = Decimal("1e15")
 
 
 class RowError(ValueError):
@@ -78,20 +79,31 @@ class ImportReport:
 
 
 def parse_amount(text: str) -> Decimal:
-    """'1234.56', '1.234,56', '1234,56', 'R$ 1.234,56' -> Decimal('1234.56')."""
-    raw = text.strip().replace("R$", "").replace(" ", "")
+    """'1234.56', '1.234,56', '1234,56', 'R$ 1.234,56', '1,234.56' -> Decimal('1234.56').
+
+    With both separators the last one is the decimal point; a lone separator followed by
+    groups of exactly three digits separates thousands.
+    """
+    raw = text.strip().replace("R$", "").replace(" ", "").replace("\u00a0", "")
     if not raw:
         raise RowError("amount is empty")
-    if "," in raw:
-        raw = raw.replace(".", "").replace(",", ".")
-    elif raw.count(".") > 1 or re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
+    if "," in raw and "." in raw:
+        thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
+        raw = raw.replace(thousands, "").replace(decimal, ".")
+    elif "," in raw:
+        if raw.count(",") > 1 or re.fullmatch(r"[1-9]\d{0,2}(,\d{3})+", raw):
+            raw = raw.replace(",", "")
+        else:
+            raw = raw.replace(",", ".")
+    elif raw.count(".") > 1 or re.fullmatch(r"[1-9]\d{0,2}(\.\d{3})+", raw):
         raw = raw.replace(".", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise RowError(f"amount {text!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
+    if not re.fullmatch(r"-?\d+(\.\d+)?", raw):  # no '1e9', 'NaN' or 'Infinity'
+        raise RowError(f"amount {text!r} is not a number")
+    value = Decimal(raw)
+    if value <= 0:
         raise RowError(f"amount {text!r} must be positive")
+    if value >= MAX_AMOUNT:  # integer cents must fit the database's BIGINT
+        raise RowError(f"amount {text!r} is too large")
     if value != value.quantize(Decimal("0.01")):
         raise RowError(f"amount {text!r} has more than two decimal places")
     return money(value)
@@ -113,8 +125,11 @@ def parse_date(text: str) -> date:
 
 
 def parse_instant(text: str, tz: str) -> datetime:
+    """An ISO instant; a bare date (ISO or dd/mm/yyyy) is noon of that day in ``tz``."""
     raw = text.strip()
     try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError("a date, not an instant")  # fromisoformat would say midnight
         value = datetime.fromisoformat(raw)
     except ValueError:
         return datetime.combine(parse_date(raw), time(12, 0), tzinfo=ZoneInfo(tz))
