@@ -12,7 +12,7 @@ Rules (DESIGN.md, "Rules the bot keeps"):
 * Debt steps are offsets from the oldest open due date. A debtor who missed several steps
   gets one message, the latest step that applies.
 * Every contact falls inside a contact window, after any pause, and within the weekly cap
-  (business-initiated messages in a rolling 7 days).
+  (business-initiated messages in a rolling 7 days); at most one a day besides callbacks.
 
 Each contact's idempotency key is ``f"{debtor_id}:{step}:{local date of the step}"``: the
 same step on the same day always gets the same key, whichever worker plans it.
@@ -100,6 +100,7 @@ def plan_next_contact(
     candidates: list[PlannedContact] = []
     callbacks = [cb for cb in facts.callbacks if _pending(facts, cb, cal)]
     candidates.extend(_callback(facts, cb, earliest, cal) for cb in callbacks)
+    earliest = _one_per_day(facts, earliest, cal)
     if facts.promise is not None:
         candidates.extend(_promise_contacts(facts, earliest, cal, settings))
     if facts.agreement_status == "active":
@@ -147,6 +148,15 @@ def _after_cap(facts: DebtorFacts, now: datetime, cap: int) -> datetime:
     if len(recent) < cap:
         return now
     return max(now, recent[-cap] + WEEK)
+
+
+def _one_per_day(facts: DebtorFacts, earliest: datetime, cal: ContactCalendar) -> datetime:
+    """Scheduled contacts skip a local day that already had a business-initiated message
+    (a callback the debtor asked for is exempt: it goes at its time)."""
+    days = {cal.local_date(sent) for sent in facts.business_sends}
+    while cal.local_date(earliest) in days:
+        earliest = cal.start_of_day(cal.local_date(earliest) + timedelta(days=1))
+    return earliest
 
 
 def _covered_until(facts: DebtorFacts, cal: ContactCalendar) -> date | None:

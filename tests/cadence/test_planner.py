@@ -255,3 +255,26 @@ def test_several_debts_anchor_on_the_oldest_and_sum_what_is_due() -> None:
     assert contact.vars["amount"] == "150.50"
     assert contact.vars["total"] == "160.50"
     assert contact.vars["days_overdue"] == "15"
+
+
+def test_one_scheduled_contact_a_day_but_callbacks_go_at_their_time() -> None:
+    callback = CallbackFact(id=5, at=at(2026, 11, 24, 11))
+    promise = PromiseFact(id=7, due=date(2026, 11, 24), amount=Decimal("100.00"))
+    facts = replace(owing(due=date(2026, 11, 10)), callbacks=(callback,), promise=promise)
+    first = plan(facts, at(2026, 11, 24, 8))
+    assert first is not None
+    assert (first.template, first.at) == ("promise_day", at(2026, 11, 24, 9))
+    second = plan(facts.after_send(first), first.at)
+    assert second is not None
+    assert (second.template, second.at) == ("callback", at(2026, 11, 24, 11))
+    third = plan(facts.after_send(first).after_send(second), second.at)
+    assert third is not None
+    assert (third.template, third.at) == ("promise_broken", at(2026, 11, 25, 8))
+    # sent the other way round, the promise-day message is skipped that day
+    early = replace(facts, callbacks=(replace(callback, at=at(2026, 11, 24, 8, 30)),))
+    called = plan(early, at(2026, 11, 24, 8))
+    assert called is not None
+    assert called.template == "callback"
+    after = plan(early.after_send(called), called.at)
+    assert after is not None
+    assert (after.template, after.at) == ("promise_broken", at(2026, 11, 25, 8))
