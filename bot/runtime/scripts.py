@@ -26,7 +26,7 @@ from bot.core.domain import InboundMessage, Media
 from bot.core.parse import Interpreter
 from bot.offers.book import load_offer_book
 from bot.runtime.service import Runtime, build_runtime
-from bot.store.db import upgrade
+from bot.store.db import fresh_sqlite
 from bot.store.portfolio import DebtorRecord, DebtRecord, PortfolioRepository
 from bot.store.tables import (
     Contact,
@@ -102,14 +102,13 @@ class ScriptRun:
             raise ScriptError(f"debtor.channel must be one of {', '.join(CHANNELS)}")
         self.address = str(debtor.get("address") or "+5511900000000")
         overrides = dict(script.get("settings") or {})
-        overrides["database_url"] = f"sqlite:///{workdir / 'script.db'}"
+        overrides["database_url"] = fresh_sqlite(workdir / "script.db")
         overrides["redis_url"] = None
         self.settings = load_settings(overrides=overrides, environ={})
         self.clock = FixedClock(parse_iso(str(script["now"])))
         offers_path = script.get("offers")
         book_path = (path.parent / offers_path) if offers_path else Path(self.settings.offers.path)
         self.recorders = {name: RecordingChannel(name) for name in CHANNELS}
-        upgrade(self.settings.database_url)
         self.runtime: Runtime = build_runtime(
             self.settings,
             clock=self.clock,

@@ -130,7 +130,14 @@ class Runtime:
         return conversation.id
 
     async def record_status(self, update: StatusUpdate) -> bool:
+        """A delivery status from the provider; late or repeated ones never move it back."""
+        from bot.runtime.sender import requeue_as_template
+
+        now = self.clock.now()
+        requeued = False
+
         def work(session: Session) -> int | None:
+            nonlocal requeued
             messages = MessageRepository(session)
             row = messages.by_provider_id(update.channel, update.provider_id)
             if row is None:
@@ -138,9 +145,13 @@ class Runtime:
             messages.apply_status(row, update.status, update.at)
             if update.error_code:
                 row.error = f"provider error {update.error_code}"
+            if update.error_code == "63016":  # outside WhatsApp's 24 h window
+                requeued = requeue_as_template(session, row.id, now)
             return row.conversation_id
 
         conversation_id = await self._in_transaction(work)
+        if requeued and self._outbox_ready is not None:
+            self._outbox_ready.set()
         await self._notify(conversation_id, "status")
         return conversation_id is not None
 
@@ -341,9 +352,9 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
         if self.settings.cadence.enabled and self.redis is None:
             self._tasks.append(asyncio.create_task(self._scheduler_loop(), name="quita-cadence"))
-        starter = getattr(self, "_channel_start", None)
-        if starter is not None:
-            await starter(self)
+        from bot.channels.lifecycle import start_channels
+
+        await start_channels(self)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -352,6 +363,9 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        from bot.channels.registry import close_channels
+
+        await close_channels(self.channels)
         if self.redis is not None:
             with contextlib.suppress(Exception):
                 await self.redis.aclose()
@@ -375,6 +389,19 @@ class Runtime:
         return session.get(Conversation, conversation_id)
 
 
+_RESPONSES: dict[tuple[str, float], ResponseBook] = {}
+
+
+def load_responses(directory: Path) -> ResponseBook:
+    """The response book, compiled once per process and again only when a file changed."""
+    stamp = max((p.stat().st_mtime for p in directory.rglob("*.yml")), default=0.0)
+    key = (str(directory.resolve()), stamp)
+    if key not in _RESPONSES:
+        _RESPONSES.clear()
+        _RESPONSES[key] = ResponseBook.load(directory)
+    return _RESPONSES[key]
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -391,7 +418,7 @@ def build_runtime(
 
     engine = make_engine(settings.database_url)
     book = book or load_offer_book(Path(settings.offers.path))
-    responses = ResponseBook.load(dialogues_dir)
+    responses = load_responses(dialogues_dir)
     payments = payments or ConfiguredPaymentProvider(
         pix_key=settings.payments.pix_key,
         merchant_name=settings.payments.merchant_name,

@@ -83,3 +83,33 @@ def upgrade(engine_or_url: Engine | str, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
     if url is not None:
         engine.dispose()
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def fresh_sqlite(path: Path) -> str:
+    """A migrated SQLite database at ``path``, copied from one migrated once per process.
+
+    Conversation scripts and tests need hundreds of fresh databases; running Alembic for
+    each would cost a second apiece.
+    """
+    import shutil
+    import tempfile
+
+    head = "head"
+    template = _TEMPLATES.get(head)
+    if template is None or not template.exists():
+        import atexit
+
+        folder = Path(tempfile.mkdtemp(prefix="quita-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        template = folder / "template.db"
+        engine = make_engine(f"sqlite:///{template}")
+        upgrade(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _TEMPLATES[head] = template
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"

@@ -14,7 +14,7 @@ from bot.config import load_settings
 from bot.core.clock import FixedClock
 from bot.core.parse import Interpreter
 from bot.runtime.service import Runtime, build_runtime
-from bot.store.db import upgrade
+from bot.store.db import fresh_sqlite, upgrade
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00-03:00")  # a Monday
 
@@ -42,14 +42,15 @@ async def make_runtime(tmp_path: Path, interpreter: Interpreter) -> AsyncIterato
     ) -> Runtime:
         settings = load_settings(
             overrides={
-                "database_url": database_url or f"sqlite:///{tmp_path / 'rt.db'}",
+                "database_url": database_url or fresh_sqlite(tmp_path / "rt.db"),
                 "redis_url": redis_url,
                 "identity_check": "none",
                 **(overrides or {}),
             },
             environ={},
         )
-        upgrade(settings.database_url)
+        if database_url:
+            upgrade(settings.database_url)
         channels = {name: RecordingChannel(name) for name in ("whatsapp", "telegram", "sms")}
         runtime = build_runtime(
             settings,

@@ -254,3 +254,28 @@ async def test_a_broken_agreement_returns_the_debt_to_collection(make_runtime: A
     await runtime.housekeeping()
     status = runtime.in_transaction(lambda s: s.scalar(select(Agreement.status)))
     assert status == "broken"
+
+
+async def test_delivery_statuses_out_of_order_never_move_back(make_runtime: Any) -> None:
+    from bot.core.domain import DeliveryStatus, StatusUpdate
+
+    runtime = await make_runtime()
+    debtor_id = add_debtor(runtime)
+    runtime.remind_sync(debtor_id, "overdue", "s-1", {})
+    await runtime.drain_outbox()
+    provider_id = runtime.in_transaction(
+        lambda s: s.scalar(select(Message.provider_id).where(Message.direction == "out"))
+    )
+    at = runtime.clock.now()
+    for status in (DeliveryStatus.READ, DeliveryStatus.DELIVERED, DeliveryStatus.SENT):
+        update = StatusUpdate(channel="whatsapp", provider_id=provider_id, status=status, at=at)
+        assert await runtime.record_status(update) is True
+    row = runtime.in_transaction(
+        lambda s: s.scalar(select(Message).where(Message.provider_id == provider_id))
+    )
+    assert row.status == "read"
+    assert row.delivered_at is not None
+    unknown = StatusUpdate(
+        channel="whatsapp", provider_id="nope", status=DeliveryStatus.SENT, at=at
+    )
+    assert await runtime.record_status(unknown) is False
