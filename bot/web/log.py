@@ -111,12 +111,8 @@ def filtered(filters: LogFilters, *, timezone: str) -> Select[Any]:
             query = query.where(column == value)
     if filters.intent:
         query = query.where(_has_message(Message.intent == filters.intent))
-    if filters.outcome in OUTCOMES:
-        query = query.where(_has_event(*OUTCOMES[filters.outcome]))
-    elif filters.outcome == "replied":
-        query = query.where(_has_message(Message.direction == "in"))
-    elif filters.outcome == "no_reply":
-        query = query.where(not_(_has_message(Message.direction == "in")))
+    if filters.outcome in OUTCOME_NAMES:
+        query = query.where(*_outcome_is(filters.outcome))
     if filters.agent:
         actor = f"agent:{filters.agent}"
         query = query.where(
@@ -137,6 +133,17 @@ def filtered(filters: LogFilters, *, timezone: str) -> Select[Any]:
             )
         )
     return query
+
+
+def _outcome_is(outcome: str) -> list[Any]:
+    """The same precedence as ``outcomes_of``: an outcome excludes every one before it."""
+    conditions: list[Any] = []
+    for name, kinds in OUTCOMES.items():
+        if name == outcome:
+            return [*conditions, _has_event(*kinds)]
+        conditions.append(not_(_has_event(*kinds)))
+    answered = _has_message(Message.direction == "in")
+    return [*conditions, answered if outcome == "replied" else not_(answered)]
 
 
 def _escape_like(text: str) -> str:
