@@ -45,7 +45,8 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+    # sqlite:///relative/path.db and sqlite:////absolute/path.db alike
+    if url.startswith("sqlite:///") and ":memory:" not in url:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
