@@ -265,7 +265,7 @@ def _load(engine: Engine, first: int, last: int) -> None:
             else:
                 marks = ", ".join("?" for _ in columns)
                 sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-                cursor.executemany(sql, (_sqlite_row(row) for row in rows))
+                cursor.executemany(sql, (_sqlite_row(row) for row in rows))  # type: ignore[arg-type]
         raw.commit()
         if engine.dialect.name == "postgresql":
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]

@@ -33,13 +33,13 @@ class CadenceDeps:
 
 
 def deps_from_runtime(settings: Settings) -> CadenceDeps:
-    """The production wiring: the runtime's sessions, clock and ``remind``."""
+    """The production wiring: the runtime's sessions, clock and ``remind_sync``."""
     from bot.runtime.service import build_runtime  # lazy: the runtime is heavy
 
     runtime = build_runtime(settings)
     return CadenceDeps(
-        sessions=runtime.sessions,
+        sessions=runtime.db,
         settings=settings,
         clock=runtime.clock,
-        remind=runtime.remind,
+        remind=runtime.remind_sync,
     )
