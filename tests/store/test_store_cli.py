@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +25,7 @@ WITH_BAD = GOOD + "D-3,Ana,+5511990000003,,pt,,C-3,Sofá,320.00,31/02/2026\n"
 
 
 @pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """QUITA_CONFIG points at a config.yml whose database is a temporary SQLite file."""
     for variable in ENVIRONMENT:
         monkeypatch.delenv(variable, raising=False)
@@ -34,7 +33,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     path = tmp_path / "config.yml"
     path.write_text(f'database_url: "{url}"\n', encoding="utf-8")
     monkeypatch.setenv("QUITA_CONFIG", str(path))
-    yield url
+    return url
 
 
 def csv_file(tmp_path: Path, text: str, name: str = "portfolio.csv") -> str:
