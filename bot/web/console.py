@@ -93,10 +93,12 @@ async def chat_messages(
 ) -> JSONResponse:
     """Messages newer than ``after`` (the page appends them as text, never as HTML)."""
 
+    tz = _runtime(request).settings.business.timezone
+
     def work(session: Any) -> list[dict[str, Any]]:
         names = views.agent_names(session)
         rows = views.messages_after(session, conversation_id, after)
-        return [views.message_json(m, agents=names) for m in rows]
+        return [views.message_json(m, agents=names, timezone=tz) for m in rows]
 
     return JSONResponse({"messages": await read(request, work)})
 

@@ -189,9 +189,12 @@ def chat(
     )
 
 
-def message_json(message: Message, *, agents: dict[int, str] | None = None) -> dict[str, Any]:
+def message_json(
+    message: Message, *, agents: dict[int, str] | None = None, timezone: str | None = None
+) -> dict[str, Any]:
     """One message for the browser or the API (text is data: the page sets textContent)."""
     extra = message.extra or {}
+    local = message.created_at.astimezone(ZoneInfo(timezone)) if timezone else None
     return {
         "id": message.id,
         "direction": message.direction,
@@ -205,6 +208,7 @@ def message_json(message: Message, *, agents: dict[int, str] | None = None) -> d
         "buttons": [b.get("title", "") for b in extra.get("buttons", [])],
         "pix_code": extra.get("pix_code"),
         "created_at": message.created_at.isoformat() if message.created_at else None,
+        "when": local.strftime("%d/%m %H:%M") if local else None,
     }
 
 

@@ -32,8 +32,7 @@
     div.dataset.id = m.id;
     var meta = document.createElement("div");
     meta.className = "meta";
-    var when = m.created_at ? new Date(m.created_at).toLocaleString([], {day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit"}) : "";
-    meta.textContent = [m.sender, m.agent, when, m.direction === "out" ? m.status : null]
+    meta.textContent = [m.sender, m.agent, m.when, m.direction === "out" ? m.status : null]
       .filter(Boolean).join(" · ");
     var text = document.createElement("div");
     text.className = "text";
