@@ -12,9 +12,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from bot.core.money import money
 from bot.runtime.operations import AlreadyTaken, OperationError
 from bot.web import views
-from bot.web.auth import CurrentUser, csrf_protect, require_agent
+from bot.web.auth import csrf_protect, require_agent
+from bot.web.i18n import translator
 from bot.web.live import event_stream, read
-from bot.web.pages import render
+from bot.web.pages import language_of, render
 
 router = APIRouter(prefix="/console", dependencies=[Depends(csrf_protect)])
 
@@ -113,11 +114,7 @@ async def _act(request: Request, conversation_id: int, action: Any) -> Response:
     try:
         await action
     except AlreadyTaken as exc:
-        t_key = "chat.already_taken"
-        from bot.web.i18n import translator
-        from bot.web.pages import language_of
-
-        message = translator(language_of(request))(t_key, name=exc.agent_name)
+        message = _t(request, "chat.already_taken", name=exc.agent_name)
         return await _chat_page(request, conversation_id, error=message, status_code=409)
     except OperationError as exc:
         return await _chat_page(request, conversation_id, error=str(exc), status_code=400)
@@ -265,11 +262,5 @@ def _amount(text: str) -> Decimal | None:
         return None
 
 
-def _t(request: Request, key: str) -> str:
-    from bot.web.i18n import translator
-    from bot.web.pages import language_of
-
-    return translator(language_of(request))(key)
-
-
-__all__ = ["router", "CurrentUser"]
+def _t(request: Request, key: str, **values: object) -> str:
+    return translator(language_of(request))(key, **values)

@@ -91,7 +91,7 @@ def _has_event(*kinds: str) -> Any:
     return exists().where(Event.conversation_id == Conversation.id, Event.kind.in_(kinds))
 
 
-def filtered(filters: LogFilters, *, timezone: str) -> Select[Any]:
+def filtered(filters: LogFilters, *, timezone: str) -> Select[Conversation, Debtor, Contact]:
     query = (
         select(Conversation, Debtor, Contact)
         .join(Contact, Contact.id == Conversation.contact_id)
@@ -158,7 +158,8 @@ def outcomes_of(session: Session, ids: list[int]) -> dict[int, str]:
     for conversation_id, kind in session.execute(
         select(Event.conversation_id, Event.kind).where(Event.conversation_id.in_(ids))
     ):
-        kinds.setdefault(conversation_id, set()).add(kind)
+        if conversation_id is not None:
+            kinds.setdefault(conversation_id, set()).add(kind)
     answered = set(
         session.scalars(
             select(Message.conversation_id)

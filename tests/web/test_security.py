@@ -167,3 +167,20 @@ def test_secret_key_generated_once_in_development(tmp_path: Path) -> None:
     assert len(first) >= 32
     assert resolve_secret_key(dev, path=path) == first
     assert path.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.redis
+async def test_redis_login_limiter_counts_across_processes(redis_server_url: str) -> None:
+    import uuid
+
+    from redis.asyncio import Redis
+
+    from bot.web.security import RedisLoginLimiter
+
+    client = Redis.from_url(redis_server_url)
+    try:
+        who = uuid.uuid4().hex
+        first, second = RedisLoginLimiter(client), RedisLoginLimiter(client)
+        assert [await first.hit(who), await second.hit(who), await first.hit(who)] == [1, 2, 3]
+    finally:
+        await client.aclose()
