@@ -37,7 +37,7 @@ from bot.core.money import ZERO, money
 WEEK = timedelta(days=7)
 MIN_HISTORY_DAYS = 60
 _HORIZON_DAYS = 400  # how far ahead a series is searched
-_LOOKAHEAD_DAYS = 31  # items after today kept by _pick (beyond the first one)
+_LOOKAHEAD_DAYS = 31  # items kept by _pick after the first one after today
 
 # when two contacts fall at the same instant, the first of these goes first
 _PRIORITY = {
@@ -188,14 +188,14 @@ def _pick(
     today = cal.local_date(earliest)
     current: _Item | None = None  # the latest item on or before today
     upcoming: list[_Item] = []  # the next few items after today
-    horizon = today + timedelta(days=_LOOKAHEAD_DAYS)
+    horizon = timedelta(days=_LOOKAHEAD_DAYS)
     for item in series:
         if covered is not None and item.day <= covered:
             continue
         if item.day <= today:
             current = item
             continue
-        if upcoming and item.day > horizon:
+        if upcoming and item.day > upcoming[0].day + horizon:
             break
         upcoming.append(item)
     if current is not None and _key(facts, current) not in facts.sent_keys:
@@ -387,7 +387,7 @@ def _thank_you(
 ) -> PlannedContact | None:
     """A thank-you once everything is paid, unless the business already wrote since."""
     settled = facts.settled_at
-    if settled is None or earliest - settled > WEEK:
+    if settled is None:
         return None
     if any(sent >= settled for sent in facts.business_sends):
         return None
@@ -398,6 +398,7 @@ def _thank_you(
         kind=ContactKind.THANK_YOU,
         vars=(("paid_at", cal.local_date(settled).isoformat()),),
     )
-    if _key(facts, item) in facts.sent_keys:
-        return None
-    return _contact(facts, item, cal.next_allowed(max(earliest, settled)))
+    at = cal.next_allowed(max(earliest, settled))
+    if _key(facts, item) in facts.sent_keys or at - settled > WEEK:
+        return None  # sent, or too late to thank
+    return _contact(facts, item, at)
