@@ -399,6 +399,59 @@ def agent_approve_agreement(
         )
 
 
+def agent_create_agreement(
+    session: Session,
+    conversation_id: int,
+    agent_id: int,
+    installments: int,
+    now: datetime,
+    deps: TurnDeps,
+    *,
+    discount_percent: Decimal = Decimal("0"),
+    first_due: date | None = None,
+) -> int:
+    """An agreement an agent sets up (and so approves), possibly beyond the bot's limits:
+    the debt's updated balance less the discount, in equal monthly installments (0 %)."""
+    from datetime import timedelta
+
+    from bot.core.domain import Plan, ScheduledPayment
+    from bot.core.money import money
+    from bot.offers.pricing import add_months, installment_amounts
+
+    if not 1 <= installments <= 60:
+        raise OperationError("installments must be between 1 and 60")
+    if not Decimal(0) <= discount_percent < Decimal(100):
+        raise OperationError("the discount must be between 0 and 100 %")
+    conversation = _conversation(session, conversation_id)
+    if conversation.debtor_id is None:
+        raise OperationError("this chat is not linked to a debtor")
+    effects = _effects(session, conversation, deps, now, actor=f"agent:{agent_id}")
+    context = effects.situation.context
+    balance = context.balance.total
+    if balance <= ZERO:
+        raise OperationError("nothing is owed")
+    total = money(balance * (Decimal(100) - discount_percent) / Decimal(100))
+    start = first_due or (context.today + timedelta(days=deps.settings.offers.first_due_days))
+    amounts = installment_amounts(total, Decimal("0"), installments)
+    plan = Plan(
+        offer_id="agent",
+        kind="installments" if installments > 1 else "pay_in_full",
+        balance=balance,
+        total=total,
+        payments=tuple(
+            ScheduledPayment(number=n + 1, due=add_months(start, n), amount=amount)
+            for n, amount in enumerate(amounts)
+        ),
+        discount_percent=discount_percent,
+    )
+    effects.create_agreement(plan, needs_approval=False)
+    effects.event("agreement_approved", offer_id="agent", approved_by=agent_id)
+    agreement = LedgerRepository(session).current_agreement(conversation.debtor_id)
+    assert agreement is not None
+    agreement.approved_by = agent_id
+    return agreement.id
+
+
 def agent_resolve_dispute(
     session: Session, conversation_id: int, agent_id: int, outcome: str, now: datetime
 ) -> None:

@@ -269,6 +269,31 @@ class Runtime:
             self._outbox_ready.set()
         await self._notify(conversation_id, "agreement")
 
+    async def agent_create_agreement(
+        self,
+        conversation_id: int,
+        agent_id: int,
+        installments: int,
+        *,
+        discount_percent: Decimal = Decimal("0"),
+        first_due: date | None = None,
+    ) -> int:
+        now = self.clock.now()
+        agreement_id = await self._in_transaction(
+            lambda s: ops.agent_create_agreement(
+                s,
+                conversation_id,
+                agent_id,
+                installments,
+                now,
+                self.deps,
+                discount_percent=discount_percent,
+                first_due=first_due,
+            )
+        )
+        await self._notify(conversation_id, "agreement")
+        return agreement_id
+
     async def agent_resolve_dispute(
         self, conversation_id: int, agent_id: int, outcome: str
     ) -> None:
@@ -389,6 +414,23 @@ class Runtime:
         return session.get(Conversation, conversation_id)
 
 
+def redis_client(url: str) -> Any:
+    """A Redis client that reconnects and retries when a connection drops for a moment."""
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return Redis.from_url(
+        url,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=5),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        health_check_interval=15,
+        socket_connect_timeout=3,
+    )
+
+
 _RESPONSES: dict[tuple[str, float], ResponseBook] = {}
 
 
@@ -446,11 +488,9 @@ def build_runtime(
         channels=channels,
     )
     if settings.redis_url:
-        from redis.asyncio import Redis
-
         from bot.runtime.redis_backends import RedisDeduper, RedisLiveUpdates, RedisLockManager
 
-        client = Redis.from_url(settings.redis_url)
+        client = redis_client(settings.redis_url)
         runtime.redis = client
         runtime.locks = RedisLockManager(client)
         runtime.deduper = RedisDeduper(client)

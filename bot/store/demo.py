@@ -102,7 +102,7 @@ def load_demo(settings: Settings, *, clock: Clock | None = None) -> str:
             _situation(session, repo, ledger, events, debtor.id, debt_ref, situation, now, today)
         for email, name, role in DEMO_USERS:
             if session.scalar(select(User).where(User.email == email)) is None:
-                password = _demo_password(settings, email)
+                password = demo_password(settings, email)
                 session.add(
                     User(
                         email=email,
@@ -113,7 +113,7 @@ def load_demo(settings: Settings, *, clock: Clock | None = None) -> str:
                         created_at=now,
                     )
                 )
-            logins.append(f"  {role:8} {email} / {_demo_password(settings, email)}")
+            logins.append(f"  {role:8} {email} / {demo_password(settings, email)}")
     engine.dispose()
     return (
         f"demo portfolio: {len(DEMO)} debtors loaded\n"
@@ -121,7 +121,7 @@ def load_demo(settings: Settings, *, clock: Clock | None = None) -> str:
     )
 
 
-def _demo_password(settings: Settings, email: str) -> str:
+def demo_password(settings: Settings, email: str) -> str:
     """Demo passwords are fixed per checkout so the README can tell them: 'demo-<role>'."""
     del settings
     return "demo-" + email.split("@", 1)[0]

@@ -179,8 +179,16 @@ def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]
     rows: list[PortfolioRow] = []
     errors: list[tuple[int, str]] = []
     required = ("debtor_ref", "name", "debt_ref", "amount", "due_date")
+    seen_debts: dict[str, int] = {}
     for line, rec in _rows(text, PORTFOLIO_COLUMNS):
         try:
+            debt_ref = rec.get("debt_ref", "")
+            if debt_ref and debt_ref in seen_debts:
+                raise RowError(
+                    f"debt_ref {debt_ref!r} already appears on line {seen_debts[debt_ref]}"
+                )
+            if debt_ref:
+                seen_debts[debt_ref] = line
             for col in required:
                 if not rec.get(col):
                     raise RowError(f"{col} is empty")

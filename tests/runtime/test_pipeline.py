@@ -76,13 +76,6 @@ async def test_a_retry_after_a_failed_turn_is_processed(make_runtime: Any) -> No
     """Nothing is committed when a turn fails, and the provider's retry gets through."""
     runtime = await make_runtime()
     add_debtor(runtime)
-    real = runtime.deps.interpreter
-
-    class Broken:
-        def parse(self, *args: Any, **kwargs: Any) -> Any:
-            raise ConnectionError("database went away")
-
-    runtime.in_transaction  # noqa: B018 - the runtime is built
     original = runtime._in_transaction
 
     calls = {"n": 0}
@@ -98,7 +91,6 @@ async def test_a_retry_after_a_failed_turn_is_processed(make_runtime: Any) -> No
         await runtime.receive(inbound(runtime, "oi", pid="SM2"))
     runtime._in_transaction = original  # type: ignore[method-assign]
     assert await runtime.receive(inbound(runtime, "oi", pid="SM2")) is True
-    assert real is runtime.deps.interpreter
     await runtime.drain_outbox()
     assert len(sent(runtime)) >= 1
 
@@ -279,3 +271,34 @@ async def test_delivery_statuses_out_of_order_never_move_back(make_runtime: Any)
         channel="whatsapp", provider_id="nope", status=DeliveryStatus.SENT, at=at
     )
     assert await runtime.record_status(unknown) is False
+
+
+async def test_an_agent_agreement_beyond_the_bots_limits(make_runtime: Any) -> None:
+    runtime = await make_runtime()
+    add_debtor(runtime)
+    await runtime.receive(inbound(runtime, "quero falar com um atendente", pid="AG1"))
+
+    def agent(session: Any) -> int:
+        row = User(
+            email="c@x",
+            name="Caio",
+            role="agent",
+            password_hash="!",
+            created_at=runtime.clock.now(),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    caio = runtime.in_transaction(agent)
+    conversation_id = runtime.in_transaction(lambda s: s.scalar(select(Conversation.id)))
+    await runtime.agent_take(conversation_id, caio)
+    agreement_id = await runtime.agent_create_agreement(
+        conversation_id, caio, 4, discount_percent=Decimal("40")
+    )
+    agreement = runtime.in_transaction(lambda s: s.get(Agreement, agreement_id))
+    assert agreement.status == "active"
+    assert agreement.approved_by == caio
+    assert agreement.installments == 4
+    # 450.00 + 2 % fee + 11 days of 1 %/month interest = 460.65; 40 % off = 276.39
+    assert agreement.total == Decimal("276.39")

@@ -132,8 +132,14 @@ D-3,Ana Oliveira,+5511990000003,,pt,,C-3,Sofá,320.00,2026-11-10
 """
     with transaction(db) as session:
         report = import_portfolio(session, text, NOW)
-    assert report.errors == [(3, "debt C-1 already belongs to another debtor")]
+    assert report.errors == [(3, "debt_ref 'C-1' already appears on line 2")]
     assert report.created_or_updated == 2
+    later = f"""{HEADER}
+D-2,João Pereira,+5511990000002,,pt,,C-1,Geladeira,600.00,2026-11-10
+"""
+    with transaction(db) as session:
+        report = import_portfolio(session, later, NOW)
+    assert report.errors == [(2, "debt C-1 already belongs to another debtor")]
     with db() as session:
         assert PortfolioRepository(session).debtor_by_ref("D-2") is None  # rolled back
     assert counts(db) == (2, 2, 4)

@@ -1,0 +1,86 @@
+"""PostgreSQL and Redis going away for a moment lose nothing (real servers)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import redis
+from sqlalchemy import func, select, text
+
+from bot.core.domain import InboundMessage
+from bot.store.tables import Message
+from tests.runtime.support import add_debtor
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+RUN = uuid.uuid4().hex[:8]  # Redis outlives a test run: keep provider ids unique
+
+
+def message(runtime: Any, body: str, pid: str) -> InboundMessage:
+    return InboundMessage(
+        channel="whatsapp",
+        address="+5511990000001",
+        provider_id=f"{pid}-{RUN}",
+        text=body,
+        received_at=runtime.clock.now(),
+    )
+
+
+async def test_a_dropped_database_connection_is_replaced(
+    make_runtime: Any, postgres_server_url: str
+) -> None:
+    runtime = await make_runtime(database_url=postgres_server_url)
+    add_debtor(runtime)
+    assert await runtime.receive(message(runtime, "oi", "PG1"))
+    database = postgres_server_url.rsplit("/", 1)[1]
+    admin = runtime.engine.url.set(database="postgres")
+    from bot.store.db import make_engine
+
+    killer = make_engine(admin.render_as_string(hide_password=False))
+    with killer.begin() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": database},
+        ).scalar()
+    killer.dispose()
+    assert killed >= 1  # the runtime's pooled connections really went away
+    assert await runtime.receive(message(runtime, "quanto eu devo?", "PG2"))
+    stored = runtime.in_transaction(
+        lambda s: s.scalar(
+            select(func.count()).select_from(Message).where(Message.direction == "in")
+        )
+    )
+    assert stored == 2
+
+
+async def test_redis_connections_killed_between_messages(
+    make_runtime: Any, redis_server_url: str
+) -> None:
+    runtime = await make_runtime(redis_url=redis_server_url)
+    add_debtor(runtime)
+    assert await runtime.receive(message(runtime, "oi", "RD1"))
+    admin = redis.Redis.from_url(redis_server_url)
+    try:
+        admin.client_kill_filter(_type="normal", skipme=True)
+    finally:
+        admin.close()
+    assert await runtime.receive(message(runtime, "quanto eu devo?", "RD2"))
+    # the same delivery again is still recognised as a duplicate
+    assert await runtime.receive(message(runtime, "quanto eu devo?", "RD2")) is False
+
+
+async def test_redis_unreachable_still_dedupes_through_the_database(make_runtime: Any) -> None:
+    """With Redis gone, the unique constraint on (channel, provider id) is the last guard."""
+    runtime = await make_runtime(redis_url="redis://127.0.0.1:1/0")
+    from bot.runtime.memory import MemoryLockManager
+
+    runtime.locks = MemoryLockManager()  # locks need Redis; this test is about dedupe
+    add_debtor(runtime)
+    assert await runtime.receive(message(runtime, "oi", "NR1"))
+    assert await runtime.receive(message(runtime, "oi", "NR1")) is False
