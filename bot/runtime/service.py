@@ -92,11 +92,13 @@ class Runtime:
         if outcome.queued and self._outbox_ready is not None:
             self._outbox_ready.set()
 
-    async def _notify(self, conversation_id: int | None, kind: str) -> None:
+    async def _notify(self, conversation_id: int | None, kind: str, *, inbox: bool = True) -> None:
+        """Tell open consoles; the inbox only hears about chats that concern agents."""
         if conversation_id is None:
             return
         await self.live.publish(f"conversation:{conversation_id}", {"kind": kind})
-        await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
+        if inbox:
+            await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
 
     # --- inbound ------------------------------------------------------------------------
 
@@ -111,7 +113,7 @@ class Runtime:
                 return False
             try:
                 outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
-                conversation_id = await self._in_transaction(
+                conversation_id, status = await self._in_transaction(
                     lambda s: self._conversation_id(s, msg)
                 )
             except BaseException:
@@ -119,15 +121,15 @@ class Runtime:
                 await self.deduper.forget(key)
                 raise
         self._after(outcome)
-        await self._notify(conversation_id, "message")
+        await self._notify(conversation_id, "message", inbox=status != "bot")
         return outcome is not None
 
-    def _conversation_id(self, session: Session, msg: InboundMessage) -> int:
+    def _conversation_id(self, session: Session, msg: InboundMessage) -> tuple[int, str]:
         contact = find_or_create_contact(session, msg.channel, msg.address, msg.received_at)
         conversation = ConversationRepository(session).for_contact(
             contact, msg.received_at, self.settings.business.default_language
         )
-        return conversation.id
+        return conversation.id, conversation.status
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""
@@ -152,7 +154,7 @@ class Runtime:
         conversation_id = await self._in_transaction(work)
         if requeued and self._outbox_ready is not None:
             self._outbox_ready.set()
-        await self._notify(conversation_id, "status")
+        await self._notify(conversation_id, "status", inbox=False)
         return conversation_id is not None
 
     # --- business-initiated -------------------------------------------------------------
