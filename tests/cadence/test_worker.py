@@ -89,6 +89,8 @@ async def test_two_arq_workers_running_the_same_pass_send_nothing_twice(
         results = [
             job.result for job in await pool.all_job_results() if job.job_id.startswith(queue)
         ]
+        with sessions() as session:
+            stored = session.scalars(select(ReminderSend.idempotency_key)).all()
     finally:
         with warnings.catch_warnings():  # arq closes its pool with redis' deprecated close()
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -102,8 +104,6 @@ async def test_two_arq_workers_running_the_same_pass_send_nothing_twice(
     assert len(sent) == len(set(sent))
     assert len(results) == 4
     assert sum(result["sent"] for result in results) == len(sent)
-    with sessions() as session:
-        stored = session.scalars(select(ReminderSend.idempotency_key)).all()
     assert sorted(stored) == sorted(sent)
 
 
