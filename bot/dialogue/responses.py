@@ -4,7 +4,8 @@ Block tags on a line of their own leave no empty line behind: empty lines are dr
 A responses file maps a response name to one text or a list of variants. The special key
 ``_macros`` holds Jinja macros available to every text (e.g. how to describe a plan).
 Filters: ``money``, ``date``, ``weekday_date``, ``percent`` (per language). Templates also see
-``business`` (name, cnpj, phone, assistant, agent_hours) and the reply's vars.
+``business`` (name, cnpj, phone, assistant, agent_hours, optional agent_hours_en) and the
+reply's vars.
 """
 
 from __future__ import annotations
