@@ -23,7 +23,7 @@ from bot.store.tables import (
 if TYPE_CHECKING:
     from bot.runtime.scripts import ScriptRun
 
-PIX_CODE = re.compile(r"000201\S{20,}6304[0-9A-Fa-f]{4}")
+PIX_CODE = re.compile(r"000201[^\n]{20,}?6304[0-9A-Fa-f]{4}")
 KNOWN = {
     "promise",
     "no_promise",

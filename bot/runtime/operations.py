@@ -44,6 +44,7 @@ def _effects(
     *,
     actor: str,
     business_initiated: bool = False,
+    template: str | None = None,
 ) -> Effects:
     contact = session.get(Contact, conversation.contact_id)
     assert contact is not None
@@ -64,6 +65,7 @@ def _effects(
         now=now,
         actor=actor,
         business_initiated=business_initiated,
+        template=template,
     )
 
 
@@ -110,7 +112,17 @@ def confirm_payment(
     conversation = ConversationRepository(session).for_contact(
         contact, now, conversation_language(debtor, deps.settings)
     )
-    effects = _effects(session, conversation, deps, now, actor="business")
+    # the thank-you may come days after the person last wrote: outside WhatsApp's window
+    # it has to go as the approved "thank_you" template
+    effects = _effects(
+        session,
+        conversation,
+        deps,
+        now,
+        actor="business",
+        business_initiated=True,
+        template="thank_you",
+    )
     if conversation.status in ("waiting_agent", "with_agent"):
         return effects.outcome  # the agent tells the person
     event = PaymentConfirmed(amount=amount, debt_ref=debt_ref, settled_all=settled_all)
