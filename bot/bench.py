@@ -159,11 +159,11 @@ async def bench_turns(*, turns: int, debtors: int) -> dict[str, Any]:
 
 
 def _bench_cadence(args: argparse.Namespace) -> int:
-    from bot.cadence.bench import run_cadence_bench
+    from bot.cadence.bench import format_report, run_cadence_bench
     from bot.config import load_settings
 
     url = args.database_url or load_settings().database_url
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     figures = run_cadence_bench(url, sizes)
-    _print(figures, args.json)
+    print(json.dumps(figures, ensure_ascii=False) if args.json else format_report(figures))
     return 0
