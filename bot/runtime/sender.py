@@ -241,8 +241,8 @@ class OutboxSender:
             return await asyncio.to_thread(self._after_error, message_id, job, exc)
         except Exception as exc:  # a bug or an unexpected SDK error: retry, loudly
             log.exception("send crashed", extra={"message_id": message_id})
-            error = SendError(f"{type(exc).__name__}: {exc}", transient=True, code="crash")
-            return await asyncio.to_thread(self._after_error, message_id, job, error)
+            crash = SendError(f"{type(exc).__name__}: {exc}", transient=True, code="crash")
+            return await asyncio.to_thread(self._after_error, message_id, job, crash)
         await asyncio.to_thread(self._finish_sent, message_id, result.provider_id)
         log.info(
             "message sent",

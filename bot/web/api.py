@@ -28,8 +28,13 @@ MAX_IMPORT_ROWS = 10_000
 
 @router.get("/me")
 def me(user: require_agent) -> dict[str, Any]:
-    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-            "language": user.language}
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "language": user.language,
+    }
 
 
 @router.get("/csrf")
@@ -50,10 +55,15 @@ async def inbox(request: Request, user: require_agent) -> dict[str, Any]:
     return {
         "conversations": [
             {
-                "id": r.conversation_id, "status": r.status, "reason": r.reason,
+                "id": r.conversation_id,
+                "status": r.status,
+                "reason": r.reason,
                 "waiting_since": r.waiting_since.isoformat() if r.waiting_since else None,
-                "waiting_seconds": int(r.waiting.total_seconds()), "debtor": r.debtor_name,
-                "debtor_ref": r.debtor_ref, "channel": r.channel, "balance": str(r.balance),
+                "waiting_seconds": int(r.waiting.total_seconds()),
+                "debtor": r.debtor_name,
+                "debtor_ref": r.debtor_ref,
+                "channel": r.channel,
+                "balance": str(r.balance),
                 "agent": r.agent_name,
             }
             for r in rows
@@ -68,13 +78,21 @@ async def conversations(
     tz = request.app.state.settings.business.timezone
     page = await read(request, lambda s: convlog.search(s, filters, timezone=tz))
     return {
-        "total": page.total, "page": page.page, "pages": page.pages,
+        "total": page.total,
+        "page": page.page,
+        "pages": page.pages,
         "conversations": [
             {
-                "id": r.id, "debtor_ref": r.debtor_ref, "debtor": r.debtor_name,
-                "channel": r.channel, "language": r.language, "status": r.status,
-                "outcome": r.outcome, "handoff_reason": r.handoff_reason,
-                "agent_id": r.agent_id, "messages": r.messages,
+                "id": r.id,
+                "debtor_ref": r.debtor_ref,
+                "debtor": r.debtor_name,
+                "channel": r.channel,
+                "language": r.language,
+                "status": r.status,
+                "outcome": r.outcome,
+                "handoff_reason": r.handoff_reason,
+                "agent_id": r.agent_id,
+                "messages": r.messages,
                 "last_message_at": r.last_message_at.isoformat() if r.last_message_at else None,
             }
             for r in page.rows
@@ -96,14 +114,27 @@ async def conversation(
             return None
         c = view.conversation
         return {
-            "id": c.id, "status": c.status, "channel": c.channel, "language": c.language,
-            "handoff_reason": c.handoff_reason, "agent": view.agent_name,
-            "debtor": None if view.debtor is None else {
-                "ref": view.debtor.ref, "name": view.debtor.name,
+            "id": c.id,
+            "status": c.status,
+            "channel": c.channel,
+            "language": c.language,
+            "handoff_reason": c.handoff_reason,
+            "agent": view.agent_name,
+            "debtor": None
+            if view.debtor is None
+            else {
+                "ref": view.debtor.ref,
+                "name": view.debtor.name,
                 "balance": str(view.balance.total) if view.balance else None,
                 "debts": [
-                    {"ref": d.ref, "description": d.description, "amount": str(d.amount),
-                     "paid": str(d.paid), "due": d.due_date.isoformat(), "status": d.status}
+                    {
+                        "ref": d.ref,
+                        "description": d.description,
+                        "amount": str(d.amount),
+                        "paid": str(d.paid),
+                        "due": d.due_date.isoformat(),
+                        "status": d.status,
+                    }
                     for d in view.debts
                 ],
             },
@@ -129,7 +160,10 @@ async def results(
     figures = await read(
         request,
         lambda s: kpis.load_results(
-            s, start=first, end=last, timezone=settings.business.timezone,
+            s,
+            start=first,
+            end=last,
+            timezone=settings.business.timezone,
             threshold=settings.nlu.threshold,
         ),
     )
@@ -145,10 +179,7 @@ def rows_to_csv(rows: list[Any]) -> str:
         if not isinstance(row, dict):
             row = {}
         writer.writerow(
-            {
-                column: " ".join(str(row.get(column) or "").split())
-                for column in PORTFOLIO_COLUMNS
-            }
+            {column: " ".join(str(row.get(column) or "").split()) for column in PORTFOLIO_COLUMNS}
         )
     return out.getvalue()
 
@@ -164,7 +195,7 @@ async def portfolio(
     """
     rows = body.get("rows") if isinstance(body, dict) else body
     if not isinstance(rows, list):
-        raise HTTPException(status_code=422, detail="send a list of rows or {\"rows\": [...]}")
+        raise HTTPException(status_code=422, detail='send a list of rows or {"rows": [...]}')
     if len(rows) > MAX_IMPORT_ROWS:
         raise HTTPException(status_code=413, detail=f"at most {MAX_IMPORT_ROWS} rows a call")
     text = rows_to_csv(rows)
@@ -185,5 +216,3 @@ async def portfolio(
         },
         status_code=200 if report.ok else 207,
     )
-
-

@@ -173,8 +173,10 @@ async def login(
     attempts = await security.limiter.hit(limiter_key(ip, email))
     if attempts > security.attempts_per_minute:
         return render(
-            request, "login.html", {"next": _safe_next(next), "error": "login.too_many",
-                                    "email": email}, status_code=429,
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": "login.too_many", "email": email},
+            status_code=429,
         )
 
     def check() -> User | None:
@@ -188,8 +190,10 @@ async def login(
     row = await asyncio.to_thread(check)
     if row is None:
         return render(
-            request, "login.html", {"next": _safe_next(next), "error": "login.failed",
-                                    "email": email}, status_code=401,
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": "login.failed", "email": email},
+            status_code=401,
         )
     target = _safe_next(next)
     if target == "/":
@@ -197,13 +201,22 @@ async def login(
     response = RedirectResponse(target, status_code=303)
     token = security.signer.dumps(SessionData(row.id, password_fingerprint(row.password_hash)))
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=security.signer.max_age_seconds, httponly=True,
-        samesite="lax", secure=security.secure_cookies, path="/",
+        SESSION_COOKIE,
+        token,
+        max_age=security.signer.max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=security.secure_cookies,
+        path="/",
     )
     # a fresh CSRF token with every new session
     response.set_cookie(
-        CSRF_COOKIE, new_csrf_token(), httponly=True, samesite="lax",
-        secure=security.secure_cookies, path="/",
+        CSRF_COOKIE,
+        new_csrf_token(),
+        httponly=True,
+        samesite="lax",
+        secure=security.secure_cookies,
+        path="/",
     )
     return response
 
@@ -237,8 +250,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
     if wants_json(request) or exc.status_code not in (403, 404):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"detail": exc.detail},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
     language_of(request)
     key = "error.forbidden" if exc.status_code == 403 else "error.not_found"
     return render(request, "error.html", {"message": key}, status_code=exc.status_code)

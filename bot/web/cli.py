@@ -78,8 +78,13 @@ def add_user(args: argparse.Namespace) -> int:
         if row is None:
             session.add(
                 User(
-                    email=email, name=args.name, role=args.role, password_hash=password_hash,
-                    language=args.language, active=True, created_at=SystemClock().now(),
+                    email=email,
+                    name=args.name,
+                    role=args.role,
+                    password_hash=password_hash,
+                    language=args.language,
+                    active=True,
+                    created_at=SystemClock().now(),
                 )
             )
             verb = "added"

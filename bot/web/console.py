@@ -200,7 +200,9 @@ async def create_agreement(
     create = getattr(runtime, "agent_create_agreement", None)
     if create is None:
         return await _chat_page(
-            request, conversation_id, error="agent_create_agreement is not available",
+            request,
+            conversation_id,
+            error="agent_create_agreement is not available",
             status_code=501,
         )
     try:

@@ -82,7 +82,10 @@ async def _results(request: Request, start: date, end: date) -> kpis.Results:
     return await read(
         request,
         lambda s: kpis.load_results(
-            s, start=start, end=end, timezone=settings.business.timezone,
+            s,
+            start=start,
+            end=end,
+            timezone=settings.business.timezone,
             threshold=settings.nlu.threshold,
         ),
     )
@@ -125,8 +128,14 @@ async def results_page(
     return render(
         request,
         "dashboard/results.html",
-        {"r": results, "start": first, "end": last, "daily": daily, "funnel": funnel,
-         "recovered": recovered},
+        {
+            "r": results,
+            "start": first,
+            "end": last,
+            "daily": daily,
+            "funnel": funnel,
+            "recovered": recovered,
+        },
     )
 
 
@@ -170,8 +179,13 @@ async def log_page(request: Request, user: require_manager, filters: Filters) ->
     return render(
         request,
         "dashboard/log.html",
-        {"page": page, "f": filters, "intents": intents, "agents": agents,
-         "outcomes": convlog.OUTCOME_NAMES},
+        {
+            "page": page,
+            "f": filters,
+            "intents": intents,
+            "agents": agents,
+            "outcomes": convlog.OUTCOME_NAMES,
+        },
     )
 
 
@@ -187,15 +201,37 @@ async def log_csv(request: Request, user: require_manager, filters: Filters) -> 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["conversation_id", "debtor_ref", "debtor_name", "channel", "language", "status",
-         "outcome", "handoff_reason", "agent", "messages", "created_at", "last_message_at"]
+        [
+            "conversation_id",
+            "debtor_ref",
+            "debtor_name",
+            "channel",
+            "language",
+            "status",
+            "outcome",
+            "handoff_reason",
+            "agent",
+            "messages",
+            "created_at",
+            "last_message_at",
+        ]
     )
     for row in page.rows:
         writer.writerow(
-            [row.id, row.debtor_ref, _cell(row.debtor_name), row.channel, row.language,
-             row.status, row.outcome, row.handoff_reason or "", agents.get(row.agent_id or 0, ""),
-             row.messages, row.created_at.isoformat(),
-             row.last_message_at.isoformat() if row.last_message_at else ""]
+            [
+                row.id,
+                row.debtor_ref,
+                _cell(row.debtor_name),
+                row.channel,
+                row.language,
+                row.status,
+                row.outcome,
+                row.handoff_reason or "",
+                agents.get(row.agent_id or 0, ""),
+                row.messages,
+                row.created_at.isoformat(),
+                row.last_message_at.isoformat() if row.last_message_at else "",
+            ]
         )
     return _csv(out.getvalue(), "quita-conversations.csv")
 
@@ -217,7 +253,8 @@ async def transcript(request: Request, conversation_id: int, user: require_manag
             "c": conversation,
             "contact": session.get(Contact, conversation.contact_id),
             "debtor": session.get(Debtor, conversation.debtor_id)
-            if conversation.debtor_id else None,
+            if conversation.debtor_id
+            else None,
             "messages": list(
                 session.scalars(
                     select(Message)

@@ -157,8 +157,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "log.none": ("Nenhuma conversa encontrada.", "No conversation found."),
     "log.prev": ("« Anterior", "« Previous"),
     "log.next": ("Próxima »", "Next »"),
-    "log.page": ("Página {page} de {pages} ({total} conversas)", "Page {page} of {pages} "
-                 "({total} conversations)"),
+    "log.page": (
+        "Página {page} de {pages} ({total} conversas)",
+        "Page {page} of {pages} ({total} conversations)",
+    ),
     "transcript.title": ("Transcrição", "Transcript"),
     "transcript.intent": ("Intenção", "Intent"),
     "transcript.confidence": ("Confiança", "Confidence"),

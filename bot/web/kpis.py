@@ -303,7 +303,8 @@ def load_results(
     debtor_of: dict[int, int | None] = {}
     if ids:
         debtor_of = dict(
-            (row[0], row[1]) for row in session.execute(
+            (row[0], row[1])
+            for row in session.execute(
                 select(Conversation.id, Conversation.debtor_id).where(Conversation.id.in_(ids))
             ).all()
         )

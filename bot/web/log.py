@@ -195,7 +195,8 @@ def search(
     counts: dict[int, int] = {}
     if ids:
         counts = dict(
-            (row[0], row[1]) for row in session.execute(
+            (row[0], row[1])
+            for row in session.execute(
                 select(Message.conversation_id, func.count())
                 .where(Message.conversation_id.in_(ids))
                 .group_by(Message.conversation_id)
@@ -225,8 +226,11 @@ def search(
 
 def known_intents(session: Session) -> list[str]:
     return sorted(
-        i for i in session.scalars(select(Message.intent).where(Message.intent.is_not(None))
-                                   .distinct()) if i
+        i
+        for i in session.scalars(
+            select(Message.intent).where(Message.intent.is_not(None)).distinct()
+        )
+        if i
     )
 
 

@@ -76,9 +76,7 @@ async def page(request: Request, user: optional_user, address: str = "") -> Resp
     debtors = await read(request, simulator_debtors)
     chosen = _check_address(address) if address else ""
     name = next((n for a, n, _ in debtors if a == chosen), chosen)
-    return render(
-        request, "simulator.html", {"debtors": debtors, "address": chosen, "name": name}
-    )
+    return render(request, "simulator.html", {"debtors": debtors, "address": chosen, "name": name})
 
 
 @router.post("/start")

@@ -131,7 +131,8 @@ async def manager(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 async def simulate(client: httpx.AsyncClient, address: str, text: str) -> None:
     token = await csrf_of(client)
     response = await client.post(
-        "/simulator/send", json={"address": address, "text": text},
+        "/simulator/send",
+        json={"address": address, "text": text},
         headers={"X-CSRF-Token": token},
     )
     assert response.status_code == 200, response.text

@@ -47,50 +47,118 @@ class Builder:
         self.session = session
         self.count = 0
 
-    def conversation(self, *, channel: str = "whatsapp", language: str = "pt",
-                     linked: bool = True, status: str = "bot") -> tuple[int, int | None]:
+    def conversation(
+        self,
+        *,
+        channel: str = "whatsapp",
+        language: str = "pt",
+        linked: bool = True,
+        status: str = "bot",
+    ) -> tuple[int, int | None]:
         self.count += 1
         now = at(1, 8)
         debtor_id = None
         if linked:
-            debtor = Debtor(ref=f"K-{self.count}", name=f"Pessoa {self.count}", language=language,
-                            created_at=now, updated_at=now)
+            debtor = Debtor(
+                ref=f"K-{self.count}",
+                name=f"Pessoa {self.count}",
+                language=language,
+                created_at=now,
+                updated_at=now,
+            )
             self.session.add(debtor)
             self.session.flush()
             debtor_id = debtor.id
-        contact = Contact(debtor_id=debtor_id, channel=channel,
-                          address=f"+55110000{self.count:04d}", created_at=now)
+        contact = Contact(
+            debtor_id=debtor_id,
+            channel=channel,
+            address=f"+55110000{self.count:04d}",
+            created_at=now,
+        )
         self.session.add(contact)
         self.session.flush()
-        conversation = Conversation(debtor_id=debtor_id, contact_id=contact.id, channel=channel,
-                                    status=status, state={}, language=language, created_at=now,
-                                    updated_at=now)
+        conversation = Conversation(
+            debtor_id=debtor_id,
+            contact_id=contact.id,
+            channel=channel,
+            status=status,
+            state={},
+            language=language,
+            created_at=now,
+            updated_at=now,
+        )
         self.session.add(conversation)
         self.session.flush()
         return conversation.id, debtor_id
 
-    def out(self, conversation_id: int, when: datetime, text: str = "Olá", *,
-            status: str = "sent", sender: str = "bot") -> None:
+    def out(
+        self,
+        conversation_id: int,
+        when: datetime,
+        text: str = "Olá",
+        *,
+        status: str = "sent",
+        sender: str = "bot",
+    ) -> None:
         self._message(conversation_id, when, "out", sender, text, status=status)
 
-    def inbound(self, conversation_id: int, when: datetime, text: str, intent: str,
-                confidence: float) -> None:
-        self._message(conversation_id, when, "in", "debtor", text, status="received",
-                      intent=intent, confidence=confidence)
+    def inbound(
+        self, conversation_id: int, when: datetime, text: str, intent: str, confidence: float
+    ) -> None:
+        self._message(
+            conversation_id,
+            when,
+            "in",
+            "debtor",
+            text,
+            status="received",
+            intent=intent,
+            confidence=confidence,
+        )
 
-    def _message(self, conversation_id: int, when: datetime, direction: str, sender: str,
-                 text: str, **extra: Any) -> None:
+    def _message(
+        self,
+        conversation_id: int,
+        when: datetime,
+        direction: str,
+        sender: str,
+        text: str,
+        **extra: Any,
+    ) -> None:
         conversation = self.session.get(Conversation, conversation_id)
         assert conversation is not None
-        self.session.add(Message(conversation_id=conversation_id, direction=direction,
-                                 sender=sender, channel=conversation.channel, text=text,
-                                 created_at=when, **extra))
+        self.session.add(
+            Message(
+                conversation_id=conversation_id,
+                direction=direction,
+                sender=sender,
+                channel=conversation.channel,
+                text=text,
+                created_at=when,
+                **extra,
+            )
+        )
         conversation.last_message_at = max(conversation.last_message_at or when, when)
 
-    def event(self, kind: str, when: datetime, conversation_id: int | None,
-              debtor_id: int | None, actor: str = "bot", **data: Any) -> None:
-        self.session.add(Event(kind=kind, at=when, actor=actor, debtor_id=debtor_id,
-                               conversation_id=conversation_id, data=data))
+    def event(
+        self,
+        kind: str,
+        when: datetime,
+        conversation_id: int | None,
+        debtor_id: int | None,
+        actor: str = "bot",
+        **data: Any,
+    ) -> None:
+        self.session.add(
+            Event(
+                kind=kind,
+                at=when,
+                actor=actor,
+                debtor_id=debtor_id,
+                conversation_id=conversation_id,
+                data=data,
+            )
+        )
 
 
 def build(session: Session) -> dict[str, int]:

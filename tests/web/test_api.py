@@ -7,14 +7,39 @@ import httpx
 from tests.web.conftest import csrf_of
 
 ROWS = [
-    {"debtor_ref": "API-1", "name": "Zé Silva", "phone": "11 98888-7777", "debt_ref": "API-1-1",
-     "description": "Fogão", "amount": "1.234,56", "due_date": "01/12/2026"},
-    {"debtor_ref": "API-2", "name": "Ann Lee", "language": "en", "telegram_chat_id": 123456,
-     "debt_ref": "API-2-1", "amount": "99.90", "due_date": "2026-12-10"},
-    {"debtor_ref": "API-3", "name": "Sem Contato", "debt_ref": "API-3-1", "amount": "10",
-     "due_date": "2026-12-10"},
-    {"debtor_ref": "API-4", "name": "Valor Ruim", "phone": "11 97777-6666", "debt_ref": "API-4-1",
-     "amount": "-5", "due_date": "2026-12-10"},
+    {
+        "debtor_ref": "API-1",
+        "name": "Zé Silva",
+        "phone": "11 98888-7777",
+        "debt_ref": "API-1-1",
+        "description": "Fogão",
+        "amount": "1.234,56",
+        "due_date": "01/12/2026",
+    },
+    {
+        "debtor_ref": "API-2",
+        "name": "Ann Lee",
+        "language": "en",
+        "telegram_chat_id": 123456,
+        "debt_ref": "API-2-1",
+        "amount": "99.90",
+        "due_date": "2026-12-10",
+    },
+    {
+        "debtor_ref": "API-3",
+        "name": "Sem Contato",
+        "debt_ref": "API-3-1",
+        "amount": "10",
+        "due_date": "2026-12-10",
+    },
+    {
+        "debtor_ref": "API-4",
+        "name": "Valor Ruim",
+        "phone": "11 97777-6666",
+        "debt_ref": "API-4-1",
+        "amount": "-5",
+        "due_date": "2026-12-10",
+    },
 ]
 
 

@@ -71,7 +71,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_deps: TurnDeps) -> I
     app = build_app(settings, runtime, background=True)
     port = _free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="on",
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="none",
+        lifespan="on",
         timeout_graceful_shutdown=2,
     )
     uv = uvicorn.Server(config)

@@ -34,19 +34,53 @@ def _users(url: str) -> list[User]:
 def test_add_list_and_reset(
     database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert main(["users", "add", "--email", "Ana@Shop.com", "--name", "Ana", "--role", "agent",
-                 "--password", "s3cret-pass"]) == 0
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "--email",
+                "Ana@Shop.com",
+                "--name",
+                "Ana",
+                "--role",
+                "agent",
+                "--password",
+                "s3cret-pass",
+            ]
+        )
+        == 0
+    )
     monkeypatch.setenv("QUITA_USER_PASSWORD", "another-pass")
-    assert main(["users", "add", "--email", "bia@shop.com", "--name", "Bia",
-                 "--role", "manager"]) == 0
+    assert (
+        main(["users", "add", "--email", "bia@shop.com", "--name", "Bia", "--role", "manager"])
+        == 0
+    )
     users = _users(database)
-    assert [(u.email, u.role) for u in users] == [("ana@shop.com", "agent"),
-                                                  ("bia@shop.com", "manager")]
+    assert [(u.email, u.role) for u in users] == [
+        ("ana@shop.com", "agent"),
+        ("bia@shop.com", "manager"),
+    ]
     assert verify_password(users[0].password_hash, "s3cret-pass")
     assert users[0].password_hash.startswith("$argon2id$")
     assert verify_password(users[1].password_hash, "another-pass")
-    assert main(["users", "add", "--email", "ana@shop.com", "--name", "Ana B",
-                 "--role", "manager", "--password", "new-password"]) == 0
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "--email",
+                "ana@shop.com",
+                "--name",
+                "Ana B",
+                "--role",
+                "manager",
+                "--password",
+                "new-password",
+            ]
+        )
+        == 0
+    )
     users = _users(database)
     assert len(users) == 2
     assert users[0].role == "manager"
@@ -64,11 +98,53 @@ def test_refuses_bad_input(database: str, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("QUITA_USER_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["users", "add", "--email", "x@y.z", "--name", "X", "--role", "agent"]) == 2
-    assert main(["users", "add", "--email", "x@y.z", "--name", "X", "--role", "agent",
-                 "--password", "short"]) == 2
-    assert main(["users", "add", "--email", "nope", "--name", "X", "--role", "agent",
-                 "--password", "long-enough"]) == 2
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "--email",
+                "x@y.z",
+                "--name",
+                "X",
+                "--role",
+                "agent",
+                "--password",
+                "short",
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "--email",
+                "nope",
+                "--name",
+                "X",
+                "--role",
+                "agent",
+                "--password",
+                "long-enough",
+            ]
+        )
+        == 2
+    )
     with pytest.raises(SystemExit):
-        main(["users", "add", "--email", "x@y.z", "--name", "X", "--role", "boss",
-              "--password", "long-enough"])
+        main(
+            [
+                "users",
+                "add",
+                "--email",
+                "x@y.z",
+                "--name",
+                "X",
+                "--role",
+                "boss",
+                "--password",
+                "long-enough",
+            ]
+        )
     assert _users(database) == []

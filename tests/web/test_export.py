@@ -30,9 +30,16 @@ async def log_client(
     runtime = make_runtime(settings, shared_deps, clock=FixedClock(known.at(7, 12)))
     with transaction(runtime.db) as session:
         ids = known.build(session)
-        session.add(User(email="boss@example.com", name="Boss", role="manager",
-                         password_hash=hash_password("boss-password"), language="en",
-                         created_at=known.at(1)))
+        session.add(
+            User(
+                email="boss@example.com",
+                name="Boss",
+                role="manager",
+                password_hash=hash_password("boss-password"),
+                language="en",
+                created_at=known.at(1),
+            )
+        )
     app: FastAPI = build_app(settings, runtime, background=False)
     async with app.router.lifespan_context(app), client_for(app) as client:
         assert (await log_in(client, "boss@example.com", "boss-password")).status_code == 303
@@ -104,8 +111,9 @@ async def test_results_csv(log_client: tuple[httpx.AsyncClient, dict[str, int]])
     page = await client.get("/dashboard", params={"start": "2026-11-01", "end": "2026-11-07"})
     assert page.status_code == 200
     assert page.text.count("<svg") == 3  # charts drawn on the server
-    api = (await client.get("/api/results", params={"start": "2026-11-01",
-                                                    "end": "2026-11-07"})).json()
+    api = (
+        await client.get("/api/results", params={"start": "2026-11-01", "end": "2026-11-07"})
+    ).json()
     assert api["contacts"] == 6
 
 
@@ -120,7 +128,7 @@ async def test_csv_cells_cannot_start_formulas(
     with transaction(make_sessionmaker(engine)) as session:
         debtor = session.get(Debtor, 1)
         assert debtor is not None
-        debtor.name = "=HYPERLINK(\"http://evil\")"
+        debtor.name = '=HYPERLINK("http://evil")'
     engine.dispose()
     rows = _rows((await client.get("/dashboard/conversations.csv")).text)
     assert any(r["debtor_name"].startswith("'=") for r in rows)

@@ -23,7 +23,10 @@ def results(tmp_path: Path) -> kpis.Results:
         known.build(session)
     with factory() as session:
         found = kpis.load_results(
-            session, start=known.START, end=known.END, timezone="America/Sao_Paulo",
+            session,
+            start=known.START,
+            end=known.END,
+            timezone="America/Sao_Paulo",
             threshold=0.55,
         )
     engine.dispose()
@@ -55,8 +58,9 @@ def test_daily_series_in_the_business_timezone(results: kpis.Results) -> None:
 
 
 def test_empty_period_has_no_rates() -> None:
-    empty = kpis.compute([], [], {}, start=date(2026, 1, 1), end=date(2026, 1, 1),
-                         timezone="UTC", threshold=0.5)
+    empty = kpis.compute(
+        [], [], {}, start=date(2026, 1, 1), end=date(2026, 1, 1), timezone="UTC", threshold=0.5
+    )
     assert empty.contacts == 0
     assert empty.reply_rate is None
     assert empty.kept_rate is None

@@ -67,8 +67,11 @@ async def test_agent_gets_403_on_every_manager_page(
 ) -> None:
     token = await csrf_of(agent)
     manager_only = [r for r in _routes(app, "/dashboard")]
-    manager_only += [("GET", "/api/conversations"), ("GET", "/api/results"),
-                     ("POST", "/api/portfolio")]
+    manager_only += [
+        ("GET", "/api/conversations"),
+        ("GET", "/api/results"),
+        ("POST", "/api/portfolio"),
+    ]
     for method, path in manager_only:
         response = await agent.request(method, path, headers={"X-CSRF-Token": token}, json=[])
         assert response.status_code == 403, (method, path)
@@ -79,8 +82,13 @@ async def test_agent_gets_403_on_every_manager_page(
 async def test_every_form_post_without_the_csrf_token_is_refused(
     app: FastAPI, manager: httpx.AsyncClient
 ) -> None:
-    posts = [(m, p) for m, p in _routes(app, "/console", "/api/", "/dashboard", "/simulator",
-                                          "/login", "/logout") if m == "POST"]
+    posts = [
+        (m, p)
+        for m, p in _routes(
+            app, "/console", "/api/", "/dashboard", "/simulator", "/login", "/logout"
+        )
+        if m == "POST"
+    ]
     assert len(posts) >= 10
     for method, path in posts:
         missing = await manager.request(method, path, data={"text": "hi"})
@@ -120,7 +128,8 @@ async def test_session_cookie_is_signed_httponly_and_lax(app: FastAPI) -> None:
     async with client_for(app) as client:
         response = await log_in(client, *AGENT)
         cookie = next(
-            v for k, v in response.headers.multi_items()
+            v
+            for k, v in response.headers.multi_items()
             if k == "set-cookie" and v.startswith("quita_session=")
         )
         assert "HttpOnly" in cookie
@@ -131,8 +140,9 @@ async def test_session_cookie_is_signed_httponly_and_lax(app: FastAPI) -> None:
 
 async def test_wrong_password_and_login_rate_limit(app: FastAPI) -> None:
     async with client_for(app) as client:
-        statuses = [(await log_in(client, AGENT[0], "wrong-password")).status_code
-                    for _ in range(6)]
+        statuses = [
+            (await log_in(client, AGENT[0], "wrong-password")).status_code for _ in range(6)
+        ]
         assert statuses == [401] * 5 + [429]
         assert (await log_in(client, *AGENT)).status_code == 429  # even the right password
         other = await log_in(client, "manager@demo", "demo-manager")
@@ -143,8 +153,12 @@ async def test_open_redirect_is_refused(anon: httpx.AsyncClient) -> None:
     token = await csrf_of(anon)
     response = await anon.post(
         "/login",
-        data={"email": AGENT[0], "password": AGENT[1], "csrf_token": token,
-              "next": "//evil.example/"},
+        data={
+            "email": AGENT[0],
+            "password": AGENT[1],
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
     )
     assert response.headers["location"] == "/console"
 
