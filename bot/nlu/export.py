@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -11,6 +12,11 @@ from bot.nlu.data import load_training_data
 
 CONFIG = """\
 # Rasa 3.6 NLU pipeline for Brazilian Portuguese (and English) chat messages.
+# Written by `quita nlu export-rasa`; train with `rasa train nlu`. No spaCy or other models to
+# download. Rasa only classifies the intent: Quita's own extractors resolve dates, amounts,
+# installments, options and payment methods, so DIET's entity recognition is off.
+# No FallbackClassifier: below the threshold Quita still wants the best real intent (its
+# dialogue decides what a low confidence means), not Rasa's `nlu_fallback`.
 recipe: default.v1
 assistant_id: quita
 language: pt
@@ -27,8 +33,8 @@ pipeline:
     epochs: 100
     constrain_similarities: true
     entity_recognition: false
-  - name: FallbackClassifier
-    threshold: 0.3
+    random_seed: 42
+  - name: EntitySynonymMapper
 policies: []
 """
 
@@ -53,17 +59,22 @@ def export_rasa(data_dir: Path, target: Path) -> list[Path]:
     )
     blocks = []
     for intent in INTENTS:
-        texts = list(dict.fromkeys(by_intent.get(intent, [])))
+        texts = [t for t in dict.fromkeys(_escape(t) for t in by_intent.get(intent, [])) if t]
         if texts:
-            body = "".join(f"- {_escape(t)}\n" for t in texts)
+            body = "".join(f"- {t}\n" for t in texts)
             blocks.append(f"- intent: {intent}\n  examples: |\n" + _indent(body, 4))
     nlu = target / "data" / "nlu.yml"
     nlu.write_text('version: "3.1"\nnlu:\n' + "".join(blocks), encoding="utf-8")
     return [config, domain, nlu]
 
 
+# Rasa reads "[text](entity)", "[text]{...}" and "[text][...]" in an example as an entity
+# annotation; ours carry none, so a bracket followed by one of those gets a space.
+_ANNOTATION = re.compile(r"\]([(\[{])")
+
+
 def _escape(text: str) -> str:
-    return text.replace("\n", " ")
+    return _ANNOTATION.sub(r"] \1", " ".join(text.split()))
 
 
 def _indent(body: str, spaces: int) -> str:

@@ -86,30 +86,64 @@ class RasaInterpreter:
         client: httpx.Client | None = None,
     ) -> None:
         self._url = url.rstrip("/") + "/model/parse"
+        self._timeout = timeout
         self._client = client or httpx.Client(timeout=timeout)
         self._tz = ZoneInfo(timezone)
         self._default_language = default_language
+
+    @property
+    def url(self) -> str:
+        return self._url
 
     def close(self) -> None:
         self._client.close()
 
     def parse(self, text: str, now: datetime, *, language: str | None = None) -> Parse:
         """Ask Rasa for the intent; raises :class:`RasaUnavailable` when it cannot."""
-        try:
-            response = self._client.post(self._url, json={"text": clean_input(text)})
-            response.raise_for_status()
-            body: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(f"Rasa server at {self._url} failed: {exc}") from exc
-        lang = _guess_language(text, language or self._default_language)
-        intent = body.get("intent") or {}
-        name = str(intent.get("name") or "out_of_scope")
-        if name not in INTENTS:
-            name = "out_of_scope"
+        raw = text if isinstance(text, str) else str(text)
+        cleaned = clean_input(raw)
+        lang = _guess_language(cleaned, language or self._default_language)
+        entities = extract(cleaned, now.astimezone(self._tz).date(), lang)
+        if not cleaned.strip():  # nothing to classify: no need to ask the server
+            return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
+        body = self._post(cleaned)
         ranking = tuple(
-            (str(r.get("name")), float(r.get("confidence") or 0.0))
+            (str(r.get("name")), _confidence(r))
             for r in body.get("intent_ranking") or []
-            if r.get("name") in INTENTS
+            if isinstance(r, dict) and r.get("name") in INTENTS
         )
-        entities = extract(text, now.astimezone(self._tz).date(), lang)
-        return Parse(text, lang, name, float(intent.get("confidence") or 0.0), ranking, entities)
+        intent = body.get("intent") or {}
+        name, confidence = str(intent.get("name") or ""), _confidence(intent)
+        if name not in INTENTS:  # e.g. Rasa's nlu_fallback: the best intent of ours instead
+            name, confidence = ranking[0] if ranking else ("out_of_scope", confidence)
+        return Parse(raw, lang, name, confidence, ranking or ((name, confidence),), entities)
+
+    def _post(self, text: str) -> dict[str, Any]:
+        try:
+            response = self._client.post(self._url, json={"text": text})
+        except httpx.TimeoutException as exc:
+            raise RasaUnavailable(
+                f"Rasa server at {self._url} did not answer within {self._timeout:g} s "
+                f"({type(exc).__name__})"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa server at {self._url} is unreachable: {exc}") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(
+                f"Rasa server at {self._url} answered HTTP {response.status_code}: "
+                f"{response.text[:200]}"
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise RasaUnavailable(f"Rasa server at {self._url} answered non-JSON") from exc
+        if not isinstance(body, dict):
+            raise RasaUnavailable(f"Rasa server at {self._url} answered {type(body).__name__}")
+        return body
+
+
+def _confidence(item: dict[str, Any]) -> float:
+    try:
+        return float(item.get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
