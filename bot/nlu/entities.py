@@ -154,12 +154,25 @@ def extract(text: str, today: date, language: str = "pt") -> tuple[Entity, ...]:
         return ()
 
 
+_WEEKDAY_ORDINALS = re.compile(r"(?:n?a\s+)?(?:segunda|terca|quarta|quinta|sexta)(?:-feira)?")
+
+
+def _is_weekday_word(text: str) -> bool:
+    return _WEEKDAY_ORDINALS.fullmatch(text.strip()) is not None
+
+
 def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
     cleaned = clean_input(text)
     folded = fold(cleaned)
     options = extract_options(folded)
     installments = [s for s in extract_installments(folded) if free_of(s, options)]
-    dates = [s for s in extract_dates(folded, today, language) if free_of(s, options)]
+    # "quinta" is both a weekday and "fifth": keep both readings, the dialogue's state
+    # (a day was asked for, or options are on screen) decides which one is meant
+    dates = [
+        s
+        for s in extract_dates(folded, today, language)
+        if free_of(s, options) or _is_weekday_word(folded[s.start : s.end])
+    ]
     whole_is_option = bool(options) and bool(_WHOLE.match(folded))
     taken = options + installments + dates
     amounts = extract_amounts(folded, taken, whole_is_option=whole_is_option)

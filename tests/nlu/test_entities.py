@@ -75,3 +75,19 @@ def test_spans_point_into_the_original_text() -> None:
     entities = extract(text, TODAY, "pt")
     assert [(e.start, e.end, e.text) for e in entities] == [(10, 13, "100"), (17, 22, "sexta")]
     assert all(text[e.start : e.end] == e.text for e in entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "option", "day"),
+    [("quinta", 5, "2026-11-26"), ("sexta", 6, "2026-11-27"), ("segunda", 2, "2026-11-30")],
+)
+def test_a_bare_weekday_is_both_a_day_and_an_ordinal(text: str, option: int, day: str) -> None:
+    """The dialogue's state decides: a day was asked for, or options are on screen."""
+    found = {(e.entity, e.value) for e in extract(text, TODAY)}
+    assert found == {("option", option), ("date", day)}
+
+
+@pytest.mark.parametrize("text", ["can I pay 150 a month?", "I could do 150 a month"])
+def test_an_amount_a_month_in_english(text: str) -> None:
+    amounts = [e.value for e in extract(text, TODAY, "en") if e.entity == "amount"]
+    assert amounts == ["150.00"]
