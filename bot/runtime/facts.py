@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -15,7 +16,7 @@ from bot.dialogue.context import Context, DialogueSettings
 from bot.offers.book import OfferBook
 from bot.store.ledger import LedgerRepository, agreement_view, promise_view
 from bot.store.portfolio import PortfolioRepository, debt_view, debtor_view
-from bot.store.tables import Contact, Conversation, Debtor
+from bot.store.tables import Contact, Conversation, Debt, Debtor, Payment, Promise
 
 UNKNOWN_DEBTOR = DebtorView(id=0, ref="", name="", language="pt")
 
@@ -68,6 +69,10 @@ def load_context(
     view = UNKNOWN_DEBTOR
     if debtor is not None:
         view = debtor_view(debtor)
+        if view.segment is None:
+            derived = behaviour_segment(session, debtor.id, book)
+            if derived is not None:
+                view = replace(view, segment=derived)
         debts = tuple(
             debt_view(d) for d in portfolio.debts_of(debtor.id) if d.status not in ("paid",)
         )
@@ -96,3 +101,32 @@ def load_context(
         seed=(conversation.id * 7919 + int(now.timestamp())) & 0xFFFF,
     )
     return Situation(conversation=conversation, contact=contact, debtor=debtor, context=context)
+
+
+def behaviour_segment(session: Session, debtor_id: int, book: OfferBook) -> str | None:
+    """A segment learnt from behaviour, when the book has tiers for it: "broken_promises"
+    (a promise was not kept) or "paid_late" (an earlier debt was paid after its due date).
+    A segment from the import always wins over this."""
+    wanted = {tier.when.segment for tier in book.tiers if tier.when.segment}
+    if "broken_promises" in wanted:
+        broken = session.scalar(
+            select(func.count())
+            .select_from(Promise)
+            .where(Promise.debtor_id == debtor_id, Promise.status == "broken")
+        )
+        if broken:
+            return "broken_promises"
+    if "paid_late" in wanted:
+        late = session.scalar(
+            select(func.count())
+            .select_from(Payment)
+            .join(Debt, Debt.id == Payment.debt_id)
+            .where(
+                Payment.debtor_id == debtor_id,
+                Debt.status == "paid",
+                func.date(Payment.paid_at) > Debt.due_date,
+            )
+        )
+        if late:
+            return "paid_late"
+    return None

@@ -212,6 +212,7 @@ def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]
                         name=rec["name"],
                         language=language,
                         document=document,
+                        segment=rec.get("segment") or None,
                         phone=phone,
                         telegram_chat_id=chat,
                     ),
