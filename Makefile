@@ -27,11 +27,17 @@ lint: setup-dev
 	$(BIN)/ruff format --check bot tests
 	$(BIN)/mypy bot
 
-## test: set up, lint, run every test and the conversation scripts
+SHARED_EVAL ?= ../shared/eval
+
+## test: set up, lint, print the NLU figures, run every test and the conversation scripts
 test: setup-dev
 	$(BIN)/ruff check bot tests
 	$(BIN)/ruff format --check bot tests
 	$(BIN)/mypy bot
+	$(BIN)/quita bench nlu
+	@if [ -f $(SHARED_EVAL)/score_nlu.py ]; then \
+	  $(BIN)/python $(SHARED_EVAL)/score_nlu.py $(SHARED_EVAL)/nlu_sample.yml \
+	    --python $(BIN)/python --min-intent 0.95 --min-entity 0.95; fi
 	$(BIN)/pytest -q
 	$(BIN)/quita test conversations tests/conversations
 
