@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,8 +16,13 @@ from bot.dialogue.context import AgentReleased, PaymentConfirmed
 from bot.dialogue.state import ConversationState
 from bot.offers.agreements import apply_payment, is_broken, is_completed
 from bot.runtime.effects import Effects, TurnOutcome
-from bot.runtime.facts import load_context
-from bot.runtime.turns import TurnDeps, conversation_language, preferred_contact, run_dialogue
+from bot.runtime.turns import (
+    TurnDeps,
+    conversation_language,
+    preferred_contact,
+    run_dialogue,
+    turn_effects,
+)
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
@@ -41,32 +47,11 @@ def _effects(
     conversation: Conversation,
     deps: TurnDeps,
     now: datetime,
-    *,
-    actor: str,
-    business_initiated: bool = False,
-    template: str | None = None,
+    **options: Any,
 ) -> Effects:
     contact = session.get(Contact, conversation.contact_id)
     assert contact is not None
-    situation = load_context(
-        session,
-        conversation=conversation,
-        contact=contact,
-        settings=deps.settings,
-        book=deps.book,
-        now=now,
-    )
-    return Effects(
-        session,
-        situation,
-        settings=deps.settings,
-        responses=deps.responses,
-        payments=deps.payments,
-        now=now,
-        actor=actor,
-        business_initiated=business_initiated,
-        template=template,
-    )
+    return turn_effects(session, conversation, contact, deps, now, **options)
 
 
 def confirm_payment(
@@ -139,7 +124,7 @@ def _pay_agreement(
     dedupe_key: str,
     now: datetime,
 ) -> Payment | None:
-    if session.scalar(select(Payment).where(Payment.dedupe_key == dedupe_key)):
+    if PortfolioRepository(session).payment_seen(dedupe_key):
         return None
     agreement = session.get(Agreement, debt.agreement_id)
     assert agreement is not None
@@ -154,17 +139,15 @@ def _pay_agreement(
             row.status = "paid"
             row.paid_amount = row.amount
             row.paid_at = paid_at
-    payment = Payment(
-        debtor_id=debt.debtor_id,
-        debt_id=debt.id,
-        agreement_id=agreement.id,
-        amount=amount,
-        paid_at=paid_at,
+    payment = PortfolioRepository(session).add_payment(
+        debt,
+        amount,
+        paid_at,
         source=source,
         dedupe_key=dedupe_key,
-        created_at=now,
+        now=now,
+        agreement_id=agreement.id,
     )
-    session.add(payment)
     paid_numbers = set(view.paid_numbers) | set(newly)
     if is_completed(view.payments, paid_numbers):
         agreement.status = "completed"

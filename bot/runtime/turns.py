@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -41,6 +42,36 @@ class TurnDeps:
     book: OfferBook
     responses: ResponseBook
     payments: PaymentProvider
+
+
+def turn_effects(
+    session: Session,
+    conversation: Conversation,
+    contact: Contact,
+    deps: TurnDeps,
+    now: datetime,
+    **options: Any,
+) -> Effects:
+    """Load the situation of ``conversation`` and the Effects that carry out its turn.
+
+    ``options`` are Effects' keyword options (actor, business_initiated, template...)."""
+    situation = load_context(
+        session,
+        conversation=conversation,
+        contact=contact,
+        settings=deps.settings,
+        book=deps.book,
+        now=now,
+    )
+    return Effects(
+        session,
+        situation,
+        settings=deps.settings,
+        responses=deps.responses,
+        payments=deps.payments,
+        now=now,
+        **options,
+    )
 
 
 def find_or_create_contact(session: Session, channel: str, address: str, now: datetime) -> Contact:
@@ -107,28 +138,13 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
         return None
     contact.last_inbound_at = now
     conversation.last_message_at = now
-    situation = load_context(
-        session,
-        conversation=conversation,
-        contact=contact,
-        settings=deps.settings,
-        book=deps.book,
-        now=now,
-    )
     text = msg.text or msg.button_payload or ""
     parse = safe_parse(deps.interpreter, text[:MAX_TEXT], now, conversation.language)
     stored.intent = parse.intent
     stored.confidence = parse.confidence
     stored.entities = [e.to_json() for e in parse.entities]
-    effects = Effects(
-        session,
-        situation,
-        settings=deps.settings,
-        responses=deps.responses,
-        payments=deps.payments,
-        now=now,
-        inbound_message_id=stored.id,
-    )
+    effects = turn_effects(session, conversation, contact, deps, now, inbound_message_id=stored.id)
+    situation = effects.situation
     if debtor is None:
         unknown_contact(effects, conversation, link)
         return effects.outcome
@@ -223,26 +239,17 @@ def reminder_turn(
     if conversation.status in ("waiting_agent", "with_agent"):
         session.delete(send)  # an agent holds the chat; no reminder
         return None
-    situation = load_context(
+    effects = turn_effects(
         session,
-        conversation=conversation,
-        contact=contact,
-        settings=deps.settings,
-        book=deps.book,
-        now=now,
-    )
-    effects = Effects(
-        session,
-        situation,
-        settings=deps.settings,
-        responses=deps.responses,
-        payments=deps.payments,
-        now=now,
+        conversation,
+        contact,
+        deps,
+        now,
         business_initiated=True,
         template=template,
         actor="cadence",
     )
-    run_dialogue(effects, situation, Reminder(template=template, vars=vars))
+    run_dialogue(effects, effects.situation, Reminder(template=template, vars=vars))
     if effects.outcome.queued:
         send.message_id = effects.outcome.queued[0]
     effects.event("reminder_sent", template=template, key=key)

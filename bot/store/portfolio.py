@@ -172,6 +172,37 @@ class PortfolioRepository:
     def debt_by_ref(self, ref: str) -> Debt | None:
         return self.session.scalar(select(Debt).where(Debt.ref == ref))
 
+    def payment_seen(self, dedupe_key: str) -> bool:
+        found = self.session.scalar(select(Payment.id).where(Payment.dedupe_key == dedupe_key))
+        return found is not None
+
+    def add_payment(
+        self,
+        debt: Debt,
+        amount: Decimal,
+        paid_at: datetime,
+        *,
+        source: str,
+        dedupe_key: str,
+        now: datetime,
+        agreement_id: int | None = None,
+    ) -> Payment | None:
+        """Store a payment once per ``dedupe_key``; ``None`` if it was already stored."""
+        if self.payment_seen(dedupe_key):
+            return None
+        payment = Payment(
+            debtor_id=debt.debtor_id,
+            debt_id=debt.id,
+            agreement_id=agreement_id,
+            amount=amount,
+            paid_at=paid_at,
+            source=source,
+            dedupe_key=dedupe_key,
+            created_at=now,
+        )
+        self.session.add(payment)
+        return payment
+
     def record_payment(
         self,
         debt: Debt,
@@ -183,19 +214,11 @@ class PortfolioRepository:
         now: datetime,
     ) -> Payment | None:
         """Apply a payment to a debt once; ``None`` when this payment was already recorded."""
-        existing = self.session.scalar(select(Payment).where(Payment.dedupe_key == dedupe_key))
-        if existing is not None:
-            return None
-        payment = Payment(
-            debtor_id=debt.debtor_id,
-            debt_id=debt.id,
-            amount=amount,
-            paid_at=paid_at,
-            source=source,
-            dedupe_key=dedupe_key,
-            created_at=now,
+        payment = self.add_payment(
+            debt, amount, paid_at, source=source, dedupe_key=dedupe_key, now=now
         )
-        self.session.add(payment)
+        if payment is None:
+            return None
         debt.paid = debt.paid + amount
         if debt.paid >= debt.amount:
             debt.status = "paid"
