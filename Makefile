@@ -19,7 +19,7 @@ setup-dev: $(BIN)/python
 run: setup
 	QUITA_CONFIG=$${QUITA_CONFIG:-config.yml} $(BIN)/quita db upgrade
 	$(BIN)/quita demo
-	$(BIN)/quita serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+	QUITA_DEMO=1 $(BIN)/quita serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 ## lint: ruff (lint and format check) and mypy
 lint: setup-dev

@@ -134,7 +134,7 @@ class Settings(_Strict):
     offers: OfferSettings = OfferSettings()
     payments: PaymentSettings = PaymentSettings()
     web: WebSettings = WebSettings()
-    demo: bool = False
+    demo: bool = False  # the demo: simulator open without a login, demo logins shown
     # secrets, only from the environment (never from config.yml)
     telegram_bot_token: str | None = None
     telegram_api_base_url: str | None = None
@@ -174,6 +174,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "QUITA_SECRET_KEY": ("secret_key",),
     "QUITA_TELEGRAM_MODE": ("channels", "telegram", "mode"),
     "QUITA_NLU_BACKEND": ("nlu", "backend"),
+    "QUITA_DEMO": ("demo",),
     "QUITA_RASA_URL": ("nlu", "rasa_url"),
     "TELEGRAM_BOT_TOKEN": ("telegram_bot_token",),
     "TELEGRAM_API_BASE_URL": ("telegram_api_base_url",),
