@@ -327,6 +327,39 @@ class Runtime:
         await self.drain_outbox()
         return accepted
 
+    async def simulate_reminder(self, address: str) -> str | None:
+        """The demo's "receive a reminder" button: the reminder that fits this simulator
+        debtor now, sent at once to the web chat. Returns the template, or None."""
+        from bot.runtime.reminders import reminder_for_now
+        from bot.store.portfolio import PortfolioRepository
+
+        now = self.clock.now()
+
+        def work(session: Session) -> tuple[str | None, TurnOutcome | None]:
+            contact = PortfolioRepository(session).contact("web", address)
+            if contact is None or contact.debtor_id is None:
+                return None, None
+            planned = reminder_for_now(session, contact.debtor_id, now, self.settings)
+            if planned is None:
+                return None, None
+            _at, template = planned
+            outcome = reminder_turn(
+                session,
+                debtor_id=contact.debtor_id,
+                template=template,
+                key=f"simulator:{address}:{now.isoformat()}",
+                vars={},
+                now=now,
+                deps=self.deps,
+                contact=contact,
+            )
+            return template, outcome
+
+        template, outcome = await self._in_transaction(work)
+        self._after(outcome)
+        await self.drain_outbox()
+        return template
+
     # --- sending ------------------------------------------------------------------------
 
     async def drain_outbox(self) -> int:

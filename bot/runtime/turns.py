@@ -216,10 +216,11 @@ def reminder_turn(
     vars: dict[str, str],
     now: datetime,
     deps: TurnDeps,
+    contact: Contact | None = None,
 ) -> TurnOutcome | None:
     """A business-initiated contact. ``None`` if this reminder (key) was already sent or the
-    debtor cannot be reached."""
-    contact = preferred_contact(session, debtor_id)
+    debtor cannot be reached. ``contact`` overrides the preferred one (the simulator)."""
+    contact = contact or preferred_contact(session, debtor_id)
     if contact is None:
         return None
     try:

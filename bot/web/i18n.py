@@ -171,6 +171,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sim.start": ("Começar", "Start"),
     "sim.placeholder": ("Mensagem", "Message"),
     "sim.send": ("Enviar", "Send"),
+    "sim.remind": ("Receber lembrete", "Get a reminder"),
+    "sim.remind_hint": (
+        "O lembrete que a régua enviaria agora (no demo, sem esperar o horário de contato)",
+        "The reminder the cadence would send now (in the demo, without waiting for contact hours)",
+    ),
     "sim.hint": (
         "Você é o cliente. Experimente: “quem é?”, “vou pagar sexta”, “dá pra parcelar?”, "
         "“quero falar com uma pessoa”.",

@@ -102,6 +102,19 @@ def _conversation_id(session: Session, address: str) -> int | None:
     )
 
 
+@router.post("/remind")
+async def remind(
+    request: Request,
+    user: optional_user,
+    address: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Play the business side: the reminder the cadence would send this debtor, now."""
+    _allowed(request, user)
+    address = _check_address(address)
+    await request.app.state.runtime.simulate_reminder(address)
+    return RedirectResponse(f"/simulator?address={address}", status_code=303)
+
+
 @router.get("/messages")
 async def messages(
     request: Request, user: optional_user, address: str, after: int = 0
