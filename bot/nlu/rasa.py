@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,55 +13,27 @@ from bot.core.parse import INTENTS, Parse
 from bot.nlu.entities import extract
 from bot.nlu.normalize import clean_input
 
-_PT_HINTS = frozenset(
-    [
-        "nao",
-        "voce",
-        "vc",
-        "eu",
-        "pago",
-        "que",
-        "de",
-        "pra",
-        "para",
-        "com",
-        "sim",
-        "obrigado",
-        "oi",
-        "tudo",
-        "quero",
-        "vou",
-        "meu",
-        "minha",
-        "dia",
-        "hoje",
-        "amanha",
-        "sexta",
-        "reais",
-    ]
-)
-_EN_HINTS = frozenset(
-    [
-        "i",
-        "you",
-        "the",
-        "is",
-        "it",
-        "to",
-        "my",
-        "me",
-        "pay",
-        "will",
-        "can",
-        "not",
-        "no",
-        "yes",
-        "hi",
-        "thanks",
-        "what",
-        "how",
-    ]
-)
+# Rasa only gives the intent; the language (which decides "1.250" and "10/12") is guessed from
+# common words, accents and English contractions.
+_PT_WORDS = """
+    a ai alguem amanha ate boa bom cade cara com como conta das de depois desse deve devo dia
+    dinheiro do dos e ela ele em essa esse esta estou eu fala faz favor hoje isso ja la liga
+    mais mas me meu minha muito na nada nao nem no nome num numero o obrigado obrigada oi ou
+    pago pagar para parcela parcelar pelo pode por porque pra pro quando quanto que quem quero
+    reais sei sem semana sexta sim so sou ta tchau tem tenho to tudo um uma vc voce vou
+"""
+_EN_WORDS = """
+    a about again ahead already am and any anymore anyone are back bill bot broke but by bye
+    call can cant care charge company could did do dont first for from get go good goodbye
+    have hell hello hey hi how i idiot im is isnt it its ive just know later me mine million
+    money morning afternoon evening my nah name need never next no not now number of off ok
+    on one option paid pay please representative right send so sorry stop stupid sure take
+    text thanks thank that thats the their them there this to today tomorrow tonight two ty
+    want was what whats when who will with wont work wrong yep yes you your
+"""
+_PT_HINTS = frozenset(_PT_WORDS.split())
+_EN_HINTS = frozenset(_EN_WORDS.split())
+_PT_CHARS = frozenset("ãõçáéíóúâêôà")
 
 
 class RasaUnavailable(RuntimeError):
@@ -68,8 +41,12 @@ class RasaUnavailable(RuntimeError):
 
 
 def _guess_language(text: str, fallback: str) -> str:
-    words = set(clean_input(text).lower().split())
-    pt, en = len(words & _PT_HINTS), len(words & _EN_HINTS)
+    lowered = text.lower()
+    words = [w.replace("'", "").replace("’", "") for w in re.findall(r"[\w'’]+", lowered)]
+    pt = sum(w in _PT_HINTS for w in words) + 2 * sum(c in _PT_CHARS for c in lowered)
+    en = sum(w in _EN_HINTS for w in words) + 2 * len(
+        re.findall(r"\w['’](?:s|t|m|re|ve|ll|d)\b", lowered)
+    )
     return "pt" if pt > en else "en" if en > pt else fallback
 
 
@@ -97,6 +74,12 @@ class RasaInterpreter:
 
     def close(self) -> None:
         self._client.close()
+
+    def __enter__(self) -> RasaInterpreter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def parse(self, text: str, now: datetime, *, language: str | None = None) -> Parse:
         """Ask Rasa for the intent; raises :class:`RasaUnavailable` when it cannot."""

@@ -25,11 +25,15 @@ QUITA_PYTHON=${QUITA_PYTHON:-$REPO/.venv/bin/python}
 RASA_VERSION=3.6.21
 
 find_python310() {
-  if [ -n "${PYTHON310:-}" ]; then echo "$PYTHON310"; return; fi
-  if command -v python3.10 >/dev/null 2>&1; then command -v python3.10; return; fi
+  # The first candidate that really runs Python 3.10 (a pyenv shim on PATH may not).
   local root=${PYENV_ROOT:-$HOME/.pyenv} candidate
-  for candidate in "$root"/versions/3.10*/bin/python3.10; do
-    if [ -x "$candidate" ]; then echo "$candidate"; return; fi
+  for candidate in ${PYTHON310:-} "$(command -v python3.10 || true)" \
+    "$root"/versions/3.10*/bin/python3.10; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
   done
   return 1
 }

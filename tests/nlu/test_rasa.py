@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -101,8 +102,10 @@ def _free_port() -> int:
 
 def test_nothing_listening_names_the_url() -> None:
     url = f"http://127.0.0.1:{_free_port()}"
-    rasa = RasaInterpreter(url, timeout=1.0)
-    with pytest.raises(RasaUnavailable, match=re.escape(url) + ".*unreachable"):
+    with (
+        RasaInterpreter(url, timeout=1.0) as rasa,
+        pytest.raises(RasaUnavailable, match=re.escape(url) + ".*unreachable"),
+    ):
         rasa.parse("vou pagar sexta", NOW)
 
 
@@ -111,9 +114,11 @@ def test_a_silent_server_times_out() -> None:
         server.bind(("127.0.0.1", 0))
         server.listen()
         url = f"http://127.0.0.1:{server.getsockname()[1]}"
-        rasa = RasaInterpreter(url, timeout=0.3)
         started = time.perf_counter()
-        with pytest.raises(RasaUnavailable, match=re.escape(url) + ".*within 0.3 s"):
+        with (
+            RasaInterpreter(url, timeout=0.3) as rasa,
+            pytest.raises(RasaUnavailable, match=re.escape(url) + ".*within 0.3 s"),
+        ):
             rasa.parse("vou pagar sexta", NOW)
         assert time.perf_counter() - started < 2.0
 
@@ -125,14 +130,16 @@ REAL = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def real_rasa() -> RasaInterpreter:
+def real_rasa() -> Iterator[RasaInterpreter]:
     url = os.environ.get("QUITA_RASA_URL", "http://127.0.0.1:5005")
     rasa = RasaInterpreter(url, timeout=10.0)
     try:
         rasa.parse("oi", NOW)
     except RasaUnavailable as exc:
+        rasa.close()
         pytest.fail(f"QUITA_RASA_TESTS=1 but no Rasa server: {exc}")
-    return rasa
+    yield rasa
+    rasa.close()
 
 
 @REAL
