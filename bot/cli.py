@@ -12,6 +12,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("bot.nlu.cli", "NLU commands"),
     ("bot.offers.cli", "offer book commands"),
     ("bot.cadence.cli", "cadence commands"),
+    ("bot.channels.cli", "Telegram helpers"),
     ("bot.runtime.cli", "serve, worker and conversation tests"),
     ("bot.web.cli", "user accounts"),
     ("bot.bench", "benchmarks"),
