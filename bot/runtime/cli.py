@@ -14,7 +14,6 @@ def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the web app (and, embedded, the scheduler)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(handler=_serve)
 
     worker = sub.add_parser("worker", help="run jobs (cadence, sends) from the Redis queue")
@@ -29,18 +28,11 @@ def register(sub: Any) -> None:
     conv.set_defaults(handler=_test_conversations)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level,
-        format='{"at":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s",'
-        '"event":"%(message)s"}',
-    )
-
-
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.config import ConfigError, load_settings
+    from bot.logs import configure_logging
     from bot.runtime.service import build_runtime
     from bot.web.app import build_app
 
@@ -62,6 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, load_settings
+    from bot.logs import configure_logging
 
     configure_logging()
     try:
