@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,9 @@ def _filter(fmt: Callable[[Any, str], str], language: str, strict: bool) -> Call
     return apply
 
 
+@lru_cache(maxsize=8)
 def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
+    """One sandbox per language (building one per template made loading take seconds)."""
     env = SandboxedEnvironment(
         autoescape=False,
         trim_blocks=False,
