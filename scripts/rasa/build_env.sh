@@ -52,7 +52,8 @@ build_env() {
   fi
   echo "creating $ENV_DIR with $py"
   [ -x "$ENV_DIR/bin/python" ] || "$py" -m venv "$ENV_DIR"
-  # pip >= 24.1 rejects the non-PEP 440 metadata of some of Rasa 3.6's dependencies.
+  # pip < 24.1 as a precaution: 24.1 rejects legacy (non-PEP 440) version metadata that
+  # packages of Rasa 3.6's era may carry. constraints.txt: a pip freeze that worked.
   "$ENV_DIR/bin/pip" install --upgrade "pip<24.1" "setuptools<70" wheel
   "$ENV_DIR/bin/pip" install -c "$REPO/scripts/rasa/constraints.txt" "rasa==$RASA_VERSION"
   "$ENV_DIR/bin/rasa" --version
