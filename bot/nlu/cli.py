@@ -68,10 +68,16 @@ def cmd_parse(args: argparse.Namespace) -> int:
     settings = load_settings()
     now = _now(args.now, settings.business.timezone)
     interpreter = build_interpreter(settings)
+    from bot.nlu.rasa import RasaUnavailable
+
     out = sys.stdout
     for line in sys.stdin:
         text = line.rstrip("\r\n")
-        parsed = interpreter.parse(text, now, language=args.language)
+        try:
+            parsed = interpreter.parse(text, now, language=args.language)
+        except RasaUnavailable as exc:
+            print(f"quita nlu parse: {exc}", file=sys.stderr)
+            return 3
         out.write(json.dumps(parsed.to_json(), ensure_ascii=False) + "\n")
         out.flush()
     return 0

@@ -27,6 +27,8 @@ class TurnOutcome:
     queued: list[int] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     handed_off: bool = False
+    conversation_id: int | None = None
+    status: str = "bot"  # the conversation's status after the turn
 
 
 def to_jsonable(value: Any) -> Any:
@@ -71,7 +73,7 @@ class Effects:
         self.template = template
         self.actor = actor
         self.inbound_message_id = inbound_message_id
-        self.outcome = TurnOutcome()
+        self.outcome = TurnOutcome(conversation_id=situation.conversation.id)
         self._instructions: PaymentInstructions | None = None
         self._messages = MessageRepository(session)
         self._ledger = LedgerRepository(session)

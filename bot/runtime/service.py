@@ -30,8 +30,8 @@ from bot.runtime import operations as ops
 from bot.runtime.effects import TurnOutcome
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel
-from bot.runtime.turns import TurnDeps, find_or_create_contact, inbound_turn, reminder_turn
-from bot.store.conversations import ConversationRepository, MessageRepository
+from bot.runtime.turns import TurnDeps, inbound_turn, reminder_turn
+from bot.store.conversations import MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, ping, transaction
 from bot.store.tables import Contact, Conversation
 
@@ -113,23 +113,15 @@ class Runtime:
                 return False
             try:
                 outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
-                conversation_id, status = await self._in_transaction(
-                    lambda s: self._conversation_id(s, msg)
-                )
             except BaseException:
                 # nothing was committed for this delivery: let the provider's retry through
                 await self.deduper.forget(key)
                 raise
+        if outcome is None:
+            return False  # the database already had this delivery
         self._after(outcome)
-        await self._notify(conversation_id, "message", inbox=status != "bot")
-        return outcome is not None
-
-    def _conversation_id(self, session: Session, msg: InboundMessage) -> tuple[int, str]:
-        contact = find_or_create_contact(session, msg.channel, msg.address, msg.received_at)
-        conversation = ConversationRepository(session).for_contact(
-            contact, msg.received_at, self.settings.business.default_language
-        )
-        return conversation.id, conversation.status
+        await self._notify(outcome.conversation_id, "message", inbox=outcome.status != "bot")
+        return True
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""

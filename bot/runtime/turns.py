@@ -147,6 +147,7 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     situation = effects.situation
     if debtor is None:
         unknown_contact(effects, conversation, link)
+        effects.outcome.status = conversation.status
         return effects.outcome
     if link == "linked":
         effects.event("contact_linked", channel=contact.channel)
@@ -156,6 +157,7 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
             contact.opted_out = True
             contact.opted_out_at = now
             effects.event("opt_out", channel=contact.channel)
+        effects.outcome.status = conversation.status
         return effects.outcome
     if conversation.status == "closed":
         conversation.status = "bot"
@@ -171,6 +173,7 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     decision = decide(state, event, situation.context)
     language = decision.state.language or conversation.language
     effects.run(decision.actions, language)
+    effects.outcome.status = conversation.status
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
