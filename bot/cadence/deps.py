@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,9 +20,13 @@ class CadenceDeps:
     clock: Clock
     remind: RemindFn
     with_thanks: bool = False  # the cadence sends thank-yous (off: the runtime does)
+    # runs first in every pass: the runtime breaks promises and agreements whose time passed
+    before_pass: Callable[[datetime], object] | None = None
 
     def run(self, now: datetime | None = None) -> PassReport:
         """One pass at ``now`` (default: the clock's now)."""
+        if self.before_pass is not None:
+            self.before_pass(now or self.clock.now())
         return run_pass(
             self.sessions,
             self.settings,
@@ -42,4 +47,5 @@ def deps_from_runtime(settings: Settings) -> CadenceDeps:
         settings=settings,
         clock=runtime.clock,
         remind=runtime.remind_sync,
+        before_pass=runtime.housekeeping_sync,
     )

@@ -92,12 +92,6 @@ def run_worker(settings: Settings, *, deps: CadenceDeps | None = None) -> None:
     """``quita worker``: run the cadence cron until stopped (SIGINT/SIGTERM)."""
     redis_settings(settings)  # fail before building anything when Redis is not configured
     deps = deps if deps is not None else deps_from_runtime(settings)
-    worker = build_worker(settings, deps)
-    asyncio.run(_run(worker))
-
-
-async def _run(worker: Worker) -> None:
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    # Worker.run() drives the loop its SIGINT/SIGTERM handlers are set on (under
+    # asyncio.run they would sit on another loop, and SIGTERM would be ignored)
+    build_worker(settings, deps).run()

@@ -197,12 +197,15 @@ class Runtime:
         self._after(outcome)
         return outcome is not None
 
-    async def housekeeping(self) -> list[str]:
+    def housekeeping_sync(self, now: datetime | None = None) -> list[str]:
         """Break promises and agreements whose time has passed."""
-        now = self.clock.now()
-        return await self._in_transaction(
-            lambda s: ops.expire_promises_and_agreements(s, now, self.deps)
+        when = now or self.clock.now()
+        return self.in_transaction(
+            lambda s: ops.expire_promises_and_agreements(s, when, self.deps)
         )
+
+    async def housekeeping(self) -> list[str]:
+        return await asyncio.to_thread(self.housekeeping_sync)
 
     # --- agents -------------------------------------------------------------------------
 
