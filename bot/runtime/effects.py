@@ -62,6 +62,7 @@ class Effects:
         template: str | None = None,
         actor: str = "bot",
         inbound_message_id: int | None = None,
+        respect_contact_hours: bool = True,
     ) -> None:
         self.session = session
         self.situation = situation
@@ -73,6 +74,7 @@ class Effects:
         self.template = template
         self.actor = actor
         self.inbound_message_id = inbound_message_id
+        self.respect_contact_hours = respect_contact_hours
         self.outcome = TurnOutcome(conversation_id=situation.conversation.id)
         self._instructions: PaymentInstructions | None = None
         self._messages = MessageRepository(session)
@@ -175,10 +177,24 @@ class Effects:
             business_initiated=self.business_initiated,
             template=self.template if self.business_initiated else None,
             extra=extra or None,
+            send_after=self.contact_hours_start() if self.business_initiated else None,
         )
         self.conversation.last_message_at = self.now
         self.outcome.queued.append(row.id)
         return row
+
+    def contact_hours_start(self) -> datetime | None:
+        """When a message we start may go: now, or the next allowed time (a payment
+        confirmed at night is thanked in the morning). None when hours do not apply."""
+        if not self.respect_contact_hours:
+            return None
+        from bot.cadence.calendar import next_allowed
+
+        debtor = self.situation.debtor
+        tz = (debtor.timezone if debtor else None) or self.settings.business.timezone
+        state = (debtor.state if debtor else None) or self.settings.business.state
+        at = next_allowed(self.now, self.settings.cadence, tz, state)
+        return at if at > self.now else None
 
     def payment_vars(self) -> dict[str, Any]:
         info = self._instructions

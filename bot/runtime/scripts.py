@@ -32,7 +32,6 @@ from bot.store.tables import (
     Contact,
     Conversation,
     Debt,
-    Message,
     User,
 )
 
@@ -118,6 +117,7 @@ class ScriptRun:
         )
         self.debtor_id, self.agent_id = self.runtime.in_transaction(self._seed)
         self.mark = 0
+        self.sent: list[str] = []  # what reached the debtor, in order
         self.pending_reminders: list[tuple[datetime, str]] = []
 
     def _seed(self, session: Any) -> tuple[int, int]:
@@ -169,7 +169,7 @@ class ScriptRun:
                 if kind not in STEP_KINDS:
                     raise ScriptError(f"step {number}: unknown step {kind!r}")
                 if kind != "expect":
-                    self.mark = self._last_outbound_id()
+                    self.mark = len(self.sent)
                 await getattr(self, f"step_{kind}")(arg, number)
         finally:
             await self.runtime.stop()
@@ -287,16 +287,9 @@ class ScriptRun:
         await self.runtime.drain_outbox()
         for recorder in self.recorders.values():
             while recorder.sent:
-                self.transcript.append(f"bot: {recorder.sent.pop(0).text}")
-
-    def _last_outbound_id(self) -> int:
-        def work(session: Any) -> int:
-            ids = session.scalars(
-                select(Message.id).where(Message.direction == "out").order_by(Message.id.desc())
-            ).first()
-            return int(ids or 0)
-
-        return self.runtime.in_transaction(work)
+                text = recorder.sent.pop(0).text
+                self.sent.append(text)
+                self.transcript.append(f"bot: {text}")
 
     def _conversation_id(self) -> int | None:
         def work(session: Any) -> int | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.masking import mask_address
@@ -267,7 +267,7 @@ class OutboxSender:
     def _claim(self, message_id: int) -> _Job | None:
         now = self._clock.now()
         with transaction(self._db) as session:
-            if self._earlier_pending(session, message_id):
+            if self._earlier_pending(session, message_id, now):
                 return None
             if not MessageRepository(session).claim(message_id, now, self._lease):
                 return None
@@ -303,8 +303,11 @@ class OutboxSender:
         can_requeue = row.channel == "whatsapp" and row.template is not None and not forced
         return _Job(outbound, None, row.attempts, can_requeue)
 
-    def _earlier_pending(self, session: Session, message_id: int) -> bool:
-        """True when an older message of the same conversation is still in the outbox."""
+    def _earlier_pending(self, session: Session, message_id: int, now: datetime) -> bool:
+        """True when an older message of the same conversation is still in the outbox.
+
+        A message held for contact hours (never tried, due later) does not hold back the
+        replies that come after it: the person is writing now and gets answered now."""
         conversation_id = select(Message.conversation_id).where(Message.id == message_id)
         earlier = session.scalar(
             select(Message.id)
@@ -313,6 +316,11 @@ class OutboxSender:
                 Message.direction == "out",
                 Message.status == DeliveryStatus.QUEUED,
                 Message.id < message_id,
+                or_(
+                    Message.attempts > 0,
+                    Message.next_attempt_at.is_(None),
+                    Message.next_attempt_at <= now,
+                ),
             )
             .limit(1)
         )

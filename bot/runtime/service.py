@@ -347,6 +347,7 @@ class Runtime:
                 now=now,
                 deps=self.deps,
                 contact=contact,
+                respect_contact_hours=False,  # the demo button sends at once
             )
             return template, outcome
 

@@ -220,6 +220,7 @@ def reminder_turn(
     now: datetime,
     deps: TurnDeps,
     contact: Contact | None = None,
+    respect_contact_hours: bool = True,
 ) -> TurnOutcome | None:
     """A business-initiated contact. ``None`` if this reminder (key) was already sent or the
     debtor cannot be reached. ``contact`` overrides the preferred one (the simulator)."""
@@ -252,6 +253,7 @@ def reminder_turn(
         business_initiated=True,
         template=template,
         actor="cadence",
+        respect_contact_hours=respect_contact_hours,
     )
     run_dialogue(effects, effects.situation, Reminder(template=template, vars=vars))
     if effects.outcome.queued:

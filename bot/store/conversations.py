@@ -115,6 +115,7 @@ class MessageRepository:
         template: str | None = None,
         extra: dict[str, Any] | None = None,
         agent_id: int | None = None,
+        send_after: datetime | None = None,
     ) -> Message:
         row = Message(
             conversation_id=conversation.id,
@@ -128,7 +129,7 @@ class MessageRepository:
             business_initiated=business_initiated,
             agent_id=agent_id,
             attempts=0,
-            next_attempt_at=at,
+            next_attempt_at=send_after or at,
             created_at=at,
         )
         self.session.add(row)

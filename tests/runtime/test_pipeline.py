@@ -302,3 +302,18 @@ async def test_an_agent_agreement_beyond_the_bots_limits(make_runtime: Any) -> N
     assert agreement.installments == 4
     # 450.00 + 2 % fee + 11 days of 1 %/month interest = 460.65; 40 % off = 276.39
     assert agreement.total == Decimal("276.39")
+
+
+async def test_a_business_message_at_night_waits_for_contact_hours(make_runtime: Any) -> None:
+    from datetime import datetime
+
+    runtime = await make_runtime(now=datetime.fromisoformat("2026-11-23T23:00:00-03:00"))
+    add_debtor(runtime)
+    assert await runtime.confirm_payment(
+        "D-1-1", Decimal("450.00"), runtime.clock.now(), dedupe_key="night"
+    )
+    await runtime.drain_outbox()
+    assert sent(runtime) == []  # no thank-you at 23:00
+    runtime.clock.set(datetime.fromisoformat("2026-11-24T08:00:00-03:00"))  # type: ignore[attr-defined]
+    await runtime.drain_outbox()
+    assert len(sent(runtime)) == 1
