@@ -156,6 +156,8 @@ def test_every_environment_variable_reaches_a_real_key() -> None:
         value = "polling" if variable == "QUITA_TELEGRAM_MODE" else "x"
         if variable == "QUITA_NLU_BACKEND":
             value = "rasa"
+        if variable == "QUITA_DEMO":
+            value = "1"
         load_settings(Path("/nonexistent/config.yml"), environ={variable: value})
 
 
