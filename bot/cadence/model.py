@@ -9,18 +9,6 @@ from enum import StrEnum
 
 from bot.core.money import ZERO
 
-# the templates the dialogue renders (bot.dialogue.names.REMINDER_TEMPLATES)
-TEMPLATES: tuple[str, ...] = (
-    "due_soon",
-    "due_today",
-    "overdue",
-    "promise_day",
-    "promise_broken",
-    "installment_due",
-    "callback",
-    "thank_you",
-)
-
 
 class ContactKind(StrEnum):
     STEP = "step"  # a step of the debt cadence: due_soon, due_today, overdue

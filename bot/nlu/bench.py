@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.core.parse import Interpreter
+
 if TYPE_CHECKING:
     from bot.config import Settings
 
@@ -62,18 +64,7 @@ def run_nlu_bench(
     path = heldout or DEFAULT_HELDOUT
     cases, declared = load_cases(path)
     now = declared or datetime.fromisoformat("2026-11-23T10:00:00-03:00")
-    texts = [c.text for c in cases]
-    for text in texts[:50]:  # warm up
-        interpreter.parse(text, now)
-    timings: list[float] = []
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for text in texts:
-            t0 = time.perf_counter()
-            interpreter.parse(text, now)
-            timings.append((time.perf_counter() - t0) * 1000)
-    elapsed = time.perf_counter() - started
-    timings.sort()
+    timings, elapsed = time_parses(interpreter, [c.text for c in cases], now, rounds=rounds)
 
     report = evaluate(interpreter, cases, now)
     rates = report["rates"]
@@ -95,3 +86,19 @@ def run_nlu_bench(
         "option_accuracy": round(rates.get("option", 0.0), 4),
         "heldout": str(path),
     }
+
+
+def time_parses(
+    interpreter: Interpreter, texts: list[str], now: datetime, *, rounds: int, warm_up: int = 50
+) -> tuple[list[float], float]:
+    """Sorted per-parse latencies in ms over ``rounds`` passes, and the seconds it all took."""
+    for text in texts[:warm_up]:
+        interpreter.parse(text, now)
+    timings: list[float] = []
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:
+            t0 = time.perf_counter()
+            interpreter.parse(text, now)
+            timings.append((time.perf_counter() - t0) * 1000)
+    return sorted(timings), time.perf_counter() - started

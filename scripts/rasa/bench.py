@@ -16,14 +16,13 @@ import os
 import platform
 import statistics
 import subprocess
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from bot.config import load_settings
-from bot.nlu.bench import DEFAULT_HELDOUT, _percentile, run_nlu_bench
+from bot.nlu.bench import DEFAULT_HELDOUT, _percentile, run_nlu_bench, time_parses
 from bot.nlu.evaluate import evaluate, load_cases
 from bot.nlu.rasa import RasaInterpreter
 
@@ -61,18 +60,9 @@ def bench_rasa(url: str, heldout: Path, rounds: int, timeout: float) -> dict[str
     rasa = RasaInterpreter(url, timeout=timeout)
     cases, declared = load_cases(heldout)
     now = declared or datetime.fromisoformat("2026-11-23T10:00:00-03:00")
+    # the warm-up lets TensorFlow build its graphs before we time anything
     texts = [c.text for c in cases]
-    for text in texts[:30]:  # warm up (TensorFlow builds its graphs on the first calls)
-        rasa.parse(text, now)
-    timings: list[float] = []
-    started = time.perf_counter()
-    for _ in range(rounds):
-        for text in texts:
-            t0 = time.perf_counter()
-            rasa.parse(text, now)
-            timings.append((time.perf_counter() - t0) * 1000)
-    elapsed = time.perf_counter() - started
-    timings.sort()
+    timings, elapsed = time_parses(rasa, texts, now, rounds=rounds, warm_up=30)
     report = evaluate(rasa, cases, now)
     rasa.close()
     rates = report["rates"]
