@@ -26,6 +26,7 @@ from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import ConfiguredPaymentProvider, PaymentProvider
+from bot.runtime import agents, payments
 from bot.runtime import operations as ops
 from bot.runtime.effects import TurnOutcome
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
@@ -183,7 +184,7 @@ class Runtime:
         key = dedupe_key or f"{source}:{debt_ref}:{amount}:{paid_at.isoformat()}"
         now = self.clock.now()
         outcome = await self._in_transaction(
-            lambda s: ops.confirm_payment(
+            lambda s: payments.confirm_payment(
                 s,
                 debt_ref=debt_ref,
                 amount=amount,
@@ -201,7 +202,7 @@ class Runtime:
         """Break promises and agreements whose time has passed."""
         when = now or self.clock.now()
         return self.in_transaction(
-            lambda s: ops.expire_promises_and_agreements(s, when, self.deps)
+            lambda s: payments.expire_promises_and_agreements(s, when, self.deps)
         )
 
     async def housekeeping(self) -> list[str]:
@@ -211,7 +212,7 @@ class Runtime:
 
     async def agent_take(self, conversation_id: int, agent_id: int) -> None:
         now = self.clock.now()
-        await self._in_transaction(lambda s: ops.agent_take(s, conversation_id, agent_id, now))
+        await self._in_transaction(lambda s: agents.agent_take(s, conversation_id, agent_id, now))
         await self._notify(conversation_id, "taken")
 
     async def agent_reply(
@@ -220,7 +221,7 @@ class Runtime:
         now = self.clock.now()
         async with await self._hold_conversation(conversation_id):
             message_id = await self._in_transaction(
-                lambda s: ops.agent_reply(
+                lambda s: agents.agent_reply(
                     s, conversation_id, agent_id, text, now, template=template
                 )
             )
@@ -232,14 +233,14 @@ class Runtime:
         now = self.clock.now()
         async with await self._hold_conversation(conversation_id):
             outcome = await self._in_transaction(
-                lambda s: ops.agent_release(s, conversation_id, agent_id, now, self.deps)
+                lambda s: agents.agent_release(s, conversation_id, agent_id, now, self.deps)
             )
         self._after(outcome)
         await self._notify(conversation_id, "released")
 
     async def agent_close(self, conversation_id: int, agent_id: int) -> None:
         now = self.clock.now()
-        await self._in_transaction(lambda s: ops.agent_close(s, conversation_id, agent_id, now))
+        await self._in_transaction(lambda s: agents.agent_close(s, conversation_id, agent_id, now))
         await self._notify(conversation_id, "closed")
 
     async def agent_record_promise(
@@ -247,7 +248,7 @@ class Runtime:
     ) -> None:
         now = self.clock.now()
         await self._in_transaction(
-            lambda s: ops.agent_record_promise(
+            lambda s: agents.agent_record_promise(
                 s, conversation_id, agent_id, due, amount, now, self.deps
             )
         )
@@ -258,7 +259,7 @@ class Runtime:
     ) -> None:
         now = self.clock.now()
         await self._in_transaction(
-            lambda s: ops.agent_approve_agreement(
+            lambda s: agents.agent_approve_agreement(
                 s, conversation_id, agent_id, agreement_id, now, self.deps
             )
         )
@@ -277,7 +278,7 @@ class Runtime:
     ) -> int:
         now = self.clock.now()
         agreement_id = await self._in_transaction(
-            lambda s: ops.agent_create_agreement(
+            lambda s: agents.agent_create_agreement(
                 s,
                 conversation_id,
                 agent_id,
@@ -296,14 +297,14 @@ class Runtime:
     ) -> None:
         now = self.clock.now()
         await self._in_transaction(
-            lambda s: ops.agent_resolve_dispute(s, conversation_id, agent_id, outcome, now)
+            lambda s: agents.agent_resolve_dispute(s, conversation_id, agent_id, outcome, now)
         )
         await self._notify(conversation_id, "dispute")
 
     async def agent_mark_invalid(self, conversation_id: int, agent_id: int) -> None:
         now = self.clock.now()
         await self._in_transaction(
-            lambda s: ops.agent_mark_invalid(s, conversation_id, agent_id, now)
+            lambda s: agents.agent_mark_invalid(s, conversation_id, agent_id, now)
         )
         await self._notify(conversation_id, "invalid")
 
