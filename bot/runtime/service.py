@@ -403,7 +403,14 @@ class Runtime:
     # --- lifecycle ----------------------------------------------------------------------
 
     async def start(self, *, background: bool = True) -> None:
+        """Start the sender (and, embedded, the scheduler). A configured Redis that cannot be
+        reached stops start-up: falling back to memory would lose locks and dedupe."""
         self._outbox_ready = asyncio.Event()
+        if self.redis is not None:
+            try:
+                await self.redis.ping()
+            except Exception as exc:
+                raise RuntimeError(f"redis_url is set but Redis cannot be reached: {exc}") from exc
         if not background:
             return
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))

@@ -58,7 +58,12 @@ async def make_runtime(tmp_path: Path, interpreter: Interpreter) -> AsyncIterato
             channels=dict(channels),  # type: ignore[arg-type]
             interpreter=interpreter,
         )
-        await runtime.start(background=False)
+        try:
+            await runtime.start(background=False)
+        except BaseException:
+            await runtime.stop()
+            runtime.engine.dispose()
+            raise
         made.append(runtime)
         return runtime
 

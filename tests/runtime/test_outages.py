@@ -76,11 +76,23 @@ async def test_redis_connections_killed_between_messages(
 
 
 async def test_redis_unreachable_still_dedupes_through_the_database(make_runtime: Any) -> None:
-    """With Redis gone, the unique constraint on (channel, provider id) is the last guard."""
-    runtime = await make_runtime(redis_url="redis://127.0.0.1:1/0")
-    from bot.runtime.memory import MemoryLockManager
+    """Redis going away after start: the unique constraint on (channel, provider id) is the
+    last guard against a duplicate delivery."""
+    from redis.asyncio import Redis
 
-    runtime.locks = MemoryLockManager()  # locks need Redis; this test is about dedupe
+    from bot.runtime.redis_backends import RedisDeduper
+
+    runtime = await make_runtime()
+    away = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    runtime.deduper = RedisDeduper(away)
     add_debtor(runtime)
-    assert await runtime.receive(message(runtime, "oi", "NR1"))
-    assert await runtime.receive(message(runtime, "oi", "NR1")) is False
+    try:
+        assert await runtime.receive(message(runtime, "oi", "NR1"))
+        assert await runtime.receive(message(runtime, "oi", "NR1")) is False
+    finally:
+        await away.aclose()
+
+
+async def test_start_up_fails_loudly_when_the_configured_redis_is_away(make_runtime: Any) -> None:
+    with pytest.raises(RuntimeError, match="Redis cannot be reached"):
+        await make_runtime(redis_url="redis://127.0.0.1:1/0")
