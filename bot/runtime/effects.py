@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.dialogue import actions as act
 from bot.dialogue.responses import ResponseBook
+from bot.offers.payments import METHODS as PROVIDER_METHODS
 from bot.offers.payments import PaymentInstructions, PaymentProvider
 from bot.runtime.facts import Situation
 from bot.store.conversations import MessageRepository
@@ -273,7 +274,11 @@ class Effects:
             amount=action.amount,
             reference=action.reference,
             debtor_name=name,
-            methods=(action.method,),
+            # The asked method when the provider knows it, and PIX as the fallback: "card"
+            # or "cash" used to raise, and a boleto without a gateway sent an empty message.
+            methods=tuple(
+                m for m in dict.fromkeys((action.method, "pix")) if m in PROVIDER_METHODS
+            ),
         )
         self.event(
             "payment_instructions_sent",
