@@ -92,3 +92,64 @@ def format_percent(value: Decimal | int | str, language: str) -> str:
     if _lang(language) == "pt":
         text = text.replace(".", ",")
     return f"{text}%"
+
+
+_DAYS_EN = {
+    "seg": "Mon",
+    "segunda": "Mon",
+    "segunda-feira": "Mon",
+    "ter": "Tue",
+    "terca": "Tue",
+    "terca-feira": "Tue",
+    "qua": "Wed",
+    "quarta": "Wed",
+    "quarta-feira": "Wed",
+    "qui": "Thu",
+    "quinta": "Thu",
+    "quinta-feira": "Thu",
+    "sex": "Fri",
+    "sexta": "Fri",
+    "sexta-feira": "Fri",
+    "sab": "Sat",
+    "sabado": "Sat",
+    "sabados": "Sat",
+    "dom": "Sun",
+    "domingo": "Sun",
+    "domingos": "Sun",
+}
+_JOINERS_EN = {"a": "to", "ate": "to", "as": "to", "e": "and", "das": "", "de": "", "da": ""}
+
+
+def _hour_en(hour: int, minute: int) -> str:
+    suffix = "am" if hour < 12 else "pm"
+    h12 = hour % 12 or 12
+    return f"{h12}{suffix}" if minute == 0 else f"{h12}:{minute:02d}{suffix}"
+
+
+def hours_en(text: str) -> str:
+    """Business hours written in Portuguese ("seg a sex, das 9h às 18h") in English
+    ("Mon to Fri, 9am to 6pm"); "" when the text says something we cannot translate."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    out: list[str] = []
+    for token in re.findall(r"[a-z-]+|\d{1,2}(?:h|:)\d{0,2}(?:min)?|[,;]", plain):
+        time = re.fullmatch(r"(\d{1,2})(?:h|:)(\d{0,2})(?:min)?", token)
+        if time:
+            hour, minute = int(time.group(1)), int(time.group(2) or 0)
+            if hour > 24 or minute > 59:
+                return ""
+            out.append(_hour_en(hour % 24, minute))
+        elif token in _DAYS_EN:
+            out.append(_DAYS_EN[token])
+        elif token in _JOINERS_EN:
+            if _JOINERS_EN[token]:
+                out.append(_JOINERS_EN[token])
+        elif token in ",;":
+            if out:
+                out[-1] += token
+        else:
+            return ""
+    return " ".join(out).strip(" ,;")

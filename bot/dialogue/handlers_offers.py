@@ -123,6 +123,9 @@ def negotiate(t: Turn) -> Step:
         keywords = t.flows.keywords_for("down_payment", t.language)
         if _is_down_payment(t, keywords):
             down = amount
+            rest = t.flows.keywords_for("rest_at_once", t.language)
+            if installments is None and _is_down_payment(t, rest):
+                installments = 1  # the rest in one go: the book offers the nearest plan
         else:
             monthly = amount
     proposal = t.ctx.offers.propose(

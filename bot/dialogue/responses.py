@@ -28,6 +28,7 @@ from bot.dialogue.formatting import (
     format_money,
     format_percent,
     format_weekday_date,
+    hours_en,
 )
 from bot.dialogue.names import RESPONSES
 
@@ -74,6 +75,7 @@ def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     env.filters["date"] = _filter(format_date, language, strict)
     env.filters["weekday_date"] = _filter(format_weekday_date, language, strict)
     env.filters["percent"] = _filter(format_percent, language, strict)
+    env.filters["hours_en"] = lambda value: hours_en(str(value or ""))
     return env
 
 
