@@ -34,6 +34,13 @@ _WORD_BEFORE = re.compile(
 )
 
 
+_AND_HUNDREDS = re.compile(
+    r"^\s+e\s+(?:(?P<digits>\d{1,3})(?![\d.,])|(?P<words>"
+    + NUMBER_WORDS.pattern[len(r"(?<![\w])") :]
+    + r"))"
+)
+
+
 def parse_number(raw: str) -> Decimal | None:
     """A digit string with Brazilian or US separators as a Decimal, or None.
 
@@ -104,13 +111,28 @@ def extract_amounts(
             value *= 1000
             end += thousand.end()
             after = folded[end : end + 40]
+            rest = _AND_HUNDREDS.match(after)  # "2 mil e quinhentos", "1 mil e 200"
+            if rest:
+                extra = rest["digits"] or rest["words"]
+                hundreds = int(extra) if extra.isdigit() else words_to_int(extra)
+                if hundreds is not None and 0 < hundreds < 1000:
+                    value += hundreds
+                    end += rest.end()
+                    after = folded[end : end + 40]
+        elif (
+            currency is None
+            and raw.isdigit()
+            and int(raw) < 10
+            and not _CURRENCY_AFTER.search(after)
+        ):
+            continue  # "pode ser em 3?": a bare digit is a count or an option, not money
         tail = _CURRENCY_AFTER.search(after)
         if tail:
             end += tail.end()
         if currency is not None:
             start -= len(currency[0])
         span = Span("amount", "", start, end)
-        if _ok(value) and free_of(span, taken):
+        if _ok(value) and free_of(span, taken + found):
             found.append(Span("amount", money_string(value), start, end))
     found.extend(_word_amounts(folded, taken + found))
     return sorted(found, key=lambda s: s.start)

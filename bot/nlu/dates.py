@@ -106,10 +106,41 @@ RELATIVE: dict[str, int] = {
     "ontem": -1,
     "yesterday": -1,
 }
+_EN_ORDINAL_UNITS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+}
+EN_ORDINAL_DAYS: dict[str, int] = {
+    **_EN_ORDINAL_UNITS,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    **{f"twenty {w}": 20 + n for w, n in _EN_ORDINAL_UNITS.items()},
+    **{f"twenty-{w}": 20 + n for w, n in _EN_ORDINAL_UNITS.items()},
+    "thirtieth": 30,
+    "thirty first": 31,
+    "thirty-first": 31,
+}
+_EN_ORD_DAY = "|".join(sorted(EN_ORDINAL_DAYS, key=len, reverse=True))
 _NUM_WORD = (
     r"\d{1,2}|um|uma|dois|duas|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|"
     r"treze|catorze|quatorze|quinze|vinte|trinta|a|an|one|two|three|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|couple"
+    r"eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a\s+)?couple(?:\s+of)?"
 )
 _DAY_WORD = (
     r"\d{1,2}|primeiro|um|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|treze|"
@@ -166,6 +197,8 @@ def next_weekday(today: date, weekday: int) -> date:
 def _day_value(token: str) -> int | None:
     if token in ("primeiro", "1o", "1º"):
         return 1
+    if token in EN_ORDINAL_DAYS:
+        return EN_ORDINAL_DAYS[token]
     return small_number(token.replace(" e ", " "))
 
 
@@ -208,11 +241,20 @@ def _month_end(m: re.Match[str], today: date, lang: str) -> date | None:
 
 
 def _in_days(m: re.Match[str], today: date, lang: str) -> date | None:
-    token = m["n"]
-    n = 2 if token == "couple" else 1 if token in ("a", "an") else small_number(token)
-    if n is None or n > 400:
+    token = re.sub(r"\s+", " ", m["n"] or "")
+    unit = m["unit"] or m["unit2"]
+    if unit == "fortnight":
+        return today + timedelta(days=14 * (1 if not token else small_number(token) or 0))
+    if "couple" in token:
+        n: int | None = 2
+    elif token in ("a", "an", "um", "uma"):
+        n = 1
+    else:
+        n = small_number(token)
+    if n is None or not 0 < n <= 400:
         return None
-    unit = m["unit"]
+    if unit.startswith(("mes", "month")):
+        return add_months(today, n) if n <= 24 else None
     factor = 7 if unit.startswith(("semana", "week")) else 1
     return today + timedelta(days=n * factor)
 
@@ -228,6 +270,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         re.compile(
             r"\b(?:(?:dia|the)\s+)?(?P<day>"
             + _DAY_WORD
+            + r"|"
+            + _EN_ORD_DAY
             + r")"
             + _SUFFIX
             + r"(?:\s+de|\s+of)?\s+"
@@ -240,14 +284,27 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         re.compile(
             r"\b"
             + _MONTH
-            + r"\.?\s+(?:the\s+)?(?P<day>\d{1,2})"
+            + r"\.?\s+(?:the\s+)?(?P<day>\d{1,2}|"
+            + _EN_ORD_DAY
+            + r")"
             + _SUFFIX
             + r"(?:,?\s+(?P<y>\d{4}))?\b"
         ),
         _day_first,
     ),
     (
-        re.compile(r"\bdia\s+(?P<day>" + _DAY_WORD + r")" + _SUFFIX + r"\b" + _NEXT_MONTH),
+        re.compile(
+            r"\bdia\s+(?P<day>" + _DAY_WORD + r")" + _SUFFIX + r"\b(?![/.-]\d)" + _NEXT_MONTH
+        ),
+        _dia,
+    ),
+    (
+        re.compile(
+            r"\b(?:on|by|until|till|before|for)\s+the\s+(?P<day>"
+            + _EN_ORD_DAY
+            + r")\b(?!\s+(?:one|option|installment|payment|time|plan))"
+            + _NEXT_MONTH
+        ),
         _dia,
     ),
     (
@@ -269,8 +326,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (
         re.compile(
             r"\b(?:daqui\s+(?:a\s+)?(?:uns\s+|umas\s+)?|dentro\s+de\s+|em\s+|in\s+|within\s+)?"
-            r"(?P<n>" + _NUM_WORD + r")\s+(?:of\s+)?"
-            r"(?P<unit>dias|dia|semanas|semana|days|day|weeks|week)"
+            r"(?:(?P<n>" + _NUM_WORD + r")\s+(?:of\s+)?"
+            r"(?P<unit>dias|dia|semanas|semana|days|day|weeks|week|meses|mes|months|month)"
+            r"|(?:a\s+)?(?P<unit2>fortnight))"
             r"(?:\s+from\s+now)?\b"
         ),
         _in_days,
@@ -292,6 +350,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         _weekday,
     ),
 )
+_ORDINAL_DAY_LEADS = ("dia", "on ", "by ", "until ", "till ", "before ", "for ")
 _IN_DAYS_NEEDS_PREFIX = re.compile(r"^(?:daqui|dentro|em|in|within)\b|from\s+now$")
 
 
@@ -302,7 +361,13 @@ def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
         for m in pattern.finditer(folded):
             if resolve is _in_days and not _IN_DAYS_NEEDS_PREFIX.search(m[0]):
                 continue
-            if resolve is _dia and m["day"] in ORDINALS and not m[0].startswith("dia"):
+            if (
+                resolve is _dia
+                and m["day"] in ORDINALS
+                and not m[0].startswith(
+                    ("dia", "on ", "by ", "until ", "till ", "before ", "for ")
+                )
+            ):
                 continue
             try:
                 value = resolve(m, today, lang)

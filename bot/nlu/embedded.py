@@ -16,7 +16,12 @@ _OPT_OUT = re.compile(
     r"^(?:sair|stop|parar|pare|para|cancelar|descadastrar|unsubscribe|remover|end|quit|"
     r"stop all|pare de mandar|para de mandar)$"
 )
-_BARE_OPTION = re.compile(r"^(?:opcao |option |numero |number |a |o |the )?0$")
+_BARE_OPTION = re.compile(
+    r"^(?:(?:quero|escolho|fico com|vou de|vou na|vou com|prefiro|i want|i pick|i choose|"
+    r"i will take|take|pick)\s+)?"
+    r"(?:opcao|option|numero|number|no|n|nao|plano|plan|alternativa|a|o|the)?\s*0"
+    r"(?:\s+(?:please|por favor|one))?$"
+)
 
 
 class EmbeddedInterpreter:

@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.core.parse import Entity
 from bot.nlu.amounts import extract_amounts
-from bot.nlu.dates import extract_dates
+from bot.nlu.dates import MONTHS, extract_dates
 from bot.nlu.normalize import clean_input, fold
 from bot.nlu.numbers import ORDINALS, small_number
 from bot.nlu.spans import Span, free_of, keep_longest
@@ -20,7 +20,7 @@ _N = (
     r"quinze|dezoito|vinte|vinte e quatro|two|three|four|five|six|seven|eight|nine|ten|"
     r"eleven|twelve|fifteen|eighteen|twenty|twenty[\s-]four|one"
 )
-_INSTALLMENTS = (
+_INSTALLMENTS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![\w.,$])(?P<n>\d{1,2})\s*x(?![a-wyz])"),
     re.compile(
         r"\b(?P<n>" + _N + r")\s+(?:(?:monthly|equal|small|parcelas|pequenas|mensais|iguais)\s+)?"
@@ -40,9 +40,16 @@ _INSTALLMENTS = (
         + r")\s+meses\b(?=.*\b(?:parcel|divid|pagar|pago))"
     ),
 )
+_INSTALLMENTS = (
+    *_INSTALLMENTS,
+    re.compile(
+        r"\b(?:pagar|parcelar|dividir|pay|split)\s+(?:isso\s+|tudo\s+|it\s+|o\s+valor\s+)?"
+        r"(?:em|in|over)\s+(?P<n>" + _N + r")\s+(?:meses|months)\b"
+    ),
+)
 _OPTION_NOUN = (
     r"(?:opcao|opção|opcoes|opc|op|opt|option|alternativa|alternative|proposta|oferta|offer|"
-    r"plano|plan|choice|numero|number|n[ºo]|#)"
+    r"plano|plan|choice|numero|number|n[ºo°]|#)"
 )
 _ORD = r"(?P<ord>" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + r")"
 _OPTIONS = (
@@ -52,7 +59,18 @@ _OPTIONS = (
         r"oferta|offer|plano|plan|choice|one|forma)\b"
     ),
 )
-_ARTICLE_ORD = re.compile(r"\b(?P<art>a|o|the)\s+" + _ORD + r"(?![\w-])(?!\s*-?\s*feira)")
+# "opção B", "option c": options shown with letters, a = 1 (only as the message's end)
+_LETTER_OPTION = re.compile(
+    r"(?<![\w])(?:opcao|opção|opc|op|option|alternativa|alternative|letra|letter)\s+"
+    r"(?P<letter>[a-e])(?:\s+(?:please|pls|plz|por\s+favor|pfv|pf))?\W*$"
+)
+_ARTICLE_ORD = re.compile(
+    r"\b(?P<art>a|o|the)\s+"
+    + _ORD
+    + r"(?![\w-])(?!\s*-?\s*feira)(?!\s+(?:of|de)\s+(?:"
+    + "|".join(MONTHS)
+    + r")\b)"
+)
 _NOT_OPTION_BEFORE = re.compile(
     r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since)\s*$"
 )
@@ -61,7 +79,7 @@ _WHOLE = re.compile(
     r"i want|i'll take|ill take|i choose|i pick|i'd like|id like|take|pick|go with|i'll go with|"
     r"let'?s go with|let'?s do|lets do|i'll go for|go for"
     r")\s+)?(?:a|o|the|number|numero|n)?\s*(?P<n>\d{1,2}|"
-    + _ORD[7:-1]
+    + _ORD[8:-1]
     + r"|"
     + _N
     + r")(?:\s+(?:one|please|pls|por favor|pf|plz))?\W*$"
@@ -117,6 +135,10 @@ def extract_options(folded: str) -> list[Span]:
             n = _ordinal(m["ord"] if "ord" in m.groupdict() else m["n"])
             if n is not None and 1 <= n <= 9:
                 found.append(Span("option", n, m.start(), m.end()))
+    letter = _LETTER_OPTION.search(folded)
+    if letter:
+        n = "abcde".index(letter["letter"]) + 1
+        found.append(Span("option", n, letter.start(), letter.end("letter")))
     for m in _ARTICLE_ORD.finditer(folded):
         if _NOT_OPTION_BEFORE.search(folded[max(0, m.start() - 12) : m.start()]):
             continue
@@ -161,9 +183,34 @@ def _is_weekday_word(text: str) -> bool:
     return _WEEKDAY_ORDINALS.fullmatch(text.strip()) is not None
 
 
+_SQUEEZE = re.compile(r"([a-z])\1{2,}|([aiu])\2(?![a-z])")
+
+
+def squeeze(folded: str) -> tuple[str, list[int]]:
+    """Stretched letters collapsed ("amanhaaa", "sextaa" -> "amanha", "sexta").
+
+    Returns the squeezed text and, for each of its characters, the offset of that
+    character in ``folded``, so spans found in the squeezed text map back to the message.
+    Runs of three or more equal letters become one; a doubled a/i/u ending a word (never
+    a real ending in Portuguese or English) becomes one.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for m in _SQUEEZE.finditer(folded):
+        if m.start() == 0 or not folded[m.start() - 1].isalpha():
+            continue  # "aaa" alone, "uu" alone: not a stretched word
+        out.append(folded[pos : m.start() + 1])
+        index.extend(range(pos, m.start() + 1))
+        pos = m.end()
+    out.append(folded[pos:])
+    index.extend(range(pos, len(folded)))
+    return "".join(out), index
+
+
 def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
     cleaned = clean_input(text)
-    folded = fold(cleaned)
+    folded, index = squeeze(fold(cleaned))
     options = extract_options(folded)
     installments = [s for s in extract_installments(folded) if free_of(s, options)]
     # "quinta" is both a weekday and "fifth": keep both readings, the dialogue's state
@@ -171,13 +218,17 @@ def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
     dates = [
         s
         for s in extract_dates(folded, today, language)
-        if free_of(s, options) or _is_weekday_word(folded[s.start : s.end])
+        if (free_of(s, options) or _is_weekday_word(folded[s.start : s.end]))
+        and free_of(s, installments)
     ]
     whole_is_option = bool(options) and bool(_WHOLE.match(folded))
     taken = options + installments + dates
     amounts = extract_amounts(folded, taken, whole_is_option=whole_is_option)
     methods = extract_payment_methods(folded)
     spans = sorted(options + installments + dates + amounts + methods, key=lambda s: s.start)
-    return tuple(
-        Entity(s.entity, s.value, s.start, s.end, cleaned[s.start : s.end]) for s in spans
-    )
+    entities = []
+    for s in spans:
+        start = index[s.start]
+        end = index[s.end] if s.end < len(index) else len(cleaned)
+        entities.append(Entity(s.entity, s.value, start, end, cleaned[start:end]))
+    return tuple(entities)

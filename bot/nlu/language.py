@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,6 +12,13 @@ from bot.nlu.features import TfidfFeatures
 from bot.nlu.normalize import for_classifier
 
 MIN_CONFIDENCE = 0.7
+# Words that say nothing about the language: emoji names, laughter, "ok", bare numbers.
+# One-word answers too short for character statistics (after normalisation: "nope" -> "no").
+_SHORT = {
+    **dict.fromkeys(("no", "yes", "no thanks", "no thank you", "sure", "hi", "hey"), "en"),
+    **dict.fromkeys(("nao", "sim", "nao obrigado", "nao obrigada", "oi", "opa"), "pt"),
+}
+_NEUTRAL = re.compile(r"\b(?:emoji\w*|risos|ok|0)\b")
 
 
 class NaiveBayesLanguageDetector:
@@ -45,7 +53,11 @@ class NaiveBayesLanguageDetector:
 
     def detect(self, normalized: str, *, fallback: str) -> tuple[str, float]:
         """(language, probability) of an already normalised text."""
-        if not any(c.isalpha() for c in normalized.replace("emoji", "")):
+        short = _SHORT.get(normalized.replace("?", "").replace("!", "").strip())
+        if short is not None:
+            return short, 0.9
+        normalized = _NEUTRAL.sub(" ", normalized)
+        if not any(c.isalpha() for c in normalized):
             return fallback, 0.0
         idx, val = self._features.transform(normalized)
         if not len(idx):

@@ -151,6 +151,69 @@ ABBREVIATIONS: dict[str, str] = {
     "hr": "hora",
     "min": "minuto",
     "seg": "segunda",
+    # more Portuguese chat spellings
+    "nops": "nao",
+    "naop": "nao",
+    "nda": "nada",
+    "nd": "nada",
+    "qm": "quem",
+    "qr": "quer",
+    "qro": "quero",
+    "kero": "quero",
+    "axo": "acho",
+    "dnv": "de novo",
+    "fzr": "fazer",
+    "ctz": "certeza",
+    "qq": "qualquer",
+    "qlq": "qualquer",
+    "pgto": "pagamento",
+    "pagto": "pagamento",
+    "pgt": "pagamento",
+    "vzs": "vezes",
+    "xau": "tchau",
+    "tchauu": "tchau",
+    "bjo": "beijo",
+    "vo": "vou",
+    "tava": "estava",
+    "zap": "whatsapp",
+    "wpp": "whatsapp",
+    "sfd": "safado",
+    "vsf": "vai se foder",
+    "tnc": "tomar no cu",
+    "pqp": "puta que pariu",
+    "fdp": "filho da puta",
+    # more English chat spellings
+    "rn": "right now",
+    "tho": "though",
+    "y": "why",
+    "wat": "what",
+    "wut": "what",
+    "what's": "what is",
+    "who's": "who is",
+    "whos": "who is",
+    "how'd": "how did",
+    "it's": "it is",
+    "thats": "that is",
+    "that's": "that is",
+    "youre": "you are",
+    "you're": "you are",
+    "b4": "before",
+    "gimme": "give me",
+    "lemme": "let me",
+    "dunno": "do not know",
+    "abt": "about",
+    "acct": "account",
+    "amt": "amount",
+    "aint": "is not",
+    "ain't": "is not",
+    "havent": "have not",
+    "haven't": "have not",
+    "couldnt": "could not",
+    "couldn't": "could not",
+    "imma": "i am going to",
+    "ima": "i am going to",
+    "pymt": "payment",
+    "pmt": "payment",
 }
 
 # Emoji (and emoticons) -> a word, so the classifier can use them.
@@ -209,7 +272,8 @@ EMOJI_WORDS: dict[str, str] = {
 }
 
 _REPEATS = re.compile(r"(\w)\1{2,}")
-_LAUGH = re.compile(r"\b(?:k{3,}|(?:ha|he|hi|ah|rs){2,}h?|lol|lmao|rsrs\w*)\b")
+_LAUGH = re.compile(r"\b(?:k{3,}|(?:ha|he|hi|ah|rs){2,}h?|rsrs\w*)\b")
+_LOL = re.compile(r"\b(?:lol|lmao|lmfao|rofl)\b")  # English laughter stays English
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[^\w\s?!]")
 _SPACES = re.compile(r"\s+")
@@ -269,6 +333,7 @@ def for_classifier(text: str) -> str:
     text = _emoji_words(fold(clean_input(text)))
     text = text.replace(":)", " emojismile ").replace(":(", " emojisad ")
     text = _LAUGH.sub(" risos ", text)
+    text = _LOL.sub(" lol ", text)
     text = _REPEATS.sub(r"\1", text)
     text = _DIGITS.sub("0", text)
     words: list[str] = []
