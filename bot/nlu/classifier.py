@@ -76,6 +76,10 @@ class SklearnIntentClassifier:
             np.asarray(b_s, dtype=np.float64).ravel(),
         )
 
+    def known_words(self, normalized: str) -> int:
+        """How many words of the text were seen in training (0 for keyboard mashing)."""
+        return self._features.known_words(normalized)
+
     def probabilities(self, normalized: str) -> npt.NDArray[np.float64]:
         """Class probabilities (the calibrated folds' average), in ``labels`` order."""
         idx, val = self._features.transform(normalized)

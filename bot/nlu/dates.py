@@ -235,6 +235,35 @@ def _weekday(m: re.Match[str], today: date, lang: str) -> date | None:
     return next_weekday(today, WEEKDAYS[m["wd"]])
 
 
+def _weekday_next_week(m: re.Match[str], today: date, lang: str) -> date | None:
+    """ "terça da semana que vem", "next week on Tuesday": that day of next calendar week."""
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+    return monday + timedelta(days=WEEKDAYS[m["wd"]])
+
+
+HOLIDAYS: dict[str, tuple[int, int]] = {
+    "vespera de natal": (12, 24),
+    "natal": (12, 25),
+    "christmas eve": (12, 24),
+    "christmas day": (12, 25),
+    "christmas": (12, 25),
+    "xmas": (12, 25),
+    "ano novo": (1, 1),
+    "reveillon": (1, 1),
+    "new year's day": (1, 1),
+    "new years day": (1, 1),
+    "new year's": (1, 1),
+    "new years": (1, 1),
+    "new year": (1, 1),
+    "tiradentes": (4, 21),
+}
+
+
+def _holiday(m: re.Match[str], today: date, lang: str) -> date | None:
+    month, day = HOLIDAYS[re.sub(r"\s+", " ", m["h"])]
+    return day_month(today, day, month, None)
+
+
 def _month_end(m: re.Match[str], today: date, lang: str) -> date | None:
     month = add_months(today.replace(day=1), 1 if m["next"] else 0)
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
@@ -259,7 +288,28 @@ def _in_days(m: re.Match[str], today: date, lang: str) -> date | None:
     return today + timedelta(days=n * factor)
 
 
+_WD = r"(?P<wd>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")(?:[\s-]?feira)?"
+_NEXT_WEEK = r"(?:semana\s+que\s+vem|proxima\s+semana|outra\s+semana|semana\s+q\s+vem)"
+
 PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
+    *(
+        (re.compile(pattern), _weekday_next_week)
+        for pattern in (
+            r"\b" + _WD + r"\s+(?:da|na|dessa|desta)\s+" + _NEXT_WEEK + r"\b",
+            r"\b" + _NEXT_WEEK + r",?\s+(?:na\s+|no\s+|de\s+)?" + _WD + r"\b",
+            r"\b" + _WD + r"\s+(?:of\s+)?next\s+week\b",
+            r"\bnext\s+week,?\s+(?:on\s+)?" + _WD + r"\b",
+        )
+    ),
+    (
+        re.compile(
+            r"(?<!depois\s)(?<!depois\sdo\s)(?<!depois\sde\s)(?<!after\s)(?<!apos\so\s)"
+            r"(?<!apos\s)\b(?P<h>"
+            + "|".join(sorted(HOLIDAYS, key=len, reverse=True)).replace(" ", r"\s+")
+            + r")(?!\w)"
+        ),
+        _holiday,
+    ),
     (re.compile(_B + r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})" + _E), _iso),
     (
         re.compile(_B + r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?" + _E),

@@ -16,6 +16,7 @@ _OPT_OUT = re.compile(
     r"^(?:sair|stop|parar|pare|para|cancelar|descadastrar|unsubscribe|remover|end|quit|"
     r"stop all|pare de mandar|para de mandar)$"
 )
+_UNSURE = 0.4
 _BARE_OPTION = re.compile(
     r"^(?:(?:quero|escolho|fico com|vou de|vou na|vou com|prefiro|i want|i pick|i choose|"
     r"i will take|take|pick)\s+)?"
@@ -55,18 +56,24 @@ class EmbeddedInterpreter:
         if not normalized.strip():
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
         ranking = self._model.classifier.rank(normalized)
-        ranking = _apply_rules(normalized, ranking, entities)
+        known = self._model.classifier.known_words(normalized)
+        ranking = _apply_rules(normalized, ranking, entities, known)
         intent, confidence = ranking[0]
         return Parse(raw, lang, intent, confidence, tuple(ranking), entities)
 
 
 def _apply_rules(
-    normalized: str, ranking: list[tuple[str, float]], entities: tuple[Entity, ...]
+    normalized: str,
+    ranking: list[tuple[str, float]],
+    entities: tuple[Entity, ...],
+    known_words: int,
 ) -> list[tuple[str, float]]:
     stripped = normalized.replace("!", "").replace("?", "").strip()
     forced: str | None = None
     if _OPT_OUT.match(stripped):
         forced = "opt_out"
+    elif ranking[0][1] < _UNSURE and known_words == 0 and not entities:
+        forced = "out_of_scope"  # no word it knows and no clear guess: "qwerty uiop"
     elif _BARE_OPTION.match(stripped) and any(e.entity == "option" for e in entities):
         forced = "choose_option"
     if forced is None:

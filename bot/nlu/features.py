@@ -87,6 +87,14 @@ class TfidfFeatures:
             offset += len(vec.vocabulary_)
         self.size = offset
 
+    def known_words(self, text: str) -> int:
+        """How many of the text's word tokens the word vectorizers learned."""
+        known = 0
+        for part in self._parts:
+            if part.analyzer == "word" and part._token is not None:
+                known += sum(1 for t in part._token.findall(text.lower()) if t in part.vocabulary)
+        return known
+
     def transform(self, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
         """(feature indices, values) of one text."""
         indices: list[int] = []

@@ -17,7 +17,7 @@ from bot.nlu.normalize import for_classifier
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "quita-nlu-2"
+MODEL_VERSION = "quita-nlu-3"
 
 
 class NoTrainingData(RuntimeError):
@@ -37,7 +37,15 @@ class NluModel:
 
 def _salt() -> str:
     # The cached model holds only plain Python and numpy data, not scikit-learn objects.
-    return MODEL_VERSION
+    # What the model learned depends on the code that normalises and featurises its input,
+    # so a change there retrains it too.
+    import hashlib
+
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("normalize.py", "features.py", "classifier.py", "language.py"):
+        digest.update((here / name).read_bytes())
+    return f"{MODEL_VERSION}:{digest.hexdigest()[:16]}"
 
 
 def train_model(data_dir: Path) -> NluModel:

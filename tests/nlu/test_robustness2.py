@@ -170,3 +170,43 @@ def test_heldout2_accuracy(interpreter: EmbeddedInterpreter) -> None:
     assert report["rates"]["language"] >= 0.98, report["errors"]
     for name in ("date", "amount", "installments", "option"):
         assert report["rates"][name] >= 0.97, report["errors"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("pago terça da semana que vem", "pt", "2026-12-01"),
+        ("semana que vem na terça eu pago", "pt", "2026-12-01"),
+        ("sexta da semana q vem", "pt", "2026-12-04"),
+        ("i'll pay tuesday next week", "en", "2026-12-01"),
+        ("next week on friday", "en", "2026-12-04"),
+        ("segunda que vem", "pt", "2026-11-30"),  # still the design's "next occurrence"
+        ("pago no natal", "pt", "2026-12-25"),
+        ("on christmas eve", "en", "2026-12-24"),
+        ("até o ano novo", "pt", "2027-01-01"),
+    ],
+)
+def test_next_week_weekdays_and_holidays(text: str, lang: str, expected: str) -> None:
+    assert values(text, "date", lang) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text", ["depois do natal eu pago", "i'll pay after christmas", "semana que vem eu pago"]
+)
+def test_vague_holiday_and_week_give_no_date(text: str) -> None:
+    assert values(text, "date") == []
+
+
+@pytest.mark.parametrize("text", ["qwerty uiop", "zxcvb", "blablabla"])
+def test_keyboard_mashing_is_out_of_scope(interpreter: EmbeddedInterpreter, text: str) -> None:
+    from datetime import datetime
+
+    now = datetime.fromisoformat("2026-11-23T10:00:00-03:00")
+    assert interpreter.parse(text, now).intent == "out_of_scope"
+
+
+def test_classifier_sees_stretched_endings_collapsed() -> None:
+    from bot.nlu.normalize import for_classifier
+
+    assert for_classifier("pago sextaa, simmm") == "pago sexta sim"
+    assert for_classifier("see you tomorrow") == "see you tomorrow"
