@@ -6,6 +6,8 @@ Values may arrive as ``Decimal``/``date`` or as the strings the engine puts in r
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -129,9 +131,6 @@ def _hour_en(hour: int, minute: int) -> str:
 def hours_en(text: str) -> str:
     """Business hours written in Portuguese ("seg a sex, das 9h às 18h") in English
     ("Mon to Fri, 9am to 6pm"); "" when the text says something we cannot translate."""
-    import re
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     out: list[str] = []
@@ -153,3 +152,11 @@ def hours_en(text: str) -> str:
         else:
             return ""
     return " ".join(out).strip(" ,;")
+
+
+def format_clock(value: str, language: str) -> str:
+    """ "18:00" as "18h" (pt) or "6pm" (en); "18:30" as "18h30" / "6:30pm"."""
+    hour, minute = (int(part) for part in str(value).split(":")[:2])
+    if _lang(language) == "en":
+        return _hour_en(hour, minute)
+    return f"{hour}h" if minute == 0 else f"{hour}h{minute:02d}"

@@ -116,6 +116,11 @@ def negotiate(t: Turn) -> Step:
     installments = int(raw_n) if raw_n is not None else None
     amount = _decimal(t.parse.value("amount"))
     if installments is None and amount is None:
+        if t.parse.value("date") is not None:
+            # "só consigo pagar 15/12": a day, not a plan; the promise rules decide.
+            from bot.dialogue.handlers_promises import promise_to_pay
+
+            return promise_to_pay(t)
         return offers(t)
     down = None
     monthly = None

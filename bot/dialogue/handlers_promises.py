@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -123,22 +124,73 @@ def _local_tz(t: Turn) -> ZoneInfo | None:
         return None
 
 
+# A time of day said with the callback ("depois das 18h", "at 3pm", "amanhã de manhã").
+_CLOCK_PT = re.compile(r"\b(\d{1,2})(?:\s*h(?:oras?)?(?:\s*(\d{2}))?|:(\d{2}))(?![\w/])")
+_CLOCK_EN = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|o'?clock)(?!\w)")
+_PART_OF_DAY = (
+    (("de manha", "pela manha", "cedo", "morning"), time(9, 0)),
+    (
+        ("a tarde", "de tarde", "pela tarde", "afternoon", "after lunch", "depois do almoco"),
+        time(14, 0),
+    ),
+    (("a noite", "de noite", "noitinha", "evening", "tonight"), time(19, 0)),
+)
+
+
+def time_said(text: str) -> time | None:
+    """The time of day in a "talk later" message, if it says one."""
+    plain = normalise(text)
+    match = _CLOCK_EN.search(plain)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        suffix = match.group(3)
+        if suffix.startswith("p") and hour < 12:
+            hour += 12
+        elif suffix.startswith("a") and hour == 12:
+            hour = 0
+        return time(hour, minute) if hour < 24 and minute < 60 else None
+    match = _CLOCK_PT.search(plain)
+    if match:
+        hour = int(match.group(1))
+        minute = int(match.group(2) or match.group(3) or 0)
+        return time(hour, minute) if hour < 24 and minute < 60 else None
+    for words, at in _PART_OF_DAY:
+        if any(w in plain for w in words):
+            return at
+    return None
+
+
 def callback_later(t: Turn) -> Step:
-    """ "me chama depois": the day said (at this time of day), else a few hours from now."""
+    """ "me chama depois": the day and time said, else a few hours from now.
+
+    A day without a time keeps the current time of day; a time without a day is today (or
+    tomorrow when that time has passed). The runtime moves it into contact hours.
+    """
     day = _date(t.parse.value("date"))
+    clock = time_said(t.parse.text)
     now = t.ctx.now
-    if day is not None and day > t.ctx.today:
-        tz = _local_tz(t) or now.tzinfo
-        local_now = now.astimezone(tz)
-        at = datetime.combine(day, time(local_now.hour, local_now.minute), tzinfo=tz)
+    tz = _local_tz(t) or now.tzinfo
+    local_now = now.astimezone(tz)
+    if day is not None and day < t.ctx.today:
+        day = None
+    if day is None and clock is not None:
+        day = t.ctx.today
+        if datetime.combine(day, clock, tzinfo=tz) <= local_now:
+            day = day + timedelta(days=1)
+    if day is not None and (day > t.ctx.today or clock is not None):
+        at_clock = clock or time(local_now.hour, local_now.minute)
+        at = datetime.combine(day, at_clock, tzinfo=tz)
     else:
+        day = None
         at = now + timedelta(hours=t.ctx.settings.callback_default_hours)
     return t.step(
         ScheduleContact(at=at, reason="callback_later"),
         say(
             "callback_ok",
             t.ctx,
-            date=at.date().isoformat() if day is not None else None,
+            date=day.isoformat() if day is not None else None,
+            time=clock.strftime("%H:%M") if clock is not None else None,
+            same_day=day == t.ctx.today,
             hours=t.ctx.settings.callback_default_hours,
         ),
     )

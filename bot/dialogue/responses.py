@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from bot.dialogue.actions import Reply
 from bot.dialogue.context import DialogueSettings
 from bot.dialogue.formatting import (
+    format_clock,
     format_date,
     format_money,
     format_percent,
@@ -75,6 +76,7 @@ def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     env.filters["date"] = _filter(format_date, language, strict)
     env.filters["weekday_date"] = _filter(format_weekday_date, language, strict)
     env.filters["percent"] = _filter(format_percent, language, strict)
+    env.filters["clock"] = _filter(format_clock, language, strict)
     env.filters["hours_en"] = lambda value: hours_en(str(value or ""))
     return env
 

@@ -99,6 +99,7 @@ def debt_vars(ctx: Context) -> dict[str, Any]:
                 "description": d.description,
                 "amount": money_str(d.balance),
                 "due": d.due.isoformat(),
+                "overdue": d.due < ctx.today,
             }
             for d in debts
         ],
