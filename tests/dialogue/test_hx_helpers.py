@@ -1,0 +1,74 @@
+"""Helpers added from conversation scripts: callback times, agent hours and clock texts."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from dialogue_helpers import of_type
+
+from bot.dialogue.actions import RecordPromise, ScheduleContact
+from bot.dialogue.formatting import format_clock, hours_en
+from bot.dialogue.handlers_promises import time_said
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("me chama depois das 18h", time(18, 0)),
+        ("me liga às 9h30", time(9, 30)),
+        ("pode ser 15:45?", time(15, 45)),
+        ("depois das 18 horas", time(18, 0)),
+        ("me liga amanhã de manhã", time(9, 0)),
+        ("fala comigo à tarde", time(14, 0)),
+        ("me chama hoje a noite", time(19, 0)),
+        ("call me after 6pm", time(18, 0)),
+        ("text me at 10:30 am", time(10, 30)),
+        ("call me tomorrow morning", time(9, 0)),
+        ("pago dia 10", None),
+        ("me chama depois", None),
+        ("tenho 100 reais", None),
+    ],
+)
+def test_time_said(text: str, expected: time | None) -> None:
+    assert time_said(text) == expected
+
+
+def test_hours_en_translates_common_pt_hours() -> None:
+    assert hours_en("seg a sex, das 9h às 18h") == "Mon to Fri, 9am to 6pm"
+    assert hours_en("segunda a sábado, 8h30 às 12h") == "Mon to Sat, 8:30am to 12pm"
+
+
+def test_hours_en_gives_up_on_free_text() -> None:
+    assert hours_en("horário comercial") == ""
+    assert hours_en("") == ""
+
+
+def test_format_clock() -> None:
+    assert format_clock("18:00", "pt") == "18h"
+    assert format_clock("09:30", "pt") == "9h30"
+    assert format_clock("18:00", "en") == "6pm"
+    assert format_clock("00:15", "en") == "12:15am"
+
+
+def test_negotiate_with_only_a_date_is_a_promise(convo: Any) -> None:
+    c = convo()
+    d = c.say("negotiate", text="só consigo pagar sexta", date="2026-11-27")
+    assert of_type(d, RecordPromise) == [RecordPromise(date(2026, 11, 27), Decimal("460.65"))]
+
+
+def test_callback_at_the_time_said_today(convo: Any) -> None:
+    c = convo()
+    d = c.say("callback_later", text="me chama depois das 18h")
+    (contact,) = of_type(d, ScheduleContact)
+    assert (contact.at.date(), contact.at.hour) == (date(2026, 11, 23), 18)
+    assert "hoje, por volta das 18h" in c.texts[-1]
+
+
+def test_callback_time_already_past_is_tomorrow(convo: Any) -> None:
+    c = convo()
+    d = c.say("callback_later", text="me chama às 8h")
+    (contact,) = of_type(d, ScheduleContact)
+    assert (contact.at.date(), contact.at.hour) == (date(2026, 11, 24), 8)
