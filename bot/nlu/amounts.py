@@ -18,7 +18,7 @@ _CURRENCY_AFTER = re.compile(
     r"^\s*(?:mil\s+)?(?:reais|real|conto|contos|pila|pilas|dilmas|dolares|dollars|dollar|"
     r"bucks|usd|brl|r\$)\b"
 )
-_THOUSAND_AFTER = re.compile(r"^(?:\s*mil\b|k\b|\s+thousand\b)")
+_THOUSAND_AFTER = re.compile(r"^(?:\s*mil\b|k\b|\s+thousand\b|\s+grand\b)")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:x(?![a-z])|vezes|vez\b|parcela|prestac|installment|payment|pagamentos|meses|mes\b|"
     r"months?|dias?\b|days?\b|semanas?|weeks?|anos?\b|years?|horas?|hours?|hrs?\b|hs?\b|"
@@ -151,7 +151,7 @@ def _word_amounts(folded: str, taken: list[Span]) -> list[Span]:
             end += tail.end()
         elif (
             value < 10
-            or m[0] in ("mil", "thousand", "cem", "cento", "hundred")
+            or m[0] in ("mil", "thousand", "grand", "cem", "cento", "hundred")
             or _UNIT_AFTER.search(after)
             or _WORD_BEFORE.search(folded[max(0, start - 30) : start])
         ):

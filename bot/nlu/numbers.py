@@ -88,7 +88,7 @@ UNITS: dict[str, int] = {
     "ninety": 90,
 }
 HUNDRED = {"hundred"}
-THOUSAND = {"mil", "thousand", "k"}
+THOUSAND = {"mil", "thousand", "k", "grand"}
 JOINERS = {"e", "and"}
 
 ORDINALS: dict[str, int] = {
@@ -133,7 +133,7 @@ ORDINALS: dict[str, int] = {
     "3º": 3,
 }
 
-_ALL = sorted(set(UNITS) | HUNDRED | {"mil", "thousand", "a"}, key=len, reverse=True)
+_ALL = sorted(set(UNITS) | HUNDRED | {"mil", "thousand", "grand", "a"}, key=len, reverse=True)
 _WORD = r"(?:" + "|".join(_ALL) + r")"
 # A run of number words, joined by spaces, hyphens, "e" or "and".
 NUMBER_WORDS = re.compile(
