@@ -82,7 +82,7 @@ _WHOLE = re.compile(
     + _ORD[8:-1]
     + r"|"
     + _N
-    + r")(?:\s+(?:one|please|pls|por favor|pf|plz))?\W*$"
+    + r")(?:\s+(?:one|please|pls|por favor|pf|pfv|pfvr|plz|entao|then|ok|blz|thanks|obg))?\W*$"
 )
 PAYMENT_METHODS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pix", re.compile(r"\b(?:pix|piks|pics|chave\s+pix|qr\s*code)\b")),

@@ -210,3 +210,32 @@ def test_classifier_sees_stretched_endings_collapsed() -> None:
 
     assert for_classifier("pago sextaa, simmm") == "pago sexta sim"
     assert for_classifier("see you tomorrow") == "see you tomorrow"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pago os quatrocentos dia 8", ["400.00"]),  # "dia 8" is a date, not "400 days"
+        ("pago 400 dia 8", ["400.00"]),
+        ("vou pagar 100 dia 5 e 100 dia 20", ["100.00", "100.00"]),
+        ("i'll pay two grand", ["2000.00"]),
+        ("i can pay a grand", ["1000.00"]),
+        ("pago em 30 dias", []),
+        ("what's the grand total", []),
+    ],
+)
+def test_amounts_before_day_and_grand(text: str, expected: list[str]) -> None:
+    assert values(text, "amount", "en" if text.startswith(("i", "w")) else "pt") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("a 2 pfv", 2), ("a 3 entao", 3), ("1 ok", 1)])
+def test_whole_message_option_with_a_tail(text: str, expected: int) -> None:
+    assert values(text, "option") == [expected]
+
+
+def test_heldout3_untuned_set(interpreter: EmbeddedInterpreter) -> None:
+    cases, now = load_cases(HELDOUT2.with_name("heldout3.yml"))
+    assert now is not None
+    assert len(cases) >= 100
+    report = evaluate(interpreter, cases, now)
+    assert report["accuracy"] >= 0.95, report["errors"]
