@@ -77,17 +77,24 @@ WEEKDAYS: dict[str, int] = {
     "fri": 4,
     "sabadao": 5,
     "sextou": 4,
+    "sab": 5,
 }
 RELATIVE: dict[str, int] = {
     "depois de amanha": 2,
     "depois d amanha": 2,
     "dps de amanha": 2,
+    "dps d amanha": 2,
+    "day after tmrw": 2,
+    "day after tmr": 2,
     "the day after tomorrow": 2,
     "day after tomorrow": 2,
     "anteontem": -2,
     "amanha": 1,
     "amanhã": 1,
     "amnh": 1,
+    "amnha": 1,
+    "amanah": 1,
+    "amanhaa": 1,
     "amanhan": 1,
     "amanh": 1,
     "tomorrow": 1,
@@ -142,14 +149,14 @@ _NUM_WORD = (
     r"treze|catorze|quatorze|quinze|vinte|trinta|a|an|one|two|three|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|(?:a\s+)?couple(?:\s+of)?"
 )
-_DAY_WORD = (
+_DAY_WORD = (  # compounds first: "vinte e cinco" must not stop at "vinte"
+    r"vinte e (?:um|dois|tres|quatro|cinco|seis|sete|oito|nove)|trinta e um|"
     r"\d{1,2}|primeiro|um|dois|tres|quatro|cinco|seis|sete|oito|nove|dez|onze|doze|treze|"
-    r"catorze|quatorze|quinze|dezesseis|dezessete|dezoito|dezenove|vinte|"
-    r"vinte e (?:um|dois|tres|quatro|cinco|seis|sete|oito|nove)|trinta|trinta e um"
+    r"catorze|quatorze|quinze|dezesseis|dezessete|dezoito|dezenove|vinte|trinta"
 )
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
 _NEXT_MONTH = r"(?P<next>\s+(?:do|de)\s+(?:mes\s+que\s+vem|proximo\s+mes)|\s+of\s+next\s+month)?"
-_SUFFIX = r"(?:st|nd|rd|th|º|o(?=\b))?"
+_SUFFIX = r"(?:st|nd|rd|th|º|°|o(?=\b))?"
 _B = r"(?<![\w/])"
 _E = r"(?![\w/])"
 
@@ -235,6 +242,11 @@ def _weekday(m: re.Match[str], today: date, lang: str) -> date | None:
     return next_weekday(today, WEEKDAYS[m["wd"]])
 
 
+def _numbered_weekday(m: re.Match[str], today: date, lang: str) -> date | None:
+    """ "2ª feira" .. "6ª feira": Monday .. Friday (Brazilian numbering, Sunday is the 1st)."""
+    return next_weekday(today, int(m["n"]) - 2)
+
+
 def _weekday_next_week(m: re.Match[str], today: date, lang: str) -> date | None:
     """ "terça da semana que vem", "next week on Tuesday": that day of next calendar week."""
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
@@ -292,6 +304,7 @@ _WD = r"(?P<wd>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")(?:[\s
 _NEXT_WEEK = r"(?:semana\s+que\s+vem|proxima\s+semana|outra\s+semana|semana\s+q\s+vem)"
 
 PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
+    (re.compile(r"(?<![\w/])(?P<n>[2-6])\s?(?:a|ª|º)?[\s-]?feira\b"), _numbered_weekday),
     *(
         (re.compile(pattern), _weekday_next_week)
         for pattern in (

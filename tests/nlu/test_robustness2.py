@@ -239,3 +239,23 @@ def test_heldout3_untuned_set(interpreter: EmbeddedInterpreter) -> None:
     assert len(cases) >= 100
     report = evaluate(interpreter, cases, now)
     assert report["accuracy"] >= 0.95, report["errors"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pago 6ª feira", "2026-11-27"),
+        ("pago na 5a feira", "2026-11-26"),
+        ("2a-feira eu pago", "2026-11-30"),
+        ("pago sab", "2026-11-28"),
+        ("dps d amanha", "2026-11-25"),
+        ("day after tmrw", "2026-11-25"),
+        ("pago amnha", "2026-11-24"),
+        ("pago dia vinte e cinco", "2026-11-25"),  # not "dia vinte"
+        ("pago dia vinte", "2026-12-20"),
+        ("pago no dia 1° de dezembro", "2026-12-01"),  # a degree sign for the ordinal
+        ("pago em 1° de dezembro", "2026-12-01"),
+    ],
+)
+def test_weekday_numbers_typos_and_compound_days(text: str, expected: str) -> None:
+    assert values(text, "date") == [expected]
