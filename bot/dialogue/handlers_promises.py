@@ -55,7 +55,10 @@ def promise_to_pay(t: Turn) -> Step:
         step.actions.insert(0, lead)
         return step
     stored = t.state.extra.get("promise_amount")
-    amount = _amount(stored) or t.ctx.balance.total
+    balance = t.ctx.balance.total
+    amount = _amount(stored) or balance
+    if balance > 0 and amount > balance:
+        amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
     extra = {k: v for k, v in t.state.extra.items() if k != "promise_amount"}
     return t.step(
         RecordPromise(due=due, amount=amount),

@@ -72,3 +72,11 @@ def test_callback_time_already_past_is_tomorrow(convo: Any) -> None:
     d = c.say("callback_later", text="me chama às 8h")
     (contact,) = of_type(d, ScheduleContact)
     assert (contact.at.date(), contact.at.hour) == (date(2026, 11, 24), 8)
+
+
+def test_promise_above_the_balance_records_the_balance(convo: Any) -> None:
+    c = convo()
+    d = c.say(
+        "promise_to_pay", text="vou pagar 1000 na sexta", date="2026-11-27", amount="1000.00"
+    )
+    assert of_type(d, RecordPromise) == [RecordPromise(date(2026, 11, 27), Decimal("460.65"))]
