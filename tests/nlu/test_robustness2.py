@@ -259,3 +259,18 @@ def test_heldout3_untuned_set(interpreter: EmbeddedInterpreter) -> None:
 )
 def test_weekday_numbers_typos_and_compound_days(text: str, expected: str) -> None:
     assert values(text, "date") == [expected]
+
+
+def test_colloquial_training_files_do_not_copy_held_out_sentences() -> None:
+    from bot.nlu.data import read_rasa_file
+
+    root = HELDOUT2.parents[2] / "nlu_data"
+    training = {
+        e.text.strip().lower()
+        for path in (root / "pt" / "coloquial.yml", root / "en" / "colloquial.yml")
+        for e in read_rasa_file(path, language="")
+    }
+    for name in ("heldout.yml", "heldout2.yml", "heldout3.yml"):
+        cases, _ = load_cases(HELDOUT2.with_name(name))
+        copied = [c.text for c in cases if c.text.strip().lower() in training]
+        assert not copied, (name, copied)
