@@ -166,7 +166,7 @@ def test_heldout2_accuracy(interpreter: EmbeddedInterpreter) -> None:
     cases, now = load_cases(HELDOUT2)
     assert now is not None
     report = evaluate(interpreter, cases, now)
-    assert report["accuracy"] >= 0.965, report["errors"]
+    assert report["accuracy"] >= 0.975, report["errors"]
     assert report["rates"]["language"] >= 0.98, report["errors"]
     for name in ("date", "amount", "installments", "option"):
         assert report["rates"][name] >= 0.97, report["errors"]
