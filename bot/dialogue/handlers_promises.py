@@ -163,13 +163,24 @@ def time_said(text: str) -> time | None:
     return None
 
 
+def _vague_day(t: Turn) -> date | None:
+    """ "semana que vem" (next Monday), "mês que vem" (the 1st of next month), else None."""
+    text = normalise(t.parse.text)
+    today = t.ctx.today
+    if any(normalise(k) in text for k in t.flows.keywords_for("later_next_week", t.language)):
+        return today + timedelta(days=7 - today.weekday())
+    if any(normalise(k) in text for k in t.flows.keywords_for("later_next_month", t.language)):
+        return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    return None
+
+
 def callback_later(t: Turn) -> Step:
     """ "me chama depois": the day and time said, else a few hours from now.
 
     A day without a time keeps the current time of day; a time without a day is today (or
     tomorrow when that time has passed). The runtime moves it into contact hours.
     """
-    day = _date(t.parse.value("date"))
+    day = _date(t.parse.value("date")) or _vague_day(t)
     clock = time_said(t.parse.text)
     now = t.ctx.now
     tz = _local_tz(t) or now.tzinfo

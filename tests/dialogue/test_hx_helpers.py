@@ -80,3 +80,10 @@ def test_promise_above_the_balance_records_the_balance(convo: Any) -> None:
         "promise_to_pay", text="vou pagar 1000 na sexta", date="2026-11-27", amount="1000.00"
     )
     assert of_type(d, RecordPromise) == [RecordPromise(date(2026, 11, 27), Decimal("460.65"))]
+
+
+def test_callback_next_week_is_next_monday(convo: Any) -> None:
+    c = convo()
+    d = c.say("callback_later", text="me chama semana que vem")
+    (contact,) = of_type(d, ScheduleContact)
+    assert contact.at.date() == date(2026, 11, 30)
