@@ -39,6 +39,10 @@ def on_reminder(state: ConversationState, event: Reminder, ctx: Context) -> Step
             else "reminder_generic"
         )
         values = {**context_vars(state, ctx), **common, **event.vars}
+        if ctx.balance.total > 0:
+            # The cadence plans with principal only; the person reads what settles the debt
+            # today (with the book's charges), as in every other message.
+            values["total"] = money_str(ctx.balance.total)
         reply = say(name, ctx, **values)
         active = ctx.agreement is not None and ctx.agreement.status == "active"
         phase = "agreement" if active else "open"
