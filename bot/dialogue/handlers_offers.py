@@ -110,6 +110,30 @@ def _is_down_payment(t: Turn, keywords: tuple[str, ...]) -> bool:
     return any(normalise(k) in text for k in keywords)
 
 
+def _plan_by_kind(t: Turn) -> Step | None:
+    """ "prefiro parcelado" / "à vista" with plans on screen: that kind of plan, first shown."""
+    plans = t.state.on_screen
+    if not plans:
+        return None
+    text = normalise(t.parse.text)
+    for kind, group in (("installments", "wants_installments"), ("pay_in_full", "wants_in_full")):
+        if any(normalise(k) in text for k in t.flows.keywords_for(group, t.language)):
+            for index, plan in enumerate(plans, start=1):
+                if plan.kind == kind:
+                    return t.step(
+                        say(
+                            "plan_summary",
+                            t.ctx,
+                            plan=plan_vars(plan, index),
+                            exact=True,
+                            proposal=False,
+                        ),
+                        phase="confirming_plan",
+                        pending_plan=plan,
+                    )
+    return None
+
+
 def negotiate(t: Turn) -> Step:
     """The debtor's own proposal ("em 5x", "150 por mês", "100 de entrada"), else offers."""
     raw_n = t.parse.value("installments")
@@ -121,6 +145,9 @@ def negotiate(t: Turn) -> Step:
             from bot.dialogue.handlers_promises import promise_to_pay
 
             return promise_to_pay(t)
+        picked = _plan_by_kind(t)
+        if picked is not None:
+            return picked
         return offers(t)
     down = None
     monthly = None

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from dialogue_helpers import of_type
+from dialogue_helpers import of_type, replies
 
 from bot.dialogue.actions import RecordPromise, ScheduleContact
 from bot.dialogue.formatting import format_clock, hours_en
@@ -87,3 +87,12 @@ def test_callback_next_week_is_next_monday(convo: Any) -> None:
     d = c.say("callback_later", text="me chama semana que vem")
     (contact,) = of_type(d, ScheduleContact)
     assert contact.at.date() == date(2026, 11, 30)
+
+
+def test_wanting_installments_with_offers_on_screen_picks_the_plan(convo: Any) -> None:
+    c = convo()
+    c.say("cannot_pay", text="to sem dinheiro")
+    d = c.say("negotiate", text="prefiro parcelado")
+    assert replies(d) == ["plan_summary"]
+    assert c.state.pending_plan is not None
+    assert c.state.pending_plan.kind == "installments"
