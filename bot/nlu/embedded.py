@@ -62,6 +62,9 @@ class EmbeddedInterpreter:
         return Parse(raw, lang, intent, confidence, tuple(ranking), entities)
 
 
+_CONSEQUENTIAL = frozenset({"opt_out", "wrong_person", "dispute", "insult", "request_human"})
+
+
 def _apply_rules(
     normalized: str,
     ranking: list[tuple[str, float]],
@@ -74,6 +77,10 @@ def _apply_rules(
         forced = "opt_out"
     elif ranking[0][1] < _UNSURE and known_words == 0 and not entities:
         forced = "out_of_scope"  # no word it knows and no clear guess: "qwerty uiop"
+    elif known_words == 0 and not entities and ranking[0][0] in _CONSEQUENTIAL:
+        # an intent that changes things for good (stop writing, wrong person...) is never
+        # read from a word the model has not seen: "blorp" looked like "stop" in n-grams
+        forced = "out_of_scope"
     elif _BARE_OPTION.match(stripped) and any(e.entity == "option" for e in entities):
         forced = "choose_option"
     if forced is None:

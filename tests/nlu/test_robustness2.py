@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -274,3 +274,14 @@ def test_colloquial_training_files_do_not_copy_held_out_sentences() -> None:
         cases, _ = load_cases(HELDOUT2.with_name(name))
         copied = [c.text for c in cases if c.text.strip().lower() in training]
         assert not copied, (name, copied)
+
+
+@pytest.mark.parametrize("word", ["blorp", "zorp", "flibbet"])
+def test_an_unknown_word_never_opts_out_or_escalates(word: str) -> None:
+    """An intent that changes things for good is never read from a word never seen."""
+    from bot.config import load_settings
+    from bot.nlu import build_interpreter
+
+    now = datetime.fromisoformat("2026-11-23T10:00:00-03:00")
+    parse = build_interpreter(load_settings(environ={})).parse(word, now)
+    assert parse.intent not in ("opt_out", "wrong_person", "dispute", "insult", "request_human")
