@@ -30,6 +30,25 @@ from bot.store.tables import (
 )
 
 
+def _agent_event(
+    session: Session,
+    conversation: Conversation,
+    agent_id: int,
+    kind: str,
+    now: datetime,
+    **data: object,
+) -> None:
+    """An agent's action in the event log, tied to the chat and its debtor."""
+    EventLog(session).append(
+        kind,
+        at=now,
+        actor=f"agent:{agent_id}",
+        debtor_id=conversation.debtor_id,
+        conversation_id=conversation.id,
+        data=dict(data),
+    )
+
+
 def _conversation(session: Session, conversation_id: int) -> Conversation:
     conversation = ConversationRepository(session).lock_row(conversation_id)
     if conversation is None:
@@ -46,13 +65,8 @@ def agent_take(session: Session, conversation_id: int, agent_id: int, now: datet
     conversation.status = "with_agent"
     conversation.assigned_agent_id = agent_id
     conversation.updated_at = now
-    EventLog(session).append(
-        "agent_took",
-        at=now,
-        actor=f"agent:{agent_id}",
-        debtor_id=conversation.debtor_id,
-        conversation_id=conversation.id,
-        data={"reason": conversation.handoff_reason},
+    _agent_event(
+        session, conversation, agent_id, "agent_took", now, reason=conversation.handoff_reason
     )
 
 
@@ -106,13 +120,7 @@ def agent_close(session: Session, conversation_id: int, agent_id: int, now: date
     conversation.waiting_since = None
     state = ConversationState.from_dict(conversation.state or {})
     conversation.state = state.evolve(phase="open").to_dict()
-    EventLog(session).append(
-        "conversation_closed",
-        at=now,
-        actor=f"agent:{agent_id}",
-        debtor_id=conversation.debtor_id,
-        conversation_id=conversation.id,
-    )
+    _agent_event(session, conversation, agent_id, "conversation_closed", now)
 
 
 def agent_record_promise(
@@ -243,14 +251,7 @@ def agent_resolve_dispute(
         if debt.status == "disputed":
             debt.status = "open" if outcome == "upheld" else "written_off"
             debt.updated_at = now
-    EventLog(session).append(
-        "dispute_resolved",
-        at=now,
-        actor=f"agent:{agent_id}",
-        debtor_id=conversation.debtor_id,
-        conversation_id=conversation.id,
-        data={"outcome": outcome},
-    )
+    _agent_event(session, conversation, agent_id, "dispute_resolved", now, outcome=outcome)
 
 
 def agent_mark_invalid(
@@ -260,10 +261,4 @@ def agent_mark_invalid(
     contact = session.get(Contact, conversation.contact_id)
     assert contact is not None
     contact.invalid = True
-    EventLog(session).append(
-        "contact_invalid",
-        at=now,
-        actor=f"agent:{agent_id}",
-        debtor_id=conversation.debtor_id,
-        conversation_id=conversation.id,
-    )
+    _agent_event(session, conversation, agent_id, "contact_invalid", now)
