@@ -31,6 +31,13 @@ from bot.store.tables import (
 )
 
 
+def _system_event(
+    session: Session, kind: str, now: datetime, debtor_id: int, **data: object
+) -> None:
+    """What the system concluded (a promise kept or broken, an agreement done or broken)."""
+    EventLog(session).append(kind, at=now, actor="system", debtor_id=debtor_id, data=dict(data))
+
+
 def confirm_payment(
     session: Session,
     *,
@@ -133,12 +140,8 @@ def _pay_agreement(
             covered.status = "paid"
             covered.paid = covered.amount
             covered.updated_at = now
-        EventLog(session).append(
-            "agreement_completed",
-            at=now,
-            actor="system",
-            debtor_id=debt.debtor_id,
-            data={"agreement_id": agreement.id},
+        _system_event(
+            session, "agreement_completed", now, debt.debtor_id, agreement_id=agreement.id
         )
     session.flush()
     return payment
@@ -164,12 +167,13 @@ def _settle_promise(session: Session, debtor_id: int, now: datetime) -> None:
     if paid_since >= promise.amount or all(d.status == "paid" for d in debts):
         promise.status = "kept"
         promise.resolved_at = now
-        EventLog(session).append(
+        _system_event(
+            session,
             "promise_kept",
-            at=now,
-            actor="system",
-            debtor_id=debtor_id,
-            data={"promise_id": promise.id, "amount": str(promise.amount)},
+            now,
+            debtor_id,
+            promise_id=promise.id,
+            amount=str(promise.amount),
         )
 
 
@@ -183,12 +187,13 @@ def expire_promises_and_agreements(session: Session, now: datetime, deps: TurnDe
     ):
         promise.status = "broken"
         promise.resolved_at = now
-        EventLog(session).append(
+        _system_event(
+            session,
             "promise_broken",
-            at=now,
-            actor="system",
-            debtor_id=promise.debtor_id,
-            data={"promise_id": promise.id, "due": promise.due.isoformat()},
+            now,
+            promise.debtor_id,
+            promise_id=promise.id,
+            due=promise.due.isoformat(),
         )
         changed.append(f"promise:{promise.id}")
     grace = deps.settings.cadence.agreement_grace_days
@@ -204,12 +209,8 @@ def expire_promises_and_agreements(session: Session, now: datetime, deps: TurnDe
                 if debt.status == "in_agreement":
                     debt.status = "open"
                     debt.agreement_id = None
-            EventLog(session).append(
-                "agreement_broken",
-                at=now,
-                actor="system",
-                debtor_id=agreement.debtor_id,
-                data={"agreement_id": agreement.id},
+            _system_event(
+                session, "agreement_broken", now, agreement.debtor_id, agreement_id=agreement.id
             )
             changed.append(f"agreement:{agreement.id}")
     return changed
