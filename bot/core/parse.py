@@ -31,6 +31,40 @@ INTENTS: tuple[str, ...] = (
 
 ENTITY_NAMES: tuple[str, ...] = ("date", "amount", "installments", "option", "payment_method")
 
+# Entities beyond the design's five (the contract says "extend freely"). Values:
+# - topic: what a question is about (QUESTION_TOPICS), so the dialogue answers it from data
+# - hardship: illness | unemployment | death | divorce | hospital | money_tight
+# - relative: who answered instead of the debtor: mother | father | spouse | child | sibling |
+#   relative (a family member, unspecified) | friend | colleague
+# - no_payment_method: a method the person says they do not have ("não tenho pix" -> pix)
+# - soft_yes: "soft" when the whole message is a bare acknowledgement ("ok", "👍", "hm")
+EXTRA_ENTITY_NAMES: tuple[str, ...] = (
+    "topic",
+    "hardship",
+    "relative",
+    "no_payment_method",
+    "soft_yes",
+)
+
+# What a debtor's question is about; the dialogue answers each from dialogues/ and config.
+QUESTION_TOPICS: tuple[str, ...] = (
+    "options",  # what are my options / quais as opções
+    "breakdown",  # why is it more / is there interest / pq ta mais caro
+    "charge_origin",  # what is this charge / que compra é essa / I thought it was paid
+    "business_identity",  # CNPJ / which shop / quem é a loja
+    "number_source",  # how did you get my number
+    "scam",  # is this a scam / é golpe / como sei que é verdade
+    "status",  # will you stop charging me / so we're good / tá tudo certo?
+    "credit_bureau",  # SPC / Serasa / negativação / nome sujo
+    "deadline",  # até quando posso pagar / prazo
+    "pay_at_store",  # posso pagar na loja / at the store
+    "discount",  # tem desconto à vista / best price if I pay it all today
+    "plan_total",  # qual o total no final / how much in total
+    "partial_payment",  # já paguei 200 mês passado, pq ta cobrando tudo?
+    "paid_to_person",  # paid a salesperson's personal PIX
+    "other_question",  # a question none of the above answers: a person answers it
+)
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -53,6 +87,30 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One part of a longer message ("sou eu sim." / "meu marido ficou doente" / ...).
+
+    ``start``/``end`` index into the whole message's text; entities are the ones inside it.
+    """
+
+    text: str
+    start: int
+    end: int
+    intent: str
+    confidence: float
+    entities: tuple[Entity, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "intent": {"name": self.intent, "confidence": round(self.confidence, 4)},
+            "entities": [e.to_json() for e in self.entities],
+        }
+
+
+@dataclass(frozen=True)
 class Parse:
     """What a message means: intent with confidence, language and resolved entities."""
 
@@ -62,6 +120,9 @@ class Parse:
     confidence: float
     intent_ranking: tuple[tuple[str, float], ...] = ()
     entities: tuple[Entity, ...] = field(default_factory=tuple)
+    # Each clause of a longer message with what was found in it (empty: one clause, the
+    # whole message). Additive to Rasa's shape: the fields above keep their meaning.
+    clauses: tuple[Clause, ...] = ()
 
     def first(self, name: str) -> Entity | None:
         """The first entity called ``name``, if any."""
@@ -81,7 +142,24 @@ class Parse:
                 {"name": name, "confidence": round(conf, 4)} for name, conf in self.intent_ranking
             ],
             "entities": [e.to_json() for e in self.entities],
+            "clauses": [c.to_json() for c in self.clauses],
         }
+
+    def all_values(self, name: str) -> tuple[str | int, ...]:
+        """Every value of entity ``name`` in the message, in order, without repeats."""
+        seen: list[str | int] = []
+        for e in self.entities:
+            if e.entity == name and e.value not in seen:
+                seen.append(e.value)
+        return tuple(seen)
+
+    def clause_intents(self, min_confidence: float = 0.0) -> tuple[str, ...]:
+        """The intents of the clauses (in order, no repeats) at ``min_confidence`` or more."""
+        found: list[str] = []
+        for c in self.clauses:
+            if c.confidence >= min_confidence and c.intent not in found:
+                found.append(c.intent)
+        return tuple(found)
 
 
 class Interpreter(Protocol):

@@ -43,7 +43,8 @@ def test_parse_contract(
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     first = json.loads(lines[0])
-    assert set(first) == {"text", "language", "intent", "intent_ranking", "entities"}
+    # the design's fields, plus the additive "clauses"
+    assert set(first) == {"text", "language", "intent", "intent_ranking", "entities", "clauses"}
     assert first["text"] == "vou pagar 100 na sexta"
     assert first["language"] == "pt"
     assert first["intent"]["name"] == "promise_to_pay"
