@@ -8,14 +8,14 @@ from collections.abc import Callable, Sequence
 
 # Explicit registry: (group name, help, module path of a ``register(subparsers)`` function).
 COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
-    ("bot.store.cli", "database, import and demo commands"),
-    ("bot.nlu.cli", "NLU commands"),
-    ("bot.offers.cli", "offer book commands"),
-    ("bot.cadence.cli", "cadence commands"),
-    ("bot.channels.cli", "Telegram helpers"),
-    ("bot.runtime.cli", "serve, worker and conversation tests"),
-    ("bot.web.cli", "user accounts"),
-    ("bot.bench", "benchmarks"),
+    ("bot.commands.store", "database, import and demo commands"),
+    ("bot.commands.nlu", "NLU commands"),
+    ("bot.commands.offers", "offer book commands"),
+    ("bot.commands.cadence", "cadence commands"),
+    ("bot.commands.telegram", "Telegram helpers"),
+    ("bot.commands.serve", "serve, worker and conversation tests"),
+    ("bot.commands.users", "user accounts"),
+    ("bot.commands.bench", "benchmarks"),
 )
 
 

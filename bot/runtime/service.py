@@ -20,18 +20,18 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.conversation import agents, payments
+from bot.conversation import operations as ops
+from bot.conversation.effects import TurnOutcome
+from bot.conversation.turns import TurnDeps, inbound_turn, reminder_turn
 from bot.core.clock import Clock, SystemClock
 from bot.core.domain import InboundMessage, StatusUpdate
 from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import ConfiguredPaymentProvider, PaymentProvider
-from bot.runtime import agents, payments
-from bot.runtime import operations as ops
-from bot.runtime.effects import TurnOutcome
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel
-from bot.runtime.turns import TurnDeps, inbound_turn, reminder_turn
 from bot.store.conversations import MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, ping, transaction
 from bot.store.tables import Contact, Conversation
@@ -126,7 +126,7 @@ class Runtime:
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""
-        from bot.runtime.sender import requeue_as_template
+        from bot.outbox.sender import requeue_as_template
 
         now = self.clock.now()
         requeued = False
@@ -326,7 +326,7 @@ class Runtime:
     async def simulate_reminder(self, address: str) -> str | None:
         """The demo's "receive a reminder" button: the reminder that fits this simulator
         debtor now, sent at once to the web chat. Returns the template, or None."""
-        from bot.runtime.reminders import reminder_for_now
+        from bot.conversation.reminders import reminder_for_now
         from bot.store.portfolio import PortfolioRepository
 
         now = self.clock.now()
@@ -361,8 +361,8 @@ class Runtime:
 
     async def drain_outbox(self) -> int:
         """Send every queued message that is due; returns how many were sent."""
-        from bot.runtime.ratelimit import MemoryRateLimiter, RedisRateLimiter
-        from bot.runtime.sender import OutboxSender
+        from bot.outbox.ratelimit import MemoryRateLimiter, RedisRateLimiter
+        from bot.outbox.sender import OutboxSender
 
         if self._sender is None:
             # provider rate limits are about real seconds, whatever the business clock says

@@ -15,8 +15,8 @@ from bot.channels.recording import RecordingChannel
 from bot.config import Settings
 from bot.core.clock import FixedClock
 from bot.core.domain import DeliveryStatus, OutboundMessage, SendResult
+from bot.outbox.sender import OutboxSender, backoff_seconds, requeue_as_template
 from bot.runtime.ports import SendError
-from bot.runtime.sender import OutboxSender, backoff_seconds, requeue_as_template
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, transaction, upgrade
 from bot.store.tables import Contact, Message

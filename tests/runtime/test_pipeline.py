@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.recording import RecordingChannel
+from bot.conversation.operations import AlreadyTaken
 from bot.core.domain import InboundMessage, Media
-from bot.runtime.operations import AlreadyTaken
 from bot.runtime.service import Runtime
 from bot.store.tables import (
     Agreement,

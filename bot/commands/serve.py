@@ -76,7 +76,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _test_conversations(args: argparse.Namespace) -> int:
-    from bot.runtime.scripts import collect, run_script
+    from bot.testing.scripts import collect, run_script
 
     logging.basicConfig(level=logging.WARNING)
     paths = collect(args.paths)

@@ -21,7 +21,7 @@ from bot.store.tables import (
 )
 
 if TYPE_CHECKING:
-    from bot.runtime.scripts import ScriptRun
+    from bot.testing.scripts import ScriptRun
 
 PIX_CODE = re.compile(r"000201[^\n]{20,}?6304[0-9A-Fa-f]{4}")
 KNOWN = {
@@ -116,7 +116,7 @@ def _one(  # noqa: C901 - one branch per expectation keeps them side by side
     if key == "payment_instructions":
         return _pix(session, debtor_id) if str(want) == "pix" else None
     if key in ("next_contact", "cadence_stopped"):
-        from bot.runtime.planning import next_contact
+        from bot.conversation.planning import next_contact
 
         planned = next_contact(session, debtor_id, run.clock.now(), run.settings)
         if key == "cadence_stopped":

@@ -26,8 +26,8 @@ from bot.channels.masking import mask_address
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.domain import Button, DeliveryStatus, OutboundMessage
+from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.runtime.ports import Channel, SendError
-from bot.runtime.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.store.conversations import MessageRepository
 from bot.store.db import transaction
 from bot.store.tables import Contact, Conversation, Message

@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.money import ZERO
-from bot.dialogue.context import PaymentConfirmed
-from bot.offers.agreements import apply_payment, is_broken, is_completed
-from bot.runtime.effects import TurnOutcome
-from bot.runtime.operations import OperationError, business_effects
-from bot.runtime.turns import (
+from bot.conversation.effects import TurnOutcome
+from bot.conversation.operations import OperationError, business_effects
+from bot.conversation.turns import (
     TurnDeps,
     conversation_language,
     preferred_contact,
     run_dialogue,
 )
+from bot.core.money import ZERO
+from bot.dialogue.context import PaymentConfirmed
+from bot.offers.agreements import apply_payment, is_broken, is_completed
 from bot.store.conversations import ConversationRepository
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository

@@ -1,6 +1,6 @@
 """What business-side operations share: their error and how they build a turn's effects.
 
-Payments live in ``bot.runtime.payments``, agent actions in ``bot.runtime.agents``.
+Payments live in ``bot.conversation.payments``, agent actions in ``bot.conversation.agents``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.runtime.effects import Effects
-from bot.runtime.turns import TurnDeps, turn_effects
+from bot.conversation.effects import Effects
+from bot.conversation.turns import TurnDeps, turn_effects
 from bot.store.tables import Contact, Conversation
 
 

@@ -74,7 +74,7 @@ def _import_portfolio(args: argparse.Namespace) -> int:
 def _import_payments(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.runtime.operations import OperationError
+    from bot.conversation.operations import OperationError
     from bot.runtime.service import build_runtime
     from bot.store.importer import read_payments
 

@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.conversation.effects import Effects, TurnOutcome, to_jsonable
+from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
 from bot.core.parse import Entity, Interpreter, Parse
 from bot.dialogue.context import Event, Reminder, UserTurn
@@ -24,8 +26,6 @@ from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
-from bot.runtime.effects import Effects, TurnOutcome, to_jsonable
-from bot.runtime.facts import Situation, load_context
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend

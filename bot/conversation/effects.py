@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.conversation.facts import Situation
 from bot.dialogue import actions as act
 from bot.dialogue.responses import ResponseBook
 from bot.offers.payments import METHODS as PROVIDER_METHODS
 from bot.offers.payments import PaymentInstructions, PaymentProvider
-from bot.runtime.facts import Situation
 from bot.store.conversations import MessageRepository
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository

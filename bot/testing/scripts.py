@@ -176,7 +176,7 @@ class ScriptRun:
             self.runtime.engine.dispose()
 
     async def step_send_reminder(self, arg: Any, number: int) -> None:
-        from bot.runtime.reminders import reminder_for_now
+        from bot.conversation.reminders import reminder_for_now
 
         now = self.clock.now()
         plan = self.runtime.in_transaction(
@@ -264,7 +264,7 @@ class ScriptRun:
         await self._drain()
 
     async def step_expect(self, arg: Any, number: int) -> None:
-        from bot.runtime.expectations import check
+        from bot.testing.expectations import check
 
         if not isinstance(arg, dict):
             raise ScriptError(f"step {number}: expect needs a mapping")

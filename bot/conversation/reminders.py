@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.cadence.calendar import next_allowed
 from bot.config import Settings
+from bot.conversation.facts import debtor_timezone
 from bot.core.money import ZERO
-from bot.runtime.facts import debtor_timezone
 from bot.store.ledger import LedgerRepository
 from bot.store.portfolio import PortfolioRepository
 

@@ -8,16 +8,16 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversation.effects import TurnOutcome
+from bot.conversation.operations import AlreadyTaken, OperationError, business_effects
+from bot.conversation.turns import (
+    TurnDeps,
+    run_dialogue,
+)
 from bot.core.money import ZERO
 from bot.dialogue.actions import Reply
 from bot.dialogue.context import AgentReleased
 from bot.dialogue.state import ConversationState
-from bot.runtime.effects import TurnOutcome
-from bot.runtime.operations import AlreadyTaken, OperationError, business_effects
-from bot.runtime.turns import (
-    TurnDeps,
-    run_dialogue,
-)
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
