@@ -6,9 +6,12 @@ The adapter holds a ``telegram.Bot`` (``self._bot``); parsing lives in ``telegra
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import os
 import warnings
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -16,10 +19,25 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram import error as tg_error
 from telegram.request import BaseRequest
 
+from bot.channels.base import (
+    Channel,
+    ChannelPolicy,
+    SendError,
+    Webhook,
+    WebhookEndpoint,
+    WebhookRefused,
+    WebhookRequest,
+)
 from bot.channels.masking import mask_address
-from bot.channels.telegram_parse import CHANNEL
+from bot.channels.policies import telegram_policy
+from bot.channels.telegram_parse import (
+    CHANNEL,
+    MalformedUpdate,
+    callback_query_id,
+    parse_update,
+)
+from bot.config import ChannelSettings, Settings
 from bot.core.domain import Button, OutboundMessage, SendResult
-from bot.runtime.ports import SendError
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +121,9 @@ class TelegramChannel:
         base_url: str | None = None,
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
+        policy: ChannelPolicy | None = None,
     ) -> None:
+        self.policy = policy or telegram_policy(ChannelSettings())
         # Opt in to v23's timedelta durations: without it python-telegram-bot 22 warns
         # (PTBDeprecationWarning) whenever it builds a RetryAfter. We read both kinds.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -202,3 +222,55 @@ class TelegramChannel:
             offset=offset, timeout=poll_seconds, allowed_updates=["message", "callback_query"]
         )
         return [u.to_dict() for u in updates]
+
+
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+class TelegramWebhook:
+    """``POST /webhooks/telegram``: the secret token header, then the update."""
+
+    def __init__(self, secret: str | None, channel: object | None) -> None:
+        self._secret = secret
+        self._channel = channel
+
+    async def handle(self, request: WebhookRequest) -> Webhook:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self._secret or not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning("telegram webhook refused: bad secret token")
+            raise WebhookRefused(403, "bad or missing secret token")
+        try:
+            payload: Any = json.loads(request.body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise WebhookRefused(400, "the body is not valid JSON") from None
+        try:
+            messages = parse_update(payload, now=request.received_at)
+        except MalformedUpdate as exc:
+            raise WebhookRefused(400, f"not a Telegram update: {exc}") from None
+        query_id = callback_query_id(payload)
+        if query_id is not None and isinstance(self._channel, TelegramChannel):
+            await self._channel.answer_callback(query_id)
+        return Webhook(messages=tuple(messages))
+
+
+class TelegramAdapter:
+    """The registry entry: on with ``TELEGRAM_BOT_TOKEN`` (and ``channels.telegram.enabled``)."""
+
+    def channels(
+        self, settings: Settings, environ: Mapping[str, str], *, http: object = None
+    ) -> dict[str, Channel]:
+        if not (settings.telegram_enabled and settings.telegram_bot_token):
+            return {}
+        channel = TelegramChannel(
+            settings.telegram_bot_token,
+            base_url=settings.telegram_api_base_url,
+            policy=telegram_policy(settings.channels),
+        )
+        return {CHANNEL: channel}
+
+    def webhooks(
+        self, settings: Settings, channels: Mapping[str, object], environ: Mapping[str, str]
+    ) -> dict[str, WebhookEndpoint]:
+        if CHANNEL not in channels:
+            return {}
+        return {CHANNEL: TelegramWebhook(settings.telegram_webhook_secret, channels[CHANNEL])}

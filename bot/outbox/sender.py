@@ -22,45 +22,22 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.base import Channel, ChannelPolicy, SendError
 from bot.channels.masking import mask_address
+from bot.channels.policies import policy_of
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.domain import Button, DeliveryStatus, OutboundMessage
 from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from bot.runtime.ports import Channel, SendError
 from bot.store.conversations import MessageRepository
 from bot.store.db import transaction
 from bot.store.tables import Contact, Conversation, Message
 
 log = logging.getLogger(__name__)
 
-WHATSAPP_WINDOW = timedelta(hours=24)
-OUTSIDE_WINDOW_CODE = "63016"
 MAX_BACKOFF_SECONDS = 900.0
-QR_CHANNELS = ("telegram", "web", "test")
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Limit:
-    key: str
-    rate: float
-    burst: int
-
-
-def limits_for(channel: str, address: str, settings: Settings) -> list[Limit]:
-    """Telegram: overall and per chat; Twilio: the account's messages per second."""
-    if channel == "telegram":
-        tg = settings.channels.telegram
-        return [
-            Limit("telegram", tg.messages_per_second, max(int(tg.messages_per_second), 1)),
-            Limit(f"telegram:chat:{address}", tg.per_chat_per_second, 3),
-        ]
-    if channel in ("whatsapp", "sms"):
-        rate = settings.channels.twilio.messages_per_second
-        return [Limit("twilio", rate, max(int(rate), 1))]
-    return []
 
 
 def backoff_seconds(attempts: int, base: float, retry_after: float | None = None) -> float:
@@ -69,12 +46,14 @@ def backoff_seconds(attempts: int, base: float, retry_after: float | None = None
     return max(delay, retry_after or 0.0)
 
 
-def outbound_from_row(message: Message, address: str, *, as_template: bool) -> OutboundMessage:
+def outbound_from_row(
+    message: Message, address: str, *, as_template: bool, images: bool = False
+) -> OutboundMessage:
     """Our outbox row as an ``OutboundMessage``.
 
     ``extra`` may hold ``buttons`` ([{"title", "payload"}] or [[title, payload]]),
     ``template_vars`` ({str: str}), ``image_png`` (base64) and ``pix_code`` (rendered as a
-    QR code image where the channel can show one).
+    QR code image where the channel can show one: ``images``).
     """
     extra: Mapping[str, Any] = message.extra or {}
     buttons = []
@@ -86,7 +65,7 @@ def outbound_from_row(message: Message, address: str, *, as_template: bool) -> O
     image = extra.get("image_png")
     png = base64.b64decode(image) if isinstance(image, str) else None
     pix_code = extra.get("pix_code")
-    if png is None and isinstance(pix_code, str) and message.channel in QR_CHANNELS:
+    if png is None and isinstance(pix_code, str) and images:
         png = qr_png(pix_code)
     return OutboundMessage(
         channel=message.channel,
@@ -110,10 +89,11 @@ def qr_png(text: str) -> bytes:
 
 
 def requeue_as_template(session: Session, message_id: int, now: datetime) -> bool:
-    """After WhatsApp error 63016 (outside the 24 h window): send again as its template.
+    """After the provider said "outside the reply window": send again as its template.
 
-    For ``record_status`` when a failed status carries 63016. Returns False (and leaves the
-    message failed) when it has no template to fall back to or already went as one.
+    For ``record_status`` when a failed status carries such an error code (see
+    ``ChannelPolicy.resend_as_template``). Returns False (and leaves the message failed)
+    when it has no template to fall back to or already went as one.
     """
     message = session.get(Message, message_id)
     if message is None or message.template is None:
@@ -125,7 +105,7 @@ def requeue_as_template(session: Session, message_id: int, now: datetime) -> boo
     message.extra = extra
     message.status = DeliveryStatus.QUEUED
     message.next_attempt_at = now
-    message.error = "63016: outside the 24-hour window, re-sent as template"
+    message.error = "outside the reply window, re-sent as template"
     return True
 
 
@@ -258,11 +238,14 @@ class OutboxSender:
     async def _wait_for_slot(self, message: OutboundMessage) -> None:
         waits = [
             await self._limiter.reserve(limit.key, rate=limit.rate, burst=limit.burst)
-            for limit in limits_for(message.channel, message.address, self._settings)
+            for limit in self._policy(message.channel).limits(message.address)
         ]
         wait = max(waits, default=0.0)
         if wait > 0:
             await self._sleep(wait)
+
+    def _policy(self, channel: str) -> ChannelPolicy:
+        return policy_of(self._channels.get(channel), channel)
 
     def _claim(self, message_id: int) -> _Job | None:
         now = self._clock.now()
@@ -287,21 +270,24 @@ class OutboxSender:
         if row.business_initiated and (contact.opted_out or contact.invalid):
             reason = "contact opted out" if contact.opted_out else "contact is invalid"
             return _Job(None, reason, row.attempts, False)
-        as_template = False
+        policy = self._policy(row.channel)
         forced = bool((row.extra or {}).get("force_template"))
-        if row.channel == "whatsapp":
-            last = contact.last_inbound_at
-            in_window = last is not None and now - last < WHATSAPP_WINDOW
-            as_template = forced or not in_window
+        as_template = False
+        if policy.has_window:
+            as_template = forced or not policy.window_open(contact.last_inbound_at, now)
             if as_template and row.template is None:
+                hours = policy.reply_window // timedelta(hours=1) if policy.reply_window else 0
                 refusal = (
-                    "outside WhatsApp's 24-hour window and the message has no template "
-                    "to send instead"
+                    f"outside the channel's {hours}-hour window and the message has no "
+                    "template to send instead"
                 )
                 return _Job(None, refusal, row.attempts, False)
-        outbound = outbound_from_row(row, contact.address, as_template=as_template)
-        can_requeue = row.channel == "whatsapp" and row.template is not None and not forced
-        return _Job(outbound, None, row.attempts, can_requeue)
+        outbound = outbound_from_row(
+            row, contact.address, as_template=as_template, images=policy.supports_images
+        )
+        can_requeue = policy.has_window and row.template is not None and not forced
+        job = _Job(outbound, None, row.attempts, can_requeue)
+        return job
 
     def _earlier_pending(self, session: Session, message_id: int, now: datetime) -> bool:
         """True when an older message of the same conversation is still in the outbox.
@@ -339,7 +325,9 @@ class OutboxSender:
         now = self._clock.now()
         error = f"{exc.code}: {exc}" if exc.code else str(exc)
         with transaction(self._db) as session:
-            if exc.code == OUTSIDE_WINDOW_CODE and job.can_requeue_template:
+            policy = self._policy(job.outbound.channel) if job.outbound else None
+            resend = policy is not None and policy.means_resend_as_template(exc.code)
+            if resend and job.can_requeue_template:
                 requeue_as_template(session, message_id, now)
                 return "retry"
             repo = MessageRepository(session)

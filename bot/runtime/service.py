@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.base import ChannelPolicy, WebhookEndpoint
+from bot.channels.policies import policy_of
 from bot.config import Settings
 from bot.conversation import agents, payments
 from bot.conversation import operations as ops
@@ -55,6 +57,7 @@ class Runtime:
     db: sessionmaker[Session]
     deps: TurnDeps
     channels: dict[str, Channel]
+    webhooks: dict[str, WebhookEndpoint] = field(default_factory=dict)
     locks: Any = field(default_factory=MemoryLockManager)
     deduper: Any = field(default_factory=MemoryDeduper)
     live: Any = field(default_factory=MemoryLiveUpdates)
@@ -101,6 +104,10 @@ class Runtime:
         if inbox:
             await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
 
+    def policy(self, channel: str) -> ChannelPolicy:
+        """What the channel may do (its configured adapter's, else the default one's)."""
+        return policy_of(self.channels.get(channel), channel)
+
     # --- inbound ------------------------------------------------------------------------
 
     async def receive(self, msg: InboundMessage) -> bool:
@@ -140,7 +147,7 @@ class Runtime:
             messages.apply_status(row, update.status, update.at)
             if update.error_code:
                 row.error = f"provider error {update.error_code}"
-            if update.error_code == "63016":  # outside WhatsApp's 24 h window
+            if self.policy(update.channel).means_resend_as_template(update.error_code):
                 requeued = requeue_as_template(session, row.id, now)
             return row.conversation_id
 
@@ -518,6 +525,8 @@ def build_runtime(
         from bot.channels.registry import build_channels
 
         channels = build_channels(settings)
+    from bot.channels.registry import webhook_endpoints
+
     runtime = Runtime(
         settings=settings,
         clock=clock or SystemClock(),
@@ -525,6 +534,7 @@ def build_runtime(
         db=make_sessionmaker(engine),
         deps=deps,
         channels=channels,
+        webhooks=webhook_endpoints(settings, channels),
     )
     if settings.redis_url:
         from bot.runtime.redis_backends import RedisDeduper, RedisLiveUpdates, RedisLockManager
