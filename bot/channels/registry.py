@@ -15,12 +15,17 @@ from bot.channels.base import Channel, ChannelAdapter, WebhookEndpoint
 from bot.channels.telegram import TelegramAdapter, TelegramChannel
 from bot.channels.twilio import STATUS_PATH, TwilioAdapter, TwilioChannel
 from bot.channels.web import WebChannel
+from bot.channels.whatsapp_cloud import WhatsAppCloudAdapter
 from bot.config import Settings
 
 TWILIO_STATUS_PATH = "/webhooks/" + STATUS_PATH
 
 # Later entries win a channel name both offer (a deployment turns on one WhatsApp provider).
-ADAPTERS: tuple[ChannelAdapter, ...] = (TelegramAdapter(), TwilioAdapter())
+ADAPTERS: tuple[ChannelAdapter, ...] = (
+    TelegramAdapter(),
+    TwilioAdapter(),
+    WhatsAppCloudAdapter(),
+)
 
 
 def build_channels(
