@@ -28,12 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_path, _help in COMMAND_GROUPS:
-        try:
-            module = importlib.import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_path.startswith(exc.name):
-                continue  # that stage is not built yet
-            raise
+        module = importlib.import_module(module_path)  # a missing module is an error
         register: Callable[[argparse._SubParsersAction], None] = module.register  # type: ignore[type-arg]
         register(sub)
     return parser

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.conversation.facts import Situation
+from bot.core.enums import handed_off
 from bot.dialogue import actions as act
 from bot.dialogue.responses import ResponseBook
 from bot.offers.payments import METHODS as PROVIDER_METHODS
@@ -295,7 +296,7 @@ class Effects:
     def hand_off(self, reason: str) -> None:
         conversation = self.conversation
         if conversation.status in ("bot", "closed"):
-            conversation.status = "waiting_agent"
+            conversation.status = handed_off(conversation.status)
             conversation.waiting_since = self.now
         conversation.handoff_reason = reason
         self.outcome.handed_off = True

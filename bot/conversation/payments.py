@@ -17,6 +17,7 @@ from bot.conversation.turns import (
     preferred_contact,
     run_dialogue,
 )
+from bot.core.enums import holds_the_bot
 from bot.core.money import ZERO
 from bot.dialogue.context import PaymentConfirmed
 from bot.offers.agreements import apply_payment, is_broken, is_completed
@@ -92,7 +93,7 @@ def confirm_payment(
         business_initiated=True,
         template="thank_you",
     )
-    if conversation.status in ("waiting_agent", "with_agent"):
+    if holds_the_bot(conversation.status):
         return effects.outcome  # the agent tells the person
     event = PaymentConfirmed(amount=amount, debt_ref=debt_ref, settled_all=settled_all)
     run_dialogue(effects, effects.situation, event)

@@ -15,7 +15,7 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.runtime.service import Runtime
 
-# Explicit list of routers (module path, attribute). Modules not built yet are skipped.
+# Explicit list of routers (module path). A missing one is an import error, not a gap.
 ROUTERS: tuple[str, ...] = (
     "bot.web.webhooks",
     "bot.web.auth",
@@ -55,11 +55,6 @@ def build_app(settings: Settings, runtime: Runtime, *, background: bool = True) 
         )
 
     for module_path in ROUTERS:
-        try:
-            module: Any = importlib.import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_path.startswith(exc.name):
-                continue
-            raise
+        module: Any = importlib.import_module(module_path)
         module.install(app) if hasattr(module, "install") else app.include_router(module.router)
     return app
