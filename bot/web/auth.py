@@ -274,6 +274,12 @@ async def logout(request: Request) -> Response:
     return response
 
 
+@router.get("/api/openapi.json", include_in_schema=False)
+def openapi_schema(request: Request, user: require_agent) -> JSONResponse:
+    """The API schema, for signed-in staff only (it maps every route an attacker could try)."""
+    return JSONResponse(request.app.openapi())
+
+
 @router.get("/account/password")
 def password_page(request: Request, user: require_agent) -> Response:
     return render(request, "account_password.html", {"error": None, "done": False})
