@@ -218,7 +218,12 @@ def load_settings(
         value = env.get(variable)
         if value:
             data = _merge(data, _nested(keys, value))
-    return validate(data, source=str(path))
+    settings = validate(data, source=str(path))
+    from bot.logs import remember_secret
+
+    for key in SECRET_KEYS:  # masked in every log line from now on
+        remember_secret(getattr(settings, key))
+    return settings
 
 
 def validate(data: dict[str, Any], *, source: str = "config") -> Settings:
