@@ -119,7 +119,10 @@ def money_text(value: Decimal) -> str:
 
 def charge_body(request: ChargeRequest) -> dict[str, Any]:
     """The JSON body of ``PUT /cob`` or ``PUT /cobv`` for ``request``."""
-    body: dict[str, Any] = {"chave": request.key, "valor": {"original": money_text(request.amount)}}
+    body: dict[str, Any] = {
+        "chave": request.key,
+        "valor": {"original": money_text(request.amount)},
+    }
     if request.payer_document:
         digits = "".join(ch for ch in request.payer_document if ch.isdigit())
         kind = "cpf" if len(digits) == 11 else "cnpj"

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 # Explicit list of routers (module path, attribute). Modules not built yet are skipped.
 ROUTERS: tuple[str, ...] = (
     "bot.web.webhooks",
+    "bot.web.pix_webhook",
     "bot.web.auth",
     "bot.web.console",
     "bot.web.dashboard",
