@@ -136,7 +136,7 @@ def record_pix(
             },
         )
     turn, row.credited = _credit(session, charge, credited, pix, now, deps)
-    if row.credited < credited:  # nothing left open to credit (paid at the counter too)
+    if credited > 0 and row.credited == 0:  # nothing was open (paid at the counter too)
         row.review = row.review or "nothing_owed"
     session.flush()
     return PixResult(pix.end_to_end_id, outcome, turn, charge.debtor_id)
@@ -150,7 +150,9 @@ def _credit(
     now: datetime,
     deps: TurnDeps,
 ) -> tuple[TurnOutcome | None, Decimal]:
-    """Apply ``amount`` to the debts (oldest first) or the agreement; one thank-you."""
+    """Apply ``amount`` to the debts (oldest first) or the agreement; one thank-you. What
+    exceeds the open principal of a balance or promise charge is the fine and interest it
+    was issued with."""
     if amount <= 0:
         return None, ZERO
     key = f"pix:{pix.end_to_end_id}"
@@ -199,9 +201,9 @@ def _credit(
         dedupe_key=key,
         now=now,
         deps=deps,
-        announced=amount - left,
+        announced=amount,  # a balance charge includes the fine and interest
     )
-    return turn, amount - left
+    return turn, amount
 
 
 def _refunds(session: Session, seen: PixReceived, pix: ReceivedPix, now: datetime) -> PixResult:

@@ -27,6 +27,7 @@ class StandInPsp:
     client_id: str = "quita"
     client_secret: str = "s3cret"
     host: str = "psp.example.test"
+    prefix: str = ""  # the API's base path at this PSP, e.g. /api/v2
     charges: dict[str, dict[str, Any]] = field(default_factory=dict)
     received: dict[str, dict[str, Any]] = field(default_factory=dict)
     webhooks: dict[str, str] = field(default_factory=dict)
@@ -77,7 +78,7 @@ class StandInPsp:
     # --- the API ------------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        path = unquote(request.url.path)
+        path = unquote(request.url.path).removeprefix(self.prefix)
         self.requests.append((request.method, path))
         if self.failures:
             kind = self.failures.pop(0)
