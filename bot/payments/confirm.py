@@ -218,10 +218,11 @@ def _refunds(session: Session, seen: PixReceived, pix: ReceivedPix, now: datetim
         .where(Payment.dedupe_key.like(f"pix:{pix.end_to_end_id}%"))
         .order_by(Payment.id.desc())
     )
-    reversed_amount = min(delta, seen.credited)
-    if payment is not None and payment.debt_id is not None and reversed_amount > 0:
-        debt = session.get(Debt, payment.debt_id)
-        if debt is not None and payment.agreement_id is None:
+    debt = session.get(Debt, payment.debt_id) if payment and payment.debt_id else None
+    if payment is not None and debt is not None and payment.agreement_id is None:
+        # at most what this Pix credited to the debt is owed again
+        reversed_amount = min(delta, debt.paid, payment.amount)
+        if reversed_amount > 0:
             # the money went back to the payer: the debt is owed again
             session.add(
                 Payment(
