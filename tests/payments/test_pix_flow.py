@@ -251,3 +251,19 @@ async def test_a_devolucao_is_recorded_and_the_debt_reopens(stack: PixStack) -> 
         lambda s: (lambda d: (d.status, d.paid))(s.scalar(select(Debt)))
     )
     assert debt == ("open", Decimal("0.00"))
+
+
+async def test_a_reminder_held_for_the_morning_is_dropped_after_a_payment(
+    stack: PixStack,
+) -> None:
+    debtor_id = add_debtor(stack, amount="300.00")
+    stack.clock.set(NOW.replace(hour=22))  # outside contact hours: the reminder waits
+    assert stack.runtime.remind_sync(debtor_id, "overdue", "night", {})
+    await stack.runtime.drain_outbox()
+    assert stack.channel.sent == []
+    await stack.runtime.confirm_payment("C-51", Decimal("300.00"), stack.clock.now())
+    stack.clock.set(NOW + timedelta(days=1))
+    await stack.runtime.drain_outbox()
+    texts = [m.text for m in stack.channel.sent]
+    assert len(texts) == 1
+    assert "R$ 300,00" in texts[0]  # the thank-you, not the reminder
