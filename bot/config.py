@@ -112,6 +112,14 @@ class PaymentSettings(_Strict):
     merchant_city: str = "SAO PAULO"
     link_template: str | None = None
     boleto_enabled: bool = False
+    # static: a BR Code for pix_key, confirmed by import or the console; bacen_pix: a charge
+    # with its own txid at the PSP (PIX_API_BASE_URL...), confirmed by webhook and sync
+    provider: Literal["static", "bacen_pix"] = "static"
+    token_path: str = "/oauth/token"
+    charge_expiry_hours: int = Field(default=72, ge=1)  # an immediate charge (cob)
+    validity_after_due_days: int = Field(default=30, ge=0)  # a charge with a due date (cobv)
+    sync_every_minutes: int = Field(default=5, ge=1)
+    sync_lookback_hours: int = Field(default=48, ge=1)
 
 
 class WebSettings(_Strict):
@@ -146,6 +154,12 @@ class Settings(_Strict):
     twilio_whatsapp_from: str | None = None
     twilio_sms_from: str | None = None
     twilio_api_base_url: str | None = None
+    pix_api_base_url: str | None = None
+    pix_client_id: str | None = None
+    pix_client_secret: str | None = None
+    pix_cert_file: str | None = None
+    pix_key_file: str | None = None
+    pix_webhook_secret: str | None = None
 
     @property
     def telegram_enabled(self) -> bool:
@@ -166,6 +180,8 @@ SECRET_KEYS = {
     "telegram_webhook_secret",
     "twilio_account_sid",
     "twilio_auth_token",
+    "pix_client_secret",
+    "pix_webhook_secret",
 }
 
 # environment variable -> (settings path). Each overrides config.yml.
@@ -186,6 +202,12 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "TWILIO_WHATSAPP_FROM": ("twilio_whatsapp_from",),
     "TWILIO_SMS_FROM": ("twilio_sms_from",),
     "TWILIO_API_BASE_URL": ("twilio_api_base_url",),
+    "PIX_API_BASE_URL": ("pix_api_base_url",),
+    "PIX_CLIENT_ID": ("pix_client_id",),
+    "PIX_CLIENT_SECRET": ("pix_client_secret",),
+    "PIX_CERT_FILE": ("pix_cert_file",),
+    "PIX_KEY_FILE": ("pix_key_file",),
+    "PIX_WEBHOOK_SECRET": ("pix_webhook_secret",),
 }
 
 

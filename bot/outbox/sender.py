@@ -257,6 +257,11 @@ class OutboxSender:
             row = session.get(Message, message_id)
             if row is None:
                 return None
+            from bot.payments.guard import paid_since_queued
+
+            if paid_since_queued(session, row):
+                reason = "a payment arrived after this reminder was queued"
+                return _Job(None, reason, row.attempts, False)
             contact = session.scalar(
                 select(Contact)
                 .join(Conversation, Conversation.contact_id == Contact.id)

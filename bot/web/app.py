@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Explicit list of routers (module path). A missing one is an import error, not a gap.
 ROUTERS: tuple[str, ...] = (
     "bot.web.webhooks",
+    "bot.web.pix_webhook",
     "bot.web.auth",
     "bot.web.console",
     "bot.web.dashboard",
