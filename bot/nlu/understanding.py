@@ -2,9 +2,13 @@
 
 The dialogue acts on one intent per turn, so the message's intent is the most actionable
 of its confident clause intents: "oi, sou eu. olha, não consigo pagar" is ``cannot_pay``
-(its other parts are a greeting and a confirmation, kept in ``Parse.clauses``). A stop
-request anywhere wins; what changes the debt's state (paid, disputed, a promise, a deal)
-comes before questions, and questions before social talk.
+(its other parts are a greeting and a confirmation, kept in ``Parse.clauses``). Intents
+come in tiers: what ends or redirects the conversation (stop, wrong person, a person,
+paid, disputed) wins by a fixed order; otherwise a payment stance (a promise, a deal, cannot
+pay, later) beats a question, and a question beats social talk. Inside a tier the intent
+with the most evidence wins: the confidences of the clauses that read it plus the whole
+message's probability for it ("mal tenho pra comer, como vou pagar isso" is cannot_pay even
+though its last part alone reads as a promise).
 """
 
 from __future__ import annotations
@@ -15,30 +19,18 @@ from dataclasses import dataclass
 from bot.core.parse import Entity
 from bot.nlu.normalize import fold
 
-# Most actionable first.
-PRIORITY: tuple[str, ...] = (
+DECISIVE: tuple[str, ...] = (  # in this order, whatever the evidence
     "opt_out",
     "wrong_person",
     "request_human",
     "already_paid",
     "dispute",
-    "promise_to_pay",
-    "negotiate",
-    "cannot_pay",
-    "choose_option",
-    "ask_payment_method",
-    "ask_debt_details",
-    "callback_later",
-    "ask_identity",
-    "insult",
-    "deny",
-    "affirm",
-    "thanks",
-    "goodbye",
-    "greet",
-    "out_of_scope",
 )
-_RANK = {name: i for i, name in enumerate(PRIORITY)}
+TIERS: tuple[frozenset[str], ...] = (
+    frozenset({"promise_to_pay", "negotiate", "cannot_pay", "choose_option", "callback_later"}),
+    frozenset({"ask_payment_method", "ask_debt_details"}),
+    frozenset({"ask_identity", "insult", "deny", "affirm", "thanks", "goodbye", "greet"}),
+)
 CLAUSE_MIN_CONFIDENCE = 0.45  # a clause below this says nothing sure about the message
 _ALWAYS = frozenset({"opt_out"})  # acted on at any confidence a rule or model gives it
 
@@ -57,16 +49,36 @@ def main_reading(
 ) -> list[tuple[str, float]]:
     """The message's ranking: the chosen intent first, then the whole text's ranking."""
     best: dict[str, float] = {}
-    for intent, conf in [r.ranking[0] for r in readings] + [whole[0]]:
+    evidence: dict[str, float] = {}
+    whole_probs = dict(whole)
+    for intent, conf in [r.ranking[0] for r in readings]:
         if conf >= CLAUSE_MIN_CONFIDENCE or intent in _ALWAYS:
             best[intent] = max(best.get(intent, 0.0), conf)
-    if not best or set(best) == {"out_of_scope"}:
+            evidence[intent] = evidence.get(intent, 0.0) + conf
+    top, top_conf = whole[0]
+    if top_conf >= CLAUSE_MIN_CONFIDENCE:
+        best[top] = max(best.get(top, 0.0), top_conf)
+        evidence.setdefault(top, 0.0)
+    for intent in evidence:
+        evidence[intent] += whole_probs.get(intent, 0.0)
+    intent = _choose(evidence)
+    if intent is None:
         return whole
-    intent = min(best, key=lambda name: (_RANK.get(name, len(PRIORITY)), -best[name]))
-    conf = max(best[intent], dict(whole).get(intent, 0.0))
+    conf = max(best[intent], whole_probs.get(intent, 0.0))
     rest = [(name, c) for name, c in whole if name != intent]
     total = sum(c for _, c in rest) or 1.0
     return [(intent, conf), *[(name, c * (1.0 - conf) / total) for name, c in rest]]
+
+
+def _choose(evidence: dict[str, float]) -> str | None:
+    for intent in DECISIVE:
+        if intent in evidence:
+            return intent
+    for tier in TIERS:
+        inside = {name: ev for name, ev in evidence.items() if name in tier}
+        if inside:
+            return max(inside, key=lambda name: inside[name])
+    return None
 
 
 _QUESTION_START = re.compile(
