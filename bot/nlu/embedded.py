@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,8 @@ from bot.nlu.clauses import split_clauses
 from bot.nlu.extras import extract_all
 from bot.nlu.model import NluModel
 from bot.nlu.normalize import clean_input, fold, for_classifier
-from bot.nlu.rules import RULE_CONFIDENCE, forced_intent
-from bot.nlu.understanding import ClauseReading, main_reading, question_topic
+from bot.nlu.rules import OPT_OUT_LOOKALIKE, RULE_CONFIDENCE, forced_intent
+from bot.nlu.understanding import ClauseReading, adjust, main_reading, promote, question_topic
 
 # High-precision rules that win over the classifier (the whole message, normalised).
 _OPT_OUT = re.compile(
@@ -64,38 +65,51 @@ class EmbeddedInterpreter:
         entities = extract_all(cleaned, today, lang)
         if not normalized.strip():
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
-        whole = self._rank(cleaned, normalized, entities)
         spans = split_clauses(cleaned) or [(0, len(cleaned))]
+        whole = self._read(cleaned, 0, len(cleaned), entities, whole_of=len(spans))
         if len(spans) == 1:
-            readings = [ClauseReading(spans[0][0], spans[0][1], whole)]
+            readings = [replace(whole, start=spans[0][0], end=spans[0][1])]
         else:
-            readings = [self._read_clause(cleaned, a, b, entities) for a, b in spans]
+            readings = [self._read(cleaned, a, b, entities) for a, b in spans]
         clauses, extra = _clauses(cleaned, readings, entities)
         entities = tuple(sorted((*entities, *extra), key=lambda e: (e.start, e.end)))
-        ranking = whole if len(readings) == 1 else main_reading(readings, whole)
+        ranking = whole.ranking if len(readings) == 1 else main_reading(readings, whole.ranking)
         intent, confidence = ranking[0]
         return Parse(raw, lang, intent, confidence, tuple(ranking), entities, clauses)
 
-    def _read_clause(
-        self, cleaned: str, start: int, end: int, entities: tuple[Entity, ...]
+    def _read(
+        self,
+        cleaned: str,
+        start: int,
+        end: int,
+        entities: tuple[Entity, ...],
+        *,
+        whole_of: int = 0,
     ) -> ClauseReading:
-        inside = tuple(e for e in entities if start <= e.start < end)
+        """One clause (or the whole text) classified, with rules and entities applied."""
         part = cleaned[start:end]
-        return ClauseReading(start, end, self._rank(part, for_classifier(part), inside))
-
-    def _rank(
-        self, cleaned: str, normalized: str, entities: tuple[Entity, ...]
-    ) -> list[tuple[str, float]]:
-        """The classifier's ranking of one text with the high-precision rules applied."""
+        inside = entities if whole_of else tuple(e for e in entities if start <= e.start < end)
+        normalized = for_classifier(part)
         if not normalized.strip():
-            return [("out_of_scope", 1.0)]
+            return ClauseReading(start, end, [("out_of_scope", 1.0)])
         ranking = self._model.classifier.rank(normalized)
         known = self._model.classifier.known_words(normalized)
-        ranking = _apply_rules(normalized, ranking, entities, known)
-        forced = forced_intent(fold(cleaned))
+        ranking = _apply_rules(normalized, ranking, inside, known)
+        folded = fold(part)
+        # a rule reads one clause; over a whole message of several it would misfire
+        forced = None if whole_of > 1 else forced_intent(folded)
         if forced is not None:
-            ranking = _force(ranking, forced, RULE_CONFIDENCE)
-        return ranking
+            ranking = promote(ranking, forced, RULE_CONFIDENCE)
+        ranking = adjust(
+            ranking,
+            inside,
+            text=part,
+            forced=forced is not None,
+            opt_out_lookalike=OPT_OUT_LOOKALIKE.search(folded) is not None,
+        )
+        question = question_topic(part, ranking[0][0], ranking[0][1], inside)
+        dated = any(e.entity == "date" for e in inside)
+        return ClauseReading(start, end, ranking, forced is not None, dated, question)
 
 
 def _clauses(
@@ -108,22 +122,12 @@ def _clauses(
         inside = tuple(e for e in entities if r.start <= e.start < r.end)
         intent, conf = r.ranking[0]
         part = cleaned[r.start : r.end]
-        if question_topic(part, intent, conf, inside):
+        if r.question:
             topic = Entity("topic", "other_question", r.start, r.end, part)
             extra.append(topic)
             inside = (*inside, topic)
         out.append(Clause(part, r.start, r.end, intent, conf, inside))
     return tuple(out), extra
-
-
-def _force(
-    ranking: list[tuple[str, float]], forced: str, at_least: float
-) -> list[tuple[str, float]]:
-    current = dict(ranking).get(forced, 0.0)
-    conf = max(current, at_least)
-    rest = [(name, c) for name, c in ranking if name != forced]
-    total = sum(c for _, c in rest) or 1.0
-    return [(forced, conf), *[(name, c * (1.0 - conf) / total) for name, c in rest]]
 
 
 _CONSEQUENTIAL = frozenset({"opt_out", "wrong_person", "dispute", "insult", "request_human"})

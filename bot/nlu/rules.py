@@ -80,6 +80,14 @@ AFFIRM_IDENTITY = re.compile(
     r"ue|ne|ok|here|o\s+que\s+foi|oq\s+foi|what\s+is\s+it|whats\s+up))*\W*$"
 )
 
+# "tudo bem?" / "how are you?" is small talk, not a question about who is writing.
+GREETING_QUESTION = re.compile(
+    r"^\W*(?:(?:oi|ola|opa|e\s+ai|hi|hello|hey|bom\s+dia|boa\s+tarde|boa\s+noite)\W*)?"
+    r"(?:tudo\s+bem|td\s+bem|tudo\s+bom|td\s+bom|como\s+vai|como\s+voce\s+esta|"
+    r"como\s+vc\s+ta|how\s+are\s+you|how\s+r\s+u|how\s+are\s+u|how\s+you\s+doing|"
+    r"hows\s+it\s+going|how's\s+it\s+going)(?:\s+(?:com\s+voce|contigo|today|doing))?\W*$"
+)
+
 
 def forced_intent(folded_clause: str) -> str | None:
     """The intent a rule decides for one clause (folded), or None to trust the classifier."""
@@ -94,4 +102,15 @@ def forced_intent(folded_clause: str) -> str | None:
         return "wrong_person"
     if AFFIRM_IDENTITY.match(text):
         return "affirm"
+    if GREETING_QUESTION.match(text):
+        return "greet"
     return None
+
+
+# What the classifier may read as a stop request but is not one.
+OPT_OUT_LOOKALIKE = re.compile(
+    r"\bnao\s+para\s+de\s+(?!me\s|mandar|enviar|ligar|escrever|encher|incomodar)\w+|"
+    r"\bparei\s+de\s+(?!receber)\w+|\b(?:stop|stopped|stopping)\s+(?:by|at|in|over|working|"
+    r"paying)\b|\b(?:won'?t|will\s+not|doesn'?t|does\s+not|can'?t|can\s+not)\s+stop\b|"
+    r"\bnao\s+(?:consigo|posso)\s+parar\b|\b(?:a\s+)?chuva\s+nao\s+para\b"
+)

@@ -124,7 +124,7 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bnao\s+devo\s+mais\s+nada\s*\?|\b(?:recebeu|receberam|caiu|chegou)\s+"
             r"(?:o\s+|meu\s+)?(?:pagamento|pix|comprovante)\s*\?|"
             r"\b(?:will\s+you|are\s+you\s+going\s+to)\s+stop\s+(?:calling|texting|charging|"
-            r"messaging)|\b(?:so\s+)?(?:are\s+)?we\s+(?:are\s+)?(?:good|all\s+set|square|even)\b|"
+            r"messaging)|\b(?:so\s+)?(?:are\s+)?we(?:'re|\s+are|re)?\s+(?:good|all\s+set|square|even)\b|"
             r"\b(?:am\s+i|is\s+it|is\s+everything)\s+(?:all\s+)?(?:set|good|clear|settled|"
             r"paid\s+off|sorted)\s*\?|\bdo\s+i\s+still\s+owe|\bdid\s+you\s+(?:get|receive)\s+"
             r"(?:my|the)\s+payment"
