@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.core.parse import EXTRA_ENTITY_NAMES, QUESTION_TOPICS
 from bot.nlu.extras import extract_all, extract_extras
-from bot.nlu.normalize import fold
+from bot.nlu.normalize import clean_input, fold
 
 TODAY = date(2026, 11, 23)
 
@@ -151,4 +151,4 @@ def test_extras_never_raise_and_stay_inside_the_text(text: str) -> None:
     for e in extract_all(text, TODAY, "pt"):
         assert 0 <= e.start <= e.end <= len(text)
         if e.entity in EXTRA_ENTITY_NAMES:
-            assert e.text == text[e.start : e.end]
+            assert e.text == clean_input(text)[e.start : e.end]  # control chars as spaces
