@@ -71,6 +71,10 @@ _ARTICLE_ORD = re.compile(
     + "|".join(MONTHS)
     + r")\b)"
 )
+_INSTALLMENT_AFTER = re.compile(
+    r"\s+(?:parcela\s+|prestacao\s+|installment\s+|payment\s+)?(?:so\s+|somente\s+|apenas\s+|"
+    r"only\s+)?(?:pro|pra|no|para\s+o|dia|on\s+the|in)\b"
+)
 _NOT_OPTION_BEFORE = re.compile(
     r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since)\s*$"
 )
@@ -142,6 +146,8 @@ def extract_options(folded: str) -> list[Span]:
     for m in _ARTICLE_ORD.finditer(folded):
         if _NOT_OPTION_BEFORE.search(folded[max(0, m.start() - 12) : m.start()]):
             continue
+        if _INSTALLMENT_AFTER.match(folded, m.end()):
+            continue  # "3x com a primeira só dia 10": the first installment, not an option
         found.append(Span("option", ORDINALS[m["ord"]], m.start("ord"), m.end()))
     return keep_longest(found)
 
