@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.actions import Action, RecordPromise, RefuseOffers, ScheduleContact
-from bot.dialogue.handlers_offers import hardship_offers, present_offers
-from bot.dialogue.turn import Step, Turn, money_str, normalise, say
+from bot.dialogue.handlers_offers import hardship_offers, present_offers, request_approval
+from bot.dialogue.turn import Step, Turn, add_business_days, money_str, normalise, say
 
 
 def _date(value: object) -> date | None:
@@ -48,11 +48,16 @@ def promise_to_pay(t: Turn) -> Step:
             phase="awaiting_promise_date",
         )
     limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if due > limit and t.state.extra.get("too_far_asked"):
+        # "I just need till the 15th" again after the offers: a person decides on the date.
+        return request_approval(t, asked_date=due.isoformat(), max_date=limit.isoformat())
     if due < t.ctx.today or due > limit:
         name = "promise_date_past" if due < t.ctx.today else "promise_too_far"
         lead = say(name, t.ctx, date=due.isoformat(), max_date=limit.isoformat())
         step = present_offers(t, page=0, reason="promise_limit")
         step.actions.insert(0, lead)
+        if due > limit:
+            step.state = step.state.evolve(extra={**step.state.extra, "too_far_asked": True})
         return step
     stored = t.state.extra.get("promise_amount")
     balance = t.ctx.balance.total
@@ -207,4 +212,20 @@ def callback_later(t: Turn) -> Step:
             same_day=day == t.ctx.today,
             hours=t.ctx.settings.callback_default_hours,
         ),
+    )
+
+
+def follow_up(t: Turn) -> Step:
+    """ "vou ver com meu marido e te aviso": no pressure; if we hear nothing, we write again
+    on the next working day (a day said in the message wins)."""
+    tz = _local_tz(t) or t.ctx.now.tzinfo
+    local_now = t.ctx.now.astimezone(tz)
+    day = _date(t.parse.value("date")) or _vague_day(t)
+    if day is None or day <= t.ctx.today:
+        day = add_business_days(t.ctx.today, 1)
+    at = datetime.combine(day, time(local_now.hour, local_now.minute), tzinfo=tz)
+    return t.step(
+        ScheduleContact(at=at, reason="follow_up"),
+        say("follow_up_ok", t.ctx, date=day.isoformat()),
+        phase="open",
     )
