@@ -82,6 +82,9 @@ NO_INTRO = frozenset({"opt_out", "stay_silent", "closed"})
 NO_HARDSHIP_ACK = frozenset(
     {"opt_out", "stay_silent", "closed", "wrong_person", "identity_denied"}
 )
+# In an open conversation (the debt was discussed), a day said with one of these intents is
+# a promise, as it is after "which day?": "pode ser dia 1 então", "ok friday then".
+DATE_IS_PROMISE = frozenset({NOT_UNDERSTOOD, "affirm", "deny", "greet", "thanks", "goodbye"})
 # Replies that only repeat the sympathy a hardship acknowledgement has just given.
 EMPATHY_REPLIES = frozenset({"cannot_pay"})
 LANGUAGES = ("pt", "en")
@@ -140,7 +143,12 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         needs_identity = ctx.settings.identity_check == "confirm_name" and not state.verified
         state = state.evolve(phase="awaiting_identity" if needs_identity else "open")
     reading = read_message(
-        event.parse, ctx, flows, phase=state.phase, language=state.language or "pt"
+        event.parse,
+        ctx,
+        flows,
+        phase=state.phase,
+        language=state.language or "pt",
+        on_screen=len(state.on_screen),
     )
     intent = reading.intent
     state = state.evolve(language=_follow_language(state, event, intent))
@@ -152,7 +160,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
     before = state
     lead: list[Action] = []
     offered = state.extra.get("human_offered") and state.phase != "with_agent"
-    entities = [e.entity for e in event.parse.entities]
+    entities = [e.entity for e in reading.parse.entities]
     if offered and intent == "affirm":
         name = "request_human"
     elif reading.opt_out:
@@ -166,14 +174,16 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         else:
             # "sou eu sim. meu marido ficou doente, dá pra parcelar?": confirm, then act on
             # the rest of the message in the same turn.
-            confirmed = handlers_identity.confirm_quietly(_turn(state, event, ctx, flows, intent))
+            confirmed = handlers_identity.confirm_quietly(_turn(state, event, reading, ctx, flows))
             lead, state, intent = confirmed.actions, confirmed.state, rest
             name = flows.route(state.phase, intent, entities)
     else:
+        if state.phase == "open" and intent in DATE_IS_PROMISE and "date" in entities:
+            intent = "promise_to_pay"
         name = flows.route(state.phase, intent, entities)
     if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
         name = "follow_up"
-    step = HANDLERS[name](_turn(state, event, ctx, flows, intent))
+    step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
     step.actions[:0] = lead
     step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
     return _after(before, step, name, ctx)
@@ -186,11 +196,12 @@ def _no_check(ctx: Context) -> bool:
 def _turn(
     state: ConversationState,
     event: UserTurn,
+    reading: Reading,
     ctx: Context,
     flows: Flows,
-    intent: str,
+    intent: str = NOT_UNDERSTOOD,
 ) -> Turn:
-    parse = event.parse if intent == NOT_UNDERSTOOD else replace(event.parse, intent=intent)
+    parse = reading.parse if intent == NOT_UNDERSTOOD else replace(reading.parse, intent=intent)
     return Turn(state=state, ctx=ctx, parse=parse, flows=flows, media=event.media)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.parse import ENTITY_NAMES, INTENTS
+from bot.core.parse import ENTITY_NAMES, EXTRA_ENTITY_NAMES, INTENTS
 from bot.dialogue.state import PHASES
 
 NOT_UNDERSTOOD = "not_understood"
@@ -133,7 +133,8 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
     low = data.get("low_confidence") or {}
     supported: dict[str, tuple[str, ...]] = {}
     for intent, names in (low.get("supported_by") or {}).items():
-        if intent not in INTENTS or any(n not in ENTITY_NAMES for n in names):
+        known = set(ENTITY_NAMES) | set(EXTRA_ENTITY_NAMES)
+        if intent not in INTENTS or any(n not in known for n in names):
             raise FlowError(f"low_confidence.supported_by: unknown intent or entity in {intent!r}")
         supported[str(intent)] = tuple(str(n) for n in names)
     priority = tuple(str(i) for i in data.get("priority") or ())

@@ -148,6 +148,18 @@ def _plan_by_kind(t: Turn) -> Step | None:
     return None
 
 
+def pay_in_full_question(t: Turn) -> Step | None:
+    """ "se eu quitar hj à vista tem desconto? qto fica?" / "best price if I pay the whole
+    thing today": the book's pay-in-full plan with its discount (None: not that question)."""
+    text = normalise(t.parse.text)
+    asks = t.parse.value("topic") == "discount" or any(
+        normalise(k) in text for k in t.flows.keywords_for("asks_price", t.language)
+    )
+    if not asks or not t.can_disclose:
+        return None
+    return _plan_by_kind(t)
+
+
 def negotiate(t: Turn) -> Step:
     """The debtor's own proposal ("em 5x", "150 por mês", "100 de entrada"), else offers."""
     raw_n = t.parse.value("installments")

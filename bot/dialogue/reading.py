@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.core.parse import INTENTS, Parse
+from bot.core.parse import INTENTS, Entity, Parse
 from bot.dialogue.context import Context
 from bot.dialogue.flows import NOT_UNDERSTOOD, Flows
 from bot.dialogue.turn import normalise
@@ -60,8 +60,12 @@ class Reading:
         return self.intent != NOT_UNDERSTOOD or self.identity is not None or self.opt_out
 
     def rest(self) -> str | None:
-        """The most actionable intent besides identity and small talk, if any."""
-        return next((i for i in self.intents if i not in SOCIAL and i != "deny"), None)
+        """The most actionable intent besides identity and small talk, if any ("vou ver com
+        meu irmão e te aviso" after a hardship: a follow-up rather than the offers)."""
+        found = next((i for i in self.intents if i not in SOCIAL and i != "deny"), None)
+        if self.follow_up and found in (None, "cannot_pay", "callback_later"):
+            return "callback_later"
+        return found
 
 
 def _words(text: str) -> str:
@@ -111,6 +115,28 @@ def _rank(intents: list[str], flows: Flows) -> list[str]:
     return sorted(intents, key=lambda i: order.get(i, len(order)))
 
 
+def _overlap(a: Entity, b: Entity) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _dates_or_options(parse: Parse, on_screen: int) -> tuple[Entity, ...]:
+    """ "sexta" / "a segunda" are a weekday or an ordinal: with that many options on screen
+    it is the option ("a segunda" of two), otherwise the day ("pode ser sexta")."""
+    kept: list[Entity] = []
+    for e in parse.entities:
+        other = "date" if e.entity == "option" else "option" if e.entity == "date" else None
+        rival = next(
+            (x for x in parse.entities if other and x.entity == other and _overlap(e, x)), None
+        )
+        if rival is not None:
+            option = e if e.entity == "option" else rival
+            is_option = isinstance(option.value, int) and 1 <= option.value <= on_screen
+            if is_option != (e.entity == "option"):
+                continue
+        kept.append(e)
+    return tuple(kept)
+
+
 def _hardship(parse: Parse, flows: Flows, language: str) -> str | None:
     said = parse.value("hardship")
     if said in HARDSHIP_KINDS:
@@ -145,9 +171,9 @@ def _alone(flows: Flows, name: str) -> set[str]:
 
 
 def read_message(
-    parse: Parse, ctx: Context, flows: Flows, *, phase: str, language: str
+    parse: Parse, ctx: Context, flows: Flows, *, phase: str, language: str, on_screen: int = 0
 ) -> Reading:
-    """Read ``parse`` whole, for a conversation in ``phase``."""
+    """Read ``parse`` whole, for a conversation in ``phase`` with ``on_screen`` options shown."""
     intents = _rank(_understood_intents(parse, ctx, flows), flows)
     opt_out = (
         "opt_out" in intents
@@ -157,23 +183,21 @@ def read_message(
     hardship = _hardship(parse, flows, language)
     identity = _identity(parse, intents, flows, language) if phase == "awaiting_identity" else None
     follow_up = has_phrase(flows, "follow_up", language, parse.text)
+    if hardship is not None and all(i in SOCIAL or i == "deny" for i in intents):
+        intents = _rank([*intents, "cannot_pay"], flows)  # a hardship told is answered
     if opt_out:
         intent = "opt_out"
+    elif follow_up and all(i in SOCIAL or i in ("cannot_pay", "callback_later") for i in intents):
+        intent = "callback_later"
     elif intents:
         intent = intents[0]
-    elif follow_up:
-        intent = "callback_later"
-    elif hardship is not None:
-        intent = "cannot_pay"  # "meu marido ficou doente" alone: a hardship to answer
     else:
         intent = NOT_UNDERSTOOD
-    if follow_up and intent in SOCIAL | {"callback_later", "cannot_pay"}:
-        intent = "callback_later"
-    if hardship is not None and "cannot_pay" not in intents and intent in SOCIAL:
-        intents.append("cannot_pay")
-        if intent == NOT_UNDERSTOOD:
-            intent = "cannot_pay"
-    chosen = replace(parse, intent=intent if intent != NOT_UNDERSTOOD else parse.intent)
+    chosen = replace(
+        parse,
+        intent=intent if intent != NOT_UNDERSTOOD else parse.intent,
+        entities=_dates_or_options(parse, on_screen),
+    )
     return Reading(
         intent=intent,
         parse=chosen,
