@@ -160,6 +160,7 @@ class Effects:
                 vars={**self.payment_vars(), **reply.vars},
                 options=reply.options,
                 attach_pix_qr=reply.attach_pix_qr,
+                variant=reply.variant,
             )
         text = self.responses.render(
             reply, language, seed=self.situation.context.seed, business=self.business_vars()

@@ -15,12 +15,15 @@ class Reply:
     """Say something: a named response from ``dialogues/``, rendered with ``vars``.
 
     ``options`` become quick-reply buttons where the channel has them (title, payload).
+    ``variant`` picks the text among the response's variants (None: the renderer's seed);
+    the engine sets it so a response never repeats the variant it had the time before.
     """
 
     response: str
     vars: dict[str, Any] = field(default_factory=dict)
     options: tuple[tuple[str, str], ...] = ()
     attach_pix_qr: bool = False
+    variant: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,8 @@ Replies are rendered by the runtime in ``decision.state.language``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.core.parse import INTENTS
 from bot.dialogue import (
     handlers_identity,
     handlers_offers,
@@ -20,7 +19,7 @@ from bot.dialogue import (
     handlers_safety,
     handlers_social,
 )
-from bot.dialogue.actions import Action
+from bot.dialogue.actions import Action, Reply
 from bot.dialogue.context import (
     AgentReleased,
     Context,
@@ -31,6 +30,7 @@ from bot.dialogue.context import (
 )
 from bot.dialogue.events import on_agent_released, on_payment, on_reminder
 from bot.dialogue.flows import NOT_UNDERSTOOD, FlowError, Flows, default_flows
+from bot.dialogue.reading import Reading, read_message
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Handler, Step, Turn, say
 
@@ -39,6 +39,7 @@ HANDLERS: dict[str, Handler] = {
     "identity_confirmed": handlers_identity.identity_confirmed,
     "identity_denied": handlers_identity.identity_denied,
     "identity_required": handlers_identity.identity_required,
+    "identity_soft": handlers_identity.identity_soft,
     "wrong_person": handlers_identity.wrong_person,
     "closed": handlers_identity.closed,
     "ask_identity": handlers_identity.ask_identity,
@@ -48,12 +49,14 @@ HANDLERS: dict[str, Handler] = {
     "cannot_pay": handlers_promises.cannot_pay,
     "no_means": handlers_promises.no_means,
     "callback_later": handlers_promises.callback_later,
+    "follow_up": handlers_promises.follow_up,
     # offers
     "offers": handlers_offers.offers,
     "negotiate": handlers_offers.negotiate,
     "choose_option": handlers_offers.choose_option,
     "confirm_plan": handlers_offers.confirm_plan,
     "refuse_offers": handlers_offers.refuse_offers,
+    "restate_plan": handlers_offers.restate_plan,
     # payments and data
     "already_paid": handlers_payments.already_paid,
     "ask_debt_details": handlers_payments.ask_debt_details,
@@ -74,6 +77,16 @@ HANDLERS: dict[str, Handler] = {
 
 # Handlers after which no introduction is prepended on a first inbound message.
 NO_INTRO = frozenset({"opt_out", "stay_silent", "closed"})
+# Handlers whose reply must not open with sympathy for a hardship (nothing more is said, or
+# the person is gone); the acknowledgement waits for a later turn.
+NO_HARDSHIP_ACK = frozenset(
+    {"opt_out", "stay_silent", "closed", "wrong_person", "identity_denied"}
+)
+# In an open conversation (the debt was discussed), a day said with one of these intents is
+# a promise, as it is after "which day?": "pode ser dia 1 então", "ok friday then".
+DATE_IS_PROMISE = frozenset({NOT_UNDERSTOOD, "affirm", "deny", "greet", "thanks", "goodbye"})
+# Replies that only repeat the sympathy a hardship acknowledgement has just given.
+EMPATHY_REPLIES = frozenset({"cannot_pay"})
 LANGUAGES = ("pt", "en")
 
 
@@ -112,26 +125,8 @@ def decide(
         step = on_agent_released(state, event, ctx)
     else:  # pragma: no cover - the Event union is closed
         raise TypeError(f"unknown event {event!r}")
+    step = _vary(step, ctx)
     return Decision(tuple(step.actions), step.state)
-
-
-def effective_intent(event: UserTurn, ctx: Context, flows: Flows) -> str:
-    """The parsed intent, or ``not_understood`` (low confidence, out of scope, unknown).
-
-    Below the threshold, an intent backed by a matching entity ("pago na quinta": a date for
-    promise_to_pay) is still taken when its confidence reaches ``low_confidence``'s minimum.
-    """
-    parse = event.parse
-    if parse.intent == "out_of_scope" or parse.intent not in INTENTS:
-        return NOT_UNDERSTOOD
-    if parse.confidence >= ctx.settings.nlu_threshold:
-        return parse.intent
-    entities = [e.entity for e in parse.entities]
-    if parse.confidence >= flows.supported_min_confidence and flows.supports(
-        parse.intent, entities
-    ):
-        return parse.intent
-    return NOT_UNDERSTOOD
 
 
 def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> str | None:
@@ -144,26 +139,110 @@ def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> 
 
 
 def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: Flows) -> Step:
-    intent = effective_intent(event, ctx, flows)
-    state = state.evolve(language=_follow_language(state, event, intent))
     if state.phase == "new":
         needs_identity = ctx.settings.identity_check == "confirm_name" and not state.verified
         state = state.evolve(phase="awaiting_identity" if needs_identity else "open")
-    turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
+    reading = read_message(
+        event.parse,
+        ctx,
+        flows,
+        phase=state.phase,
+        language=state.language or "pt",
+        on_screen=len(state.on_screen),
+    )
+    intent = reading.intent
+    state = state.evolve(language=_follow_language(state, event, intent))
     if event.media and not event.parse.text.strip():
         if state.phase == "with_agent":
-            return turn.step()
-        name = "media"
-        step = handlers_payments.media(turn)
-    else:
-        offered = state.extra.get("human_offered") and state.phase != "with_agent"
-        if offered and intent == "affirm":
-            name = "request_human"
+            return Turn(state=state, ctx=ctx, parse=event.parse, flows=flows).step()
+        turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
+        return _after(state, handlers_payments.media(turn), "media", ctx)
+    before = state
+    lead: list[Action] = []
+    offered = state.extra.get("human_offered") and state.phase != "with_agent"
+    entities = [e.entity for e in reading.parse.entities]
+    if offered and intent == "affirm":
+        name = "request_human"
+    elif reading.opt_out:
+        name = "opt_out"
+    elif state.phase == "awaiting_identity" and reading.identity == "soft":
+        name = "identity_soft"
+    elif state.phase == "awaiting_identity" and reading.identity == "yes":
+        rest = reading.rest()
+        if rest is None:
+            name = "identity_confirmed"
         else:
-            entities = [e.entity for e in event.parse.entities]
+            # "sou eu sim. meu marido ficou doente, dá pra parcelar?": confirm, then act on
+            # the rest of the message in the same turn.
+            confirmed = handlers_identity.confirm_quietly(_turn(state, event, reading, ctx, flows))
+            lead, state, intent = confirmed.actions, confirmed.state, rest
             name = flows.route(state.phase, intent, entities)
-        step = HANDLERS[name](turn)
-    return _after(state, step, name, ctx)
+    else:
+        if state.phase == "open" and intent in DATE_IS_PROMISE and "date" in entities:
+            intent = "promise_to_pay"
+        name = flows.route(state.phase, intent, entities)
+    if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
+        name = "follow_up"
+    step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
+    step.actions[:0] = lead
+    step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
+    return _after(before, step, name, ctx)
+
+
+def _no_check(ctx: Context) -> bool:
+    return ctx.settings.identity_check == "none"
+
+
+def _turn(
+    state: ConversationState,
+    event: UserTurn,
+    reading: Reading,
+    ctx: Context,
+    flows: Flows,
+    intent: str = NOT_UNDERSTOOD,
+) -> Turn:
+    parse = reading.parse if intent == NOT_UNDERSTOOD else replace(reading.parse, intent=intent)
+    return Turn(state=state, ctx=ctx, parse=parse, flows=flows, media=event.media)
+
+
+def _acknowledge_hardship(step: Step, reading: Reading, name: str, at: int, ctx: Context) -> Step:
+    """Illness, unemployment, a death...: said once per conversation, before anything else,
+    and every reply of the turn in a calm register (no "Que ótimo!" after bad news)."""
+    kind = reading.hardship
+    if kind is None or name in NO_HARDSHIP_ACK or step.state.phase == "closed":
+        return step
+    actions = list(step.actions)
+    state = step.state
+    if not state.extra.get("hardship_ack"):
+        actions = [
+            a for a in actions if not (isinstance(a, Reply) and a.response in EMPATHY_REPLIES)
+        ]
+        actions.insert(min(at, len(actions)), say("hardship_ack", ctx, kind=kind))
+        state = state.evolve(extra={**state.extra, "hardship_ack": kind})
+    calm = [
+        replace(a, vars={**a.vars, "calm": True}) if isinstance(a, Reply) else a for a in actions
+    ]
+    return Step(calm, state)
+
+
+def _vary(step: Step, ctx: Context) -> Step:
+    """Give each reply a variant other than the one it had last time in this conversation
+    ("blz" twice must not get the same sentence twice, nor a reminder two mornings running).
+
+    The first time a response is used its variant comes from ``ctx.seed`` (as before); each
+    later use takes the next one, so consecutive uses never repeat when there are variants.
+    """
+    said: dict[str, int] = dict(step.state.extra.get("said") or {})
+    actions: list[Action] = []
+    for action in step.actions:
+        if isinstance(action, Reply) and action.variant is None:
+            number = said[action.response] + 1 if action.response in said else ctx.seed
+            said[action.response] = number
+            action = replace(action, variant=number)
+        actions.append(action)
+    if not said:
+        return step
+    return Step(actions, step.state.evolve(extra={**step.state.extra, "said": said}))
 
 
 def _after(before: ConversationState, step: Step, name: str, ctx: Context) -> Step:

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.parse import ENTITY_NAMES, INTENTS
+from bot.core.parse import ENTITY_NAMES, EXTRA_ENTITY_NAMES, INTENTS
 from bot.dialogue.state import PHASES
 
 NOT_UNDERSTOOD = "not_understood"
@@ -44,6 +44,8 @@ class Flows:
     supported_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     supported_min_confidence: float = 0.0
     keywords: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Most actionable first: with several intents in one message, the first one listed wins.
+    priority: tuple[str, ...] = ()
 
     def route(self, phase: str, intent: str, entities: Iterable[str] = ()) -> str:
         """The handler name for ``intent`` in ``phase``."""
@@ -110,6 +112,7 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
         "phases",
         "default",
         "keywords",
+        "priority",
     }
     if unknown:
         raise FlowError(f"flows: unknown keys {sorted(unknown)}")
@@ -130,10 +133,16 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
     low = data.get("low_confidence") or {}
     supported: dict[str, tuple[str, ...]] = {}
     for intent, names in (low.get("supported_by") or {}).items():
-        if intent not in INTENTS or any(n not in ENTITY_NAMES for n in names):
+        known = set(ENTITY_NAMES) | set(EXTRA_ENTITY_NAMES)
+        if intent not in INTENTS or any(n not in known for n in names):
             raise FlowError(f"low_confidence.supported_by: unknown intent or entity in {intent!r}")
         supported[str(intent)] = tuple(str(n) for n in names)
+    priority = tuple(str(i) for i in data.get("priority") or ())
+    unranked = set(priority) - set(INTENTS) - {NOT_UNDERSTOOD}
+    if unranked:
+        raise FlowError(f"priority: unknown intents {sorted(unranked)}")
     flows = Flows(
+        priority=priority,
         always=_table(data.get("always"), "always", phase=False),
         phases=phases,
         default=_table(data.get("default"), "default", phase=False),

@@ -24,6 +24,9 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "intro",
         "identity_ask",
         "identity_confirmed",
+        "identity_thanks",
+        "identity_ask_again",
+        "hardship_ack",
         "identity_denied",
         "wrong_person",
         "closed",
@@ -40,6 +43,8 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "cannot_pay",
         "no_means",
         "callback_ok",
+        "follow_up_ok",
+        "request_approval",
         # offers and agreements
         "offers",
         "no_offers",

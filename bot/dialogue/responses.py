@@ -175,12 +175,14 @@ class ResponseBook:
     def render(
         self, reply: Reply, language: str, *, seed: int, business: Mapping[str, Any]
     ) -> str:
-        """The text of ``reply`` in ``language``; the variant is picked by ``seed``."""
+        """The text of ``reply`` in ``language``; the variant is ``reply.variant``, else
+        picked by ``seed`` (the same index either way for the same number)."""
         lang = self._lang(language)
         variants = self.texts[lang].get(reply.response)
         if variants is None:
             raise ResponseError(f"unknown response {reply.response!r} for {lang!r}")
-        index = (seed + zlib.crc32(reply.response.encode())) % len(variants)
+        pick = seed if reply.variant is None else reply.variant
+        index = (pick + zlib.crc32(reply.response.encode())) % len(variants)
         values = {**reply.vars, "business": dict(business)}
         text = self._template(lang, reply.response, index).render(**values)
         return _tidy(text)
