@@ -102,7 +102,7 @@ def test_filters_format_per_language(book: ResponseBook) -> None:
     en = book.render(Reply("promise_recorded", values), "en", seed=0, business=BUSINESS)
     assert "R$ 1.234,50" in pt
     assert "sexta-feira, 27/11" in pt
-    assert "$1,234.50" in en
+    assert "R$1,234.50" in en
     assert "Friday, Nov 27" in en
 
 
