@@ -17,6 +17,7 @@ from bot.dialogue import (
     handlers_offers,
     handlers_payments,
     handlers_promises,
+    handlers_questions,
     handlers_safety,
     handlers_social,
 )
@@ -70,6 +71,8 @@ HANDLERS: dict[str, Handler] = {
     "goodbye": handlers_social.goodbye,
     "acknowledge": handlers_social.acknowledge,
     NOT_UNDERSTOOD: handlers_social.not_understood,
+    # questions answered from data, relatives answering (routed by entity)
+    **handlers_questions.HANDLERS,
 }
 
 # Handlers after which no introduction is prepended on a first inbound message.
@@ -161,7 +164,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
             name = "request_human"
         else:
             entities = [e.entity for e in event.parse.entities]
-            name = flows.route(state.phase, intent, entities)
+            name = flows.route(state.phase, intent, entities, parse=event.parse)
         step = HANDLERS[name](turn)
     return _after(state, step, name, ctx)
 

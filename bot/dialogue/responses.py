@@ -96,11 +96,16 @@ def business_vars(settings: DialogueSettings) -> dict[str, Any]:
         "address": settings.business_address,
         "website": settings.business_website,
         "merchant_name": settings.merchant_name or settings.business_name,
-        "store_hours": dict(settings.store_hours),
+        "store_hours": _both(settings.store_hours),
         "store_payment_methods": list(settings.store_payment_methods),
-        "credit_bureau_policy": dict(settings.credit_bureau_policy),
-        "verification_hint": dict(settings.verification_hint),
+        "credit_bureau_policy": _both(settings.credit_bureau_policy),
+        "verification_hint": _both(settings.verification_hint),
     }
+
+
+def _both(texts: Mapping[str, str]) -> dict[str, str]:
+    """A text per language, "" where none is configured (templates test it with ``if``)."""
+    return {lang: texts.get(lang, "") for lang in LANGUAGES}
 
 
 def _variants(value: Any, where: str) -> tuple[str, ...]:

@@ -58,6 +58,22 @@ def sample_vars() -> dict[str, object]:
         "has_promise": False,
         "kinds": ["audio"],
         "template": "overdue",
+        # questions answered from data
+        "days_overdue": 11,
+        "topic": "breakdown",
+        "received": "200.00",
+        "has_received": True,
+        "original": "450.00",
+        "remaining": "260.65",
+        "remaining_has_charges": True,
+        "last_payment_amount": "200.00",
+        "last_payment_date": "2026-10-20",
+        "found": True,
+        "source": "on_screen",
+        "methods": ["cash", "card"],
+        "remote": ["pix"],
+        "store_open": True,
+        "ask_name": True,
     }
 
 
