@@ -6,10 +6,13 @@ import re
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from bot.core.parse import Entity, Parse
-from bot.nlu.entities import extract
+from bot.core.parse import Clause, Entity, Parse
+from bot.nlu.clauses import split_clauses
+from bot.nlu.extras import extract_all
 from bot.nlu.model import NluModel
-from bot.nlu.normalize import clean_input, for_classifier
+from bot.nlu.normalize import clean_input, fold, for_classifier
+from bot.nlu.rules import RULE_CONFIDENCE, forced_intent
+from bot.nlu.understanding import ClauseReading, main_reading, question_topic
 
 # High-precision rules that win over the classifier (the whole message, normalised).
 _OPT_OUT = re.compile(
@@ -44,7 +47,13 @@ class EmbeddedInterpreter:
         return self._model
 
     def parse(self, text: str, now: datetime, *, language: str | None = None) -> Parse:
-        """Intent, language and resolved entities of ``text``; never raises on any text."""
+        """Intent, language, entities and clauses of ``text``; never raises on any text.
+
+        A message of several parts ("sou eu sim. olha, não consigo pagar") is split into
+        clauses, each classified on its own; the message's intent is the most actionable
+        clause intent (see :mod:`bot.nlu.understanding`). Entities are found over the
+        whole text and each belongs to the clause its span starts in.
+        """
         raw = text if isinstance(text, str) else str(text)
         cleaned = clean_input(raw)
         normalized = for_classifier(cleaned)
@@ -52,14 +61,69 @@ class EmbeddedInterpreter:
             normalized, fallback=language or self._default_language
         )
         today = now.astimezone(self._tz).date()
-        entities = extract(cleaned, today, lang)
+        entities = extract_all(cleaned, today, lang)
         if not normalized.strip():
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
+        whole = self._rank(cleaned, normalized, entities)
+        spans = split_clauses(cleaned) or [(0, len(cleaned))]
+        if len(spans) == 1:
+            readings = [ClauseReading(spans[0][0], spans[0][1], whole)]
+        else:
+            readings = [self._read_clause(cleaned, a, b, entities) for a, b in spans]
+        clauses, extra = _clauses(cleaned, readings, entities)
+        entities = tuple(sorted((*entities, *extra), key=lambda e: (e.start, e.end)))
+        ranking = whole if len(readings) == 1 else main_reading(readings, whole)
+        intent, confidence = ranking[0]
+        return Parse(raw, lang, intent, confidence, tuple(ranking), entities, clauses)
+
+    def _read_clause(
+        self, cleaned: str, start: int, end: int, entities: tuple[Entity, ...]
+    ) -> ClauseReading:
+        inside = tuple(e for e in entities if start <= e.start < end)
+        part = cleaned[start:end]
+        return ClauseReading(start, end, self._rank(part, for_classifier(part), inside))
+
+    def _rank(
+        self, cleaned: str, normalized: str, entities: tuple[Entity, ...]
+    ) -> list[tuple[str, float]]:
+        """The classifier's ranking of one text with the high-precision rules applied."""
+        if not normalized.strip():
+            return [("out_of_scope", 1.0)]
         ranking = self._model.classifier.rank(normalized)
         known = self._model.classifier.known_words(normalized)
         ranking = _apply_rules(normalized, ranking, entities, known)
-        intent, confidence = ranking[0]
-        return Parse(raw, lang, intent, confidence, tuple(ranking), entities)
+        forced = forced_intent(fold(cleaned))
+        if forced is not None:
+            ranking = _force(ranking, forced, RULE_CONFIDENCE)
+        return ranking
+
+
+def _clauses(
+    cleaned: str, readings: list[ClauseReading], entities: tuple[Entity, ...]
+) -> tuple[tuple[Clause, ...], list[Entity]]:
+    """The clauses, and the ``other_question`` topics found for them."""
+    out: list[Clause] = []
+    extra: list[Entity] = []
+    for r in readings:
+        inside = tuple(e for e in entities if r.start <= e.start < r.end)
+        intent, conf = r.ranking[0]
+        part = cleaned[r.start : r.end]
+        if question_topic(part, intent, conf, inside):
+            topic = Entity("topic", "other_question", r.start, r.end, part)
+            extra.append(topic)
+            inside = (*inside, topic)
+        out.append(Clause(part, r.start, r.end, intent, conf, inside))
+    return tuple(out), extra
+
+
+def _force(
+    ranking: list[tuple[str, float]], forced: str, at_least: float
+) -> list[tuple[str, float]]:
+    current = dict(ranking).get(forced, 0.0)
+    conf = max(current, at_least)
+    rest = [(name, c) for name, c in ranking if name != forced]
+    total = sum(c for _, c in rest) or 1.0
+    return [(forced, conf), *[(name, c * (1.0 - conf) / total) for name, c in rest]]
 
 
 _CONSEQUENTIAL = frozenset({"opt_out", "wrong_person", "dispute", "insult", "request_human"})
