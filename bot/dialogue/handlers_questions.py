@@ -153,7 +153,9 @@ def _charge_origin(t: Turn) -> Step:
     if not t.debts:
         return _status(t)
     values = {**context_vars(t.state, t.ctx), **received_vars(t.ctx)}
-    return t.step(say("answer_charge_origin", t.ctx, **values))
+    # "achei que já tinha pago": a receipt sent next is kept as one
+    thought_paid = t.parse.intent == "already_paid" or t.state.awaiting_receipt
+    return t.step(say("answer_charge_origin", t.ctx, **values), awaiting_receipt=thought_paid)
 
 
 def _status(t: Turn) -> Step:
