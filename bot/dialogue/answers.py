@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.core.domain import Plan
 from bot.core.money import ZERO
 from bot.dialogue.context import Context
 from bot.dialogue.turn import Turn, money_str, plan_vars
@@ -84,20 +83,6 @@ def deadline_vars(ctx: Context) -> dict[str, Any]:
         "max_date": latest_promise.isoformat(),
         "total": money_str(ctx.balance.total),
     }
-
-
-def best_in_full(t: Turn) -> Plan | None:
-    """The book's best pay-in-full plan for this debtor (the one saving the most)."""
-    plans = t.ctx.offers.plans_for(
-        t.debts,
-        t.ctx.today,
-        segment=t.state.offers_segment or t.ctx.debtor.segment,
-        first_due_days=t.ctx.settings.first_due_days,
-    )
-    in_full = [p for p in plans if p.kind == "pay_in_full"]
-    # a price that needs a manager's approval is not one the bot can quote as "the" price
-    quotable = [p for p in in_full if not p.needs_approval] or in_full
-    return max(quotable, key=lambda p: p.savings, default=None)
 
 
 def plan_total_vars(t: Turn) -> dict[str, Any]:

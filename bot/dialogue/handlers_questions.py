@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogue import handlers_offers
+from bot.dialogue import handlers_offers, handlers_social
 from bot.dialogue.actions import (
     HandOff,
     LogEvent,
     MarkContactInvalid,
     PauseReminders,
-    PresentOffers,
     SendPaymentInfo,
 )
 from bot.dialogue.answers import (
     SAFE_TOPICS,
-    best_in_full,
     claim_is_recorded,
     claimed_amount,
     deadline_vars,
@@ -40,7 +38,6 @@ from bot.dialogue.turn import (
     add_business_days,
     money_str,
     payment_reference,
-    plan_vars,
     say,
 )
 
@@ -111,7 +108,7 @@ def _scam(t: Turn) -> Step:
 
 def _pay_at_store(t: Turn) -> Step:
     if not _store_open(t):
-        return _hand_off(t, "question", "answer_other_question")
+        return _hand_off(t, "question", "answer_by_person")
     values: dict[str, Any] = _common(t)
     if t.can_disclose and (t.debts or t.ctx.agreement is not None):
         amount, due = next_payment(t.ctx)
@@ -127,7 +124,9 @@ def _paid_to_person(t: Turn) -> Step:
 
 
 def _other_question(t: Turn) -> Step:
-    return _hand_off(t, "question", "answer_other_question")
+    """A question no data answers: the not-understood ladder, whose first rung says so
+    honestly (then a person is offered, then handed the chat)."""
+    return handlers_social.not_understood(t)
 
 
 # --- topics about the debt (verified only) ------------------------------------------------
@@ -172,7 +171,7 @@ def _status(t: Turn) -> Step:
 
 def _credit_bureau(t: Turn) -> Step:
     if not t.ctx.settings.credit_bureau_policy:
-        return _hand_off(t, "question", "answer_other_question")
+        return _hand_off(t, "question", "answer_by_person")
     values = {**context_vars(t.state, t.ctx), "nothing_open": _nothing_open(t)}
     return t.step(say("answer_credit_bureau", t.ctx, **values))
 
@@ -188,20 +187,10 @@ def _deadline(t: Turn) -> Step:
 
 
 def _discount(t: Turn) -> Step:
+    """ "tem desconto à vista?": the book's offers, the best price in full among them."""
     if not t.debts:
         return _status(t)
-    plan = best_in_full(t)
-    if plan is None:
-        return t.step(say("answer_discount", t.ctx, total=money_str(t.ctx.balance.total)))
-    return t.step(
-        PresentOffers((plan,)),
-        say("answer_discount", t.ctx, total=money_str(t.ctx.balance.total), plan=plan_vars(plan)),
-        phase="offers_presented",
-        on_screen=(plan,),
-        pending_plan=None,
-        offers_shown=t.state.offers_shown
-        + ((plan.offer_id,) if plan.offer_id not in t.state.offers_shown else ()),
-    )
+    return handlers_offers.offers(t)
 
 
 def _plan_total(t: Turn) -> Step:

@@ -76,7 +76,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "answer_status",
         "answer_credit_bureau",
         "answer_deadline",
-        "answer_discount",
+        "answer_by_person",
         "answer_plan_total",
         "answer_partial_payment",
         "answer_without_method",

@@ -160,7 +160,7 @@ def test_credit_bureau_policy_from_config(convo: Any, lang: str) -> None:
 def test_credit_bureau_without_a_policy_goes_to_a_person(convo: Any) -> None:
     c = verified(convo, "pt", credit_bureau_policy={})
     d = ask(c, "credit_bureau", intent="not_understood")
-    assert replies(d) == ["answer_other_question"]
+    assert replies(d) == ["answer_by_person"]
     assert of_type(d, HandOff) == [HandOff("question")]
     assert "pessoa do" in c.texts[-1]
 
@@ -202,6 +202,12 @@ def test_pay_at_store_without_an_address_goes_to_a_person(convo: Any) -> None:
     assert of_type(d, HandOff) == [HandOff("question")]
 
 
+def test_card_is_not_sent_to_the_counter(convo: Any) -> None:
+    c = verified(convo, "pt")
+    d = c.say("ask_payment_method", text="posso pagar no cartão?", payment_method="card")
+    assert replies(d) == ["payment_info"]
+
+
 def test_cash_at_the_counter_is_answered_with_the_store(convo: Any) -> None:
     c = verified(convo, "pt")
     d = c.say("ask_payment_method", text="posso pagar em dinheiro?", payment_method="cash")
@@ -216,15 +222,12 @@ def test_boleto_is_not_the_counter(convo: Any) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_discount_offers_the_best_price_in_full(convo: Any, lang: str) -> None:
+def test_discount_shows_the_offers_with_the_price_in_full(convo: Any, lang: str) -> None:
     c = verified(convo, lang)
-    d = ask(c, "discount", intent="negotiate")
-    assert replies(d) == ["answer_discount"]
+    d = ask(c, "discount", intent="ask_debt_details")
+    assert replies(d) == ["offers"]
     assert ("R$ 450,00" if lang == "pt" else "R$450.00") in c.texts[-1]
-    assert ("R$ 10,65" if lang == "pt" else "R$10.65") in c.texts[-1]  # saved
     assert c.state.phase == "offers_presented"
-    d = c.say("affirm", text="sim")
-    assert replies(d) == ["plan_summary"]
 
 
 def test_plan_total_lists_each_option_on_screen(convo: Any) -> None:
@@ -237,11 +240,15 @@ def test_plan_total_lists_each_option_on_screen(convo: Any) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_other_question_is_honest_and_goes_to_a_person(convo: Any, lang: str) -> None:
+def test_other_question_is_honest_then_a_person(convo: Any, lang: str) -> None:
     c = verified(convo, lang)
     d = ask(c, "other_question", intent="not_understood")
-    assert of_type(d, HandOff) == [HandOff("question")]
-    assert ("pessoa do" if lang == "pt" else "our team") in c.texts[-1]
+    assert replies(d) == ["answer_other_question"]
+    assert ("pessoa" if lang == "pt" else "person") in c.texts[-1]
+    assert not of_type(d, HandOff)
+    ask(c, "other_question", intent="not_understood")
+    d = ask(c, "other_question", intent="not_understood")
+    assert of_type(d, HandOff) == [HandOff("not_understood")]
 
 
 # --- partial payments ----------------------------------------------------------------------
