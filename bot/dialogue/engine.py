@@ -16,6 +16,7 @@ from bot.dialogue import (
     handlers_offers,
     handlers_payments,
     handlers_promises,
+    handlers_questions,
     handlers_safety,
     handlers_social,
 )
@@ -73,6 +74,8 @@ HANDLERS: dict[str, Handler] = {
     "goodbye": handlers_social.goodbye,
     "acknowledge": handlers_social.acknowledge,
     NOT_UNDERSTOOD: handlers_social.not_understood,
+    # questions answered from data, relatives answering (routed by entity)
+    **handlers_questions.HANDLERS,
 }
 
 # Handlers after which no introduction is prepended on a first inbound message.
@@ -176,11 +179,11 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
             # the rest of the message in the same turn.
             confirmed = handlers_identity.confirm_quietly(_turn(state, event, reading, ctx, flows))
             lead, state, intent = confirmed.actions, confirmed.state, rest
-            name = flows.route(state.phase, intent, entities)
+            name = flows.route(state.phase, intent, entities, parse=reading.parse)
     else:
         if state.phase == "open" and intent in DATE_IS_PROMISE and "date" in entities:
             intent = "promise_to_pay"
-        name = flows.route(state.phase, intent, entities)
+        name = flows.route(state.phase, intent, entities, parse=reading.parse)
     if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
         name = "follow_up"
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))

@@ -3,6 +3,9 @@
 Lookup for one turn (first match wins):
 
 1. ``always[intent]`` (e.g. opt-out works in every phase);
+1b. ``by_entity[NAME]`` when the message carries that entity (a ``topic`` the question is
+   about, a ``relative`` answering) with one of its listed intents (for ``topic``, optionally
+   only some topics per intent), in its phases;
 2. ``phases[phase]["entity:NAME"]`` when the message carries that entity (a bare date
    while we wait for a day, a bare "2" while offers are on screen) and its intent is one of
    ``entity_routes_for`` (weak intents such as affirm or not_understood);
@@ -24,15 +27,42 @@ from typing import Any
 
 import yaml
 
-from bot.core.parse import ENTITY_NAMES, EXTRA_ENTITY_NAMES, INTENTS
+from bot.core.parse import ENTITY_NAMES, EXTRA_ENTITY_NAMES, INTENTS, QUESTION_TOPICS, Parse
 from bot.dialogue.state import PHASES
 
 NOT_UNDERSTOOD = "not_understood"
 DEFAULT_FLOWS_PATH = Path(__file__).resolve().parents[2] / "dialogues" / "flows.yml"
 
 
+ALL_ENTITIES = ENTITY_NAMES + EXTRA_ENTITY_NAMES
+ANY_VALUE = "*"
+
+
 class FlowError(ValueError):
     """A flows file that names an unknown phase, intent, entity or handler."""
+
+
+@dataclass(frozen=True)
+class EntityRoute:
+    """A message carrying ``entity`` goes to ``handler`` when its intent is listed.
+
+    ``intents`` maps an intent to the entity values it applies to (None: any value).
+    ``phases`` None means every phase except ``except_phases``.
+    """
+
+    entity: str
+    handler: str
+    intents: Mapping[str, frozenset[str] | None]
+    phases: frozenset[str] | None = None
+    except_phases: frozenset[str] = frozenset()
+
+    def matches(self, phase: str, intent: str, values: Iterable[str | int]) -> bool:
+        if phase in self.except_phases or (self.phases is not None and phase not in self.phases):
+            return False
+        if intent not in self.intents:
+            return False
+        wanted = self.intents[intent]
+        return any(wanted is None or str(v) in wanted for v in values)
 
 
 @dataclass(frozen=True)
@@ -46,11 +76,30 @@ class Flows:
     keywords: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     # Most actionable first: with several intents in one message, the first one listed wins.
     priority: tuple[str, ...] = ()
+    by_entity: tuple[EntityRoute, ...] = ()
 
-    def route(self, phase: str, intent: str, entities: Iterable[str] = ()) -> str:
-        """The handler name for ``intent`` in ``phase``."""
+    def route(
+        self,
+        phase: str,
+        intent: str,
+        entities: Iterable[str] = (),
+        *,
+        parse: Parse | None = None,
+        skip: Iterable[str] = (),
+    ) -> str:
+        """The handler name for ``intent`` in ``phase``.
+
+        ``parse`` gives the entity values ``by_entity`` routes look at; entity routes named in
+        ``skip`` are ignored (a handler handing the turn back to the usual route).
+        """
         if intent in self.always:
             return self.always[intent]
+        if parse is not None:
+            skipped = set(skip)
+            for rule in self.by_entity:
+                values = parse.all_values(rule.entity)
+                if rule.entity not in skipped and rule.matches(phase, intent, values):
+                    return rule.handler
         table = self.phases.get(phase, {})
         if intent in self.entity_routes_for:
             for name in entities:
@@ -75,6 +124,7 @@ class Flows:
     def handlers(self) -> set[str]:
         """Every handler the table names."""
         names = set(self.always.values()) | set(self.default.values()) | {NOT_UNDERSTOOD}
+        names |= {rule.handler for rule in self.by_entity}
         for table in self.phases.values():
             names |= set(table.values())
         return names
@@ -91,13 +141,64 @@ def _table(data: Any, where: str, *, phase: bool) -> dict[str, str]:
         key = str(key)
         ok = key in allowed
         if phase and (key == "*" or key.startswith("entity:")):
-            ok = key == "*" or key.removeprefix("entity:") in ENTITY_NAMES
+            ok = key == "*" or key.removeprefix("entity:") in ALL_ENTITIES
         if not ok:
             raise FlowError(f"{where}: unknown intent or key {key!r}")
         if not isinstance(value, str) or not value:
             raise FlowError(f"{where}.{key}: the handler must be a name")
         result[key] = value
     return result
+
+
+def _phase_set(data: Any, where: str) -> frozenset[str]:
+    names = frozenset(str(p) for p in data or ())
+    unknown = names - set(PHASES)
+    if unknown:
+        raise FlowError(f"{where}: unknown phases {sorted(unknown)}")
+    return names
+
+
+def _entity_routes(data: Any) -> tuple[EntityRoute, ...]:
+    """``by_entity``: entity -> {handler, intents, phases?, except_phases?}."""
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        raise FlowError("by_entity: expected a mapping of entity -> route")
+    routes: list[EntityRoute] = []
+    for entity, spec in data.items():
+        where = f"by_entity.{entity}"
+        if entity not in ALL_ENTITIES:
+            raise FlowError(f"{where}: unknown entity")
+        if not isinstance(spec, dict) or not isinstance(spec.get("handler"), str):
+            raise FlowError(f"{where}: expected a mapping with a handler name")
+        unknown = set(spec) - {"handler", "intents", "phases", "except_phases"}
+        if unknown:
+            raise FlowError(f"{where}: unknown keys {sorted(unknown)}")
+        raw = spec.get("intents") or {}
+        if isinstance(raw, list):
+            raw = {name: ANY_VALUE for name in raw}
+        intents: dict[str, frozenset[str] | None] = {}
+        for intent, values in raw.items():
+            if intent not in INTENTS and intent != NOT_UNDERSTOOD:
+                raise FlowError(f"{where}.intents: unknown intent {intent!r}")
+            if values == ANY_VALUE:
+                intents[str(intent)] = None
+                continue
+            chosen = frozenset(str(v) for v in values)
+            if entity == "topic" and chosen - set(QUESTION_TOPICS):
+                raise FlowError(f"{where}.intents.{intent}: unknown topics {sorted(chosen)}")
+            intents[str(intent)] = chosen
+        phases = spec.get("phases")
+        routes.append(
+            EntityRoute(
+                entity=str(entity),
+                handler=str(spec["handler"]),
+                intents=intents,
+                phases=None if phases is None else _phase_set(phases, f"{where}.phases"),
+                except_phases=_phase_set(spec.get("except_phases"), f"{where}.except_phases"),
+            )
+        )
+    return tuple(routes)
 
 
 def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
@@ -113,6 +214,7 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
         "default",
         "keywords",
         "priority",
+        "by_entity",
     }
     if unknown:
         raise FlowError(f"flows: unknown keys {sorted(unknown)}")
@@ -150,6 +252,7 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
         supported_by=supported,
         supported_min_confidence=float(low.get("min_confidence", 0.0)),
         keywords=keywords,
+        by_entity=_entity_routes(data.get("by_entity")),
     )
     if handlers is not None:
         missing = flows.handlers() - set(handlers)

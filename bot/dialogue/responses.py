@@ -81,15 +81,31 @@ def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     return env
 
 
-def business_vars(settings: DialogueSettings) -> dict[str, str]:
-    """The ``business`` dict that :meth:`ResponseBook.render` expects, from the settings."""
+def business_vars(settings: DialogueSettings) -> dict[str, Any]:
+    """The ``business`` dict that :meth:`ResponseBook.render` expects, from the settings.
+
+    Texts kept per language (``store_hours``, ``credit_bureau_policy``,
+    ``verification_hint``) are dicts: a template reads ``business.store_hours.en``.
+    """
     return {
         "name": settings.business_name,
         "cnpj": settings.business_cnpj,
         "phone": settings.business_phone,
         "assistant": settings.assistant_name,
         "agent_hours": settings.agent_hours_text,
+        "address": settings.business_address,
+        "website": settings.business_website,
+        "merchant_name": settings.merchant_name or settings.business_name,
+        "store_hours": _both(settings.store_hours),
+        "store_payment_methods": list(settings.store_payment_methods),
+        "credit_bureau_policy": _both(settings.credit_bureau_policy),
+        "verification_hint": _both(settings.verification_hint),
     }
+
+
+def _both(texts: Mapping[str, str]) -> dict[str, str]:
+    """A text per language, "" where none is configured (templates test it with ``if``)."""
+    return {lang: texts.get(lang, "") for lang in LANGUAGES}
 
 
 def _variants(value: Any, where: str) -> tuple[str, ...]:
