@@ -24,6 +24,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
 from bot.runtime.effects import Effects, TurnOutcome, to_jsonable
 from bot.runtime.facts import Situation, load_context
 from bot.store.conversations import ConversationRepository, MessageRepository
@@ -177,6 +178,7 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
+    offer_portal_link(effects, language)
     return tuple(decision.actions)
 
 
