@@ -15,6 +15,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("bot.channels.cli", "Telegram helpers"),
     ("bot.runtime.cli", "serve, worker and conversation tests"),
     ("bot.web.cli", "user accounts"),
+    ("bot.portal.cli", "the self-service page"),
     ("bot.bench", "benchmarks"),
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -220,8 +221,10 @@ def _language(effects: Effects) -> str:
     return effects.conversation.language
 
 
-def pix_of(session: Session, deps: TurnDeps, debtor: Debtor, agreement: Agreement) -> str | None:
-    """The PIX code of the agreement's first unpaid payment (to show it again on the page)."""
+def pix_of(
+    session: Session, deps: TurnDeps, debtor: Debtor, agreement: Agreement
+) -> tuple[str, Decimal] | None:
+    """The PIX code and amount of the agreement's first unpaid payment (shown on the page)."""
     unpaid = [
         i for i in LedgerRepository(session).installments(agreement.id) if i.status != "paid"
     ]
@@ -234,4 +237,4 @@ def pix_of(session: Session, deps: TurnDeps, debtor: Debtor, agreement: Agreemen
         debtor_name=debtor.name,
         methods=("pix",),
     )
-    return info.pix_code
+    return (info.pix_code, first.amount) if info.pix_code else None
