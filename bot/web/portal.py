@@ -171,6 +171,9 @@ async def page(request: Request, token: str) -> Response:
         language = _language(request)
         return _page(request, "locked.html", language, {}, status_code=423)
     if not opened.session.verified:
+        now = _now(request)
+        debtor_id = opened.claims.debtor_id
+        await _write(request, lambda db: service.record(db, debtor_id, "portal_opened", now))
         return _check_page(request, opened, error=None)
     return await _debtor_page(request, opened, token)
 

@@ -106,7 +106,7 @@ async def test_the_page_has_no_inline_script_or_style(
 
 
 async def test_simulate_accept_stores_the_installments_and_shows_the_pix(
-    anon: httpx.AsyncClient, runtime: Runtime
+    anon: httpx.AsyncClient, manager: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     debtor = debtor_of(runtime)
     path = link_for(runtime)
@@ -172,6 +172,18 @@ async def test_simulate_accept_stores_the_installments_and_shows_the_pix(
     assert events(runtime, debtor.id, "portal_agreement")
     created = events(runtime, debtor.id, "agreement_created")
     assert [e.actor for e in created] == ["portal"]
+
+    dashboard = (await manager.get("/dashboard")).text
+    kpis = dict(
+        re.findall(
+            r'data-kpi="portal\.(\w+)"><div class="value">(\d+)</div>',
+            dashboard.split('id="portal-kpis"')[1],
+        )
+    )
+    assert kpis["visits"] == "1"
+    assert kpis["verified"] == "1"
+    assert int(kpis["simulations"]) >= 1
+    assert kpis["agreements"] == "1"
 
 
 async def test_wrong_digits_lock_the_page_and_call_a_person(
