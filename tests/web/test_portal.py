@@ -103,6 +103,10 @@ async def test_the_page_has_no_inline_script_or_style(
     assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
     assert " style=" not in html
     assert re.findall(r"\son[a-z]+=", html) == []
+    assert len(page.content) < 30_000  # small on a slow connection: no framework, no CDN
+    english = await anon.get(link_for(runtime), params={"lang": "en"})
+    assert "How you can pay" in english.text
+    assert "Total today" in english.text
 
 
 async def test_simulate_accept_stores_the_installments_and_shows_the_pix(
