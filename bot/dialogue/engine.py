@@ -205,7 +205,7 @@ def _turn(
     intent: str = NOT_UNDERSTOOD,
 ) -> Turn:
     parse = reading.parse if intent == NOT_UNDERSTOOD else replace(reading.parse, intent=intent)
-    return Turn(state=state, ctx=ctx, parse=parse, flows=flows, media=event.media)
+    return Turn(state=state, ctx=ctx, parse=parse, flows=flows, media=event.media, intent=intent)
 
 
 def _acknowledge_hardship(step: Step, reading: Reading, name: str, at: int, ctx: Context) -> Step:

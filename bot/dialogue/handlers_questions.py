@@ -29,7 +29,6 @@ from bot.dialogue.answers import (
     plan_total_vars,
     received_vars,
 )
-from bot.dialogue.context import UserTurn
 from bot.dialogue.handlers_identity import context_vars
 from bot.dialogue.turn import (
     Handler,
@@ -45,9 +44,9 @@ from bot.dialogue.turn import (
 def usual_route(t: Turn) -> Step:
     """The handler the turn would get without the entity routes (a question we do not
     take, a verified person mentioning a relative)."""
-    from bot.dialogue.engine import HANDLERS, effective_intent  # the engine imports us
+    from bot.dialogue.engine import HANDLERS  # the engine imports us
 
-    intent = effective_intent(UserTurn(t.parse, t.media), t.ctx, t.flows)
+    intent = t.acted_intent
     names = [e.entity for e in t.parse.entities]
     skip = [rule.entity for rule in t.flows.by_entity]
     return HANDLERS[t.flows.route(t.state.phase, intent, names, parse=t.parse, skip=skip)](t)

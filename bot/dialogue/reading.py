@@ -151,6 +151,8 @@ def _identity(parse: Parse, intents: list[str], flows: Flows, language: str) -> 
     """ "yes", "soft" or None, for a message that answers "am I talking to Maria?"."""
     if "deny" in intents or "wrong_person" in intents:
         return None
+    if parse.value("relative") is not None:
+        return None  # "sou a mãe dele", "this is his wife": someone else answering
     if has_phrase(flows, "identity_no", language, parse.text):
         return None
     if parse.value("soft_yes") is not None or _words(parse.text).strip() in _alone(

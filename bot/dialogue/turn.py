@@ -32,6 +32,13 @@ class Turn:
     parse: Parse
     flows: Flows
     media: tuple[Media, ...] = ()
+    # The intent the dialogue acts on: the parsed one, a clause's, or "not_understood"
+    # (None: the parse's own intent, for turns built outside the engine).
+    intent: str | None = None
+
+    @property
+    def acted_intent(self) -> str:
+        return self.intent if self.intent is not None else self.parse.intent
 
     @property
     def language(self) -> str:

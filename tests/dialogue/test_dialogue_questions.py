@@ -410,7 +410,10 @@ def test_a_verified_debtor_mentioning_a_relative_keeps_the_usual_route(convo: An
     c.state = ConversationState(phase="open", verified=True, language="pt", introduced=True)
     d = c.say("cannot_pay", text="minha mãe ficou doente", relative="mother")
     assert not of_type(d, MarkContactInvalid)
-    assert replies(d)[0] == "cannot_pay"
+    # the usual cannot_pay route: the hardship acknowledged first, then the offers
+    assert "relative_answered" not in replies(d)
+    assert replies(d)[0] == "hardship_ack"
+    assert c.state.phase == "offers_presented"
 
 
 # --- routing -------------------------------------------------------------------------------
