@@ -30,8 +30,8 @@ from bot.dialogue.context import (
     UserTurn,
 )
 from bot.dialogue.events import on_agent_released, on_payment, on_reminder
-from bot.dialogue.flows import NOT_UNDERSTOOD, FlowError, Flows, default_flows
-from bot.dialogue.reading import Reading, read_message
+from bot.dialogue.flows import NOT_UNDERSTOOD, QUESTION, FlowError, Flows, default_flows
+from bot.dialogue.reading import Reading, has_phrase, read_message
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Handler, Step, Turn, say
 
@@ -88,6 +88,15 @@ NO_HARDSHIP_ACK = frozenset(
 # In an open conversation (the debt was discussed), a day said with one of these intents is
 # a promise, as it is after "which day?": "pode ser dia 1 então", "ok friday then".
 DATE_IS_PROMISE = frozenset({NOT_UNDERSTOOD, "affirm", "deny", "greet", "thanks", "goodbye"})
+# Intents about one's own debt: after a soft "ok" to "falo com Maria?", the person speaking.
+OWN_DEBT = frozenset(
+    {"promise_to_pay", "negotiate", "cannot_pay", "already_paid", "ask_payment_method"}
+)
+# A message asking one of the answerable questions with a day in it ("vcs abrem domingo?")
+# is no promise; a plain "pode ser dia 1 então?" is.
+NOT_A_TOPIC = (None, "other_question")
+# Handlers after which nothing else of the message is acted on.
+NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answered"})
 # Replies that only repeat the sympathy a hardship acknowledgement has just given.
 EMPATHY_REPLIES = frozenset({"cannot_pay"})
 LANGUAGES = ("pt", "en")
@@ -161,35 +170,140 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
         return _after(state, handlers_payments.media(turn), "media", ctx)
     before = state
+    if reading.hardship is not None and state.offers_segment is None:
+        # a hardship told: whatever is proposed from now on comes from the hardship offers
+        segment = ctx.debtor.segment or handlers_offers.HARDSHIP_SEGMENT
+        state = state.evolve(offers_segment=segment)
     lead: list[Action] = []
+    then: list[str] = []  # the rest of the message, done after the main handler
     offered = state.extra.get("human_offered") and state.phase != "with_agent"
     entities = [e.entity for e in reading.parse.entities]
+    confirms = _confirms_identity(state, reading, intent)
     if offered and intent == "affirm":
         name = "request_human"
-    elif reading.opt_out:
+    elif reading.opt_out and _kept_before_opt_out(reading, flows) is None:
         name = "opt_out"
     elif state.phase == "awaiting_identity" and reading.identity == "soft":
         name = "identity_soft"
-    elif state.phase == "awaiting_identity" and reading.identity == "yes":
-        rest = reading.rest()
-        if rest is None:
+    elif confirms:
+        # "sou eu sim. meu marido ficou doente, dá pra parcelar?": confirm, then act on the
+        # rest of the message in the same turn.
+        rest = reading.rest() if reading.identity == "yes" else intent
+        confirmed = handlers_identity.confirm_quietly(_turn(state, event, reading, ctx, flows))
+        state = confirmed.state
+        if rest is None and QUESTION in reading.present():
+            # "sim sou eu, mas isso é golpe?": the answer, then why we are writing
+            name, then = "answer_question", ["identity_confirmed"]
+        elif rest is None:
             name = "identity_confirmed"
+            state = before
         else:
-            # "sou eu sim. meu marido ficou doente, dá pra parcelar?": confirm, then act on
-            # the rest of the message in the same turn.
-            confirmed = handlers_identity.confirm_quietly(_turn(state, event, reading, ctx, flows))
-            lead, state, intent = confirmed.actions, confirmed.state, rest
+            lead, intent = confirmed.actions, rest
             name = flows.route(state.phase, intent, entities, parse=reading.parse)
     else:
-        if state.phase == "open" and intent in DATE_IS_PROMISE and "date" in entities:
-            intent = "promise_to_pay"
+        if reading.opt_out:
+            intent = _kept_before_opt_out(reading, flows) or intent
+        intent = _date_means(state, reading, intent, entities, ctx, flows)
         name = flows.route(state.phase, intent, entities, parse=reading.parse)
     if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
         name = "follow_up"
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
     step.actions[:0] = lead
+    if name not in NO_MORE:
+        then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
+    step = _and_then(step, then, name, event, reading, ctx, flows, intent)
     step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
     return _after(before, step, name, ctx)
+
+
+def _confirms_identity(state: ConversationState, reading: Reading, intent: str) -> bool:
+    """A yes to "falo com Maria?"; after a soft "ok" already asked about, a message about
+    paying ("amanhã eu pago") is the person speaking of their own debt: a yes too."""
+    if state.phase != "awaiting_identity" or reading.opt_out:
+        return False
+    if reading.identity == "yes":
+        return True
+    soft_before = bool(state.extra.get("identity_soft_asked"))
+    return soft_before and reading.identity is None and intent in OWN_DEBT
+
+
+def _kept_before_opt_out(reading: Reading, flows: Flows) -> str | None:
+    """An intent said with an opt-out that is still honoured first ("pago amanhã e para de
+    mandar mensagem": the promise is kept, then the messages stop)."""
+    return next(
+        (i for i in reading.intents if i != "opt_out" and "opt_out" in flows.together.get(i, ())),
+        None,
+    )
+
+
+def _date_means(
+    state: ConversationState,
+    reading: Reading,
+    intent: str,
+    entities: list[str],
+    ctx: Context,
+    flows: Flows,
+) -> str:
+    """In an open conversation a day said is a promise, as after "which day?": "pode ser dia 1
+    então", "tomorrow", "cant today sorry, monday?" (a new day after a no); "next week" alone
+    is a promise still without its day (we ask which)."""
+    if state.phase != "open" or reading.topic not in NOT_A_TOPIC:
+        return intent  # a question with a day in it ("vcs abrem domingo?") is no promise
+    text = reading.parse.text
+    language = state.language or "pt"
+    bare_later = (
+        intent == "callback_later"
+        and not reading.follow_up
+        and not has_phrase(flows, "callback_words", language, text)
+    )
+    if "date" not in entities:
+        vague = any(
+            has_phrase(flows, name, language, text)
+            for name in ("later_next_week", "later_next_month")
+        )
+        return "promise_to_pay" if bare_later and vague else intent
+    if intent in DATE_IS_PROMISE or bare_later:
+        return "promise_to_pay"  # "tomorrow" to "shall we set a day?"
+    if intent == "cannot_pay" and _later_day(reading, ctx):
+        return "promise_to_pay"
+    return intent
+
+
+def _later_day(reading: Reading, ctx: Context) -> bool:
+    """Whether the last day the message names is after today."""
+    values = [str(v)[:10] for v in reading.parse.all_values("date")]
+    return bool(values) and values[-1] > ctx.today.isoformat()
+
+
+def _and_then(
+    step: Step,
+    then: list[str],
+    name: str,
+    event: UserTurn,
+    reading: Reading,
+    ctx: Context,
+    flows: Flows,
+    intent: str,
+) -> Step:
+    """Run what else the message said (``together``), each on the state the last left."""
+    done = {name}
+    entities = [e.entity for e in reading.parse.entities]
+    for second in then:
+        if step.state.phase in ("closed", "with_agent") and second != "opt_out":
+            break
+        if second == "identity_confirmed":
+            handler = second
+        elif second == QUESTION:
+            handler = "answer_question"
+        else:
+            handler = flows.route(step.state.phase, second, entities, parse=reading.parse)
+        if handler in done:
+            continue
+        done.add(handler)
+        acting = intent if second in (QUESTION, "identity_confirmed") else second
+        more = HANDLERS[handler](_turn(step.state, event, reading, ctx, flows, acting))
+        step = Step([*step.actions, *more.actions], more.state)
+    return step
 
 
 def _no_check(ctx: Context) -> bool:

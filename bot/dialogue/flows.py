@@ -31,6 +31,7 @@ from bot.core.parse import ENTITY_NAMES, EXTRA_ENTITY_NAMES, INTENTS, QUESTION_T
 from bot.dialogue.state import PHASES
 
 NOT_UNDERSTOOD = "not_understood"
+QUESTION = "question"  # in ``together``: a question of the message answered from data
 DEFAULT_FLOWS_PATH = Path(__file__).resolve().parents[2] / "dialogues" / "flows.yml"
 
 
@@ -77,6 +78,10 @@ class Flows:
     # Most actionable first: with several intents in one message, the first one listed wins.
     priority: tuple[str, ...] = ()
     by_entity: tuple[EntityRoute, ...] = ()
+    # Per phase, intents ranked before ``priority`` (a plan awaiting "ok": the yes first).
+    phase_priority: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # first intent -> what else said in the same message is done after it, in this order.
+    together: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def route(
         self,
@@ -214,6 +219,8 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
         "default",
         "keywords",
         "priority",
+        "phase_priority",
+        "together",
         "by_entity",
     }
     if unknown:
@@ -243,8 +250,23 @@ def parse_flows(data: Any, *, handlers: Iterable[str] | None = None) -> Flows:
     unranked = set(priority) - set(INTENTS) - {NOT_UNDERSTOOD}
     if unranked:
         raise FlowError(f"priority: unknown intents {sorted(unranked)}")
+    known = set(INTENTS) | {NOT_UNDERSTOOD}
+    phase_priority: dict[str, tuple[str, ...]] = {}
+    for phase, names in (data.get("phase_priority") or {}).items():
+        ranked = tuple(str(i) for i in names or ())
+        if phase not in PHASES or set(ranked) - known:
+            raise FlowError(f"phase_priority.{phase}: unknown phase or intents")
+        phase_priority[str(phase)] = ranked
+    together: dict[str, tuple[str, ...]] = {}
+    for first, then in (data.get("together") or {}).items():
+        seconds = tuple(str(i) for i in then or ())
+        if first not in known or set(seconds) - known - {QUESTION}:
+            raise FlowError(f"together.{first}: unknown intents")
+        together[str(first)] = seconds
     flows = Flows(
         priority=priority,
+        phase_priority=phase_priority,
+        together=together,
         always=_table(data.get("always"), "always", phase=False),
         phases=phases,
         default=_table(data.get("default"), "default", phase=False),

@@ -116,6 +116,13 @@ def _pay_at_store(t: Turn) -> Step:
     return t.step(say("answer_pay_at_store", t.ctx, **values))
 
 
+def _store_hours(t: Turn) -> Step:
+    """ "vcs abrem domingo?": where the counter is and when it opens, from config."""
+    if not t.ctx.settings.business_address:
+        return _hand_off(t, "question", "answer_by_person")
+    return t.step(say("answer_store_hours", t.ctx, store_open=_store_open(t), **_common(t)))
+
+
 def _paid_to_person(t: Turn) -> Step:
     step = _hand_off(t, "paid_to_person", "answer_paid_to_person", **_common(t))
     step.actions.insert(0, LogEvent("paid_to_person", {}))
@@ -230,6 +237,7 @@ TOPICS: dict[str, Handler] = {
     "plan_total": _plan_total,
     "partial_payment": _partial_payment,
     "paid_to_person": _paid_to_person,
+    "store_hours": _store_hours,
     "other_question": _other_question,
 }
 

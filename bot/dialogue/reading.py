@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.parse import INTENTS, Entity, Parse
 from bot.dialogue.context import Context
-from bot.dialogue.flows import NOT_UNDERSTOOD, Flows
+from bot.dialogue.flows import NOT_UNDERSTOOD, QUESTION, Flows
 from bot.dialogue.turn import normalise
 
 HARDSHIP_KINDS: tuple[str, ...] = (
@@ -54,6 +54,17 @@ class Reading:
     opt_out: bool = False
     follow_up: bool = False
     intents: tuple[str, ...] = ()
+    topic: str | None = None
+
+    def present(self) -> frozenset[str]:
+        """Everything the message asks for, as the names ``flows.yml``'s ``together`` uses:
+        its understood intents, ``opt_out``, and ``question`` when it asks an answerable one."""
+        found = set(self.intents)
+        if self.opt_out:
+            found.add("opt_out")
+        if self.topic is not None and self.topic != "other_question":
+            found.add(QUESTION)
+        return frozenset(found)
 
     @property
     def understood(self) -> bool:
@@ -110,9 +121,23 @@ def _understood_intents(parse: Parse, ctx: Context, flows: Flows) -> list[str]:
     return found
 
 
-def _rank(intents: list[str], flows: Flows) -> list[str]:
-    order = {name: index for index, name in enumerate(flows.priority)}
-    return sorted(intents, key=lambda i: order.get(i, len(order)))
+# A promise without a day ("eu pago, mas tira os juros") gives way to these: the rest of the
+# message says how, or on what terms.
+BEFORE_A_DATELESS_PROMISE = ("negotiate", "ask_payment_method", "ask_debt_details")
+
+
+def _rank(intents: list[str], flows: Flows, phase: str = "", dated: bool = True) -> list[str]:
+    """Most actionable first: the phase's own order (what we are waiting for), then the
+    general one."""
+    first = flows.phase_priority.get(phase, ())
+    order = {name: index for index, name in enumerate((*first, *flows.priority))}
+    ranked = sorted(intents, key=lambda i: order.get(i, len(order)))
+    if not dated and "promise_to_pay" in ranked:
+        ahead = [i for i in ranked if i in BEFORE_A_DATELESS_PROMISE]
+        if ahead:
+            ranked.remove("promise_to_pay")
+            ranked.insert(ranked.index(ahead[-1]) + 1, "promise_to_pay")
+    return ranked
 
 
 def _overlap(a: Entity, b: Entity) -> bool:
@@ -176,7 +201,8 @@ def read_message(
     parse: Parse, ctx: Context, flows: Flows, *, phase: str, language: str, on_screen: int = 0
 ) -> Reading:
     """Read ``parse`` whole, for a conversation in ``phase`` with ``on_screen`` options shown."""
-    intents = _rank(_understood_intents(parse, ctx, flows), flows)
+    dated = parse.value("date") is not None
+    intents = _rank(_understood_intents(parse, ctx, flows), flows, phase, dated)
     opt_out = (
         "opt_out" in intents
         or has_phrase(flows, "opt_out", language, parse.text)
@@ -186,10 +212,13 @@ def read_message(
     identity = _identity(parse, intents, flows, language) if phase == "awaiting_identity" else None
     follow_up = has_phrase(flows, "follow_up", language, parse.text)
     if hardship is not None and all(i in SOCIAL or i == "deny" for i in intents):
-        intents = _rank([*intents, "cannot_pay"], flows)  # a hardship told is answered
+        intents = _rank([*intents, "cannot_pay"], flows, phase, dated)  # a hardship told is answered
     if opt_out:
         intent = "opt_out"
-    elif follow_up and all(i in SOCIAL or i in ("cannot_pay", "callback_later") for i in intents):
+    elif follow_up and (
+        all(i in SOCIAL or i in ("cannot_pay", "callback_later") for i in intents)
+        or has_phrase(flows, "day_later", language, parse.text)
+    ):
         intent = "callback_later"
     elif intents:
         intent = intents[0]
@@ -208,4 +237,5 @@ def read_message(
         opt_out=opt_out,
         follow_up=follow_up,
         intents=tuple(intents),
+        topic=None if parse.value("topic") is None else str(parse.value("topic")),
     )

@@ -21,7 +21,10 @@ _COMMA = re.compile(r",(?=\s|[^\W\d_])")
 # Words that open a new thought; the marker belongs to the part it opens.
 _MARKERS = re.compile(
     r"(?<=\s)(?:olha|olhe|mas|porem|so\s+que|entretanto|contudo|alias|enfim|inclusive|"
-    r"e\s+outra|tipo\s+assim|but|look|anyway|however|btw)\b(?!\s*[?!])"
+    r"e\s+outra|tipo\s+assim|but|look|anyway|however|btw)\b(?!\s*[?!])|"
+    # "pago amanhã e para de me mandar msg": a promise, then an opt-out
+    r"(?<=\s)(?:e|and)\s+(?=(?:para|pare|parem|parar|stop|quit)\s+(?:de\s+|with\s+)?"
+    r"(?:me\s+)?(?:mandar|manda|cobrar|encher|ligar|texting|messaging|sending|calling)\b)"
 )
 _ONLY_MARKER = re.compile(
     r"^\W*(?:olha|olhe|mas|porem|so que|enfim|alias|ah|entao|bom|bem|tipo|e|"

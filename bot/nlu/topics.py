@@ -18,13 +18,16 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "options",
         re.compile(
-            r"\b(?:quais|qual|que)\s+(?:sao\s+)?(?:as\s+|os\s+|a\s+)?"
+            r"\b(?:quais|qual|que)\s+(?:sao\s+)?(?:as\s+|os\s+|a\s+)?(?:minhas\s+|meus\s+)?"
             r"(?:opc(?:ao|oes|ions)|opcoes|alternativas?|propostas?|condic(?:ao|oes)|planos?|"
             r"formas?\s+de\s+(?:pagar|pagamento|negociar|parcelar)|acordos?)\b|"
             r"\b(?:o\s+que|oq|q)\s+(?:da|posso|consigo|tem|tens)\s+(?:pra|para|p)?\s*"
             r"(?:fazer|negociar|mim|eu)\b|"
             r"\btem\s+(?:alguma\s+)?(?:outra\s+)?(?:opcao|opcoes|alternativa|proposta|acordo)\b|"
             r"\bme\s+(?:passa|manda|mostra|fala|diz)\s+(?:as\s+)?(?:opcoes|propostas|condicoes)\b|"
+            r"\b(?:ver|saber|conhecer)\s+(?:as\s+|quais\s+(?:sao\s+)?(?:as\s+)?)?"
+            r"(?:opcoes|propostas|condicoes)\b|"
+            r"\b(?:show|see|tell)\s+(?:me\s+)?(?:the|my)\s+options\b|"
             r"\bwhat\s+(?:are\s+)?(?:my|the|your)\s+(?:options|choices|plans|alternatives)\b|"
             r"\bwhat\s+(?:can|could)\s+(?:i|we)\s+do\b|\bwhat\s+options\b|"
             r"\b(?:any|other)\s+(?:options|alternatives|plans)\b"
@@ -47,6 +50,9 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:valor|conta)\s+(?:ta|esta|ficou|veio)\s+(?:errad[oa]|a\s+mais|diferente)|"
             r"\bdiscrimina|\bdetalha(?:r|mento)?\s+(?:o\s+)?(?:valor|debito|divida)|"
             r"\bbreakdown\b|\bitemi[sz]e|"
+            r"\b(?:why|how)\s+(?:is\s+it|it\s+is|is\s+the\s+(?:amount|balance|total))\s+"
+            r"(?:r\$\s*|\$\s*)?\d|"
+            r"\b(?:pq|porque|por\s*que)\s+(?:ta|esta|ficou|deu|veio)\s+(?:r\$\s*)?\d|"
             r"\bwhy\s+(?:is\s+)?(?:it|the\s+(?:amount|balance|total)|this)\s+(?:\w+\s+)?"
             r"(?:so\s+)?(?:higher|more|bigger|so\s+much|so\s+high|different|going\s+up)|"
             r"\bwhy\s+(?:did|has)\s+(?:it|the\s+(?:amount|balance))\s+(?:go\s+up|increase)|"
@@ -63,7 +69,12 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:divida|cobranca|debito|compra|conta)\s+(?:de\s+)?(?:que|quê)\s*\?|"
             r"\bcompra\s+de\s+que\b|\b(?:do|de)\s+que\s+(?:e|eh|seria)\s+(?:essa|esse|isso)\b|"
             r"\breferente\s+a\s+que\b|\b(?:isso|essa\s+divida)\s+(?:e|eh)\s+(?:de|do)\s+que\b|"
-            r"\bachei\s+que\s+(?:ja\s+)?(?:tava|estava|tinha|era|fosse)\s+(?:pag|quit)|"
+            r"\b(?:o\s+que|oq|q|que)\s+(?:voce|vc|vcs|voces|cê|ce)\s+(?:quer|querem|queria)\s+"
+            r"comigo\b|\b(?:sobre|do|de)\s+(?:o\s+)?que\s+(?:e|eh|seria)\s*\?|"
+            r"\b(?:recebi|vi)\s+(?:uma\s+)?(?:ligacao|mensagem|chamada|msg)\b.{0,40}?\b(?:o\s+que|oq|q)\s+"
+            r"(?:e|eh|era|foi|seria|queriam|querem)\b|"
+            r"\bwhat\s+(?:is\s+)?(?:it|this|that)\s+about\b|\bwhat\s+do\s+(?:you|u)\s+want\b|"
+            r"\bach(?:ei|ava)\s+(?:que|q)\s+(?:ja\s+)?(?:tava|estava|tinha|era|fosse)\s+(?:pag|quit)|"
             r"\bpensei\s+que\s+(?:ja\s+)?(?:tava|estava|tinha)\s+(?:pag|quit)|"
             r"\bnao\s+(?:lembro|me\s+lembro|sei)\s+(?:de|dessa|desse|o\s+que|que)\s*"
             r"(?:compra|divida|conta|e\s+isso|isso)|"
@@ -166,8 +177,10 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "discount",
         re.compile(
             r"\bdesconto|\bdesconte|\babatimento|\babater|\bmelhor\s+(?:preco|valor|proposta|"
-            r"condicao)|\b(?:consegue|faz|fazem|tem\s+como)\s+(?:um\s+)?(?:preco|valor)\s+"
-            r"(?:melhor|menor|mais\s+baixo)|\b(?:tira|tirar|tirem)\s+(?:os\s+)?(?:juros|multa)|"
+            r"condicao)|\b(?:quanto|qto|qt)\s+(?:fica|sai|da)\s+(?:se|pra)\s+(?:eu\s+)?(?:pagar|quitar)\s+"
+            r"(?:tudo|a\s+vista|avista|de\s+uma\s+vez|o\s+total)|"
+            r"\b(?:consegue|faz|fazem|tem\s+como)\s+(?:um\s+)?(?:preco|valor)\s+"
+            r"(?:melhor|menor|mais\s+baixo)|\b(?:tira|tirar|tirem|tire)\s+(?:os\s+|a\s+)?(?:juros|multa)|"
             r"\b(?:a\s+vista|avista)\s+(?:tem|fica|sai|da)\b|\bquitar\s+(?:\w+\s+){0,2}?"
             r"(?:a\s+vista|avista)\s*(?:\w+\s+){0,3}?(?:quanto|qto|fica|sai)|"
             r"\bdiscount|\bbest\s+(?:price|offer|deal)|\bbetter\s+(?:price|deal|offer)|"
@@ -202,6 +215,21 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bi\s+(?:already\s+)?paid\s+(?:part|half|some|a\s+part)|\bpartial\s+payment|"
             r"\b(?:already\s+)?paid\s+(?:you\s+)?\$?\d[\d.,]*\b.{0,60}?\b(?:whole|full|all|"
             r"entire|same|everything)\b"
+        ),
+    ),
+    (
+        "store_hours",
+        re.compile(
+            r"\b(?:voces?|vcs?|loja|balcao|crediario|ces?)\s+(?:\w+\s+)?(?:abre|abrem|funciona|"
+            r"funcionam|atende|atendem|fecha|fecham|ta\s+aberta|esta\s+aberta)\b|"
+            r"\b(?:que|q|qual)\s+(?:horas?|horario)\s+(?:\w+\s+){0,2}?(?:abre|abrem|fecha|"
+            r"fecham|funciona|atende)|\bhorario\s+(?:de\s+)?(?:funcionamento|atendimento|da\s+loja)|"
+            r"\bonde\s+(?:fica|e|eh)\s+(?:a\s+)?(?:loja|balcao)|\b(?:qual|q)\s+(?:o\s+)?endereco|"
+            r"\bendereco\s+da\s+loja|"
+            r"\b(?:are\s+you|is\s+the\s+(?:store|shop))\s+open\b|\bwhat\s+time\s+(?:do|does)\s+"
+            r"(?:you|the\s+(?:store|shop))\s+(?:open|close)|\bopening\s+hours|\bstore\s+hours|"
+            r"\bwhere\s+is\s+the\s+(?:store|shop)|\b(?:store|shop)(?:'s|s)?\s+address|"
+            r"\bwhat(?:'s|\s+is)\s+the\s+address"
         ),
     ),
     (
