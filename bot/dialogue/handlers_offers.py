@@ -21,7 +21,15 @@ from bot.dialogue.actions import (
     RefuseOffers,
     SendPaymentInfo,
 )
-from bot.dialogue.turn import Step, Turn, normalise, payment_reference, plan_vars, say
+from bot.dialogue.turn import (
+    Step,
+    Turn,
+    money_str,
+    normalise,
+    payment_reference,
+    plan_vars,
+    say,
+)
 
 HARDSHIP_SEGMENT = "hardship"
 
@@ -69,6 +77,8 @@ def present_offers(
             more=page > 0,
             reason=reason,
             has_more=len(plans) > (page + 1) * size,
+            # the first time, the balance the offers start from ("qto ta minha divida?")
+            balance=money_str(t.ctx.balance.total) if not t.state.offers_shown else None,
         ),
     ]
     shown = t.state.offers_shown + tuple(i for i in ids if i not in t.state.offers_shown)

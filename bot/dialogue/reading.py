@@ -130,7 +130,9 @@ def _rank(intents: list[str], flows: Flows, phase: str = "", dated: bool = True)
     """Most actionable first: the phase's own order (what we are waiting for), then the
     general one."""
     first = flows.phase_priority.get(phase, ())
-    order = {name: index for index, name in enumerate((*first, *flows.priority))}
+    order: dict[str, int] = {}
+    for index, name in enumerate((*first, *flows.priority)):
+        order.setdefault(name, index)
     ranked = sorted(intents, key=lambda i: order.get(i, len(order)))
     if not dated and "promise_to_pay" in ranked:
         ahead = [i for i in ranked if i in BEFORE_A_DATELESS_PROMISE]

@@ -185,8 +185,13 @@ def extract(text: str, today: date, language: str = "pt") -> tuple[Entity, ...]:
 _WEEKDAY_ORDINALS = re.compile(r"(?:n?a\s+)?(?:segunda|terca|quarta|quinta|sexta)(?:-feira)?")
 
 
+# "the 2nd" is the second option or the 2nd of the month, like "quinta" above
+_ORDINAL_DAY = re.compile(r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)")
+
+
 def _is_weekday_word(text: str) -> bool:
-    return _WEEKDAY_ORDINALS.fullmatch(text.strip()) is not None
+    text = text.strip()
+    return _WEEKDAY_ORDINALS.fullmatch(text) is not None or _ORDINAL_DAY.fullmatch(text) is not None
 
 
 _SQUEEZE = re.compile(r"([a-z])\1{2,}|([aiu])\2(?![a-z])")
