@@ -30,6 +30,7 @@ from bot.dialogue.answers import (
     received_vars,
 )
 from bot.dialogue.handlers_identity import context_vars
+from bot.dialogue.reading import question_topic
 from bot.dialogue.turn import (
     Handler,
     Step,
@@ -78,7 +79,7 @@ def _hand_off(t: Turn, reason: str, response: str, **values: Any) -> Step:
 
 def answer_question(t: Turn) -> Step:
     """Answer the ``topic`` of the message; an unverified person gets the safe answers only."""
-    topic = str(t.parse.value("topic") or "other_question")
+    topic = question_topic(t.parse) or "other_question"
     answer = TOPICS.get(topic)
     if answer is None:
         return usual_route(t)
@@ -199,6 +200,29 @@ def _discount(t: Turn) -> Step:
     return handlers_offers.offers(t)
 
 
+def _plan_dates(t: Turn) -> Step:
+    """ "a segunda vence qdo?": every date of the plan waiting for "ok", else of the
+    agreement, else the totals on screen, else the due date."""
+    if t.state.pending_plan is not None:
+        return handlers_offers.restate_plan(t)  # its summary lists every date
+    agreement = t.ctx.agreement
+    if agreement is not None and agreement.status in ("active", "pending_approval"):
+        payments = [
+            {
+                "number": p.number,
+                "due": p.due.isoformat(),
+                "amount": money_str(p.amount),
+                "paid": p.number in agreement.paid_numbers,
+            }
+            for p in agreement.payments
+        ]
+        total = money_str(agreement.total)
+        return t.step(say("answer_plan_dates", t.ctx, payments=payments, total=total))
+    if t.state.on_screen:
+        return _plan_total(t)
+    return _deadline(t)
+
+
 def _plan_total(t: Turn) -> Step:
     return t.step(say("answer_plan_total", t.ctx, **plan_total_vars(t)))
 
@@ -238,6 +262,7 @@ TOPICS: dict[str, Handler] = {
     "partial_payment": _partial_payment,
     "paid_to_person": _paid_to_person,
     "store_hours": _store_hours,
+    "plan_dates": _plan_dates,
     "other_question": _other_question,
 }
 

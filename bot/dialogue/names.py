@@ -82,6 +82,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "answer_scam",
         "answer_pay_at_store",
         "answer_store_hours",
+        "answer_plan_dates",
         "answer_paid_to_person",
         "answer_other_question",
         "answer_breakdown",

@@ -188,9 +188,20 @@ def _identity(parse: Parse, intents: list[str], flows: Flows, language: str) -> 
         return "soft"
     if not _words(parse.text).strip() and parse.text.strip():
         return "soft"  # an emoji alone (👍, 🙂): acknowledged, not confirmed
+    if "ask_identity" in intents and "affirm" not in intents:
+        return None  # "quem ta falando? é robô?": a question back, not a yes
     if "affirm" in intents or has_phrase(flows, "identity_yes", language, parse.text):
         return "yes"
     return None
+
+
+def question_topic(parse: Parse) -> str | None:
+    """The topic a message asks about: a known one before ``other_question`` ("são duas
+    compras né? qto dá tudo?" is about the total)."""
+    topics = [str(v) for v in parse.all_values("topic")]
+    known = [v for v in topics if v != "other_question"]
+    chosen = known or topics
+    return chosen[0] if chosen else None
 
 
 def _alone(flows: Flows, name: str) -> set[str]:
@@ -214,7 +225,9 @@ def read_message(
     identity = _identity(parse, intents, flows, language) if phase == "awaiting_identity" else None
     follow_up = has_phrase(flows, "follow_up", language, parse.text)
     if hardship is not None and all(i in SOCIAL or i == "deny" for i in intents):
-        intents = _rank([*intents, "cannot_pay"], flows, phase, dated)  # a hardship told is answered
+        intents = _rank(
+            [*intents, "cannot_pay"], flows, phase, dated
+        )  # a hardship told is answered
     if opt_out:
         intent = "opt_out"
     elif follow_up and (
@@ -239,5 +252,5 @@ def read_message(
         opt_out=opt_out,
         follow_up=follow_up,
         intents=tuple(intents),
-        topic=None if parse.value("topic") is None else str(parse.value("topic")),
+        topic=question_topic(parse),
     )

@@ -191,7 +191,9 @@ _ORDINAL_DAY = re.compile(r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)")
 
 def _is_weekday_word(text: str) -> bool:
     text = text.strip()
-    return _WEEKDAY_ORDINALS.fullmatch(text) is not None or _ORDINAL_DAY.fullmatch(text) is not None
+    return (
+        _WEEKDAY_ORDINALS.fullmatch(text) is not None or _ORDINAL_DAY.fullmatch(text) is not None
+    )
 
 
 _SQUEEZE = re.compile(r"([a-z])\1{2,}|([aiu])\2(?![a-z])")

@@ -157,7 +157,7 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:ate|ateh)\s+(?:que\s+)?(?:quando|qndo|qnd|qdo|que\s+dia|q\s+dia)\b|"
             r"\b(?:qual|tem|quanto|qto)\s+(?:o\s+|de\s+|um\s+)?prazo|\bprazo\s*(?:final|maximo)?\s*\?|"
             r"\b(?:quando|qndo|qnd|qdo)\s+(?:e|eh|vence|venceu|vai\s+vencer|termina)\b|"
-            r"\bvencimento\s*\?|\bquanto\s+tempo\s+(?:eu\s+)?tenho|"
+            r"\bvencimento\s*\?|\b(?:vence|venceu|vencem)\s+(?:quando|qndo|qnd|qdo)\b|\bquanto\s+tempo\s+(?:eu\s+)?tenho|"
             r"\b(?:what\s+is\s+the|is\s+there\s+a|any)\s+deadline|\bdeadline\s*\?|"
             r"\bhow\s+long\s+(?:do\s+)?i\s+have|\b(?:by|until)\s+when\b|\bwhen\s+is\s+(?:it|the\s+"
             r"(?:payment|bill))\s+due|\bwhen\s+(?:do|should|must)\s+i\s+(?:have\s+to\s+)?pay\s+by"
@@ -218,6 +218,20 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "plan_dates",
+        re.compile(
+            r"\b(?:a|o)\s+(?:primeira|segunda|terceira|quarta|quinta|sexta|ultima|proxima|"
+            r"\d+a?)\s+(?:parcela\s+|prestacao\s+)?(?:vence|e|eh|fica|cai|sera)\s+"
+            r"(?:quando|qndo|qnd|qdo|que\s+dia|q\s+dia|pra\s+quando)\b|"
+            r"\b(?:quais|qual)\s+(?:sao\s+)?(?:as\s+)?datas?\b|\bdatas?\s+das?\s+(?:outras|parcelas|"
+            r"demais)|\bquando\s+vence(?:m)?\s+(?:a|as|o)\s+(?:primeira|segunda|ultima|outras|"
+            r"parcelas|proxima)|"
+            r"\bwhen\s+(?:is|are|will)\s+the\s+(?:first|second|third|last|next|other)\s+"
+            r"(?:one|ones|payment|payments|installment|installments)?\s*(?:be\s+)?due|"
+            r"\bwhat\s+(?:are\s+)?the\s+(?:due\s+)?dates|\bpayment\s+dates\b"
+        ),
+    ),
+    (
         "store_hours",
         re.compile(
             r"\b(?:voces?|vcs?|loja|balcao|crediario|ces?)\s+(?:\w+\s+)?(?:abre|abrem|funciona|"
@@ -225,7 +239,8 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:que|q|qual)\s+(?:horas?|horario)\s+(?:\w+\s+){0,2}?(?:abre|abrem|fecha|"
             r"fecham|funciona|atende)|\bhorario\s+(?:de\s+)?(?:funcionamento|atendimento|da\s+loja)|"
             r"\bonde\s+(?:fica|e|eh)\s+(?:a\s+)?(?:loja|balcao)|\b(?:qual|q)\s+(?:o\s+)?endereco|"
-            r"\bendereco\s+da\s+loja|"
+            r"\bendereco\s+da\s+loja|\b(?:abre|abrem|fecha|fecham|funciona|atende|atendem)\s+"
+            r"(?:que|q|qual)\s+(?:horas?|horario)|"
             r"\b(?:are\s+you|is\s+the\s+(?:store|shop))\s+open\b|\bwhat\s+time\s+(?:do|does)\s+"
             r"(?:you|the\s+(?:store|shop))\s+(?:open|close)|\bopening\s+hours|\bstore\s+hours|"
             r"\bwhere\s+is\s+the\s+(?:store|shop)|\b(?:store|shop)(?:'s|s)?\s+address|"
