@@ -95,6 +95,13 @@ OWN_DEBT = frozenset(
 # A message asking one of the answerable questions with a day in it ("vcs abrem domingo?")
 # is no promise; a plain "pode ser dia 1 então?" is.
 NOT_A_TOPIC = (None, "other_question")
+# Topics a handler's own reply already answers ("fechado. a primeira vence qdo?": the
+# agreement's confirmation lists its dates and total).
+ANSWERED_BY: dict[str, frozenset[str]] = {
+    "confirm_plan": frozenset({"plan_dates", "plan_total", "deadline"}),
+    "negotiate": frozenset({"plan_dates", "plan_total", "options", "discount"}),
+    "offers": frozenset({"options", "discount", "plan_total"}),
+}
 # Handlers after which nothing else of the message is acted on.
 NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answered"})
 # Replies that only repeat the sympathy a hardship acknowledgement has just given.
@@ -204,6 +211,9 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         if reading.opt_out:
             intent = _kept_before_opt_out(reading, flows) or intent
         intent = _date_means(state, reading, intent, entities, ctx, flows)
+        if _accepts_pending_plan(state, reading):
+            # "ok 6x entao, fechado": the plan on the table, accepted (its "6x" is no new ask)
+            intent, entities = "affirm", [e for e in entities if e != "installments"]
         name = flows.route(state.phase, intent, entities, parse=reading.parse)
     if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
         name = "follow_up"
@@ -225,6 +235,15 @@ def _confirms_identity(state: ConversationState, reading: Reading, intent: str) 
         return True
     soft_before = bool(state.extra.get("identity_soft_asked"))
     return soft_before and reading.identity is None and intent in OWN_DEBT
+
+
+def _accepts_pending_plan(state: ConversationState, reading: Reading) -> bool:
+    """A yes that repeats the plan waiting for it ("ok 6x então, fechado") accepts it."""
+    plan = state.pending_plan
+    if state.phase != "confirming_plan" or plan is None or "affirm" not in reading.intents:
+        return False
+    said = reading.parse.value("installments")
+    return said is None or str(said) == str(plan.installments)
 
 
 def _kept_before_opt_out(reading: Reading, flows: Flows) -> str | None:
@@ -297,7 +316,7 @@ def _and_then(
             handler = "answer_question"
         else:
             handler = flows.route(step.state.phase, second, entities, parse=reading.parse)
-        if handler in done:
+        if handler in done or (second == QUESTION and reading.topic in ANSWERED_BY.get(name, ())):
             continue
         done.add(handler)
         acting = intent if second in (QUESTION, "identity_confirmed") else second
