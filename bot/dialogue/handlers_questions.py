@@ -224,6 +224,8 @@ def _plan_dates(t: Turn) -> Step:
 
 
 def _plan_total(t: Turn) -> Step:
+    if t.parse.value("installments") is not None:
+        return usual_route(t)  # "quero em 10x, qto fica no total?": that plan, with its total
     return t.step(say("answer_plan_total", t.ctx, **plan_total_vars(t)))
 
 
