@@ -53,6 +53,7 @@ HANDLERS: dict[str, Handler] = {
     "follow_up": handlers_promises.follow_up,
     # offers
     "offers": handlers_offers.offers,
+    "hardship_offers": handlers_offers.hardship_offers,
     "negotiate": handlers_offers.negotiate,
     "choose_option": handlers_offers.choose_option,
     "confirm_plan": handlers_offers.confirm_plan,
@@ -177,6 +178,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
         return _after(state, handlers_payments.media(turn), "media", ctx)
     before = state
+    new_hardship = reading.hardship is not None and not state.extra.get("hardship_ack")
     if reading.hardship is not None and state.offers_segment is None:
         # a hardship told: whatever is proposed from now on comes from the hardship offers
         segment = ctx.debtor.segment or handlers_offers.HARDSHIP_SEGMENT
@@ -217,6 +219,13 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         name = flows.route(state.phase, intent, entities, parse=reading.parse)
     if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
         name = "follow_up"
+    if (
+        new_hardship
+        and name in ("no_means", "refuse_offers")
+        and not _nothing_at_all(flows, event)
+    ):
+        # "100 não dá, tô desempregada": the hardship offers, not "talk later"
+        name = "hardship_offers"
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
     step.actions[:0] = lead
     if name not in NO_MORE:
@@ -323,6 +332,12 @@ def _and_then(
         more = HANDLERS[handler](_turn(step.state, event, reading, ctx, flows, acting))
         step = Step([*step.actions, *more.actions], more.state)
     return step
+
+
+def _nothing_at_all(flows: Flows, event: UserTurn) -> bool:
+    return has_phrase(flows, "no_means", "pt", event.parse.text) or has_phrase(
+        flows, "no_means", "en", event.parse.text
+    )
 
 
 def _no_check(ctx: Context) -> bool:

@@ -146,6 +146,11 @@ def _nothing_open(t: Turn) -> bool:
 def _options(t: Turn) -> Step:
     if _nothing_open(t) or not t.debts:
         return _status(t)
+    if t.state.on_screen:
+        # "what are my options exactly?" with options shown: the same ones again, explained
+        # (refusing them would move on to the next ones, then to a person)
+        page = max(t.state.offers_page - 1, 0)
+        return handlers_offers.present_offers(t, page=page)
     return handlers_offers.offers(t)
 
 
