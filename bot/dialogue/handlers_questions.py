@@ -155,6 +155,8 @@ def _options(t: Turn) -> Step:
 
 
 def _breakdown(t: Turn) -> Step:
+    if t.acted_intent == "dispute" and "?" not in t.parse.text:
+        return usual_route(t)  # "o valor ta errado, foi 400": a claim for a person, not a why
     if not t.debts:
         return _status(t)
     return t.step(say("answer_breakdown", t.ctx, **context_vars(t.state, t.ctx)))
