@@ -45,6 +45,7 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
+SIDE_BY_SIDE = 18  # characters: two buttons this short fit one row on a phone
 
 
 def callback_data(payload: str) -> str:
@@ -57,12 +58,13 @@ def callback_data(payload: str) -> str:
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One inline button per row, in order."""
+    """Two short answers (yes/no) side by side; otherwise one button per row, in order."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.title, callback_data=callback_data(b.payload))] for b in buttons]
-    )
+    keys = [InlineKeyboardButton(b.title, callback_data=callback_data(b.payload)) for b in buttons]
+    if len(keys) == 2 and all(len(b.title) <= SIDE_BY_SIDE for b in buttons):
+        return InlineKeyboardMarkup([keys])
+    return InlineKeyboardMarkup([[key] for key in keys])
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -18,58 +18,77 @@ RUNTIME_RESPONSES: frozenset[str] = frozenset(
     {"unknown_contact", "unknown_contact_telegram", "link_failed", "agreement_approved"}
 )
 
-RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
+# Labels of the answers a person may tap (bot.dialogue.choices); short: a button is 20 chars.
+CHOICE_LABELS: frozenset[str] = frozenset(
     {
-        # first contact and identity
-        "intro",
-        "identity_ask",
-        "identity_confirmed",
-        "identity_denied",
-        "wrong_person",
-        "closed",
-        "ask_identity",
-        # reminders (business-initiated)
-        "reminder_confirm_name",
-        "reminder_generic",
-        *(f"reminder_{name}" for name in REMINDER_TEMPLATES),
-        # promises, hardship, callbacks
-        "promise_recorded",
-        "ask_promise_date",
-        "promise_date_past",
-        "promise_too_far",
-        "cannot_pay",
-        "no_means",
-        "callback_ok",
-        # offers and agreements
-        "offers",
-        "no_offers",
-        "plan_summary",
-        "option_invalid",
-        "agreement_created",
-        "approval_pending",
-        "handoff_offers_refused",
-        # payments and data
-        "payment_info",
-        "already_paid",
-        "receipt_received",
-        "media_text_only",
-        "debt_details",
-        "debt_details_none",
-        "payment_thanks",
-        # safety and people
-        "opt_out",
-        "dispute",
-        "handoff_human",
-        "insult_calm",
-        "handoff_insult",
-        "agent_released",
-        # social and fallback
-        "greet",
-        "thanks",
-        "goodbye",
-        "acknowledge",
-        "not_understood",
-        "not_understood_offer_human",
-        "handoff_not_understood",
+        "choice_yes",
+        "choice_no",
+        "choice_identity_yes",
+        "choice_identity_no",
+        "choice_close_yes",
+        "choice_close_no",
+        "choice_plan",
+        "choice_plan_detail",
+        "choices_button",
     }
+)
+
+RESPONSES: frozenset[str] = (
+    RUNTIME_RESPONSES
+    | CHOICE_LABELS
+    | frozenset(
+        {
+            # first contact and identity
+            "intro",
+            "identity_ask",
+            "identity_confirmed",
+            "identity_denied",
+            "wrong_person",
+            "closed",
+            "ask_identity",
+            # reminders (business-initiated)
+            "reminder_confirm_name",
+            "reminder_generic",
+            *(f"reminder_{name}" for name in REMINDER_TEMPLATES),
+            # promises, hardship, callbacks
+            "promise_recorded",
+            "ask_promise_date",
+            "promise_date_past",
+            "promise_too_far",
+            "cannot_pay",
+            "no_means",
+            "callback_ok",
+            # offers and agreements
+            "offers",
+            "no_offers",
+            "plan_summary",
+            "option_invalid",
+            "agreement_created",
+            "approval_pending",
+            "handoff_offers_refused",
+            # payments and data
+            "payment_info",
+            "already_paid",
+            "receipt_received",
+            "media_text_only",
+            "debt_details",
+            "debt_details_none",
+            "payment_thanks",
+            # safety and people
+            "opt_out",
+            "dispute",
+            "handoff_human",
+            "insult_calm",
+            "handoff_insult",
+            "agent_released",
+            # social and fallback
+            "greet",
+            "thanks",
+            "goodbye",
+            "acknowledge",
+            "not_understood",
+            "not_understood_offer_human",
+            "handoff_not_understood",
+        }
+    )
 )

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from standins import Failure, TwilioStandIn, twilio_signature
 
-from bot.channels.twilio import TwilioChannel, make_client, with_options
+from bot.channels.answers import numbered_text
+from bot.channels.twilio import TwilioChannel, make_client
 from bot.channels.twilio_parse import (
     MalformedWebhook,
     media_kind,
@@ -116,8 +117,12 @@ async def test_unreachable_is_transient() -> None:
 
 def test_options_become_numbered_lines() -> None:
     buttons = (Button("À vista", "a"), Button("3x", "b"))
-    assert with_options("Escolha:", buttons) == "Escolha:\n\n1. À vista\n2. 3x"
-    assert with_options("1. À vista\n2. 3x", buttons) == "1. À vista\n2. 3x"
+
+    def text(body: str) -> str:
+        return numbered_text(OutboundMessage("whatsapp", "+55", body, buttons=buttons))
+
+    assert text("Escolha:") == "Escolha:\n\n1. À vista\n2. 3x"
+    assert text("1. À vista\n2. 3x") == "1. À vista\n2. 3x"
 
 
 def test_parse_whatsapp_inbound_with_voice_note() -> None:
