@@ -62,7 +62,7 @@ def choices_for(state: ConversationState) -> Choices | None:
             Choice(
                 choice_id(ChoiceKind.OPTIONS, number),
                 "choice_plan",
-                {"number": number, "plan": plan_vars(plan, number)},
+                {"plan": plan_vars(plan, number)},
                 detail="choice_plan_detail",
             )
             for number, plan in enumerate(state.on_screen, start=1)
