@@ -13,19 +13,8 @@ REMINDER_TEMPLATES: tuple[str, ...] = (
     "thank_you",
 )
 
-# Responses the runtime asks for itself (unknown sender, approved agreement).
-RUNTIME_RESPONSES: frozenset[str] = frozenset(
-    {
-        "unknown_contact",
-        "unknown_contact_telegram",
-        "link_failed",
-        "agreement_approved",
-        "portal_link",  # the self-service page's link, after offers (bot.portal.chat)
-        "portal_handoff",  # "talk to a person" pressed on the page
-    }
-)
-
-# Labels of the answers a person may tap (bot.dialogue.choices); short: a button is 20 chars.
+# Labels of the answers a person may tap, rendered by the runtime with each reply that
+# offers them (bot.dialogue.choices); short: a WhatsApp reply button holds 20 characters.
 CHOICE_LABELS: frozenset[str] = frozenset(
     {
         "choice_yes",
@@ -40,62 +29,70 @@ CHOICE_LABELS: frozenset[str] = frozenset(
     }
 )
 
-RESPONSES: frozenset[str] = (
-    RUNTIME_RESPONSES
-    | CHOICE_LABELS
-    | frozenset(
-        {
-            # first contact and identity
-            "intro",
-            "identity_ask",
-            "identity_confirmed",
-            "identity_denied",
-            "wrong_person",
-            "closed",
-            "ask_identity",
-            # reminders (business-initiated)
-            "reminder_confirm_name",
-            "reminder_generic",
-            *(f"reminder_{name}" for name in REMINDER_TEMPLATES),
-            # promises, hardship, callbacks
-            "promise_recorded",
-            "ask_promise_date",
-            "promise_date_past",
-            "promise_too_far",
-            "cannot_pay",
-            "no_means",
-            "callback_ok",
-            # offers and agreements
-            "offers",
-            "no_offers",
-            "plan_summary",
-            "option_invalid",
-            "agreement_created",
-            "approval_pending",
-            "handoff_offers_refused",
-            # payments and data
-            "payment_info",
-            "already_paid",
-            "receipt_received",
-            "media_text_only",
-            "debt_details",
-            "debt_details_none",
-            "payment_thanks",
-            # safety and people
-            "opt_out",
-            "dispute",
-            "handoff_human",
-            "insult_calm",
-            "handoff_insult",
-            "agent_released",
-            # social and fallback
-            "greet",
-            "thanks",
-            "goodbye",
-            "acknowledge",
-            "not_understood",
-            "not_understood_offer_human",
-            "handoff_not_understood",
-        }
-    )
+# Responses the runtime asks for itself (unknown sender, approved agreement).
+RUNTIME_RESPONSES: frozenset[str] = CHOICE_LABELS | frozenset(
+    {
+        "unknown_contact",
+        "unknown_contact_telegram",
+        "link_failed",
+        "agreement_approved",
+        "portal_link",  # the self-service page's link, after offers (bot.portal.chat)
+        "portal_handoff",  # "talk to a person" pressed on the page
+    }
+)
+
+RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
+    {
+        # first contact and identity
+        "intro",
+        "identity_ask",
+        "identity_confirmed",
+        "identity_denied",
+        "wrong_person",
+        "closed",
+        "ask_identity",
+        # reminders (business-initiated)
+        "reminder_confirm_name",
+        "reminder_generic",
+        *(f"reminder_{name}" for name in REMINDER_TEMPLATES),
+        # promises, hardship, callbacks
+        "promise_recorded",
+        "ask_promise_date",
+        "promise_date_past",
+        "promise_too_far",
+        "cannot_pay",
+        "no_means",
+        "callback_ok",
+        # offers and agreements
+        "offers",
+        "no_offers",
+        "plan_summary",
+        "option_invalid",
+        "agreement_created",
+        "approval_pending",
+        "handoff_offers_refused",
+        # payments and data
+        "payment_info",
+        "already_paid",
+        "receipt_received",
+        "media_text_only",
+        "debt_details",
+        "debt_details_none",
+        "payment_thanks",
+        # safety and people
+        "opt_out",
+        "dispute",
+        "handoff_human",
+        "insult_calm",
+        "handoff_insult",
+        "agent_released",
+        # social and fallback
+        "greet",
+        "thanks",
+        "goodbye",
+        "acknowledge",
+        "not_understood",
+        "not_understood_offer_human",
+        "handoff_not_understood",
+    }
 )
