@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.conversation.effects import Effects, TurnOutcome, to_jsonable
+from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
 from bot.core.enums import handed_off, holds_the_bot
@@ -27,7 +27,6 @@ from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
-from bot.portal.chat import offer_link as offer_portal_link
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
@@ -44,6 +43,7 @@ class TurnDeps:
     book: OfferBook
     responses: ResponseBook
     payments: PaymentProvider
+    after_dialogue: tuple[DialogueHook, ...] = ()  # e.g. bot.portal.chat.offer_link
 
 
 def turn_effects(
@@ -72,6 +72,7 @@ def turn_effects(
         responses=deps.responses,
         payments=deps.payments,
         now=now,
+        after_dialogue=deps.after_dialogue,
         **options,
     )
 
@@ -179,7 +180,8 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
-    offer_portal_link(effects, language)
+    for hook in effects.after_dialogue:
+        hook(effects, language)
     return tuple(decision.actions)
 
 

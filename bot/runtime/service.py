@@ -34,6 +34,7 @@ from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
 from bot.resources import resource_path
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
@@ -527,6 +528,7 @@ def build_runtime(
         book=book,
         responses=responses,
         payments=payments,
+        after_dialogue=(offer_portal_link,),
     )
     if channels is None:
         from bot.channels.registry import build_channels
