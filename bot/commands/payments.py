@@ -42,6 +42,17 @@ def _runtime() -> Any:
     return build_runtime(settings, channels={})
 
 
+def _close_psp(runtime: Any) -> None:
+    """The PSP client's connections (mTLS) go with the command."""
+    from bot.payments.pix_api import BacenPixApi
+    from bot.payments.service import pix_provider
+
+    provider = pix_provider(runtime)
+    if provider is not None and isinstance(provider.api, BacenPixApi):
+        provider.api.close()
+    runtime.engine.dispose()
+
+
 def _sync(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -59,6 +70,7 @@ def _sync(args: argparse.Namespace) -> int:
             return report.as_dict()
         finally:
             await runtime.stop()
+            _close_psp(runtime)
 
     print(json.dumps(asyncio.run(run())))
     return 0
@@ -71,11 +83,15 @@ def _register_webhook(args: argparse.Namespace) -> int:
     secret = runtime.settings.pix_webhook_secret
     if not secret:
         print("quita payments: set PIX_WEBHOOK_SECRET first", file=sys.stderr)
+        _close_psp(runtime)
         return 2
     provider = pix_provider(runtime)
     assert provider is not None
     url = runtime.settings.public_url.rstrip("/") + f"/webhooks/pix/{secret}"
-    provider.api.register_webhook(runtime.settings.payments.pix_key, url)
+    try:
+        provider.api.register_webhook(runtime.settings.payments.pix_key, url)
+    finally:
+        _close_psp(runtime)
     print("webhook registered at QUITA_PUBLIC_URL/webhooks/pix/<secret>")
     return 0
 
