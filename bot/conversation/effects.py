@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +19,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.offers.payments import METHODS as PROVIDER_METHODS
 from bot.offers.payments import PaymentInstructions, PaymentProvider
 from bot.store.conversations import MessageRepository
-from bot.store.ledger import EventLog, LedgerRepository
+from bot.store.ledger import EventLog, LedgerRepository, add_business_days
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Conversation, Message, Promise
 
@@ -366,3 +367,20 @@ class Effects:
             now=self.now,
         )
         self.event("receipt_received", content_type=content_type)
+        self.payment_under_review()
+
+    def payment_under_review(self) -> None:
+        """A receipt puts the open debts under review and holds reminders while it is
+        matched with a received Pix or checked by a person (bot.payments.receipts)."""
+        debtor = self.situation.debtor
+        if debtor is None:
+            return
+        for debt in self._portfolio.debts_of(debtor.id):
+            if debt.status in ("open", "in_agreement"):
+                debt.under_review = True
+                debt.updated_at = self.now
+        today = self.now.astimezone(ZoneInfo(self.settings.business.timezone)).date()
+        until = add_business_days(today, self.settings.payments.receipt_review_days)
+        if debtor.reminders_paused_until is None or debtor.reminders_paused_until < until:
+            debtor.reminders_paused_until = until
+        self.event("payment_under_review", until=until)
