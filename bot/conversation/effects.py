@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.conversation.facts import Situation
+from bot.core.business_days import add_business_days
 from bot.core.enums import handed_off
 from bot.dialogue import actions as act
 from bot.dialogue.responses import ResponseBook
 from bot.offers.payments import METHODS as PROVIDER_METHODS
 from bot.offers.payments import PaymentInstructions, PaymentProvider
 from bot.store.conversations import MessageRepository
-from bot.store.ledger import EventLog, LedgerRepository, add_business_days
+from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Conversation, Message, Promise
 
@@ -380,7 +381,9 @@ class Effects:
                 debt.under_review = True
                 debt.updated_at = self.now
         today = self.now.astimezone(ZoneInfo(self.settings.business.timezone)).date()
-        until = add_business_days(today, self.settings.payments.receipt_review_days)
+        until = add_business_days(
+            today, self.settings.payments.receipt_review_days, self.situation.context.holidays
+        )
         if debtor.reminders_paused_until is None or debtor.reminders_paused_until < until:
             debtor.reminders_paused_until = until
         self.event("payment_under_review", until=until)

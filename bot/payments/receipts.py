@@ -39,7 +39,7 @@ from bot.store.tables import (
 )
 
 if TYPE_CHECKING:
-    from bot.runtime.service import Runtime
+    from bot.payments.service import PaymentsHost
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def _pending(session: Session, ids: list[int] | None, max_lookups: int) -> list[
     return rows
 
 
-def _read_statement(runtime: Runtime, receipt: Receipt, fetcher: MediaFetcher) -> None:
+def _read_statement(runtime: PaymentsHost, receipt: Receipt, fetcher: MediaFetcher) -> None:
     """A PDF's amount, time and E2E id, once (the first pass)."""
     if receipt.lookups > 0 or receipt.content_type != "application/pdf" or not receipt.media_url:
         return
@@ -130,7 +130,7 @@ def _read_statement(runtime: Runtime, receipt: Receipt, fetcher: MediaFetcher) -
     receipt.stated_end_to_end_id = facts.end_to_end_id
 
 
-def _search(runtime: Runtime, receipt: Receipt) -> list[ReceivedPix] | None:
+def _search(runtime: PaymentsHost, receipt: Receipt) -> list[ReceivedPix] | None:
     """The Pix the PSP received around the receipt; ``None`` without a PSP or when the PSP
     cannot be reached (the next pass tries again)."""
     from bot.payments.service import pix_provider
@@ -350,7 +350,7 @@ def _has_psp(deps: TurnDeps) -> bool:
 
 
 def review_receipts(
-    runtime: Runtime,
+    runtime: PaymentsHost,
     now: datetime,
     *,
     receipt_ids: list[int] | None = None,

@@ -52,7 +52,7 @@ async def pay_last_charge(
     return f"pix {e2eid} paid for {txid}; webhook: {report.as_dict()}"
 
 
-def pay_to_key(runtime: Runtime, psp: StandInPsp | None, amount: Decimal) -> str:
+def pay_to_key(runtime: PaymentsHost, psp: StandInPsp | None, amount: Decimal) -> str:
     """The payer sends a Pix to the receiver's key without a charge (no webhook names a
     debtor for it): only a receipt, or a person, can tell whose it is."""
     if psp is None:
@@ -61,7 +61,7 @@ def pay_to_key(runtime: Runtime, psp: StandInPsp | None, amount: Decimal) -> str
     return f"pix {e2eid} of {amount} paid to the key, no txid"
 
 
-async def review_last_receipt(runtime: Runtime, action: str, amount: Decimal | None) -> str:
+async def review_last_receipt(runtime: PaymentsHost, action: str, amount: Decimal | None) -> str:
     """A person confirms or rejects the newest receipt under review (the console's action)."""
     from bot.payments.receipts import confirm_receipt, reject_receipt
 

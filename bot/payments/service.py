@@ -26,7 +26,7 @@ from bot.payments.receipts import ReceiptReview, review_receipts
 
 
 class PaymentsHost(Protocol):
-    """What the payment ways need from the wiring (``bot.runtime.service.Runtime`` is one)."""
+    """What the payment ways need from the wiring (``bot.runtime.service.PaymentsHost`` is one)."""
 
     settings: Settings
     clock: Clock
@@ -158,7 +158,7 @@ def periodic_sync(runtime: PaymentsHost, now: datetime) -> list[str]:
     ] + [f"receipt:{r.receipt_id}:{r.outcome}" for r in reviews if r.outcome != "waiting"]
 
 
-async def review_new_receipts(runtime: Runtime) -> list[ReceiptReview]:
+async def review_new_receipts(runtime: PaymentsHost) -> list[ReceiptReview]:
     """Right after a turn kept a receipt: match it now, so the thank-you follows at once."""
     reviews = await asyncio.to_thread(review_receipts, runtime, runtime.clock.now())
     for review in reviews:
