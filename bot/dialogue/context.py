@@ -137,3 +137,5 @@ class Context:
     channel: str = "whatsapp"
     seed: int = 0  # picks response variants deterministically
     payments: tuple[PaymentView, ...] = ()  # recent confirmed payments, newest first
+    # the debtor's holidays this year and next (for business days); given, never looked up
+    holidays: frozenset[date] = frozenset()

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from bot.core.business_days import add_business_days
 from bot.dialogue.actions import Action, RecordPromise, RefuseOffers, ScheduleContact
 from bot.dialogue.handlers_offers import (
     hardship_offers,
@@ -16,7 +17,7 @@ from bot.dialogue.handlers_offers import (
     present_offers,
     request_approval,
 )
-from bot.dialogue.turn import Step, Turn, add_business_days, money_str, normalise, say
+from bot.dialogue.turn import Step, Turn, money_str, normalise, say
 
 
 def _date(value: object) -> date | None:
@@ -250,7 +251,7 @@ def follow_up(t: Turn) -> Step:
     local_now = t.ctx.now.astimezone(tz)
     day = _date(t.parse.value("date")) or _vague_day(t)
     if day is None or day <= t.ctx.today:
-        day = add_business_days(t.ctx.today, 1)
+        day = add_business_days(t.ctx.today, 1, t.ctx.holidays)
     at = datetime.combine(day, time(local_now.hour, local_now.minute), tzinfo=tz)
     return t.step(
         ScheduleContact(at=at, reason="follow_up"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.business_days import add_business_days
 from bot.dialogue import handlers_offers, handlers_social
 from bot.dialogue.actions import (
     HandOff,
@@ -35,7 +36,6 @@ from bot.dialogue.turn import (
     Handler,
     Step,
     Turn,
-    add_business_days,
     money_str,
     payment_reference,
     say,
@@ -246,7 +246,7 @@ def _partial_payment(t: Turn) -> Step:
     if claim_is_recorded(t.ctx, claimed):
         return t.step(say("answer_partial_payment", t.ctx, found=True, **values))
     days = t.ctx.settings.already_paid_pause_business_days
-    until = add_business_days(t.ctx.today, days)
+    until = add_business_days(t.ctx.today, days, t.ctx.holidays)
     return t.step(
         PauseReminders(until=until, reason="already_paid"),
         say("answer_partial_payment", t.ctx, found=False, until=until.isoformat(), **values),
