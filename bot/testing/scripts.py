@@ -66,7 +66,14 @@ STEP_KINDS = (
 # (a voice note or sticker is answered on purpose), and turns nobody answers because an agent
 # holds the chat.
 NOT_UNDERSTOOD_RESPONSES = frozenset(
-    {"not_understood", "not_understood_offer_human", "handoff_not_understood"}
+    # "answer_other_question" ("essa eu fico devendo") is the same handler's first rung for a
+    # question no data answers: honest, but the debtor's question went unanswered
+    {
+        "not_understood",
+        "not_understood_offer_human",
+        "handoff_not_understood",
+        "answer_other_question",
+    }
 )
 NOT_UNDERSTOOD_HANDOFF = "not_understood"
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from bot.runtime.scripts import is_not_understood, run_script
 
 from bot.cli import main
+from bot.testing.scripts import is_not_understood, run_script
 
 DEBTOR = """
 debtor:
