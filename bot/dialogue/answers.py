@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.core.money import ZERO
 from bot.dialogue.context import Context
-from bot.dialogue.turn import Turn, money_str, plan_vars
+from bot.dialogue.turn import Turn, debt_vars, money_str, plan_vars
 
 # Topics answered without saying anything about the debt: safe before identity is confirmed.
 SAFE_TOPICS = frozenset(
@@ -105,4 +105,9 @@ def plan_total_vars(t: Turn) -> dict[str, Any]:
             "agreement_left": money_str(agreement.total - paid),
             "installments": sum(1 for p in agreement.payments if p.number > 0),
         }
-    return {"source": "balance", "total": money_str(t.ctx.balance.total)}
+    # "são duas compras né? qto dá tudo?": each purchase and the total
+    return {
+        "source": "balance",
+        "total": money_str(t.ctx.balance.total),
+        "debts": debt_vars(t.ctx)["debts"],
+    }
