@@ -264,7 +264,8 @@ async def test_without_a_cpf_the_page_asks_for_the_birth_date(
     anon: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     debtor = debtor_of(runtime, BIRTH_DATE_REF)
-    assert debtor.document is None and debtor.birth_date is not None
+    assert debtor.document is None
+    assert debtor.birth_date is not None
     path = link_for(runtime, BIRTH_DATE_REF)
     page = await anon.get(path, params={"lang": "en"})
     assert "date of birth" in page.text
@@ -286,7 +287,8 @@ async def test_with_neither_cpf_nor_birth_date_the_page_sends_to_a_person(
     anon: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     debtor = debtor_of(runtime, NO_CHECK_REF)
-    assert debtor.document is None and debtor.birth_date is None
+    assert debtor.document is None
+    assert debtor.birth_date is None
     path = link_for(runtime, NO_CHECK_REF)
     page = await anon.get(path, params={"lang": "en"})
     assert page.status_code == 200
