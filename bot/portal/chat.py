@@ -11,27 +11,21 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.config import Settings
 from bot.conversation.effects import Effects
 from bot.dialogue.actions import Reply
 from bot.dialogue.state import ConversationState
 from bot.portal.links import can_check_identity, issue_link
 from bot.portal.tokens import LinkSigner
+from bot.secrets import resolve_secret_key  # the key the web app verifies with
 from bot.store.tables import Event
-
-
-def resolve_secret_key(settings: Settings) -> str:
-    """The key the web app verifies links with (imported late: web sits above the portal)."""
-    from bot.web.security import resolve_secret_key as resolve
-
-    return resolve(settings)
-
 
 LINK_SENT = "portal_link_sent"
 
 
 def offer_link(effects: Effects, language: str) -> None:
-    """After ``offers_presented`` in this turn, add the page's link (once per link life)."""
+    """After ``offers_presented`` in this turn, add the page's link (once per link life).
+
+    A dialogue hook (``TurnDeps.after_dialogue``): the runtime's wiring installs it."""
     settings = effects.settings
     debtor = effects.situation.debtor
     if (

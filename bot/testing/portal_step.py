@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from bot.conversation.operations import OperationError
 from bot.core.domain import Plan
 from bot.portal import links, service
-from bot.portal.chat import resolve_secret_key
 from bot.portal.quotes import fit_monthly, simulate
 from bot.portal.tokens import LinkClaims, LinkSigner
 from bot.runtime.service import chat_lock
+from bot.secrets import resolve_secret_key
 
 if TYPE_CHECKING:
     from bot.testing.scripts import ScriptRun
