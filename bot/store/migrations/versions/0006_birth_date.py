@@ -1,7 +1,7 @@
 """debtors.birth_date: the portal's identity check when there is no CPF
 
 Revision ID: 0006_birth_date
-Revises: 0004_sessions
+Revises: 0005_receipt_review
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_birth_date"
-down_revision: str | None = "0004_sessions"
+down_revision: str | None = "0005_receipt_review"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
