@@ -214,6 +214,7 @@ class PortalSettings(_Strict):
     link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
     session_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    in_reminders: bool = False  # cadence reminders carry the page's link (debtors it can check)
 
 
 class WebSettings(_Strict):

@@ -35,6 +35,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import PaymentProvider
 from bot.portal.chat import offer_link as offer_portal_link
+from bot.portal.chat import reminder_link as portal_reminder_link
 from bot.resources import resource_path
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
@@ -108,6 +109,13 @@ class Runtime:
         await self.live.publish(f"conversation:{conversation_id}", {"kind": kind})
         if inbox:
             await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
+
+    async def announce(self, outcome: TurnOutcome | None, kind: str) -> None:
+        """Work done outside a turn (the self-service page): send what it queued and tell
+        the consoles and the agents' inbox about the chat."""
+        self._after(outcome)
+        if outcome is not None:
+            await self._notify(outcome.conversation_id, kind)
 
     def policy(self, channel: str) -> ChannelPolicy:
         """What the channel may do (its configured adapter's, else the default one's)."""
@@ -535,6 +543,7 @@ def build_runtime(
         responses=responses,
         payments=payments,
         after_dialogue=(offer_portal_link,),
+        reminder_vars=(portal_reminder_link,),
     )
     if channels is None:
         from bot.channels.registry import build_channels

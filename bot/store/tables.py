@@ -44,6 +44,7 @@ class Debtor(Base):
     name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="pt")
     document: Mapped[str | None] = mapped_column(String(32))
+    birth_date: Mapped[date | None] = mapped_column(Date)  # the portal's check without a CPF
     segment: Mapped[str | None] = mapped_column(String(64))
     timezone: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str | None] = mapped_column(String(2))

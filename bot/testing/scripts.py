@@ -55,6 +55,7 @@ STEP_KINDS = (
     "pix_paid",
     "receipt_review",
     "agent",
+    "portal",
     "expect",
 )
 
@@ -182,6 +183,7 @@ class ScriptRun:
         self.pending_reminders: list[tuple[datetime, str]] = []
         self.user_turns = 0
         self.not_understood_turns = 0
+        self.portal_visit: Any = None  # the page's state for ``portal:`` steps
 
     def _seed(self, session: Any) -> tuple[int, int]:
         data = self.script.get("debtor") or {}
@@ -194,6 +196,7 @@ class ScriptRun:
                 language=str(data.get("language", "pt")),
                 document=data.get("document"),
                 segment=data.get("segment"),
+                birth_date=_day(data.get("birth_date")),
             ),
             now,
         )
@@ -384,6 +387,15 @@ class ScriptRun:
             raise ScriptError(f"step {number}: agent action must be take|reply|release|close")
         await self._drain()
 
+    async def step_portal(self, arg: Any, number: int) -> None:
+        """The debtor uses the self-service page (``bot.testing.portal_step``)."""
+        from bot.testing.portal_step import portal_step
+
+        await portal_step(self, arg, number)
+
+    async def drain(self) -> None:
+        await self._drain()
+
     async def step_expect(self, arg: Any, number: int) -> None:
         from bot.testing.expectations import check
 
@@ -434,6 +446,10 @@ class ScriptRun:
             return str(ref)
 
         return self.runtime.in_transaction(work)
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
 def _next_hour(when: datetime) -> datetime:
