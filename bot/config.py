@@ -116,7 +116,9 @@ class PaymentSettings(_Strict):
 
 class WebSettings(_Strict):
     session_max_age_seconds: int = 8 * 3600
-    login_attempts_per_minute: int = 5
+    login_attempts_per_minute: int = 5  # per IP and email
+    login_attempts_per_ip_per_minute: int = 20  # one IP trying many emails
+    login_attempts_overall_per_minute: int = 300  # the whole site (a distributed spray)
     default_language: Literal["pt", "en"] = "pt"
 
 
@@ -216,7 +218,12 @@ def load_settings(
         value = env.get(variable)
         if value:
             data = _merge(data, _nested(keys, value))
-    return validate(data, source=str(path))
+    settings = validate(data, source=str(path))
+    from bot.logs import remember_secret
+
+    for key in SECRET_KEYS:  # masked in every log line from now on
+        remember_secret(getattr(settings, key))
+    return settings
 
 
 def validate(data: dict[str, Any], *, source: str = "config") -> Settings:

@@ -218,6 +218,20 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
 
 
+class WebSession(Base):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is stored, so
+    a copy of this table cannot be replayed. Logout, a password change or an admin revokes."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
 class Event(Base):
     """Append-only: who did what when. Analytics and audits read only this."""
 

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.config import Settings
+from bot.web.headers import SecurityHeadersMiddleware
+from bot.web.limits import BodyLimitMiddleware
 
 if TYPE_CHECKING:
     from bot.runtime.service import Runtime
@@ -38,7 +40,13 @@ def build_app(settings: Settings, runtime: Runtime, *, background: bool = True) 
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="Quita", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    # no public schema or docs: staff get the schema at /api/openapi.json once logged in
+    app = FastAPI(
+        title="Quita", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    # the outermost runs first: headers on every answer, bodies bounded before any parsing
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.state.settings = settings
     app.state.runtime = runtime
 

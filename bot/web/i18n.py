@@ -24,6 +24,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("Senha", "Password"),
     "login.submit": ("Entrar", "Log in"),
     "login.failed": ("E-mail ou senha incorretos.", "Wrong email or password."),
+    "login.unavailable": (
+        "O login está indisponível agora. Tente de novo em instantes.",
+        "Logging in is unavailable right now. Please try again in a moment.",
+    ),
+    "account.title": ("Trocar senha", "Change password"),
+    "account.current": ("Senha atual", "Current password"),
+    "account.new": ("Nova senha (mínimo 8 caracteres)", "New password (at least 8 characters)"),
+    "account.wrong_password": ("A senha atual não confere.", "The current password is wrong."),
+    "account.too_short": (
+        "A nova senha precisa de pelo menos 8 caracteres.",
+        "The new password needs at least 8 characters.",
+    ),
+    "account.done": (
+        "Senha trocada. As outras sessões foram encerradas.",
+        "Password changed. Your other sessions were ended.",
+    ),
     "login.too_many": (
         "Muitas tentativas. Aguarde um minuto e tente de novo.",
         "Too many attempts. Wait a minute and try again.",
