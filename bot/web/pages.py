@@ -48,6 +48,17 @@ def format_percent(value: Decimal | float | None) -> str:
     return f"{Decimal(str(value)) * 100:.1f}%"
 
 
+def actor_label(language: str, actor: str | None, names: dict[int, str] | None) -> str:
+    """``agent:3`` → the agent's name; ``bot``/``debtor``/``system`` in words."""
+    if not actor:
+        return ""
+    kind, _, ident = actor.partition(":")
+    if kind == "agent" and ident.isdigit():
+        name = (names or {}).get(int(ident))
+        return name or label(language, "actor", "agent")
+    return label(language, "actor", kind)
+
+
 def build_templates(timezone: str) -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -63,7 +74,23 @@ def build_templates(timezone: str) -> Jinja2Templates:
     def day(value: date | None) -> str:
         return value.strftime("%d/%m/%Y") if value else ""
 
-    env.filters.update(when=when, day=day, duration=format_duration, percent=format_percent)
+    def isodate(value: str | None) -> str:
+        try:
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y") if value else ""
+        except ValueError:
+            return str(value)
+
+    def decimal(value: object) -> Decimal:
+        return Decimal(str(value))
+
+    env.filters.update(
+        when=when,
+        day=day,
+        duration=format_duration,
+        percent=format_percent,
+        isodate=isodate,
+        decimal=decimal,
+    )
     return Jinja2Templates(env=env)
 
 
@@ -123,6 +150,7 @@ def render(
         "t": translator(language),
         "label": lambda prefix, value: label(language, prefix, value),
         "money": lambda value: format_money(value, language),
+        "actor": lambda value: actor_label(language, value, (context or {}).get("agent_names")),
         "csrf": csrf_token(request),
         "business": settings.business,
         "demo": settings.demo,
