@@ -162,7 +162,9 @@ async def chat_messages(
         statuses = views.statuses_of(session, conversation_id)
         return {
             "messages": found,
-            "statuses": {str(k): t(f"delivery.{v}") for k, v in statuses.items()},
+            "statuses": {
+                str(k): {"status": v, "label": t(f"delivery.{v}")} for k, v in statuses.items()
+            },
         }
 
     body = await read(request, work)

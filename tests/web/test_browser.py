@@ -185,7 +185,8 @@ def test_agent_takes_over_and_hands_back(server: str, browser: Any) -> None:
     _shot(console, "chat")
 
     before = _bubbles(sim)
-    console.click("text=Devolver ao bot")
+    console.check("#release-form input[value=message]")  # the agent chooses: bot speaks
+    console.click("#release-form button[type=submit]")
     expect(sim.locator("#sim-messages .bubble")).to_have_count(before + 1)
     expect(sim.locator("#sim-messages .bubble.in").last).to_contain_text("Carlos")
     before = _bubbles(sim)

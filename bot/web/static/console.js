@@ -92,6 +92,7 @@
       meta.appendChild(document.createTextNode(" · "));
       var status = document.createElement("span");
       status.className = "status";
+      status.dataset.status = m.status;
       status.textContent = m.status_label || m.status;
       meta.appendChild(status);
     }
@@ -109,6 +110,10 @@
     return div;
   }
 
+  // a form on its way to the server must not be cut short by a live reload
+  var leaving = false;
+  document.addEventListener("submit", function () { leaving = true; });
+
   var box = document.getElementById("messages");
   if (box) {
     box.scrollTop = box.scrollHeight;
@@ -117,6 +122,7 @@
       var kind = data && data.kind;
       if (kind && ["taken", "released", "closed", "agreement", "promise", "dispute", "invalid", "approval"].indexOf(kind) >= 0) {
         var typing = document.querySelector("#reply-form textarea");
+        if (leaving) return;
         if (!typing || !typing.value) { window.location.reload(); return; }
       }
       if (busy) return;
@@ -131,9 +137,15 @@
           });
           Object.keys(body.statuses || {}).forEach(function (id) {
             var el = box.querySelector('[data-id="' + id + '"] .status');
-            if (el && el.textContent !== body.statuses[id]) el.textContent = body.statuses[id];
+            var now = body.statuses[id];
+            if (el && el.dataset.status !== now.status) {
+              el.dataset.status = now.status;
+              el.textContent = now.label;
+            }
           });
           if (body.messages.length) box.scrollTop = box.scrollHeight;
+          // a message still queued: look again shortly (the sender reports no event)
+          if (box.querySelector('.status[data-status="queued"]')) setTimeout(refresh, 1500);
         })
         .finally(function () { busy = false; });
     };
