@@ -136,7 +136,105 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dash.to": ("Até", "To"),
     "dash.apply": ("Aplicar", "Apply"),
     "dash.export": ("Exportar CSV", "Export CSV"),
-    "dash.daily": ("Por dia", "Per day"),
+    "dash.export_daily": ("CSV por dia", "Daily CSV"),
+    "dash.segment": ("Segmento", "Segment"),
+    "dash.dpd": ("Dias de atraso", "Days past due"),
+    "dash.compared": (
+        "Setas: comparação com o período anterior ({start} a {end}).",
+        "Arrows: compared with the previous period ({start} to {end}).",
+    ),
+    "dash.previous": ("Período anterior", "Previous period"),
+    "dash.what": ("O que é", "Definition"),
+    "dash.recovery_curve": ("Recuperado por dias de atraso", "Recovered by days past due"),
+    "dash.per_agent": ("Por atendente", "Per agent"),
+    "dash.taken": ("Conversas assumidas", "Chats taken"),
+    "dpd.0": ("em dia", "not late"),
+    "dpd.1-30": ("1–30 dias", "1–30 days"),
+    "dpd.31-60": ("31–60 dias", "31–60 days"),
+    "dpd.61-90": ("61–90 dias", "61–90 days"),
+    "dpd.90+": ("mais de 90 dias", "90+ days"),
+    "work.title": ("Para fazer hoje", "To do today"),
+    "work.due_today": ("Promessas que vencem hoje", "Promises due today"),
+    "work.broken_yesterday": ("Promessas quebradas ontem", "Promises broken yesterday"),
+    "work.waiting_longest": ("Esperando há mais tempo", "Waiting longest"),
+    "work.open_queue": ("Abrir a fila", "Open the queue"),
+    "kpi.payments": ("Pagamentos", "Payments"),
+    "kpi.right_party_rate": ("Contato com o devedor", "Right-party contact rate"),
+    "kpi.promise_rate": ("Taxa de promessa", "Promise rate"),
+    "kpi.recovered_share": ("Recuperado do saldo", "Recovered share of balance"),
+    "kpi.self_cure_rate": ("Autocura", "Self-cure rate"),
+    "kpi.failed_deliveries": ("Envios que falharam", "Failed deliveries"),
+    "kpi.cost_per_real": ("Custo por R$ recuperado", "Cost per R$ recovered"),
+    "kpi.not_reported": ("não informado", "not reported"),
+    "def.right_party_rate": (
+        "Conversas em que o próprio devedor respondeu (sem pessoa errada, identidade negada ou "
+        "contato inválido), sobre as que responderam. O número abaixo é a quantidade.",
+        "Replied chats where the debtor themself answered (no wrong person, denied identity or "
+        "invalid contact), over the chats that replied. The arrow compares the count.",
+    ),
+    "def.promise_rate": (
+        "Promessas feitas / contatos com o devedor.",
+        "Promises made / right-party contacts.",
+    ),
+    "def.kept_rate": (
+        "Promessas cumpridas / (cumpridas + quebradas) no período.",
+        "Promises kept / (kept + broken) in the period.",
+    ),
+    "def.amount_promised": (
+        "Soma das promessas registradas no período.",
+        "Sum of the promises recorded.",
+    ),
+    "def.amount_recovered": (
+        "Soma dos pagamentos recebidos no período.",
+        "Sum of the payments received.",
+    ),
+    "def.recovered_share": (
+        "Recuperado / (saldo ainda em cobrança hoje + recuperado no período).",
+        "Recovered / (balance still in collection today + recovered in the period).",
+    ),
+    "def.self_cure_rate": (
+        "Devedores que pagaram sem nenhuma mensagem nossa ou deles nos 30 dias anteriores, "
+        "sobre todos os que pagaram.",
+        "Debtors who paid with no message to or from them in the 30 days before, over all "
+        "debtors who paid.",
+    ),
+    "def.resolved_without_human": (
+        "Conversas em que o bot registrou promessa ou acordo sem passar a uma pessoa, sobre as "
+        "que responderam.",
+        "Chats where the bot recorded a promise or agreement with no hand-off, over the chats "
+        "that replied.",
+    ),
+    "def.handoff_rate": (
+        "Conversas passadas a uma pessoa / conversas que responderam.",
+        "Chats handed to a person / chats that replied.",
+    ),
+    "def.opt_out_rate": (
+        "Conversas em que o devedor pediu para parar / contatos.",
+        "Chats where the debtor opted out / contacts.",
+    ),
+    "def.failed_deliveries": (
+        "Mensagens nossas que o canal marcou como falha ou não entregue (não contam como "
+        "contato).",
+        "Our messages the channel reported failed or undelivered (they count as no contact).",
+    ),
+    "def.contacts": (
+        "Conversas que receberam ao menos uma mensagem nossa (bot ou atendente) sem falha.",
+        "Chats that got at least one message from us (bot or agent) that did not fail.",
+    ),
+    "def.reply_rate": ("Responderam / contatos.", "Replied / contacts."),
+    "def.agreements": ("Acordos criados no período.", "Agreements created in the period."),
+    "def.not_understood_rate": (
+        "Mensagens recebidas fora do escopo ou abaixo do limiar de confiança do NLU.",
+        "Inbound messages out of scope or below the NLU confidence threshold.",
+    ),
+    "def.cost_per_real": (
+        "Custo das mensagens / valor recuperado. Nenhum canal configurado informa preços.",
+        "Cost of messages / amount recovered. No configured channel reports prices.",
+    ),
+    "dash.daily": (
+        "Promessas, pagamentos e descadastros por dia",
+        "Promises, payments and opt-outs per day",
+    ),
     "dash.funnel": ("Funil", "Funnel"),
     "dash.outcomes": ("Resultados das conversas", "Conversation outcomes"),
     "kpi.contacts": ("Contatos", "Contacts"),

@@ -213,8 +213,10 @@ def build(session: Session) -> dict[str, int]:
 
     # self-cure: d9 pays with no conversation at all; d10 pays on the 2nd, but we wrote to
     # them on 31/10 (before the period, within the 30 days that count)
-    _c9, d9 = b.conversation()
-    b.event("payment_received", at(6), None, d9, actor="business", amount="80.00")
+    d9 = Debtor(ref="K-SELF", name="Pessoa Autocura", language="pt", created_at=at(1), updated_at=at(1))
+    session.add(d9)
+    session.flush()
+    b.event("payment_received", at(6), None, d9.id, actor="business", amount="80.00")
     c10, d10 = b.conversation()
     b.out(c10, at(31, 9, month=10))
     b.event("payment_received", at(2), None, d10, actor="business", amount="40.00")
@@ -235,4 +237,7 @@ def build(session: Session) -> dict[str, int]:
     c11, _ = b.conversation()
     b.out(c11, at(4), status="undelivered")
     session.flush()
-    return {"c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "c6": c6, "c7": c7}
+    return {
+        **{"c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "c6": c6, "c7": c7},
+        **{"c10": c10, "c11": c11},
+    }

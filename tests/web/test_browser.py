@@ -209,7 +209,7 @@ def test_manager_filters_reads_and_exports(server: str, browser: Any) -> None:
     page = _login(context, server, *MANAGER)
     assert page.url.endswith("/dashboard")
     expect(page.locator(".kpi").first).to_be_visible()
-    assert page.locator(".chart svg").count() == 3
+    assert page.locator(".chart svg").count() == 4
     _shot(page, "dashboard")
 
     page.click("text=Conversas")
@@ -225,7 +225,7 @@ def test_manager_filters_reads_and_exports(server: str, browser: Any) -> None:
         page.click("#export-csv")
     download = info.value
     text = Path(download.path()).read_text(encoding="utf-8")
-    assert text.startswith("conversation_id,")
+    assert text.startswith("\ufeffconversation_id;")  # a pt-BR spreadsheet's CSV
     assert "Carlos Santos" in text
     assert len(text.strip().splitlines()) == 2
     context.close()
