@@ -22,7 +22,7 @@ def grouped_bars(
     series: Sequence[tuple[str, Sequence[float | int | Decimal]]],
     *,
     title: str,
-    width: int = 560,
+    width: int = 440,
     height: int = 280,
 ) -> Markup:
     """Vertical bars per label, one colour per series, with a legend and a max tick."""
@@ -73,7 +73,7 @@ def horizontal_bars(
     items: Sequence[tuple[str, float | int | Decimal]],
     *,
     title: str,
-    width: int = 560,
+    width: int = 440,
     row_height: int = 46,
     value_format: str = "{}",
     values: Sequence[str] | None = None,
@@ -90,7 +90,7 @@ def horizontal_bars(
     for i, (name, value) in enumerate(items):
         y = 5 + i * row_height
         shown = values[i] if values is not None else value_format.format(value)
-        w = (width - label_w - 150) * _num(value) / peak
+        w = (width - label_w - 130) * _num(value) / peak
         parts.append(
             f'<text x="{label_w}" y="{y + 15}" font-size="15">{escape(name)}</text>'
             f'<rect x="{label_w}" y="{y + 20}" width="{max(w, 2):.1f}" height="{row_height - 26}" '
