@@ -296,6 +296,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "You are the debtor. Try: “who is this?”, “I'll pay on Friday”, “can I pay in "
         "installments?”, “I want to talk to a person”.",
     ),
+    "sim.bad_address": (
+        "Não reconheço esse cliente ou telefone. Escolha um cliente da lista ou um telefone "
+        "como +55 11 91234-5678.",
+        "That debtor or phone is not recognised. Pick a debtor from the list or a phone such "
+        "as +55 11 91234-5678.",
+    ),
+    "sim.copy": ("Copiar código PIX", "Copy PIX code"),
+    "sim.copied": ("Copiado!", "Copied!"),
     "sim.login_needed": (
         "Fora do modo de demonstração o simulador exige login.",
         "Outside demo mode the simulator needs a login.",

@@ -297,7 +297,8 @@ async def test_an_agent_agreement_beyond_the_bots_limits_waits_for_a_manager(
     result = await runtime.agent_create_agreement(
         conversation_id, caio, 4, discount_percent=Decimal("40")
     )
-    assert result.needs_approval and result.agreement_id is None
+    assert result.needs_approval
+    assert result.agreement_id is None
     assert runtime.in_transaction(lambda s: s.scalar(select(Agreement))) is None
     await runtime.decide_request(result.request_id, gil, approve=True)
     agreement = runtime.in_transaction(lambda s: s.scalar(select(Agreement)))

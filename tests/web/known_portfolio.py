@@ -213,7 +213,9 @@ def build(session: Session) -> dict[str, int]:
 
     # self-cure: d9 pays with no conversation at all; d10 pays on the 2nd, but we wrote to
     # them on 31/10 (before the period, within the 30 days that count)
-    d9 = Debtor(ref="K-SELF", name="Pessoa Autocura", language="pt", created_at=at(1), updated_at=at(1))
+    d9 = Debtor(
+        ref="K-SELF", name="Pessoa Autocura", language="pt", created_at=at(1), updated_at=at(1)
+    )
     session.add(d9)
     session.flush()
     b.event("payment_received", at(6), None, d9.id, actor="business", amount="80.00")

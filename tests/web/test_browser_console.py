@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the shared fixtures are imported by name and requested as arguments
 """Issue 16 in a real headless Chromium: the agents' inbox and chat, the managers' approval
 queue, and every console page on a 390×844 phone without sideways overflow.
 
