@@ -111,7 +111,7 @@ class ScriptRun:
         self.runtime: Runtime = build_runtime(
             self.settings,
             clock=self.clock,
-            channels=dict(self.recorders),  # type: ignore[arg-type]
+            channels=dict(self.recorders),
             interpreter=shared_interpreter(self.settings),
             book=load_offer_book(book_path),
         )
@@ -293,12 +293,13 @@ class ScriptRun:
 
     def _conversation_id(self) -> int | None:
         def work(session: Any) -> int | None:
-            return session.scalar(
+            found: int | None = session.scalar(
                 select(Conversation.id)
                 .join(Contact, Contact.id == Conversation.contact_id)
                 .where(Contact.debtor_id == self.debtor_id)
                 .order_by(Conversation.last_message_at.desc().nulls_last())
             )
+            return found
 
         return self.runtime.in_transaction(work)
 
