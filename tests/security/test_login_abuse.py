@@ -6,9 +6,9 @@ Item 6 (part): ``/login`` with Redis down answers 503, not 500.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -59,11 +59,13 @@ async def test_a_spray_from_many_ips_meets_the_site_wide_limit(stack: Stack) -> 
 async def test_password_spraying_does_not_hold_the_pool_that_serves_webhooks(
     stack: Stack,
 ) -> None:
-    """Webhook turns run their database work in the default executor (``asyncio.to_thread``).
-
-    During a spray of 24 concurrent logins that pool must stay free: the hashing queues on
-    its own two threads.
+    """Webhook turns run their database work in the default executor (``asyncio.to_thread``),
+    which on a 2-CPU server has 6 workers. During a spray of 24 concurrent logins that pool
+    must stay free: the hashing queues on its own two threads.
     """
+    loop = asyncio.get_running_loop()
+    default_pool = ThreadPoolExecutor(max_workers=6)  # min(32, cpus + 4) with 2 CPUs
+    loop.set_default_executor(default_pool)
     hashing_threads: set[str] = set()
 
     async def spray(n: int) -> int:
@@ -93,8 +95,9 @@ async def test_password_spraying_does_not_hold_the_pool_that_serves_webhooks(
     assert statuses == [401] * 24
     assert 1 <= len(hashing_threads) <= 2  # the spray ran on the password pool only
     # the default pool answered at once while the spray was still running
-    assert statistics.median(waits) < 0.05, (waits, spray_seconds)
+    assert max(waits) < 0.2, (waits, spray_seconds)
     assert spray_seconds > 0.4
+    default_pool.shutdown(wait=False)
 
 
 async def test_login_with_redis_down_answers_503(
