@@ -159,6 +159,7 @@ class Effects:
                 response=reply.response,
                 vars={**self.payment_vars(), **reply.vars},
                 options=reply.options,
+                choices=reply.choices,
                 attach_pix_qr=reply.attach_pix_qr,
             )
         text = self.responses.render(
@@ -167,6 +168,8 @@ class Effects:
         extra: dict[str, Any] = {}
         if reply.options:
             extra["buttons"] = [{"title": t, "payload": p} for t, p in reply.options]
+        if reply.choices is not None:
+            extra.update(self.choices_extra(reply.choices, language))
         if reply.attach_pix_qr and self._instructions and self._instructions.pix_code:
             extra["pix_code"] = self._instructions.pix_code
         if self.business_initiated and self.template:
@@ -184,6 +187,25 @@ class Effects:
         self.conversation.last_message_at = self.now
         self.outcome.queued.append(row.id)
         return row
+
+    def choices_extra(self, choices: act.Choices, language: str) -> dict[str, Any]:
+        """The tappable answers in ``language``, as the outbox keeps them for the sender."""
+
+        def text(name: str, values: dict[str, Any]) -> str:
+            label = act.Reply(response=name, vars=values)
+            return self.responses.render(label, language, seed=0, business=self.business_vars())
+
+        buttons: list[dict[str, str]] = []
+        for choice in choices.items:
+            button = {"title": text(choice.label, choice.vars), "payload": choice.id}
+            if choice.detail:
+                button["description"] = text(choice.detail, choice.vars)
+            buttons.append(button)
+        return {
+            "buttons": buttons,
+            "choice_kind": choices.kind.value,
+            "choices_button": text("choices_button", {}),
+        }
 
     def contact_hours_start(self) -> datetime | None:
         """When a message we start may go: now, or the next allowed time (a payment
@@ -270,23 +292,36 @@ class Effects:
         self.event("offer_accepted", offer_id=plan.offer_id, agreement_id=row.id)
 
     def payment_info(self, action: act.SendPaymentInfo, language: str) -> None:
-        name = self.situation.debtor.name if self.situation.debtor else ""
-        self._instructions = self.payments.instructions(
-            amount=action.amount,
-            reference=action.reference,
-            debtor_name=name,
-            # The asked method when the provider knows it, and PIX as the fallback: "card"
-            # or "cash" used to raise, and a boleto without a gateway sent an empty message.
-            methods=tuple(
-                m for m in dict.fromkeys((action.method, "pix")) if m in PROVIDER_METHODS
-            ),
-        )
+        from bot.payments.provider import ChargingPaymentProvider
+
+        debtor = self.situation.debtor
+        # The asked method when the provider knows it, and PIX as the fallback: "card"
+        # or "cash" used to raise, and a boleto without a gateway sent an empty message.
+        methods = tuple(m for m in dict.fromkeys((action.method, "pix")) if m in PROVIDER_METHODS)
+        if isinstance(self.payments, ChargingPaymentProvider) and debtor is not None:
+            # a PSP charge per payment asked, so its Pix is reported back by txid
+            self._instructions = self.payments.issue(
+                self.session,
+                debtor=debtor,
+                amount=action.amount,
+                reference=action.reference,
+                methods=methods,
+                now=self.now,
+            )
+        else:
+            self._instructions = self.payments.instructions(
+                amount=action.amount,
+                reference=action.reference,
+                debtor_name=debtor.name if debtor else "",
+                methods=methods,
+            )
         self.event(
             "payment_instructions_sent",
             method=action.method,
             amount=action.amount,
             reference=action.reference,
             pix=bool(self._instructions.pix_code),
+            txid=self._instructions.txid,
         )
 
     @property

@@ -21,12 +21,14 @@ from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
 from bot.core.enums import handed_off, holds_the_bot
 from bot.core.parse import Entity, Interpreter, Parse
+from bot.dialogue.choices import parse_choice, with_choices
 from bot.dialogue.context import Event, Reminder, UserTurn
 from bot.dialogue.engine import decide
 from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
@@ -140,7 +142,10 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     contact.last_inbound_at = now
     conversation.last_message_at = now
     text = msg.text or msg.button_payload or ""
-    parse = safe_parse(deps.interpreter, text[:MAX_TEXT], now, conversation.language)
+    # a tapped answer of ours is known for certain: the NLU is not asked to guess it
+    parse = parse_choice(msg.button_payload, text[:MAX_TEXT], conversation.language)
+    if parse is None:
+        parse = safe_parse(deps.interpreter, text[:MAX_TEXT], now, conversation.language)
     stored.intent = parse.intent
     stored.confidence = parse.confidence
     stored.entities = [e.to_json() for e in parse.entities]
@@ -172,13 +177,15 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     conversation = situation.conversation
     state = ConversationState.from_dict(conversation.state or {})
     decision = decide(state, event, situation.context)
+    actions = with_choices(decision.actions, decision.state)
     language = decision.state.language or conversation.language
-    effects.run(decision.actions, language)
+    effects.run(actions, language)
     effects.outcome.status = conversation.status
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
-    return tuple(decision.actions)
+    offer_portal_link(effects, language)
+    return actions
 
 
 def unknown_contact(effects: Effects, conversation: Conversation, link: str | None) -> None:

@@ -31,7 +31,7 @@ from bot.core.domain import InboundMessage, StatusUpdate
 from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
-from bot.offers.payments import ConfiguredPaymentProvider, PaymentProvider
+from bot.offers.payments import PaymentProvider
 from bot.resources import resource_path
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
@@ -207,11 +207,14 @@ class Runtime:
         return outcome is not None
 
     def housekeeping_sync(self, now: datetime | None = None) -> list[str]:
-        """Break promises and agreements whose time has passed."""
+        """Break promises and agreements whose time has passed; fetch Pix the PSP has."""
+        from bot.payments.service import periodic_sync
+
         when = now or self.clock.now()
-        return self.in_transaction(
+        changed = self.in_transaction(
             lambda s: payments.expire_promises_and_agreements(s, when, self.deps)
         )
+        return changed + periodic_sync(self, when)  # Pix whose webhook never came
 
     async def housekeeping(self) -> list[str]:
         return await asyncio.to_thread(self.housekeeping_sync)
@@ -579,13 +582,10 @@ def build_runtime(
     engine = make_engine(settings.database_url)
     book = book or load_offer_book(resource_path(settings.offers.path))
     responses = load_responses(resource_path(dialogues_dir or DIALOGUES_DIR))
-    payments = payments or ConfiguredPaymentProvider(
-        pix_key=settings.payments.pix_key,
-        merchant_name=settings.payments.merchant_name,
-        merchant_city=settings.payments.merchant_city,
-        link_template=settings.payments.link_template,
-        boleto_enabled=settings.payments.boleto_enabled,
-    )
+    if payments is None:
+        from bot.payments.provider import build_payment_provider
+
+        payments = build_payment_provider(settings, book)
     deps = TurnDeps(
         settings=settings,
         interpreter=interpreter or build_interpreter(settings),

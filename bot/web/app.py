@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 # Explicit list of routers (module path). A missing one is an import error, not a gap.
 ROUTERS: tuple[str, ...] = (
+    # the PSP's fixed paths first: the channels' generic /webhooks/{endpoint} would take them
+    "bot.web.pix_webhook",
     "bot.web.webhooks",
     "bot.web.auth",
     "bot.web.console",
@@ -26,6 +28,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.simulator",
     "bot.web.api",
     "bot.web.home",
+    "bot.web.portal",
 )
 
 

@@ -114,6 +114,13 @@ async def _results(
     )
 
 
+async def _portal_results(request: Request, start: date, end: date) -> Any:
+    from bot.portal.stats import portal_results
+
+    since, until = kpis.period_bounds(start, end, _settings(request).business.timezone)
+    return await read(request, lambda s: portal_results(s, since, until))
+
+
 def _previous(first: date, last: date) -> tuple[date, date]:
     length = (last - first).days + 1
     return first - timedelta(days=length), first - timedelta(days=1)
@@ -184,12 +191,14 @@ async def results_page(
         request, lambda s: work_list(s, today=today, timezone=settings.business.timezone)
     )
     choices = await read(request, _choices)
+    portal = await _portal_results(request, first, last)
     return render(
         request,
         "dashboard/results.html",
         {
             "r": results,
             "before": before,
+            "portal": portal,
             "start": first,
             "end": last,
             "f": filters,
