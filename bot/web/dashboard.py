@@ -379,4 +379,4 @@ async def transcript(request: Request, conversation_id: int, user: require_manag
     data = await read(request, work)
     if data is None:
         raise HTTPException(status_code=404, detail="no such conversation")
-    return render(request, "dashboard/transcript.html", data)
+    return render(request, "dashboard/transcript.html", {**data, "agent_names": data["agents"]})
