@@ -6,6 +6,7 @@ Secrets come only from the environment. An unknown or wrong key stops start-up w
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,11 +60,29 @@ class TelegramSettings(_Strict):
     per_chat_per_second: float = 1.0
 
 
+INTERACTIVE_KIND = re.compile(r"(yes_no|identity|options)(_\d{1,2})?")
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
+
+
 class TwilioSettings(_Strict):
     enabled: bool = True  # still needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN
     messages_per_second: float = 10.0
     # our template name -> Content API ContentSid (approved WhatsApp templates)
     templates: dict[str, str] = Field(default_factory=dict)
+    # tappable answers on WhatsApp: a kind (yes_no | identity | options, or "options_3" for
+    # a template with exactly 3 items) -> the ContentSid of a quick-reply or list-picker
+    # template; without one the answers go as text. Variables: see TwilioChannel.
+    interactive: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("interactive")
+    @classmethod
+    def _interactive_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, sid in value.items():
+            if not INTERACTIVE_KIND.fullmatch(kind):
+                raise ValueError(f"unknown kind {kind!r} (yes_no, identity, options, options_N)")
+            if not CONTENT_SID.fullmatch(sid):
+                raise ValueError(f"{kind}: {sid!r} is not a ContentSid (HX + 32 hex digits)")
+        return value
 
 
 class ChannelSettings(_Strict):
@@ -112,6 +131,23 @@ class PaymentSettings(_Strict):
     merchant_city: str = "SAO PAULO"
     link_template: str | None = None
     boleto_enabled: bool = False
+    # static: a BR Code for pix_key, confirmed by import or the console; bacen_pix: a charge
+    # with its own txid at the PSP (PIX_API_BASE_URL...), confirmed by webhook and sync
+    provider: Literal["static", "bacen_pix"] = "static"
+    token_path: str = "/oauth/token"
+    charge_expiry_hours: int = Field(default=72, ge=1)  # an immediate charge (cob)
+    validity_after_due_days: int = Field(default=30, ge=0)  # a charge with a due date (cobv)
+    sync_every_minutes: int = Field(default=5, ge=1)
+    sync_lookback_hours: int = Field(default=48, ge=1)
+
+
+class PortalSettings(_Strict):
+    """The debtor's self-service page (``/p/<token>``)."""
+
+    enabled: bool = True
+    link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
+    session_minutes: int = Field(default=30, ge=5, le=24 * 60)
 
 
 class WebSettings(_Strict):
@@ -136,6 +172,7 @@ class Settings(_Strict):
     offers: OfferSettings = OfferSettings()
     payments: PaymentSettings = PaymentSettings()
     web: WebSettings = WebSettings()
+    portal: PortalSettings = PortalSettings()
     demo: bool = False  # the demo: simulator open without a login, demo logins shown
     # secrets, only from the environment (never from config.yml)
     telegram_bot_token: str | None = None
@@ -146,6 +183,12 @@ class Settings(_Strict):
     twilio_whatsapp_from: str | None = None
     twilio_sms_from: str | None = None
     twilio_api_base_url: str | None = None
+    pix_api_base_url: str | None = None
+    pix_client_id: str | None = None
+    pix_client_secret: str | None = None
+    pix_cert_file: str | None = None
+    pix_key_file: str | None = None
+    pix_webhook_secret: str | None = None
 
     @property
     def telegram_enabled(self) -> bool:
@@ -166,6 +209,8 @@ SECRET_KEYS = {
     "telegram_webhook_secret",
     "twilio_account_sid",
     "twilio_auth_token",
+    "pix_client_secret",
+    "pix_webhook_secret",
 }
 
 # environment variable -> (settings path). Each overrides config.yml.
@@ -186,6 +231,12 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "TWILIO_WHATSAPP_FROM": ("twilio_whatsapp_from",),
     "TWILIO_SMS_FROM": ("twilio_sms_from",),
     "TWILIO_API_BASE_URL": ("twilio_api_base_url",),
+    "PIX_API_BASE_URL": ("pix_api_base_url",),
+    "PIX_CLIENT_ID": ("pix_client_id",),
+    "PIX_CLIENT_SECRET": ("pix_client_secret",),
+    "PIX_CERT_FILE": ("pix_cert_file",),
+    "PIX_KEY_FILE": ("pix_key_file",),
+    "PIX_WEBHOOK_SECRET": ("pix_webhook_secret",),
 }
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
+from bot.channels.base import ChannelPolicy, SendError
+from bot.channels.policies import policy_for
 from bot.core.domain import OutboundMessage, SendResult
-from bot.runtime.ports import SendError
 
 
 class RecordingChannel:
@@ -16,8 +17,15 @@ class RecordingChannel:
     that attempt succeed. ``attempts`` counts every call, failed or not.
     """
 
-    def __init__(self, name: str = "test", *, failures: Iterable[SendError | None] = ()) -> None:
+    def __init__(
+        self,
+        name: str = "test",
+        *,
+        failures: Iterable[SendError | None] = (),
+        policy: ChannelPolicy | None = None,
+    ) -> None:
         self.name = name
+        self.policy = policy or policy_for(name)
         self.sent: list[OutboundMessage] = []
         self.attempts = 0
         self._failures = list(failures)

@@ -1,54 +1,68 @@
-"""Which channels a deployment has: an explicit dict, built from settings, no discovery."""
+"""Which channels a deployment has: an explicit list of adapters, no discovery.
+
+Adding a provider is one line in ``ADAPTERS`` (its configuration entry) plus its adapter
+and parse modules; nothing outside ``bot/channels`` changes.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 import httpx
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.twilio import TwilioChannel, make_client
+from bot.channels.base import Channel, ChannelAdapter, WebhookEndpoint
+from bot.channels.telegram import TelegramAdapter, TelegramChannel
+from bot.channels.twilio import STATUS_PATH, TwilioAdapter, TwilioChannel
 from bot.channels.web import WebChannel
+from bot.channels.whatsapp_cloud import WhatsAppCloudAdapter
 from bot.config import Settings
-from bot.runtime.ports import Channel
 
-TWILIO_STATUS_PATH = "/webhooks/twilio/status"
+TWILIO_STATUS_PATH = "/webhooks/" + STATUS_PATH
+
+# Later entries win a channel name both offer (a deployment turns on one WhatsApp provider).
+ADAPTERS: tuple[ChannelAdapter, ...] = (
+    TelegramAdapter(),
+    TwilioAdapter(),
+    WhatsAppCloudAdapter(),
+)
 
 
-def build_channels(settings: Settings, *, http: httpx.Client | None = None) -> dict[str, Channel]:
+def build_channels(
+    settings: Settings,
+    *,
+    http: httpx.Client | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Channel]:
     """``{"web": ..., "telegram": ..., "whatsapp": ..., "sms": ...}``.
 
     A channel whose credentials are absent is left out; the simulator (``web``) is always
     there. ``http`` is the synchronous httpx client Twilio's SDK should use (tests, proxies).
     Nothing here touches the network.
     """
+    env = os.environ if environ is None else environ
     channels: dict[str, Channel] = {"web": WebChannel()}
-    if settings.telegram_enabled and settings.telegram_bot_token:
-        channels["telegram"] = TelegramChannel(
-            settings.telegram_bot_token, base_url=settings.telegram_api_base_url
-        )
-    if settings.twilio_enabled and settings.twilio_account_sid and settings.twilio_auth_token:
-        client, transport = make_client(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token,
-            base_url=settings.twilio_api_base_url,
-            http=http,
-        )
-        status_callback = settings.public_url.rstrip("/") + TWILIO_STATUS_PATH
-        senders = {"whatsapp": settings.twilio_whatsapp_from, "sms": settings.twilio_sms_from}
-        for name, number in senders.items():
-            if number:
-                channels[name] = TwilioChannel(
-                    name,
-                    client=client,
-                    transport=transport,
-                    from_number=number,
-                    templates=settings.channels.twilio.templates,
-                    status_callback=status_callback,
-                )
+    for adapter in ADAPTERS:
+        channels.update(adapter.channels(settings, env, http=http))
     return channels
 
 
-async def close_channels(channels: dict[str, Channel]) -> None:
-    """Close network clients the channels opened (Telegram's and Twilio's)."""
+def webhook_endpoints(
+    settings: Settings,
+    channels: Mapping[str, object],
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, WebhookEndpoint]:
+    """Every ``/webhooks/{endpoint}`` this deployment answers, by endpoint."""
+    env = os.environ if environ is None else environ
+    endpoints: dict[str, WebhookEndpoint] = {}
+    for adapter in ADAPTERS:
+        endpoints.update(adapter.webhooks(settings, channels, env))
+    return endpoints
+
+
+async def close_channels(channels: Mapping[str, object]) -> None:
+    """Close network clients the channels opened (each shared client once)."""
     closed: set[int] = set()
     for channel in channels.values():
         if isinstance(channel, TelegramChannel):
@@ -56,3 +70,8 @@ async def close_channels(channels: dict[str, Channel]) -> None:
         elif isinstance(channel, TwilioChannel) and id(channel.transport) not in closed:
             closed.add(id(channel.transport))
             channel.transport.close()
+        elif not isinstance(channel, WebChannel):
+            stop = getattr(channel, "stop", None)
+            if stop is not None and id(channel) not in closed:
+                closed.add(id(channel))
+                await stop()

@@ -6,9 +6,12 @@ The adapter holds a ``telegram.Bot`` (``self._bot``); parsing lives in ``telegra
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import os
 import warnings
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -16,10 +19,26 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram import error as tg_error
 from telegram.request import BaseRequest
 
+from bot.channels.base import (
+    Channel,
+    ChannelPolicy,
+    SendError,
+    Webhook,
+    WebhookEndpoint,
+    WebhookRefused,
+    WebhookRequest,
+)
 from bot.channels.masking import mask_address
-from bot.channels.telegram_parse import CHANNEL
+from bot.channels.policies import telegram_policy
+from bot.channels.telegram_parse import (
+    CHANNEL,
+    MalformedUpdate,
+    callback_query_id,
+    parse_update,
+)
+from bot.config import ChannelSettings, Settings
 from bot.core.domain import Button, OutboundMessage, SendResult
-from bot.runtime.ports import SendError
+from bot.core.enums import ChoiceKind
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +46,7 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
+SIDE_BY_SIDE = 18  # characters: two buttons this short fit one row on a phone
 
 
 def callback_data(payload: str) -> str:
@@ -38,13 +58,16 @@ def callback_data(payload: str) -> str:
     return raw[:CALLBACK_DATA_LIMIT].decode("utf-8", errors="ignore")
 
 
-def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One inline button per row, in order."""
+def keyboard(buttons: tuple[Button, ...], kind: str | None = None) -> InlineKeyboardMarkup | None:
+    """A yes/no or identity question's two short answers side by side; otherwise one
+    button per row, in order (options are read as a list)."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.title, callback_data=callback_data(b.payload))] for b in buttons]
-    )
+    keys = [InlineKeyboardButton(b.title, callback_data=callback_data(b.payload)) for b in buttons]
+    short = all(len(b.title) <= SIDE_BY_SIDE for b in buttons)
+    if kind in (ChoiceKind.YES_NO, ChoiceKind.IDENTITY) and len(keys) == 2 and short:
+        return InlineKeyboardMarkup([keys])
+    return InlineKeyboardMarkup([[key] for key in keys])
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -103,7 +126,9 @@ class TelegramChannel:
         base_url: str | None = None,
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
+        policy: ChannelPolicy | None = None,
     ) -> None:
+        self.policy = policy or telegram_policy(ChannelSettings())
         # Opt in to v23's timedelta durations: without it python-telegram-bot 22 warns
         # (PTBDeprecationWarning) whenever it builds a RetryAfter. We read both kinds.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -135,7 +160,7 @@ class TelegramChannel:
 
     async def send(self, message: OutboundMessage) -> SendResult:
         await self.start()
-        markup = keyboard(message.buttons)
+        markup = keyboard(message.buttons, message.choice_kind)
         chat_id = message.address
         try:
             if message.image_png is not None:
@@ -202,3 +227,55 @@ class TelegramChannel:
             offset=offset, timeout=poll_seconds, allowed_updates=["message", "callback_query"]
         )
         return [u.to_dict() for u in updates]
+
+
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+class TelegramWebhook:
+    """``POST /webhooks/telegram``: the secret token header, then the update."""
+
+    def __init__(self, secret: str | None, channel: object | None) -> None:
+        self._secret = secret
+        self._channel = channel
+
+    async def handle(self, request: WebhookRequest) -> Webhook:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self._secret or not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning("telegram webhook refused: bad secret token")
+            raise WebhookRefused(403, "bad or missing secret token")
+        try:
+            payload: Any = json.loads(request.body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise WebhookRefused(400, "the body is not valid JSON") from None
+        try:
+            messages = parse_update(payload, now=request.received_at)
+        except MalformedUpdate as exc:
+            raise WebhookRefused(400, f"not a Telegram update: {exc}") from None
+        query_id = callback_query_id(payload)
+        if query_id is not None and isinstance(self._channel, TelegramChannel):
+            await self._channel.answer_callback(query_id)
+        return Webhook(messages=tuple(messages))
+
+
+class TelegramAdapter:
+    """The registry entry: on with ``TELEGRAM_BOT_TOKEN`` (and ``channels.telegram.enabled``)."""
+
+    def channels(
+        self, settings: Settings, environ: Mapping[str, str], *, http: object = None
+    ) -> dict[str, Channel]:
+        if not (settings.telegram_enabled and settings.telegram_bot_token):
+            return {}
+        channel = TelegramChannel(
+            settings.telegram_bot_token,
+            base_url=settings.telegram_api_base_url,
+            policy=telegram_policy(settings.channels),
+        )
+        return {CHANNEL: channel}
+
+    def webhooks(
+        self, settings: Settings, channels: Mapping[str, object], environ: Mapping[str, str]
+    ) -> dict[str, WebhookEndpoint]:
+        if CHANNEL not in channels:
+            return {}
+        return {CHANNEL: TelegramWebhook(settings.telegram_webhook_secret, channels[CHANNEL])}

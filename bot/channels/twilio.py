@@ -12,21 +12,41 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from bot.channels.answers import cut, numbered_text
+from bot.channels.base import (
+    Channel,
+    ChannelPolicy,
+    SendError,
+    Webhook,
+    WebhookEndpoint,
+    WebhookRefused,
+    WebhookReply,
+    WebhookRequest,
+)
 from bot.channels.masking import mask_address
+from bot.channels.policies import policy_for, twilio_sms_policy, twilio_whatsapp_policy
 from bot.channels.twilio_http import HttpxTwilioClient
-from bot.channels.twilio_parse import WHATSAPP_PREFIX
-from bot.core.domain import Button, OutboundMessage, SendResult
-from bot.runtime.ports import SendError
+from bot.channels.twilio_parse import (
+    WHATSAPP_PREFIX,
+    MalformedWebhook,
+    parse_inbound,
+    parse_status,
+    signature_valid,
+)
+from bot.config import Settings
+from bot.core.domain import OutboundMessage, SendResult
 
 log = logging.getLogger(__name__)
 
-OUTSIDE_WINDOW = "63016"  # WhatsApp: free text outside the 24-hour window
 NO_TEMPLATE = "no_template"
+# Content API limits for quick-reply / list-picker (WhatsApp in session)
+CONTENT_BODY, CONTENT_ITEMS, CONTENT_TITLE, CONTENT_DESC = 1024, 10, 20, 72
 
 
 def make_client(
@@ -41,14 +61,6 @@ def make_client(
     return Client(account_sid, auth_token, http_client=transport), transport
 
 
-def with_options(text: str, buttons: tuple[Button, ...]) -> str:
-    """Free text has no buttons: list the options, numbered, unless the text already does."""
-    if not buttons or all(b.title in text for b in buttons):
-        return text
-    lines = [f"{index}. {b.title}" for index, b in enumerate(buttons, start=1)]
-    return (text + "\n\n" if text else "") + "\n".join(lines)
-
-
 class TwilioChannel:
     """Sends one channel's messages (``whatsapp`` or ``sms``) from ``from_number``."""
 
@@ -60,15 +72,19 @@ class TwilioChannel:
         transport: HttpxTwilioClient,
         from_number: str,
         templates: Mapping[str, str] | None = None,
+        interactive: Mapping[str, str] | None = None,
         status_callback: str | None = None,
+        policy: ChannelPolicy | None = None,
     ) -> None:
         if name not in ("whatsapp", "sms"):
             raise ValueError(f"unknown Twilio channel {name!r}")
         self.name = name
+        self.policy = policy or policy_for(name)
         self._client = client
         self._transport = transport
         self._from = self._address(from_number)
         self._templates = dict(templates or {})
+        self._interactive = dict(interactive or {})
         self._status_callback = status_callback
 
     @property
@@ -98,9 +114,33 @@ class TwilioChannel:
                 )
             args["content_sid"] = content_sid
             args["content_variables"] = json.dumps(message.template_vars, ensure_ascii=False)
+        elif (interactive := self.interactive(message)) is not None:
+            args["content_sid"], variables = interactive
+            args["content_variables"] = json.dumps(variables, ensure_ascii=False)
         else:
-            args["body"] = with_options(message.text, message.buttons)
+            args["body"] = numbered_text(message)
         return args
+
+    def interactive(self, message: OutboundMessage) -> tuple[str, dict[str, str]] | None:
+        """The quick-reply / list-picker ContentSid configured for this message's answers
+        (``channels.twilio.interactive``: ``options_3`` before ``options``) and its variables.
+
+        Variables, for the template to use as it likes: ``body`` (the text), ``button`` (a
+        list's opening button), and per answer N (from 1) ``titleN`` (20 characters at most,
+        a quick reply's limit), ``idN`` (what comes back as ButtonPayload / ListId) and
+        ``descN`` (a list row's description). None: no template fits, send text."""
+        buttons, kind = message.buttons, message.choice_kind
+        if self.name != "whatsapp" or not buttons or kind is None:
+            return None
+        sid = self._interactive.get(f"{kind}_{len(buttons)}") or self._interactive.get(kind)
+        if sid is None or len(message.text) > CONTENT_BODY or len(buttons) > CONTENT_ITEMS:
+            return None
+        variables = {"body": message.text, "button": cut(message.choices_button or "☰", 20)}
+        for number, button in enumerate(buttons, start=1):
+            variables[f"title{number}"] = cut(button.title, CONTENT_TITLE)
+            variables[f"id{number}"] = button.payload
+            variables[f"desc{number}"] = cut(button.description or button.title, CONTENT_DESC)
+        return sid, variables
 
     async def send(self, message: OutboundMessage) -> SendResult:
         args = self.request(message)
@@ -111,7 +151,7 @@ class TwilioChannel:
                 "channel": self.name,
                 "to": mask_address(message.address),
                 "sid": sid,
-                "template": "content_sid" in args,
+                "content": "content_sid" in args,
             },
         )
         return SendResult(provider_id=sid)
@@ -137,3 +177,94 @@ class TwilioChannel:
         except httpx.HTTPError as exc:
             raise SendError(f"twilio unreachable: {exc}", transient=True, code="network") from exc
         return str(created.sid)
+
+
+SIGNATURE_HEADER = "x-twilio-signature"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+STATUS_PATH = "twilio/status"
+
+
+class TwilioWebhook:
+    """``POST /webhooks/twilio`` (messages) and ``/webhooks/twilio/status`` (deliveries):
+    ``X-Twilio-Signature`` over the public URL and the form fields, then the form."""
+
+    def __init__(self, auth_token: str, *, statuses: bool) -> None:
+        self._token = auth_token
+        self._statuses = statuses
+
+    async def handle(self, request: WebhookRequest) -> Webhook:
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature_valid(self._token, request.url, form, signature):
+            log.warning(
+                "twilio webhook refused: bad signature", extra={"statuses": self._statuses}
+            )
+            raise WebhookRefused(403, "bad or missing X-Twilio-Signature")
+        try:
+            if self._statuses:
+                update = parse_status(form, now=request.received_at)
+                return Webhook(statuses=(update,), reply=WebhookReply(status=204))
+            message = parse_inbound(form, now=request.received_at)
+        except MalformedWebhook as exc:
+            raise WebhookRefused(400, str(exc)) from None
+        log.info(
+            "twilio inbound",
+            extra={"channel": message.channel, "from": mask_address(message.address)},
+        )
+        return Webhook(
+            messages=(message,),
+            reply=WebhookReply(body=EMPTY_TWIML, media_type="application/xml"),
+        )
+
+
+class TwilioAdapter:
+    """The registry entry: WhatsApp and SMS with ``TWILIO_ACCOUNT_SID``/``TWILIO_AUTH_TOKEN``
+    and a sender number for each."""
+
+    def channels(
+        self,
+        settings: Settings,
+        environ: Mapping[str, str],
+        *,
+        http: httpx.Client | None = None,
+    ) -> dict[str, Channel]:
+        if not (settings.twilio_enabled and settings.twilio_account_sid):
+            return {}
+        assert settings.twilio_auth_token is not None  # twilio_enabled says so
+        client, transport = make_client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            base_url=settings.twilio_api_base_url,
+            http=http,
+        )
+        status_callback = settings.public_url.rstrip("/") + "/webhooks/" + STATUS_PATH
+        senders = {"whatsapp": settings.twilio_whatsapp_from, "sms": settings.twilio_sms_from}
+        policies = {
+            "whatsapp": twilio_whatsapp_policy(settings.channels),
+            "sms": twilio_sms_policy(settings.channels),
+        }
+        channels: dict[str, Channel] = {}
+        for name, number in senders.items():
+            if number:
+                channels[name] = TwilioChannel(
+                    name,
+                    client=client,
+                    transport=transport,
+                    from_number=number,
+                    templates=settings.channels.twilio.templates,
+                    interactive=settings.channels.twilio.interactive,
+                    status_callback=status_callback,
+                    policy=policies[name],
+                )
+        return channels
+
+    def webhooks(
+        self, settings: Settings, channels: Mapping[str, object], environ: Mapping[str, str]
+    ) -> dict[str, WebhookEndpoint]:
+        token = settings.twilio_auth_token
+        if not token:
+            return {}
+        return {
+            "twilio": TwilioWebhook(token, statuses=False),
+            STATUS_PATH: TwilioWebhook(token, statuses=True),
+        }

@@ -11,6 +11,7 @@ import itertools
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
+from bot.channels.policies import simulator_policy
 from bot.core.domain import Button, OutboundMessage, SendResult
 
 
@@ -31,6 +32,7 @@ class WebChannel:
     name = "web"
 
     def __init__(self, *, keep: int = 500) -> None:
+        self.policy = simulator_policy()
         self._keep = keep
         self._boxes: dict[str, deque[SimulatorMessage]] = defaultdict(
             lambda: deque(maxlen=self._keep)

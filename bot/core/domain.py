@@ -5,50 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
+from bot.core.enums import ChannelName, ConversationStatus, DeliveryStatus
 from bot.core.money import ZERO
 
-
-class ChannelName(StrEnum):
-    WHATSAPP = "whatsapp"
-    TELEGRAM = "telegram"
-    SMS = "sms"
-    WEB = "web"  # the simulator
-    TEST = "test"
-
-
-class ConversationStatus(StrEnum):
-    BOT = "bot"
-    WAITING_AGENT = "waiting_agent"
-    WITH_AGENT = "with_agent"
-    CLOSED = "closed"
-
-
-class DeliveryStatus(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    READ = "read"
-    FAILED = "failed"
-    UNDELIVERED = "undelivered"
-    RECEIVED = "received"  # inbound
-
-    @property
-    def rank(self) -> int:
-        """Order of progress, so an out-of-order callback never moves a status back."""
-        return _STATUS_RANK[self]
-
-
-_STATUS_RANK = {
-    DeliveryStatus.QUEUED: 0,
-    DeliveryStatus.SENT: 1,
-    DeliveryStatus.DELIVERED: 2,
-    DeliveryStatus.READ: 3,
-    DeliveryStatus.UNDELIVERED: 4,
-    DeliveryStatus.FAILED: 5,
-    DeliveryStatus.RECEIVED: 0,
-}
+__all__ = ["ChannelName", "ConversationStatus", "DeliveryStatus"]  # their home: core.enums
 
 
 @dataclass(frozen=True)
@@ -185,8 +146,11 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class Button:
+    """A tappable answer: what it says, what comes back, and a longer line for lists."""
+
     title: str
     payload: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,6 +161,8 @@ class OutboundMessage:
     address: str
     text: str
     buttons: tuple[Button, ...] = ()
+    choice_kind: str | None = None  # yes_no | identity | options (core.enums.ChoiceKind)
+    choices_button: str | None = None  # the label of the button that opens a list
     image_png: bytes | None = None
     template: str | None = None
     template_vars: dict[str, str] = field(default_factory=dict)

@@ -45,6 +45,7 @@ class PaymentConfirmed:
     amount: Decimal
     debt_ref: str | None = None
     settled_all: bool = False
+    left: Decimal | None = None  # still owed after this payment
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,5 @@ class Context:
     agreement: AgreementView | None = None
     channel: str = "whatsapp"
     seed: int = 0  # picks response variants deterministically
+    # the debtor's holidays this year and next (for business days); given, never looked up
+    holidays: frozenset[date] = frozenset()

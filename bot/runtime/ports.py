@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.core.domain import OutboundMessage, SendResult
+from bot.channels.base import Channel, SendError
 
 
 class LockManager(Protocol):
@@ -20,6 +20,10 @@ class Deduper(Protocol):
         """True the first time ``key`` is seen (Redis ``SET NX EX``)."""
         ...
 
+    async def forget(self, key: str) -> None:
+        """Let ``key`` be seen again (its delivery was not stored, so a retry must pass)."""
+        ...
+
 
 class LiveUpdates(Protocol):
     """Pushes "something changed in conversation N" to consoles (Redis pub/sub in prod)."""
@@ -29,28 +33,5 @@ class LiveUpdates(Protocol):
     def subscribe(self, topic: str) -> AsyncIterator[dict[str, object]]: ...
 
 
-class SendError(Exception):
-    """A send that failed. ``transient`` ones are retried with backoff."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        transient: bool,
-        retry_after: float | None = None,
-        code: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.transient = transient
-        self.retry_after = retry_after
-        self.code = code
-
-
-class Channel(Protocol):
-    """A way to reach debtors. Parses its own webhooks (in its module) and sends."""
-
-    name: str
-
-    async def send(self, message: OutboundMessage) -> SendResult:
-        """Send one message; raise ``SendError`` on failure (never return on failure)."""
-        ...
+# the edge contract lives with the channels; named here for the core's convenience
+__all__ = ["Channel", "Deduper", "LiveUpdates", "LockManager", "SendError"]

@@ -19,19 +19,25 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cadence.deps import CadenceDeps
+from bot.cadence.scheduler import EmbeddedScheduler, embedded_scheduler
+from bot.channels.base import ChannelPolicy, WebhookEndpoint
+from bot.channels.policies import policy_of
 from bot.config import Settings
+from bot.conversation import agents, payments
+from bot.conversation import operations as ops
+from bot.conversation.effects import TurnOutcome
+from bot.conversation.turns import TurnDeps, inbound_turn, reminder_turn
 from bot.core.clock import Clock, SystemClock
 from bot.core.domain import InboundMessage, StatusUpdate
 from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
-from bot.offers.payments import ConfiguredPaymentProvider, PaymentProvider
-from bot.runtime import agents, payments
-from bot.runtime import operations as ops
-from bot.runtime.effects import TurnOutcome
+from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
+from bot.resources import resource_path
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
-from bot.runtime.ports import Channel
-from bot.runtime.turns import TurnDeps, inbound_turn, reminder_turn
+from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
 from bot.store.conversations import MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, ping, transaction
 from bot.store.tables import Contact, Conversation
@@ -39,7 +45,7 @@ from bot.store.tables import Contact, Conversation
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DIALOGUES_DIR = Path("dialogues")
+DIALOGUES_DIR = Path("dialogues")  # resolved by bot.resources, not the working directory
 
 
 def chat_lock(channel: str, address: str) -> str:
@@ -55,13 +61,15 @@ class Runtime:
     db: sessionmaker[Session]
     deps: TurnDeps
     channels: dict[str, Channel]
-    locks: Any = field(default_factory=MemoryLockManager)
-    deduper: Any = field(default_factory=MemoryDeduper)
-    live: Any = field(default_factory=MemoryLiveUpdates)
+    webhooks: dict[str, WebhookEndpoint] = field(default_factory=dict)
+    locks: LockManager = field(default_factory=MemoryLockManager)
+    deduper: Deduper = field(default_factory=MemoryDeduper)
+    live: LiveUpdates = field(default_factory=MemoryLiveUpdates)
     redis: Any = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _outbox_ready: asyncio.Event | None = None
     _sender: Any = None
+    _scheduler: EmbeddedScheduler | None = None
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -101,6 +109,10 @@ class Runtime:
         if inbox:
             await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
 
+    def policy(self, channel: str) -> ChannelPolicy:
+        """What the channel may do (its configured adapter's, else the default one's)."""
+        return policy_of(self.channels.get(channel), channel)
+
     # --- inbound ------------------------------------------------------------------------
 
     async def receive(self, msg: InboundMessage) -> bool:
@@ -126,7 +138,7 @@ class Runtime:
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""
-        from bot.runtime.sender import requeue_as_template
+        from bot.outbox.sender import requeue_as_template
 
         now = self.clock.now()
         requeued = False
@@ -140,7 +152,7 @@ class Runtime:
             messages.apply_status(row, update.status, update.at)
             if update.error_code:
                 row.error = f"provider error {update.error_code}"
-            if update.error_code == "63016":  # outside WhatsApp's 24 h window
+            if self.policy(update.channel).means_resend_as_template(update.error_code):
                 requeued = requeue_as_template(session, row.id, now)
             return row.conversation_id
 
@@ -199,11 +211,14 @@ class Runtime:
         return outcome is not None
 
     def housekeeping_sync(self, now: datetime | None = None) -> list[str]:
-        """Break promises and agreements whose time has passed."""
+        """Break promises and agreements whose time has passed; fetch Pix the PSP has."""
+        from bot.payments.service import periodic_sync
+
         when = now or self.clock.now()
-        return self.in_transaction(
+        changed = self.in_transaction(
             lambda s: payments.expire_promises_and_agreements(s, when, self.deps)
         )
+        return changed + periodic_sync(self, when)  # Pix whose webhook never came
 
     async def housekeeping(self) -> list[str]:
         return await asyncio.to_thread(self.housekeeping_sync)
@@ -326,7 +341,7 @@ class Runtime:
     async def simulate_reminder(self, address: str) -> str | None:
         """The demo's "receive a reminder" button: the reminder that fits this simulator
         debtor now, sent at once to the web chat. Returns the template, or None."""
-        from bot.runtime.reminders import reminder_for_now
+        from bot.conversation.reminders import reminder_for_now
         from bot.store.portfolio import PortfolioRepository
 
         now = self.clock.now()
@@ -361,8 +376,8 @@ class Runtime:
 
     async def drain_outbox(self) -> int:
         """Send every queued message that is due; returns how many were sent."""
-        from bot.runtime.ratelimit import MemoryRateLimiter, RedisRateLimiter
-        from bot.runtime.sender import OutboxSender
+        from bot.outbox.ratelimit import MemoryRateLimiter, RedisRateLimiter
+        from bot.outbox.sender import OutboxSender
 
         if self._sender is None:
             # provider rate limits are about real seconds, whatever the business clock says
@@ -386,20 +401,6 @@ class Runtime:
                 log.exception("sender.drain_failed")
                 await asyncio.sleep(1.0)
 
-    async def _scheduler_loop(self) -> None:
-        from bot.cadence.runner import run_pass
-
-        interval = self.settings.cadence.interval_seconds
-        while True:
-            try:
-                await self.housekeeping()
-                await asyncio.to_thread(
-                    run_pass, self.db, self.settings, self.clock, self.remind_sync
-                )
-            except Exception:
-                log.exception("cadence.pass_failed")
-            await asyncio.sleep(interval)
-
     # --- lifecycle ----------------------------------------------------------------------
 
     async def start(self, *, background: bool = True) -> None:
@@ -415,12 +416,17 @@ class Runtime:
             return
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
         if self.settings.cadence.enabled and self.redis is None:
-            self._tasks.append(asyncio.create_task(self._scheduler_loop(), name="quita-cadence"))
+            # with Redis, `quita worker` runs the same passes (bot.cadence.worker)
+            self._scheduler = embedded_scheduler(cadence_deps(self))
+            self._scheduler.start()
         from bot.channels.lifecycle import start_channels
 
         await start_channels(self)
 
     async def stop(self) -> None:
+        if self._scheduler is not None:
+            await self._scheduler.stop()
+            self._scheduler = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -451,6 +457,18 @@ class Runtime:
 
     def conversation(self, session: Session, conversation_id: int) -> Conversation | None:
         return session.get(Conversation, conversation_id)
+
+
+def cadence_deps(runtime: Runtime) -> CadenceDeps:
+    """What a cadence pass needs, from the runtime: the embedded scheduler, ``quita worker``
+    and ``quita cadence run`` all run this same pass (housekeeping first)."""
+    return CadenceDeps(
+        sessions=runtime.db,
+        settings=runtime.settings,
+        clock=runtime.clock,
+        remind=runtime.remind_sync,
+        before_pass=runtime.housekeeping_sync,
+    )
 
 
 def redis_client(url: str) -> Any:
@@ -491,33 +509,33 @@ def build_runtime(
     interpreter: Interpreter | None = None,
     book: OfferBook | None = None,
     payments: PaymentProvider | None = None,
-    dialogues_dir: Path = DIALOGUES_DIR,
+    dialogues_dir: Path | None = None,
 ) -> Runtime:
     """Wire a Runtime from settings. Fails loudly on a bad offer book or unreachable Redis
     configuration (never falls back to memory when Redis is configured)."""
     from bot.nlu import build_interpreter
 
     engine = make_engine(settings.database_url)
-    book = book or load_offer_book(Path(settings.offers.path))
-    responses = load_responses(dialogues_dir)
-    payments = payments or ConfiguredPaymentProvider(
-        pix_key=settings.payments.pix_key,
-        merchant_name=settings.payments.merchant_name,
-        merchant_city=settings.payments.merchant_city,
-        link_template=settings.payments.link_template,
-        boleto_enabled=settings.payments.boleto_enabled,
-    )
+    book = book or load_offer_book(resource_path(settings.offers.path))
+    responses = load_responses(resource_path(dialogues_dir or DIALOGUES_DIR))
+    if payments is None:
+        from bot.payments.provider import build_payment_provider
+
+        payments = build_payment_provider(settings, book)
     deps = TurnDeps(
         settings=settings,
         interpreter=interpreter or build_interpreter(settings),
         book=book,
         responses=responses,
         payments=payments,
+        after_dialogue=(offer_portal_link,),
     )
     if channels is None:
         from bot.channels.registry import build_channels
 
         channels = build_channels(settings)
+    from bot.channels.registry import webhook_endpoints
+
     runtime = Runtime(
         settings=settings,
         clock=clock or SystemClock(),
@@ -525,6 +543,7 @@ def build_runtime(
         db=make_sessionmaker(engine),
         deps=deps,
         channels=channels,
+        webhooks=webhook_endpoints(settings, channels),
     )
     if settings.redis_url:
         from bot.runtime.redis_backends import RedisDeduper, RedisLiveUpdates, RedisLockManager

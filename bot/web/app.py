@@ -17,8 +17,10 @@ from bot.web.limits import BodyLimitMiddleware
 if TYPE_CHECKING:
     from bot.runtime.service import Runtime
 
-# Explicit list of routers (module path, attribute). Modules not built yet are skipped.
+# Explicit list of routers (module path). A missing one is an import error, not a gap.
 ROUTERS: tuple[str, ...] = (
+    # the PSP's fixed paths first: the channels' generic /webhooks/{endpoint} would take them
+    "bot.web.pix_webhook",
     "bot.web.webhooks",
     "bot.web.auth",
     "bot.web.console",
@@ -26,6 +28,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.simulator",
     "bot.web.api",
     "bot.web.home",
+    "bot.web.portal",
 )
 
 
@@ -63,11 +66,6 @@ def build_app(settings: Settings, runtime: Runtime, *, background: bool = True) 
         )
 
     for module_path in ROUTERS:
-        try:
-            module: Any = importlib.import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_path.startswith(exc.name):
-                continue
-            raise
+        module: Any = importlib.import_module(module_path)
         module.install(app) if hasattr(module, "install") else app.include_router(module.router)
     return app

@@ -227,7 +227,8 @@ async def login(
 
     def find() -> User | None:
         with request.app.state.runtime.db() as db:
-            return db.scalar(select(User).where(func.lower(User.email) == email))
+            user: User | None = db.scalar(select(User).where(func.lower(User.email) == email))
+            return user
 
     row = await asyncio.to_thread(find)
     stored = row.password_hash if row is not None and row.active else None

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from bot.conversation.operations import AlreadyTaken, OperationError
 from bot.core.money import money
-from bot.runtime.operations import AlreadyTaken, OperationError
 from bot.web import views
 from bot.web.auth import csrf_protect, require_agent
 from bot.web.i18n import translator

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.channels.base import ChannelPolicy
+from bot.channels.policies import policy_for
 from bot.core.domain import BalanceBreakdown
 from bot.offers.book import OfferBook
 from bot.store.ledger import EventLog, LedgerRepository
@@ -27,8 +30,6 @@ from bot.store.tables import (
     Promise,
     User,
 )
-
-WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,10 @@ def chat(
     now: datetime,
     book: OfferBook,
     timezone: str,
+    policies: Mapping[str, ChannelPolicy] | None = None,
 ) -> ChatView | None:
+    """One chat for the console; ``policies`` (the runtime's channels') say whether the
+    channel's reply window is open."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         return None
@@ -169,10 +173,8 @@ def chat(
                 .order_by(Event.at, Event.id)
             )
         )
-    window_open = True
-    if conversation.channel == "whatsapp":
-        last_in = contact.last_inbound_at
-        window_open = last_in is not None and now - last_in < WHATSAPP_WINDOW
+    policy = (policies or {}).get(conversation.channel) or policy_for(conversation.channel)
+    window_open = policy.window_open(contact.last_inbound_at, now)
     return ChatView(
         conversation=conversation,
         contact=contact,

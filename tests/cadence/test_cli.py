@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cadence import cli
+from bot.commands import cadence as cli
 
 from .portfolio import add_debtor, migrated_sessions
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.cli import register
+from bot.commands.nlu import register
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.offers.cli import register
+from bot.commands.offers import register
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -78,7 +78,7 @@ def test_a_failing_database_statement_logs_no_phone_and_no_body(
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     upgrade(engine)
-    log = logging.getLogger("bot.runtime.sender")
+    log = logging.getLogger("bot.outbox.sender")
     statements = [
         (
             "INSERT INTO contacts (channel, address, opted_out, invalid) "

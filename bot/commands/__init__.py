@@ -1,0 +1,1 @@
+"""The ``quita`` sub-commands, one module per group."""

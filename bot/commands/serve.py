@@ -1,0 +1,104 @@
+"""``quita serve``, ``quita worker`` and ``quita test conversations``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run the web app (and, embedded, the scheduler)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=_serve)
+
+    worker = sub.add_parser("worker", help="run jobs (cadence, sends) from the Redis queue")
+    worker.set_defaults(handler=_worker)
+
+    test = sub.add_parser("test", help="run conversation scripts")
+    test_sub = test.add_subparsers(dest="test_command", metavar="KIND")
+    conv = test_sub.add_parser("conversations", help="run conversation scripts (YAML)")
+    conv.add_argument("paths", nargs="+", type=Path)
+    conv.add_argument("--json", action="store_true", help="one JSON result per script")
+    conv.add_argument("-v", "--verbose", action="store_true", help="print transcripts")
+    conv.set_defaults(handler=_test_conversations)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.config import ConfigError, load_settings
+    from bot.logs import configure_logging
+    from bot.runtime.service import build_runtime
+    from bot.web.app import build_app
+
+    configure_logging()
+    try:
+        settings = load_settings()
+        runtime = build_runtime(settings)
+    except (ConfigError, ValueError) as exc:
+        print(f"quita: cannot start: {exc}", file=sys.stderr)
+        return 2
+    if settings.database_url.startswith("sqlite"):
+        from bot.store.db import upgrade
+
+        upgrade(runtime.engine)
+    app = build_app(settings, runtime)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_settings
+    from bot.logs import configure_logging
+
+    configure_logging()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"quita: cannot start: {exc}", file=sys.stderr)
+        return 2
+    if not settings.redis_url:
+        print(
+            "quita worker needs redis_url (QUITA_REDIS_URL); in embedded mode "
+            "`quita serve` runs the jobs itself",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.cadence.worker import redis_settings, run_worker
+    from bot.runtime.service import build_runtime, cadence_deps
+
+    redis_settings(settings)  # fail before building anything when Redis is not configured
+    run_worker(settings, cadence_deps(build_runtime(settings)))
+    return 0
+
+
+def _test_conversations(args: argparse.Namespace) -> int:
+    from bot.testing.scripts import collect, run_script
+
+    logging.basicConfig(level=logging.WARNING)
+    paths = collect(args.paths)
+    if not paths:
+        print("no conversation scripts found", file=sys.stderr)
+        return 1
+    failed = 0
+    for path in paths:
+        result = run_script(path)
+        failed += not result.passed
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+            continue
+        mark = "PASS" if result.passed else "FAIL"
+        print(f"{mark} {result.name} ({path})", flush=True)
+        for failure in result.failures:
+            print(f"     {failure}")
+        if args.verbose or not result.passed:
+            for line in result.transcript:
+                print(f"       | {line}")
+    if not args.json:
+        print(f"{len(paths) - failed} passed, {failed} failed")
+    return 1 if failed else 0

@@ -1,0 +1,2 @@
+"""One conversation turn and the business operations on it: inbound, reminders,
+agent actions, payments."""

@@ -1,0 +1,1 @@
+"""The outbox: sending queued messages with retries and rate limits."""

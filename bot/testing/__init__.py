@@ -1,0 +1,1 @@
+"""Conversation scripts (``quita test conversations``): the runner and its expectations."""
