@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,6 +49,11 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+# runs after each dialogue decision with (effects, language): e.g. the portal's link offer,
+# installed by the runtime's wiring so this package never imports the portal
+DialogueHook = Callable[["Effects", str], None]
+
+
 class Effects:
     """Executes one decision's actions. Every change goes into ``session``; no commit here."""
 
@@ -65,7 +71,9 @@ class Effects:
         actor: str = "bot",
         inbound_message_id: int | None = None,
         respect_contact_hours: bool = True,
+        after_dialogue: Sequence[DialogueHook] = (),
     ) -> None:
+        self.after_dialogue = tuple(after_dialogue)
         self.session = session
         self.situation = situation
         self.settings = settings

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.channels.policies import CHANNEL_PREFERENCE, PHONE_CHANNELS, policy_for
 from bot.config import Settings
-from bot.conversation.effects import Effects, TurnOutcome, to_jsonable
+from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
 from bot.core.enums import handed_off, holds_the_bot
@@ -28,7 +29,6 @@ from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
-from bot.portal.chat import offer_link as offer_portal_link
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
@@ -45,6 +45,7 @@ class TurnDeps:
     book: OfferBook
     responses: ResponseBook
     payments: PaymentProvider
+    after_dialogue: tuple[DialogueHook, ...] = ()  # e.g. bot.portal.chat.offer_link
 
 
 def turn_effects(
@@ -73,6 +74,7 @@ def turn_effects(
         responses=deps.responses,
         payments=deps.payments,
         now=now,
+        after_dialogue=deps.after_dialogue,
         **options,
     )
 
@@ -94,14 +96,16 @@ def find_or_create_contact(session: Session, channel: str, address: str, now: da
 
 
 def link_contact(session: Session, contact: Contact, msg: InboundMessage) -> str | None:
-    """Link a Telegram chat to a debtor by deep-link token or shared phone number."""
+    """Link a chat (a channel whose policy ``links_by_token``) to a debtor by deep-link
+    token or shared phone number."""
     portfolio = PortfolioRepository(session)
     debtor: Debtor | None = None
     if msg.start_token:
         debtor = session.query(Debtor).filter(Debtor.link_token == msg.start_token).one_or_none()
     elif msg.contact_phone:
         phone = "+" + "".join(ch for ch in msg.contact_phone if ch.isdigit())
-        known = portfolio.contact("whatsapp", phone) or portfolio.contact("sms", phone)
+        found = (portfolio.contact(channel, phone) for channel in PHONE_CHANNELS)
+        known = next((c for c in found if c is not None), None)
         if known is not None and known.debtor_id is not None:
             debtor = portfolio.debtor(known.debtor_id)
     if debtor is None:
@@ -118,7 +122,8 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     """Handle one inbound message; ``None`` when it was a duplicate delivery."""
     now = msg.received_at
     contact = find_or_create_contact(session, msg.channel, msg.address, now)
-    link = link_contact(session, contact, msg) if msg.channel == "telegram" else None
+    policy = policy_for(msg.channel, deps.settings.channels)
+    link = link_contact(session, contact, msg) if policy.links_by_token else None
     portfolio = PortfolioRepository(session)
     debtor = portfolio.debtor(contact.debtor_id) if contact.debtor_id else None
     conversations = ConversationRepository(session)
@@ -184,7 +189,8 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
-    offer_portal_link(effects, language)
+    for hook in effects.after_dialogue:
+        hook(effects, language)
     return actions
 
 
@@ -192,7 +198,7 @@ def unknown_contact(effects: Effects, conversation: Conversation, link: str | No
     """Someone we cannot match: a polite reply that discloses nothing; kept for an agent."""
     from bot.dialogue.actions import Reply
 
-    name = "unknown_contact_telegram" if conversation.channel == "telegram" else "unknown_contact"
+    name = policy_for(conversation.channel, effects.settings.channels).unknown_contact_response
     if link == "link_failed":
         name = "link_failed"
     effects.reply(Reply(response=name), conversation.language)
@@ -268,9 +274,6 @@ def reminder_turn(
         send.message_id = effects.outcome.queued[0]
     effects.event("reminder_sent", template=template, key=key)
     return effects.outcome
-
-
-CHANNEL_PREFERENCE = ("whatsapp", "telegram", "sms", "web", "test")
 
 
 def preferred_contact(session: Session, debtor_id: int) -> Contact | None:
