@@ -134,6 +134,12 @@ class Runtime:
             return False  # the database already had this delivery
         self._after(outcome)
         await self._notify(outcome.conversation_id, "message", inbox=outcome.status != "bot")
+        if "receipt_received" in outcome.events:
+            from bot.payments.service import review_new_receipts
+
+            # a Pix the PSP already has is thanked at once
+            for review in await review_new_receipts(self):
+                self._after(review.turn)
         return True
 
     async def record_status(self, update: StatusUpdate) -> bool:
