@@ -1,7 +1,7 @@
 """console: approval requests, private notes, labels, snooze, seen
 
 Revision ID: 0005_console
-Revises: 0004_sessions
+Revises: 0005_receipt_review
 
 """
 
@@ -14,7 +14,7 @@ import bot.store.types
 
 
 revision: str = "0005_console"
-down_revision: str | None = "0004_sessions"
+down_revision: str | None = "0005_receipt_review"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
