@@ -255,8 +255,8 @@ def negotiate(t: Turn) -> Step:
 
 def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
     """The first installment's day: the one asked for ("3x com a primeira dia 10") when the
-    book allows it (up to its promise window, as for a promise), else the latest allowed,
-    and say so ("a primeira consigo até 03/12")."""
+    book allows it (up to ``offers.first_due_days`` ahead, the configured limit for a plan's
+    first payment), else the latest allowed, and say so ("a primeira consigo até 26/11")."""
     default = t.ctx.settings.first_due_days
     raw = t.parse.value("date")
     if raw is None:
@@ -265,7 +265,7 @@ def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
         asked = date.fromisoformat(str(raw)[:10])
     except ValueError:
         return default, {}
-    latest = max(default, t.ctx.offers.promise_max_days)
+    latest = default
     days = (asked - t.ctx.today).days
     if 0 <= days <= latest:
         return days, {"first_due_asked": asked.isoformat(), "first_due_ok": True}
