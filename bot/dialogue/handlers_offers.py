@@ -185,6 +185,29 @@ def negotiate(t: Turn) -> Step:
 
             return promise_to_pay(t)
         return offers(t)
+    return _propose(t, installments, amount)
+
+
+def plan_first_due(t: Turn) -> Step:
+    """A day said about the installment plan waiting for a yes ("não dá pra ser dia 10?"):
+    the same plan with its first payment on that day when the book allows, else on the latest
+    day it allows, saying so. Not a promise of the whole balance: the plan is what is on the
+    table."""
+    plan = t.state.pending_plan
+    said_plan = t.parse.value("installments") is not None or t.parse.value("amount") is not None
+    if said_plan:
+        return negotiate(t)
+    if plan is None or plan.kind != "installments" or plan.down_payment:
+        from bot.dialogue.handlers_promises import promise_to_pay
+
+        return promise_to_pay(t)
+    return _propose(t, plan.installments, None, insisting=False)
+
+
+def _propose(
+    t: Turn, installments: int | None, amount: Decimal | None, *, insisting: bool = True
+) -> Step:
+    """Ask the book for the debtor's own plan and show it (or the offers, or a person)."""
     down = None
     monthly = None
     if amount is not None:
@@ -225,7 +248,7 @@ def negotiate(t: Turn) -> Step:
         "asked_down": None if down is None else str(down),
     }
     key = f"{installments}|{monthly}|{down}"
-    insisted = not exact and t.state.extra.get("countered") == key
+    insisted = insisting and not exact and t.state.extra.get("countered") == key
     if insisted:
         # The person turned the nearest plan (or the offers) down and asked the same again:
         # a person decides, and the debtor is told when they will hear back.

@@ -198,7 +198,7 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:quanto|qto|qt)\s+(?:fica|da|sai)\s+(?:no\s+)?(?:total|final|tudo|ao\s+todo)|"
             r"\bno\s+final\s+(?:quanto|qto|fica|da)\b|\bao\s+todo\s*\?|"
             r"\bhow\s+much\s+(?:in\s+total|total|altogether|overall|in\s+the\s+end)|"
-            r"\bwhat\s+(?:is|would\s+be|will\s+be)\s+the\s+(?:total|final)\s+"
+            r"\bwhat(?:s|\s+is|\s+would\s+be|\s+will\s+be)\s+the\s+(?:total|final)\s+"
             r"(?:amount|cost|price)?|\btotal\s+(?:cost|amount)\s+(?:of|with)\s+(?:the\s+)?"
             r"(?:plan|installments)"
         ),
