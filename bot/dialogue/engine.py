@@ -164,7 +164,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         needs_identity = ctx.settings.identity_check == "confirm_name" and not state.verified
         state = state.evolve(phase="awaiting_identity" if needs_identity else "open")
     reading = read_message(
-        event.parse,
+        handlers_offers.option_by_amount(event.parse, state.on_screen),
         ctx,
         flows,
         phase=state.phase,

@@ -7,11 +7,14 @@ own proposal gets an extra LogEvent("proposal") with what was asked for.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.core.domain import Plan
+from bot.core.parse import Entity, Parse
 from bot.dialogue.actions import (
     Action,
     CreateAgreement,
@@ -117,7 +120,7 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-def _is_down_payment(t: Turn, keywords: tuple[str, ...]) -> bool:
+def _says_any(t: Turn, keywords: tuple[str, ...]) -> bool:
     text = normalise(t.parse.text)
     return any(normalise(k) in text for k in keywords)
 
@@ -212,10 +215,10 @@ def _propose(
     monthly = None
     if amount is not None:
         keywords = t.flows.keywords_for("down_payment", t.language)
-        if _is_down_payment(t, keywords):
+        if _says_any(t, keywords):
             down = amount
             rest = t.flows.keywords_for("rest_at_once", t.language)
-            if installments is None and _is_down_payment(t, rest):
+            if installments is None and _says_any(t, rest):
                 installments = 1  # the rest in one go: the book offers the nearest plan
         else:
             monthly = amount
@@ -330,6 +333,37 @@ def restate_plan(t: Turn) -> Step:
     )
 
 
+_NUMBER = re.compile(r"(?<![\d/.,])\d+(?:[.,]\d+)*(?![\d/])")
+
+
+def _money(text: str) -> Decimal | None:
+    raw = text.replace(".", "").replace(",", ".") if "," in text else text
+    if raw.count(".") == 1 and len(raw.split(".")[1]) == 3:
+        raw = raw.replace(".", "")  # "1.200": thousands, pt
+    return _decimal(raw)
+
+
+def option_by_amount(parse: Parse, plans: tuple[Plan, ...]) -> Parse:
+    """ "nah lets do the 720" with options on screen: the option whose amount (its total or
+    its installment) is the number said, as an ``option`` entity (one match only)."""
+    if not plans or parse.value("option") is not None:
+        return parse
+    for m in _NUMBER.finditer(parse.text):
+        value = _money(m.group())
+        if value is None or value < 10:
+            continue
+        hits = [
+            i
+            for i, plan in enumerate(plans, start=1)
+            if value in (plan.total, plan.installment_amount)
+        ]
+        if len(hits) == 1:
+            found = Entity("option", hits[0], m.start(), m.end(), m.group())
+            kept = tuple(e for e in parse.entities if e.entity != "amount")
+            return replace(parse, entities=(*kept, found))
+    return parse
+
+
 def choose_option(t: Turn) -> Step:
     """ "opção 2" / "sim" with plans on screen: summarise the chosen plan and ask to confirm."""
     plans = t.state.on_screen
@@ -344,6 +378,9 @@ def choose_option(t: Turn) -> Step:
     if not 1 <= index <= len(plans):
         return t.step(say("option_invalid", t.ctx, count=len(plans)))
     plan = plans[index - 1]
+    if _says_any(t, t.flows.keywords_for("decided", t.language)):
+        # "nah lets do the 720" / "vamos de 2, fechado": the choice is the yes
+        return confirm_plan(replace(t, state=t.state.evolve(pending_plan=plan)))
     return t.step(
         say("plan_summary", t.ctx, plan=plan_vars(plan, index), exact=True, proposal=False),
         phase="confirming_plan",
