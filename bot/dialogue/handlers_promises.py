@@ -98,9 +98,21 @@ def _said_date(t: Turn) -> date | None:
     """The day of the promise: with several ("não vou conseguir sexta, pode ser dia 2?") and
     a no among them, the last one said is the new day."""
     dates = [d for d in (_date(v) for v in t.parse.all_values("date")) if d is not None]
+    if _disagreeing_days(t):
+        return None  # "sexta dia 1", and the 1st is no Friday: ask which day
     if len(dates) > 1 and any(w in f" {normalise(t.parse.text)} " for w in NEGATIONS):
         return dates[-1]
     return dates[0] if dates else None
+
+
+def _disagreeing_days(t: Turn) -> bool:
+    """Two different days said side by side ("sexta dia 1"): the NLU merges them when the
+    weekday and the number agree, so two left next to each other disagree."""
+    spans = sorted((e for e in t.parse.entities if e.entity == "date"), key=lambda e: e.start)
+    return any(
+        a.value != b.value and not t.parse.text[a.end : b.start].strip(" ,-")
+        for a, b in zip(spans, spans[1:])
+    )
 
 
 NEGATIONS = (" nao ", " n ", " not ", " can t ", " cant ", " won t ", " wont ", "n't ")
