@@ -188,7 +188,24 @@ def negotiate(t: Turn) -> Step:
 
             return promise_to_pay(t)
         return offers(t)
+    if installments is None and amount is not None and _part_on_a_day(t):
+        # "consigo 200 na sexta e o resto no outro mês": 200 promised for Friday, the rest
+        # arranged later (a plan needs no day for its entry)
+        from bot.dialogue.handlers_promises import promise_to_pay
+
+        return promise_to_pay(t)
     return _propose(t, installments, amount)
+
+
+def _part_on_a_day(t: Turn) -> bool:
+    """An amount for a coming day, the rest later ("200 sexta e o resto depois")."""
+    raw = t.parse.value("date")
+    if raw is None or not _says_any(t, t.flows.keywords_for("rest_at_once", t.language)):
+        return False
+    try:
+        return date.fromisoformat(str(raw)[:10]) > t.ctx.today
+    except ValueError:
+        return False
 
 
 def plan_first_due(t: Turn) -> Step:

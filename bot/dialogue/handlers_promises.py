@@ -77,6 +77,9 @@ def promise_to_pay(t: Turn) -> Step:
     if balance > 0 and amount > balance:
         amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
     extra = {k: v for k, v in t.state.extra.items() if k != "promise_amount"}
+    rest: list[Action] = []
+    if amount < balance and _rest_later(t):
+        rest.append(say("promise_rest_later", t.ctx, rest=money_str(balance - amount)))
     return t.step(
         RecordPromise(due=due, amount=amount),
         say(
@@ -87,11 +90,18 @@ def promise_to_pay(t: Turn) -> Step:
             is_today=due == t.ctx.today,
             is_tomorrow=due == t.ctx.today + timedelta(days=1),
         ),
+        *rest,
         phase="open",
         extra=extra,
         on_screen=(),
         pending_plan=None,
     )
+
+
+def _rest_later(t: Turn) -> bool:
+    """ "... e o resto depois": the part promised is not all of it."""
+    text = normalise(t.parse.text)
+    return any(normalise(k) in text for k in t.flows.keywords_for("rest_at_once", t.language))
 
 
 def _said_date(t: Turn) -> date | None:
@@ -111,7 +121,7 @@ def _disagreeing_days(t: Turn) -> bool:
     spans = sorted((e for e in t.parse.entities if e.entity == "date"), key=lambda e: e.start)
     return any(
         a.value != b.value and not t.parse.text[a.end : b.start].strip(" ,-")
-        for a, b in zip(spans, spans[1:])
+        for a, b in zip(spans, spans[1:], strict=False)
     )
 
 
