@@ -61,7 +61,10 @@ class TelegramSettings(_Strict):
 
 class TwilioSettings(_Strict):
     enabled: bool = True  # still needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN
-    messages_per_second: float = 10.0
+    # Twilio queues per sender number: a WhatsApp sender takes 80 messages/s by default,
+    # an SMS long code far fewer (its own figure; 10/s suits a Brazilian short code).
+    messages_per_second: float = 10.0  # SMS
+    whatsapp_messages_per_second: float = 80.0
     # our template name -> Content API ContentSid (approved WhatsApp templates)
     templates: dict[str, str] = Field(default_factory=dict)
 
