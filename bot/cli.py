@@ -16,6 +16,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("bot.commands.serve", "serve, worker and conversation tests"),
     ("bot.commands.users", "user accounts"),
     ("bot.commands.payments", "PSP charges and received Pix"),
+    ("bot.commands.portal", "the self-service page"),
     ("bot.commands.bench", "benchmarks"),
 )
 

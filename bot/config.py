@@ -125,6 +125,15 @@ class PaymentSettings(_Strict):
     sync_lookback_hours: int = Field(default=48, ge=1)
 
 
+class PortalSettings(_Strict):
+    """The debtor's self-service page (``/p/<token>``)."""
+
+    enabled: bool = True
+    link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
+    session_minutes: int = Field(default=30, ge=5, le=24 * 60)
+
+
 class WebSettings(_Strict):
     session_max_age_seconds: int = 8 * 3600
     login_attempts_per_minute: int = 5  # per IP and email
@@ -147,6 +156,7 @@ class Settings(_Strict):
     offers: OfferSettings = OfferSettings()
     payments: PaymentSettings = PaymentSettings()
     web: WebSettings = WebSettings()
+    portal: PortalSettings = PortalSettings()
     demo: bool = False  # the demo: simulator open without a login, demo logins shown
     # secrets, only from the environment (never from config.yml)
     telegram_bot_token: str | None = None

@@ -27,6 +27,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
@@ -178,6 +179,7 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
+    offer_portal_link(effects, language)
     return tuple(decision.actions)
 
 

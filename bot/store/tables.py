@@ -336,3 +336,18 @@ class PixReceived(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     source: Mapped[str] = mapped_column(String(16))  # webhook | sync
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class PortalAccess(Base):
+    """A debtor's self-service page: the link version (bumped to revoke every link given so
+    far) and the identity check's wrong answers (locked at the configured limit)."""
+
+    __tablename__ = "portal_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), unique=True)
+    link_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)

@@ -27,6 +27,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.simulator",
     "bot.web.api",
     "bot.web.home",
+    "bot.web.portal",
 )
 
 

@@ -91,6 +91,13 @@ async def _results(request: Request, start: date, end: date) -> kpis.Results:
     )
 
 
+async def _portal_results(request: Request, start: date, end: date) -> Any:
+    from bot.portal.stats import portal_results
+
+    since, until = kpis.period_bounds(start, end, _settings(request).business.timezone)
+    return await read(request, lambda s: portal_results(s, since, until))
+
+
 @router.get("")
 async def results_page(
     request: Request, user: require_manager, start: str | None = None, end: str | None = None
@@ -125,11 +132,13 @@ async def results_page(
         [(t("kpi.amount_recovered"), [d.recovered for d in results.days])],
         title=t("kpi.amount_recovered") + " " + format_money(results.amount_recovered, lang),
     )
+    portal = await _portal_results(request, first, last)
     return render(
         request,
         "dashboard/results.html",
         {
             "r": results,
+            "portal": portal,
             "start": first,
             "end": last,
             "daily": daily,

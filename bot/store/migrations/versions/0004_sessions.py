@@ -12,7 +12,7 @@ from alembic import op
 import bot.store.types
 
 revision: str = "0004_sessions"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003_portal"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
