@@ -370,13 +370,14 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
             env.pop("QUITA_REDIS_URL", None)
         started = time.monotonic()
         for i, port in enumerate(ports):
-            argv = [sys.executable]
+            argv = [sys.executable, "-m"]
             if options.profile_dir is not None:
                 options.profile_dir.mkdir(parents=True, exist_ok=True)
-                argv += ["-m", "cProfile", "-o", str(options.profile_dir / f"web{i}.prof")]
-                argv += ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
+                out = options.profile_dir / f"web{i}.txt"
+                argv += ["bot.bench.profiled", str(out), "--"]
             else:
-                argv += ["-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
+                argv += ["bot"]
+            argv += ["serve", "--host", "127.0.0.1", "--port", str(port)]
             procs.append(_start(argv, env, folder / f"web{i}.log"))
         if options.mode == "production":
             procs.append(_start([sys.executable, "-m", "bot", "worker"], env, folder / "worker.log"))

@@ -33,6 +33,7 @@ class TwilioRestStandIn:
     arrivals: list[Arrival] = field(default_factory=list)
     refused: int = 0
     _server: asyncio.Server | None = None
+    _writers: set[asyncio.StreamWriter] = field(default_factory=set)
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -46,12 +47,15 @@ class TwilioRestStandIn:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+            for writer in list(self._writers):
+                writer.close()
             await self._server.wait_closed()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         expected_path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         credentials = f"{self.account_sid}:{self.auth_token}".encode()
         expected_auth = "Basic " + base64.b64encode(credentials).decode()
+        self._writers.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -74,7 +78,10 @@ class TwilioRestStandIn:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:  # the bench is over
+            pass
         finally:
+            self._writers.discard(writer)
             writer.close()
 
     def _answer(
