@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 # Explicit list of routers (module path). A missing one is an import error, not a gap.
 ROUTERS: tuple[str, ...] = (
-    "bot.web.webhooks",
+    # the PSP's fixed paths first: the channels' generic /webhooks/{endpoint} would take them
     "bot.web.pix_webhook",
+    "bot.web.webhooks",
     "bot.web.auth",
     "bot.web.console",
     "bot.web.dashboard",
