@@ -230,9 +230,7 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait(timeout=5)
 
 
-async def _drive(
-    options: LoadOptions, ports: list[int], public_url: str, run: _Run
-) -> None:
+async def _drive(options: LoadOptions, ports: list[int], public_url: str, run: _Run) -> None:
     """Send every message: K workers, chats handed out round robin, one chat in order."""
     per_chat = [options.messages // options.chats] * options.chats
     for i in range(options.messages % options.chats):
@@ -380,7 +378,9 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
             argv += ["serve", "--host", "127.0.0.1", "--port", str(port)]
             procs.append(_start(argv, env, folder / f"web{i}.log"))
         if options.mode == "production":
-            procs.append(_start([sys.executable, "-m", "bot", "worker"], env, folder / "worker.log"))
+            procs.append(
+                _start([sys.executable, "-m", "bot", "worker"], env, folder / "worker.log")
+            )
         deadline = time.monotonic() + 120
         await asyncio.gather(*(_wait_healthy(port, deadline) for port in ports))
         startup_seconds = time.monotonic() - started

@@ -51,7 +51,9 @@ class TwilioRestStandIn:
                 writer.close()
             await self._server.wait_closed()
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         expected_path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         credentials = f"{self.account_sid}:{self.auth_token}".encode()
         expected_auth = "Basic " + base64.b64encode(credentials).decode()
@@ -68,7 +70,9 @@ class TwilioRestStandIn:
                         headers[key.strip().lower()] = value.strip()
                 length = int(headers.get("content-length") or 0)
                 body = await reader.readexactly(length) if length else b""
-                status, payload = self._answer(verb, path, headers, body, expected_path, expected_auth)
+                status, payload = self._answer(
+                    verb, path, headers, body, expected_path, expected_auth
+                )
                 data = json.dumps(payload).encode()
                 writer.write(
                     f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"

@@ -33,6 +33,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import PaymentProvider
 from bot.resources import resource_path
+from bot.runtime.inbox import InboxWorkers
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
 from bot.store.conversations import MessageRepository
@@ -66,6 +67,7 @@ class Runtime:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _outbox_ready: asyncio.Event | None = None
     _sender: Any = None
+    _inbox: InboxWorkers | None = None
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -126,11 +128,31 @@ class Runtime:
                 # nothing was committed for this delivery: let the provider's retry through
                 await self.deduper.forget(key)
                 raise
+        return await self._turn_done(outcome)
+
+    async def _turn_done(self, outcome: TurnOutcome | None) -> bool:
         if outcome is None:
             return False  # the database already had this delivery
         self._after(outcome)
         await self._notify(outcome.conversation_id, "message", inbox=outcome.status != "bot")
         return True
+
+    async def accept(self, msg: InboundMessage) -> bool:
+        """A webhook's message: stored (committed) when this returns, its turn run after.
+
+        Started in the background, the turn runs in the chat's inbox worker
+        (``bot.runtime.inbox``) so the webhook answers at once; otherwise (tests, tools) the
+        turn runs here, as ``receive``. False when it was a duplicate delivery."""
+        if self._inbox is None:
+            return await self.receive(msg)
+        return await self._inbox.accept(msg)
+
+    async def _inbox_turn(self, msg: InboundMessage) -> bool:
+        """One inbox delivery's turn; the inbox worker holds the chat's lock. The inbox row
+        already de-duplicated the delivery and ``messages`` is unique on it, so the Redis
+        de-duplication is not asked (it would drop a turn interrupted by a crash)."""
+        outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
+        return await self._turn_done(outcome)
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""
@@ -424,6 +446,8 @@ class Runtime:
                 raise RuntimeError(f"redis_url is set but Redis cannot be reached: {exc}") from exc
         if not background:
             return
+        self._inbox = InboxWorkers(self.db, self.locks, self.clock, self._inbox_turn, chat_lock)
+        self._tasks.append(asyncio.create_task(self._inbox.run_sweeps(), name="quita-inbox"))
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
         if self.settings.cadence.enabled and self.redis is None:
             self._tasks.append(asyncio.create_task(self._scheduler_loop(), name="quita-cadence"))
@@ -432,6 +456,9 @@ class Runtime:
         await start_channels(self)
 
     async def stop(self) -> None:
+        if self._inbox is not None:
+            await self._inbox.stop()
+            self._inbox = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
