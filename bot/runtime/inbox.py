@@ -94,8 +94,8 @@ def store_delivery(session: Session, msg: InboundMessage) -> bool:
         stmt = sqlite_insert(InboxDelivery).values(values).on_conflict_do_nothing()
     else:  # pragma: no cover - the two supported databases are above
         raise RuntimeError(f"the inbox does not support {dialect}")
-    result: Any = session.execute(stmt)
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: what a skipped row reports differs between drivers
+    return session.execute(stmt.returning(InboxDelivery.id)).first() is not None
 
 
 def pending_for_chat(session: Session, channel: str, address: str) -> list[InboxDelivery]:
