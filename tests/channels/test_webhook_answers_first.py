@@ -161,7 +161,8 @@ async def test_webhook_answers_before_the_turn_and_keeps_the_chat_in_order(
         outbound = session.scalars(
             select(Message).where(Message.direction == "out").order_by(Message.id)
         ).all()
-    assert outbound and all(m.status == "sent" for m in outbound)
+    assert outbound
+    assert all(m.status == "sent" for m in outbound)
     assert [m["Body"] for m in twilio_api.messages()] == [m.text for m in outbound]
 
 
