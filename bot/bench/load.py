@@ -150,6 +150,16 @@ def _rss_peak_mb(pid: int) -> float | None:
     return None
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used: a figure the machine's load does not
+    inflate the way it inflates latencies."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _config_file(folder: Path, options: LoadOptions) -> Path:
     """The bench's config: the send rate lifted (the stand-in has no limit), no cadence
     (its reminders would be messages nobody asked for), no Telegram."""
@@ -385,6 +395,7 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
         await asyncio.gather(*(_wait_healthy(port, deadline) for port in ports))
         startup_seconds = time.monotonic() - started
 
+        cpu_before = [_cpu_seconds(proc.pid) for proc in procs]
         run = _Run()
         await _drive(options, ports, public_url, run)
         webhooks_done = time.perf_counter()
@@ -395,6 +406,12 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
                 break
             await asyncio.sleep(0.1)
         rss = [_rss_peak_mb(proc.pid) for proc in procs]
+        cpu_after = [_cpu_seconds(proc.pid) for proc in procs]
+        cpu = [
+            round(after - before, 2)
+            for before, after in zip(cpu_before, cpu_after, strict=True)
+            if before is not None and after is not None
+        ]
         pairs = await asyncio.to_thread(_first_replies, database_url)
     finally:
         _stop(procs)
@@ -423,6 +440,8 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
         "reply_p50_ms": reply["p50_ms"],
         "reply_p99_ms": reply["p99_ms"],
         "rss_mb": rss,
+        "cpu_seconds": cpu,  # per process (web..., worker) during the run
+        "cpu_ms_per_turn": round(sum(cpu) * 1000 / options.messages, 2),
         "replies": len(stand_in.arrivals),
         "answered_turns": len(reply_ms),
         "webhook_errors": run.errors,

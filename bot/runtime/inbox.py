@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, parse_iso
 from bot.core.domain import InboundMessage, Media
+from bot.runtime.dbwork import DatabaseWork
 from bot.runtime.ports import LockManager
 from bot.store.db import transaction
 from bot.store.tables import InboxDelivery
@@ -147,18 +149,20 @@ class InboxWorkers:
         clock: Clock,
         turn: Turn,
         lock_name: LockName,
+        dbwork: DatabaseWork,
     ) -> None:
         self._db = db
         self._locks = locks
         self._clock = clock
         self._turn = turn
         self._lock_name = lock_name
+        self._dbwork = dbwork
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._again: set[tuple[str, str]] = set()
 
     async def accept(self, msg: InboundMessage) -> bool:
         """Store the delivery (committed when this returns) and wake its chat."""
-        new = await asyncio.to_thread(self._store, msg)
+        new = await self._dbwork(lambda: self._store(msg), urgent=True)
         if new:
             self.wake(msg.channel, msg.address)
         return new
@@ -199,7 +203,7 @@ class InboxWorkers:
         """Under the chat's lock, run its pending deliveries; True when more may be left."""
         channel, address = chat
         async with self._locks.hold(self._lock_name(channel, address)):
-            rows = await asyncio.to_thread(self._pending, channel, address)
+            rows = await self._dbwork(lambda: self._pending(channel, address))
             for row_id, attempts, msg in rows:
                 try:
                     await self._turn(msg)
@@ -212,9 +216,9 @@ class InboxWorkers:
                         extra={"inbox_id": row_id, "attempt": attempts + 1, "status": status},
                     )
                     error = f"{type(exc).__name__}: {exc}"
-                    await asyncio.to_thread(self._finish, row_id, status, error)
+                    await self._dbwork(functools.partial(self._finish, row_id, status, error))
                     return False  # later rows wait: the chat's order comes first
-                await asyncio.to_thread(self._finish, row_id, DONE, None)
+                await self._dbwork(functools.partial(self._finish, row_id, DONE, None))
         return len(rows) >= ROWS_PER_HOLD
 
     def _pending(self, channel: str, address: str) -> list[tuple[int, int, InboundMessage]]:
@@ -230,7 +234,7 @@ class InboxWorkers:
 
     async def sweep(self) -> int:
         """Wake every chat with pending deliveries (after a crash, or a failed turn)."""
-        chats = await asyncio.to_thread(self._chats)
+        chats = await self._dbwork(self._chats)
         for channel, address in chats:
             self.wake(channel, address)
         return len(chats)

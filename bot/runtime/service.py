@@ -1,7 +1,7 @@
 """The Runtime: every way in (webhooks, cadence, agents, payments) and the sender, wired.
 
-Database work runs in worker threads (``asyncio.to_thread``) so the event loop never blocks;
-one conversation's turns run one at a time under ``locks.hold``.
+Database work runs off the event loop (``bot.runtime.dbwork``: worker threads, or one thread
+for SQLite); one conversation's turns run one at a time under ``locks.hold``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import PaymentProvider
 from bot.resources import resource_path
+from bot.runtime.dbwork import DatabaseWork, ThreadedDatabaseWork, database_work_for
 from bot.runtime.inbox import InboxWorkers
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
@@ -64,6 +65,7 @@ class Runtime:
     deduper: Deduper = field(default_factory=MemoryDeduper)
     live: LiveUpdates = field(default_factory=MemoryLiveUpdates)
     redis: Any = None
+    dbwork: DatabaseWork = field(default_factory=ThreadedDatabaseWork)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _outbox_ready: asyncio.Event | None = None
     _sender: Any = None
@@ -87,7 +89,7 @@ class Runtime:
             with transaction(self.db) as session:
                 return work(session)
 
-        return await asyncio.to_thread(run)
+        return await self.dbwork(run)
 
     def in_transaction(self, work: Callable[[Session], T]) -> T:
         with transaction(self.db) as session:
@@ -446,7 +448,9 @@ class Runtime:
                 raise RuntimeError(f"redis_url is set but Redis cannot be reached: {exc}") from exc
         if not background:
             return
-        self._inbox = InboxWorkers(self.db, self.locks, self.clock, self._inbox_turn, chat_lock)
+        self._inbox = InboxWorkers(
+            self.db, self.locks, self.clock, self._inbox_turn, chat_lock, self.dbwork
+        )
         self._tasks.append(asyncio.create_task(self._inbox.run_sweeps(), name="quita-inbox"))
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
         if self.settings.cadence.enabled and self.redis is None:
@@ -468,6 +472,7 @@ class Runtime:
         from bot.channels.registry import close_channels
 
         await close_channels(self.channels)
+        self.dbwork.close()
         if self.redis is not None:
             with contextlib.suppress(Exception):
                 await self.redis.aclose()
@@ -563,6 +568,7 @@ def build_runtime(
         deps=deps,
         channels=channels,
         webhooks=webhook_endpoints(settings, channels),
+        dbwork=database_work_for(settings.database_url),
     )
     if settings.redis_url:
         from bot.runtime.redis_backends import RedisDeduper, RedisLiveUpdates, RedisLockManager
