@@ -394,8 +394,7 @@ class Runtime:
 
     # --- sending ------------------------------------------------------------------------
 
-    async def drain_outbox(self) -> int:
-        """Send every queued message that is due; returns how many were sent."""
+    def _outbox_sender(self) -> Any:
         from bot.outbox.ratelimit import MemoryRateLimiter, RedisRateLimiter
         from bot.outbox.sender import OutboxSender
 
@@ -404,21 +403,29 @@ class Runtime:
             wall = SystemClock()
             limiter = RedisRateLimiter(self.redis, wall) if self.redis else MemoryRateLimiter(wall)
             self._sender = OutboxSender(
-                self.db, self.channels, self.settings, clock=self.clock, limiter=limiter
+                self.db,
+                self.channels,
+                self.settings,
+                clock=self.clock,
+                limiter=limiter,
+                database=self.dbwork,
             )
-        sent: int = await self._sender.drain()
+        return self._sender
+
+    async def drain_outbox(self) -> int:
+        """Send every queued message that is due; returns how many were sent."""
+        sent: int = await self._outbox_sender().drain()
         return sent
 
     async def _sender_loop(self) -> None:
         assert self._outbox_ready is not None
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox_ready.wait(), timeout=1.0)
-            self._outbox_ready.clear()
             try:
-                await self.drain_outbox()
+                await self._outbox_sender().run(self._outbox_ready)
+            except asyncio.CancelledError:
+                raise
             except Exception:
-                log.exception("sender.drain_failed")
+                log.exception("sender.run_failed")
                 await asyncio.sleep(1.0)
 
     async def _scheduler_loop(self) -> None:
