@@ -20,6 +20,8 @@ import base64
 import hashlib
 import hmac
 import os
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -370,6 +372,7 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_WHATSAPP_FROM": BUSINESS_NUMBER,
             "TWILIO_API_BASE_URL": stand_in.url,
+            "QUITA_SECRET_KEY": secrets.token_urlsafe(48),  # production refuses to start without
         }
         env.pop("TELEGRAM_BOT_TOKEN", None)
         if options.mode == "production":
@@ -418,6 +421,7 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
         await stand_in.stop()
         if drop is not None:
             drop()
+        shutil.rmtree(folder, ignore_errors=True)
     arrived = {a.sid: a.at for a in stand_in.arrivals}
     reply_ms = [
         (arrived[reply] - run.sent_at[inbound]) * 1000

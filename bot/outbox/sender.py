@@ -207,6 +207,7 @@ class OutboxSender:
         ``idle_seconds`` (retries). Each conversation runs in its own task: a slow send
         holds its own chat only."""
         active: dict[int, asyncio.Task[tuple[int, bool]]] = {}
+        held_back: set[int] = set()  # due, but their conversation's task was still running
         try:
             while True:
                 wake.clear()
@@ -217,17 +218,21 @@ class OutboxSender:
                 except Exception:
                     log.exception("outbox due query failed")
                     due = []
+                held_back.clear()
                 for conversation_id, items in _by_conversation(due).items():
                     task = active.get(conversation_id)
                     if task is None or task.done():
                         active[conversation_id] = asyncio.create_task(self._conversation(items))
+                    else:
+                        held_back.add(conversation_id)
                 for conversation_id in [c for c, t in active.items() if t.done()]:
                     finished = active.pop(conversation_id)
                     if not finished.cancelled() and finished.exception() is not None:
                         log.error("outbox conversation failed", exc_info=finished.exception())
+                # look again when woken, or when a conversation that has more waiting is free
                 waiter = asyncio.ensure_future(wake.wait())
                 await asyncio.wait(
-                    {waiter, *active.values()},
+                    {waiter, *(active[c] for c in held_back if c in active)},
                     timeout=idle_seconds,
                     return_when=asyncio.FIRST_COMPLETED,
                 )

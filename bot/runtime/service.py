@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -408,7 +409,8 @@ class Runtime:
                 self.settings,
                 clock=self.clock,
                 limiter=limiter,
-                database=self.dbwork,
+                # quick and what the debtor waits for: before the turns queued on SQLite
+                database=functools.partial(self.dbwork, urgent=True),
             )
         return self._sender
 
