@@ -5,7 +5,8 @@ and SQLite's busy handler waits by sleeping (1, 2, 5 ... 100 ms): under load mos
 turn's time was spent asleep, and a webhook's small insert waited behind every turn.
 ``SerialDatabaseWork`` runs all of it on one thread, in order, and lets urgent work (storing
 a webhook's delivery, so the provider gets its answer) go before the turns already queued.
-PostgreSQL takes concurrent writers: ``ThreadedDatabaseWork`` is ``asyncio.to_thread``.
+PostgreSQL takes concurrent writers: ``ThreadedDatabaseWork`` is ``asyncio.to_thread``, with
+a few threads kept for urgent work.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import itertools
 import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -28,11 +30,24 @@ class DatabaseWork(Protocol):
 
 
 class ThreadedDatabaseWork:
+    """Worker threads; urgent work has threads of its own, so a webhook's insert never
+    queues behind the turns that fill the default pool."""
+
+    def __init__(self, urgent_threads: int = 4) -> None:
+        self._urgent_threads = urgent_threads
+        self._urgent: ThreadPoolExecutor | None = None
+
     async def __call__(self, work: Callable[[], T], *, urgent: bool = False) -> T:
-        return await asyncio.to_thread(work)
+        if not urgent:
+            return await asyncio.to_thread(work)
+        if self._urgent is None:
+            self._urgent = ThreadPoolExecutor(self._urgent_threads, "quita-db-urgent")
+        return await asyncio.get_running_loop().run_in_executor(self._urgent, work)
 
     def close(self) -> None:
-        return None
+        if self._urgent is not None:
+            self._urgent.shutdown(wait=False)
+            self._urgent = None
 
 
 class SerialDatabaseWork:
