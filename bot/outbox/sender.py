@@ -46,6 +46,7 @@ from bot.store.tables import Contact, Conversation, Message
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 900.0
+COALESCE_SECONDS = 0.01
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -237,27 +238,29 @@ class OutboxSender:
                     return_when=asyncio.FIRST_COMPLETED,
                 )
                 waiter.cancel()
+                await asyncio.sleep(COALESCE_SECONDS)  # replies of turns ending together
         finally:
             for task in active.values():
                 task.cancel()
 
     def _due(self) -> list[Due]:
+        """Due messages with their chat's address: columns only, one query (it runs after
+        every turn that queued a reply)."""
+        now = self._clock.now()
         with transaction(self._db) as session:
-            rows = MessageRepository(session).due_outbox(self._clock.now(), limit=self._batch)
-            if not rows:
-                return []
-            conversation_ids = {m.conversation_id for m in rows}
-            addresses = dict(
-                session.execute(
-                    select(Conversation.id, Contact.address)
-                    .join(Contact, Conversation.contact_id == Contact.id)
-                    .where(Conversation.id.in_(conversation_ids))
-                ).all()
-            )
-            return [
-                Due(m.id, m.conversation_id, m.channel, str(addresses.get(m.conversation_id, "")))
-                for m in rows
-            ]
+            rows = session.execute(
+                select(Message.id, Message.conversation_id, Message.channel, Contact.address)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .join(Contact, Contact.id == Conversation.contact_id)
+                .where(
+                    Message.direction == "out",
+                    Message.status == DeliveryStatus.QUEUED,
+                    or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+                )
+                .order_by(Message.id)
+                .limit(self._batch)
+            ).all()
+            return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
 
     async def _conversation(self, items: list[Due]) -> tuple[int, bool]:
         """One conversation's due messages, in order; stops at the first that must wait."""
