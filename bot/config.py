@@ -6,6 +6,7 @@ Secrets come only from the environment. An unknown or wrong key stops start-up w
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,6 +60,10 @@ class TelegramSettings(_Strict):
     per_chat_per_second: float = 1.0
 
 
+INTERACTIVE_KIND = re.compile(r"(yes_no|identity|options)(_\d{1,2})?")
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
+
+
 class TwilioSettings(_Strict):
     enabled: bool = True  # still needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN
     # Twilio queues per sender number: a WhatsApp sender takes 80 messages/s by default,
@@ -67,6 +72,20 @@ class TwilioSettings(_Strict):
     whatsapp_messages_per_second: float = 80.0
     # our template name -> Content API ContentSid (approved WhatsApp templates)
     templates: dict[str, str] = Field(default_factory=dict)
+    # tappable answers on WhatsApp: a kind (yes_no | identity | options, or "options_3" for
+    # a template with exactly 3 items) -> the ContentSid of a quick-reply or list-picker
+    # template; without one the answers go as text. Variables: see TwilioChannel.
+    interactive: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("interactive")
+    @classmethod
+    def _interactive_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, sid in value.items():
+            if not INTERACTIVE_KIND.fullmatch(kind):
+                raise ValueError(f"unknown kind {kind!r} (yes_no, identity, options, options_N)")
+            if not CONTENT_SID.fullmatch(sid):
+                raise ValueError(f"{kind}: {sid!r} is not a ContentSid (HX + 32 hex digits)")
+        return value
 
 
 class ChannelSettings(_Strict):
@@ -123,6 +142,11 @@ class PaymentSettings(_Strict):
     validity_after_due_days: int = Field(default=30, ge=0)  # a charge with a due date (cobv)
     sync_every_minutes: int = Field(default=5, ge=1)
     sync_lookback_hours: int = Field(default=48, ge=1)
+    # a receipt (comprovante): reminders pause this many business days while it is checked
+    receipt_review_days: int = Field(default=3, ge=0)
+    # a receipt matches a Pix received this many days around the time it was sent
+    receipt_match_days: int = Field(default=3, ge=0)
+    receipt_max_lookups: int = Field(default=6, ge=1)  # PSP searches before a person decides
 
 
 class PortalSettings(_Strict):
@@ -132,6 +156,7 @@ class PortalSettings(_Strict):
     link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
     session_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    in_reminders: bool = False  # cadence reminders carry the page's link (debtors it can check)
 
 
 class WebSettings(_Strict):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.conversation.facts import Situation
+from bot.core.business_days import add_business_days
 from bot.core.enums import handed_off
 from bot.dialogue import actions as act
 from bot.dialogue.responses import ResponseBook
@@ -48,6 +51,11 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+# runs after each dialogue decision with (effects, language): e.g. the portal's link offer,
+# installed by the runtime's wiring so this package never imports the portal
+DialogueHook = Callable[["Effects", str], None]
+
+
 class Effects:
     """Executes one decision's actions. Every change goes into ``session``; no commit here."""
 
@@ -65,7 +73,9 @@ class Effects:
         actor: str = "bot",
         inbound_message_id: int | None = None,
         respect_contact_hours: bool = True,
+        after_dialogue: Sequence[DialogueHook] = (),
     ) -> None:
+        self.after_dialogue = tuple(after_dialogue)
         self.session = session
         self.situation = situation
         self.settings = settings
@@ -159,6 +169,7 @@ class Effects:
                 response=reply.response,
                 vars={**self.payment_vars(), **reply.vars},
                 options=reply.options,
+                choices=reply.choices,
                 attach_pix_qr=reply.attach_pix_qr,
             )
         text = self.responses.render(
@@ -167,6 +178,8 @@ class Effects:
         extra: dict[str, Any] = {}
         if reply.options:
             extra["buttons"] = [{"title": t, "payload": p} for t, p in reply.options]
+        if reply.choices is not None:
+            extra.update(self.choices_extra(reply.choices, language))
         if reply.attach_pix_qr and self._instructions and self._instructions.pix_code:
             extra["pix_code"] = self._instructions.pix_code
         if self.business_initiated and self.template:
@@ -184,6 +197,25 @@ class Effects:
         self.conversation.last_message_at = self.now
         self.outcome.queued.append(row.id)
         return row
+
+    def choices_extra(self, choices: act.Choices, language: str) -> dict[str, Any]:
+        """The tappable answers in ``language``, as the outbox keeps them for the sender."""
+
+        def text(name: str, values: dict[str, Any]) -> str:
+            label = act.Reply(response=name, vars=values)
+            return self.responses.render(label, language, seed=0, business=self.business_vars())
+
+        buttons: list[dict[str, str]] = []
+        for choice in choices.items:
+            button = {"title": text(choice.label, choice.vars), "payload": choice.id}
+            if choice.detail:
+                button["description"] = text(choice.detail, choice.vars)
+            buttons.append(button)
+        return {
+            "buttons": buttons,
+            "choice_kind": choices.kind.value,
+            "choices_button": text("choices_button", {}),
+        }
 
     def contact_hours_start(self) -> datetime | None:
         """When a message we start may go: now, or the next allowed time (a payment
@@ -336,3 +368,22 @@ class Effects:
             now=self.now,
         )
         self.event("receipt_received", content_type=content_type)
+        self.payment_under_review()
+
+    def payment_under_review(self) -> None:
+        """A receipt puts the open debts under review and holds reminders while it is
+        matched with a received Pix or checked by a person (bot.payments.receipts)."""
+        debtor = self.situation.debtor
+        if debtor is None:
+            return
+        for debt in self._portfolio.debts_of(debtor.id):
+            if debt.status in ("open", "in_agreement"):
+                debt.under_review = True
+                debt.updated_at = self.now
+        today = self.now.astimezone(ZoneInfo(self.settings.business.timezone)).date()
+        until = add_business_days(
+            today, self.settings.payments.receipt_review_days, self.situation.context.holidays
+        )
+        if debtor.reminders_paused_until is None or debtor.reminders_paused_until < until:
+            debtor.reminders_paused_until = until
+        self.event("payment_under_review", until=until)

@@ -17,6 +17,14 @@ class ChannelName(StrEnum):
     TEST = "test"
 
 
+class ChoiceKind(StrEnum):
+    """What a set of tappable answers asks; a channel may map each to its own template."""
+
+    YES_NO = "yes_no"
+    IDENTITY = "identity"  # "is this Maria?"
+    OPTIONS = "options"  # the plans on screen
+
+
 class ConversationStatus(StrEnum):
     BOT = "bot"
     WAITING_AGENT = "waiting_agent"
@@ -53,6 +61,11 @@ _STATUS_RANK = {
 def holds_the_bot(status: str) -> bool:
     """True while a person has (or is about to have) the chat: the bot stays quiet."""
     return status in (ConversationStatus.WAITING_AGENT, ConversationStatus.WITH_AGENT)
+
+
+# Reasons a chat is shown to agents while the bot keeps answering it (nothing is muted):
+# the inbox lists it until an agent takes it (and, releasing it, clears the reason).
+NOTICE_REASONS = ("portal_locked",)
 
 
 def handed_off(status: str) -> ConversationStatus:

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cadence.deps import CadenceDeps
+from bot.cadence.scheduler import EmbeddedScheduler, embedded_scheduler
 from bot.channels.base import ChannelPolicy, WebhookEndpoint
 from bot.channels.policies import policy_of
 from bot.config import Settings
@@ -33,6 +35,8 @@ from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
+from bot.portal.chat import reminder_link as portal_reminder_link
 from bot.resources import resource_path
 from bot.runtime.dbwork import DatabaseWork, ThreadedDatabaseWork, database_work_for
 from bot.runtime.inbox import InboxWorkers
@@ -71,6 +75,7 @@ class Runtime:
     _outbox_ready: asyncio.Event | None = None
     _sender: Any = None
     _inbox: InboxWorkers | None = None
+    _scheduler: EmbeddedScheduler | None = None
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -110,6 +115,13 @@ class Runtime:
         if inbox:
             await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
 
+    async def announce(self, outcome: TurnOutcome | None, kind: str) -> None:
+        """Work done outside a turn (the self-service page): send what it queued and tell
+        the consoles and the agents' inbox about the chat."""
+        self._after(outcome)
+        if outcome is not None:
+            await self._notify(outcome.conversation_id, kind)
+
     def policy(self, channel: str) -> ChannelPolicy:
         """What the channel may do (its configured adapter's, else the default one's)."""
         return policy_of(self.channels.get(channel), channel)
@@ -138,6 +150,12 @@ class Runtime:
             return False  # the database already had this delivery
         self._after(outcome)
         await self._notify(outcome.conversation_id, "message", inbox=outcome.status != "bot")
+        if "receipt_received" in outcome.events:
+            from bot.payments.service import review_new_receipts
+
+            # a Pix the PSP already has is thanked at once
+            for review in await review_new_receipts(self):
+                self._after(review.turn)
         return True
 
     async def accept(self, msg: InboundMessage) -> bool:
@@ -430,20 +448,6 @@ class Runtime:
                 log.exception("sender.run_failed")
                 await asyncio.sleep(1.0)
 
-    async def _scheduler_loop(self) -> None:
-        from bot.cadence.runner import run_pass
-
-        interval = self.settings.cadence.interval_seconds
-        while True:
-            try:
-                await self.housekeeping()
-                await asyncio.to_thread(
-                    run_pass, self.db, self.settings, self.clock, self.remind_sync
-                )
-            except Exception:
-                log.exception("cadence.pass_failed")
-            await asyncio.sleep(interval)
-
     # --- lifecycle ----------------------------------------------------------------------
 
     async def start(self, *, background: bool = True) -> None:
@@ -463,7 +467,9 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self._inbox.run_sweeps(), name="quita-inbox"))
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
         if self.settings.cadence.enabled and self.redis is None:
-            self._tasks.append(asyncio.create_task(self._scheduler_loop(), name="quita-cadence"))
+            # with Redis, `quita worker` runs the same passes (bot.cadence.worker)
+            self._scheduler = embedded_scheduler(cadence_deps(self))
+            self._scheduler.start()
         from bot.channels.lifecycle import start_channels
 
         await start_channels(self)
@@ -472,6 +478,9 @@ class Runtime:
         if self._inbox is not None:
             await self._inbox.stop()
             self._inbox = None
+        if self._scheduler is not None:
+            await self._scheduler.stop()
+            self._scheduler = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -503,6 +512,18 @@ class Runtime:
 
     def conversation(self, session: Session, conversation_id: int) -> Conversation | None:
         return session.get(Conversation, conversation_id)
+
+
+def cadence_deps(runtime: Runtime) -> CadenceDeps:
+    """What a cadence pass needs, from the runtime: the embedded scheduler, ``quita worker``
+    and ``quita cadence run`` all run this same pass (housekeeping first)."""
+    return CadenceDeps(
+        sessions=runtime.db,
+        settings=runtime.settings,
+        clock=runtime.clock,
+        remind=runtime.remind_sync,
+        before_pass=runtime.housekeeping_sync,
+    )
 
 
 def redis_client(url: str) -> Any:
@@ -562,6 +583,8 @@ def build_runtime(
         book=book,
         responses=responses,
         payments=payments,
+        after_dialogue=(offer_portal_link,),
+        reminder_vars=(portal_reminder_link,),
     )
     if channels is None:
         from bot.channels.registry import build_channels

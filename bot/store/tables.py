@@ -44,6 +44,7 @@ class Debtor(Base):
     name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="pt")
     document: Mapped[str | None] = mapped_column(String(32))
+    birth_date: Mapped[date | None] = mapped_column(Date)  # the portal's check without a CPF
     segment: Mapped[str | None] = mapped_column(String(64))
     timezone: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str | None] = mapped_column(String(2))
@@ -83,6 +84,8 @@ class Debt(Base):
     # open | paid | disputed | in_agreement | written_off
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
+    # a receipt was sent for it and waits for a match or a person: "payment under review"
+    under_review: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
 
@@ -285,6 +288,16 @@ class Receipt(Base):
     content_type: Mapped[str | None] = mapped_column(String(100))
     checked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    # under_review | matched (a Pix the PSP received) | confirmed | rejected (by a person)
+    status: Mapped[str] = mapped_column(String(16), default="under_review", index=True)
+    # what the PDF's text layer says, when it says it
+    stated_amount: Mapped[Decimal | None] = mapped_column(Money)
+    stated_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    stated_end_to_end_id: Mapped[str | None] = mapped_column(String(40))
+    end_to_end_id: Mapped[str | None] = mapped_column(String(40))  # the Pix it matched
+    lookups: Mapped[int] = mapped_column(Integer, default=0)  # PSP searches so far
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
 class PixCharge(Base):

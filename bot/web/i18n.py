@@ -221,6 +221,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.hardship": ("dificuldade financeira", "hardship"),
     "reason.already_paid": ("diz que já pagou", "says it is paid"),
     "reason.refused": ("recusou ofertas", "refused offers"),
+    "reason.portal_locked": (
+        "página bloqueada (o robô segue atendendo)",
+        "page locked (the bot still answers)",
+    ),
+    "reason.portal_request": ("pediu uma pessoa na página", "asked for a person on the page"),
 }
 
 

@@ -9,12 +9,13 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.channels.base import ChannelPolicy
 from bot.channels.policies import policy_for
 from bot.core.domain import BalanceBreakdown
+from bot.core.enums import NOTICE_REASONS
 from bot.offers.book import OfferBook
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository, debt_view
@@ -94,7 +95,15 @@ def inbox(session: Session, *, now: datetime, book: OfferBook, timezone: str) ->
     query = (
         select(Conversation, Debtor)
         .outerjoin(Debtor, Debtor.id == Conversation.debtor_id)
-        .where(Conversation.status.in_(["waiting_agent", "with_agent"]))
+        .where(
+            or_(
+                Conversation.status.in_(["waiting_agent", "with_agent"]),
+                and_(
+                    Conversation.status == "bot",
+                    Conversation.handoff_reason.in_(NOTICE_REASONS),
+                ),
+            )
+        )
         .order_by(Conversation.waiting_since.asc().nulls_last(), Conversation.id)
     )
     rows: list[InboxRow] = []

@@ -1,7 +1,7 @@
 """inbox: inbound deliveries stored before the webhook is answered
 
-Revision ID: 0005_inbox
-Revises: 0004_sessions
+Revision ID: 0007_inbox
+Revises: 0006_birth_date
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import bot.store.types
 
-revision: str = "0005_inbox"
-down_revision: str | None = "0004_sessions"
+revision: str = "0007_inbox"
+down_revision: str | None = "0006_birth_date"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
