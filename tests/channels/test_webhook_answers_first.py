@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,14 +54,26 @@ def real_interpreter() -> Any:
     return build_interpreter(Settings())
 
 
-@pytest.fixture
-def postgres_url(postgres_server_url: str) -> str:
-    engine = make_engine(postgres_server_url)
+def _reset_schema(url: str) -> None:
+    engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return postgres_server_url
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    _reset_schema(postgres_server_url)
+    yield postgres_server_url
+    _reset_schema(postgres_server_url)  # later tests share this database and count rows
+
+
+@pytest.fixture
+def any_database_url(database_url: str) -> Iterator[str]:
+    yield database_url
+    if database_url.startswith("postgresql"):
+        _reset_schema(database_url)
 
 
 async def _runtime(url: str, twilio_api: TwilioStandIn, interpreter: Any) -> Runtime:
@@ -167,8 +179,9 @@ async def test_webhook_answers_before_the_turn_and_keeps_the_chat_in_order(
 
 
 async def test_a_delivery_stored_before_a_crash_is_answered_after_restart(
-    database_url: str, twilio_api: TwilioStandIn, real_interpreter: Any
+    any_database_url: str, twilio_api: TwilioStandIn, real_interpreter: Any
 ) -> None:
+    database_url = any_database_url
     # the process that answered 200 died before the turn: only the inbox row exists
     first = await _runtime(database_url, twilio_api, real_interpreter)
     add_debtor(first, CLOCK)
