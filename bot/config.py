@@ -22,6 +22,36 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PaymentMethodName = Literal["pix", "boleto", "card", "cash", "transfer", "link"]
+
+
+def _text(value: str, what: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError(f"{what} must not be empty")
+    return text
+
+
+class LocalizedText(_Strict):
+    """A text a debtor reads, in both languages (a single string is used for both)."""
+
+    pt: str
+    en: str
+
+    @field_validator("pt", "en")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        return _text(value, "the text")
+
+    def get(self, language: str) -> str:
+        return self.en if language == "en" else self.pt
+
+
+def _localized(value: Any) -> Any:
+    """A plain string stands for the same text in every language."""
+    return {"pt": value, "en": value} if isinstance(value, str) else value
+
+
 class BusinessSettings(_Strict):
     name: str = "Loja Exemplo"
     cnpj: str = "00.000.000/0001-00"
@@ -30,6 +60,37 @@ class BusinessSettings(_Strict):
     default_language: Literal["pt", "en"] = "pt"
     state: str | None = None  # UF, for state holidays
     agent_hours: str = "seg a sex, 9h às 18h"
+    # The shop's facts the bot answers questions with ("posso pagar na loja?", "é golpe?").
+    address: str | None = None  # where to pay at the counter
+    store_hours: LocalizedText | None = None  # when the counter is open
+    store_payment_methods: tuple[PaymentMethodName, ...] = ()  # accepted at the counter
+    credit_bureau_policy: LocalizedText | None = None  # SPC/Serasa; null: a person answers
+    verification_hint: LocalizedText | None = None  # how to check it is really the shop
+    website: str | None = None
+
+    @field_validator("address", "website")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        return None if value is None else _text(value, "the value")
+
+    @field_validator("website")
+    @classmethod
+    def _looks_like_a_site(cls, value: str | None) -> str | None:
+        if value is not None and (" " in value or "." not in value):
+            raise ValueError(f"not a web address: {value!r}")
+        return value
+
+    @field_validator("store_hours", "credit_bureau_policy", "verification_hint", mode="before")
+    @classmethod
+    def _one_text_for_both(cls, value: Any) -> Any:
+        return _localized(value)
+
+    @field_validator("store_payment_methods")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a payment method is listed twice")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -16,7 +16,7 @@ from bot.conversation.facts import Situation
 from bot.core.business_days import add_business_days
 from bot.core.enums import handed_off
 from bot.dialogue import actions as act
-from bot.dialogue.responses import ResponseBook
+from bot.dialogue.responses import ResponseBook, business_vars
 from bot.offers.payments import METHODS as PROVIDER_METHODS
 from bot.offers.payments import PaymentInstructions, PaymentProvider
 from bot.store.conversations import MessageRepository
@@ -171,6 +171,7 @@ class Effects:
                 options=reply.options,
                 choices=reply.choices,
                 attach_pix_qr=reply.attach_pix_qr,
+                variant=reply.variant,
             )
         text = self.responses.render(
             reply, language, seed=self.situation.context.seed, business=self.business_vars()
@@ -241,15 +242,8 @@ class Effects:
             "payment_amount": info.amount,
         }
 
-    def business_vars(self) -> dict[str, str]:
-        business = self.settings.business
-        return {
-            "name": business.name,
-            "cnpj": business.cnpj,
-            "phone": business.contact_phone,
-            "assistant": self.settings.assistant_name,
-            "agent_hours": business.agent_hours,
-        }
+    def business_vars(self) -> dict[str, Any]:
+        return business_vars(self.situation.context.settings)
 
     def record_promise(self, due: date, amount: Decimal) -> None:
         if self.debtor_id is None:

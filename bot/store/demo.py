@@ -86,7 +86,9 @@ def load_demo(settings: Settings, *, clock: Clock | None = None) -> str:
                     language=language,
                     document=_cpf(number) if language == "pt" else None,
                     birth_date=DEMO_BIRTH_DATES.get(name),
-                    phone=f"+55119{number:08d}" if language == "pt" else f"+1555{number:07d}",
+                    # no phone: demo debtors live in the simulator, so a fresh demo does not
+                    # start with reminders failing on a WhatsApp account nobody configured
+                    phone=None,
                 ),
                 now,
             )

@@ -122,6 +122,11 @@ class Conversation(Base):
     last_message_at: Mapped[datetime | None] = mapped_column(AwareDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    # console bookkeeping: labels an agent puts on the chat, hidden from "mine" until
+    # ``snoozed_until``, and the last message the holder has seen (unread counts)
+    labels: Mapped[list[str] | None] = mapped_column(JSON)
+    snoozed_until: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    seen_message_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Message(Base):
@@ -233,6 +238,40 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class ConversationNote(Base):
+    """A private note staff leave on a chat; the debtor never sees it."""
+
+    __tablename__ = "conversation_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class ApprovalRequest(Base):
+    """An agent's money or contact action beyond the offer book's limits, waiting for a
+    manager: ``payload`` holds what to do once approved (see ``conversation.approvals``)."""
+
+    __tablename__ = "approval_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)
+    # agreement | promise | dispute
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    why: Mapped[str] = mapped_column(String(64))  # the limit it goes beyond, a short code
+    # pending | approved | rejected
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    note: Mapped[str | None] = mapped_column(String(300))
 
 
 class Event(Base):

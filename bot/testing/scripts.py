@@ -34,6 +34,7 @@ from bot.store.tables import (
     Contact,
     Conversation,
     Debt,
+    Message,
     User,
 )
 
@@ -58,6 +59,25 @@ STEP_KINDS = (
     "expect",
 )
 
+# A debtor turn counts as "not understood" when the dialogue routed it to its fallback, the
+# ``not_understood`` handler (DESIGN.md: low confidence or out_of_scope). That handler is the
+# only one that answers with these responses or hands off for this reason, so the turn's
+# recorded actions tell it apart. Deliberately NOT counted: ``identity_required`` (the message
+# was understood; policy withholds details until the person is verified), ``media_text_only``
+# (a voice note or sticker is answered on purpose), and turns nobody answers because an agent
+# holds the chat.
+NOT_UNDERSTOOD_RESPONSES = frozenset(
+    # "answer_other_question" ("essa eu fico devendo") is the same handler's first rung for a
+    # question no data answers: honest, but the debtor's question went unanswered
+    {
+        "not_understood",
+        "not_understood_offer_human",
+        "handoff_not_understood",
+        "answer_other_question",
+    }
+)
+NOT_UNDERSTOOD_HANDOFF = "not_understood"
+
 
 class ScriptError(ValueError):
     """The script itself is malformed (not a failed expectation)."""
@@ -70,9 +90,30 @@ class ScriptResult:
     passed: bool
     failures: list[str] = field(default_factory=list)
     transcript: list[str] = field(default_factory=list)
+    user_turns: int = 0
+    not_understood_turns: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "failures": self.failures}
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "failures": self.failures,
+            "user_turns": self.user_turns,
+            "not_understood_turns": self.not_understood_turns,
+        }
+
+
+def is_not_understood(actions: list[Any] | None) -> bool:
+    """Whether a turn's recorded actions (``Message.actions``) are the fallback's answer."""
+    for action in actions or []:
+        if not isinstance(action, dict):
+            continue
+        kind = action.get("type")
+        if kind == "Reply" and action.get("response") in NOT_UNDERSTOOD_RESPONSES:
+            return True
+        if kind == "HandOff" and action.get("reason") == NOT_UNDERSTOOD_HANDOFF:
+            return True
+    return False
 
 
 def parse_duration(text: str) -> timedelta:
@@ -140,6 +181,8 @@ class ScriptRun:
         self.mark = 0
         self.sent: list[str] = []  # what reached the debtor, in order
         self.pending_reminders: list[tuple[datetime, str]] = []
+        self.user_turns = 0
+        self.not_understood_turns = 0
         self.portal_visit: Any = None  # the page's state for ``portal:`` steps
 
     def _seed(self, session: Any) -> tuple[int, int]:
@@ -219,8 +262,7 @@ class ScriptRun:
     async def step_user(self, arg: Any, number: int) -> None:
         text = str(arg)
         self.transcript.append(f"debtor: {text}")
-        await self.runtime.receive(self._inbound(text))
-        await self._drain()
+        await self._debtor_turn(self._inbound(text))
 
     async def step_user_media(self, arg: Any, number: int) -> None:
         kind = str((arg or {}).get("type", "image"))
@@ -234,8 +276,30 @@ class ScriptRun:
             url = f"data:application/pdf;base64,{data}"
         media = Media(kind=kind, url=url, content_type=MEDIA_TYPES[kind])
         self.transcript.append(f"debtor: <{kind}>")
-        await self.runtime.receive(self._inbound("", media=(media,)))
+        await self._debtor_turn(self._inbound("", media=(media,)))
+
+    async def _debtor_turn(self, inbound: InboundMessage) -> None:
+        """Deliver one debtor message and count it (and whether the bot fell back)."""
+        line = len(self.transcript) - 1  # the "debtor: ..." line just written
+        await self.runtime.receive(inbound)
+        self.user_turns += 1
+        if self._fell_back(inbound.provider_id):
+            self.not_understood_turns += 1
+            self.transcript[line] += "   <- not understood"
         await self._drain()
+
+    def _fell_back(self, provider_id: str) -> bool:
+        def work(session: Any) -> bool:
+            actions = session.scalar(
+                select(Message.actions).where(
+                    Message.direction == "in",
+                    Message.channel == self.channel,
+                    Message.provider_id == provider_id,
+                )
+            )
+            return is_not_understood(actions)
+
+        return bool(self.runtime.in_transaction(work))
 
     async def step_advance(self, arg: Any, number: int) -> None:
         end = self.clock.now() + parse_duration(str(arg))
@@ -413,6 +477,8 @@ def run_script(path: Path) -> ScriptResult:
                 passed=not run.failures,
                 failures=run.failures,
                 transcript=run.transcript,
+                user_turns=run.user_turns,
+                not_understood_turns=run.not_understood_turns,
             )
     except (ScriptError, KeyError, ValueError, yaml.YAMLError) as exc:
         return ScriptResult(name=name, path=str(path), passed=False, failures=[f"script: {exc}"])

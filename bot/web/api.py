@@ -55,7 +55,7 @@ async def inbox(request: Request, user: require_agent) -> dict[str, Any]:
     now = runtime.clock.now()
     tz = runtime.settings.business.timezone
     rows = await read(
-        request, lambda s: views.inbox(s, now=now, book=runtime.deps.book, timezone=tz)
+        request, lambda s: views.waiting_inbox(s, now=now, book=runtime.deps.book, timezone=tz)
     )
     return {
         "conversations": [
