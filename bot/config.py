@@ -139,6 +139,11 @@ class PaymentSettings(_Strict):
     validity_after_due_days: int = Field(default=30, ge=0)  # a charge with a due date (cobv)
     sync_every_minutes: int = Field(default=5, ge=1)
     sync_lookback_hours: int = Field(default=48, ge=1)
+    # a receipt (comprovante): reminders pause this many business days while it is checked
+    receipt_review_days: int = Field(default=3, ge=0)
+    # a receipt matches a Pix received this many days around the time it was sent
+    receipt_match_days: int = Field(default=3, ge=0)
+    receipt_max_lookups: int = Field(default=6, ge=1)  # PSP searches before a person decides
 
 
 class PortalSettings(_Strict):
@@ -148,6 +153,7 @@ class PortalSettings(_Strict):
     link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
     session_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    in_reminders: bool = False  # cadence reminders carry the page's link (debtors it can check)
 
 
 class WebSettings(_Strict):

@@ -7,6 +7,7 @@ channels and a clock it controls. Format: see DESIGN.md, "Conversation scripts".
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import tempfile
 import uuid
@@ -51,7 +52,9 @@ STEP_KINDS = (
     "advance",
     "payment",
     "pix_paid",
+    "receipt_review",
     "agent",
+    "portal",
     "expect",
 )
 
@@ -137,6 +140,7 @@ class ScriptRun:
         self.mark = 0
         self.sent: list[str] = []  # what reached the debtor, in order
         self.pending_reminders: list[tuple[datetime, str]] = []
+        self.portal_visit: Any = None  # the page's state for ``portal:`` steps
 
     def _seed(self, session: Any) -> tuple[int, int]:
         data = self.script.get("debtor") or {}
@@ -149,6 +153,7 @@ class ScriptRun:
                 language=str(data.get("language", "pt")),
                 document=data.get("document"),
                 segment=data.get("segment"),
+                birth_date=_day(data.get("birth_date")),
             ),
             now,
         )
@@ -222,6 +227,11 @@ class ScriptRun:
         if kind not in MEDIA_TYPES:
             raise ScriptError(f"step {number}: user_media type must be one of {list(MEDIA_TYPES)}")
         url = f"https://media.invalid/{uuid.uuid4().hex}"
+        if kind == "document" and (arg or {}).get("pdf"):  # a receipt with a text layer
+            from bot.testing.pdf import text_pdf
+
+            data = base64.b64encode(text_pdf([str(x) for x in arg["pdf"]])).decode()
+            url = f"data:application/pdf;base64,{data}"
         media = Media(kind=kind, url=url, content_type=MEDIA_TYPES[kind])
         self.transcript.append(f"debtor: <{kind}>")
         await self.runtime.receive(self._inbound("", media=(media,)))
@@ -265,12 +275,33 @@ class ScriptRun:
     async def step_pix_paid(self, arg: Any, number: int) -> None:
         """The payer pays the last charge sent (``amount`` defaults to its own); the PSP
         notifies unless ``webhook: false`` (a lost notification, for the sync to find)."""
-        from bot.payments.scripted import pay_last_charge
+        from bot.payments.scripted import pay_last_charge, pay_to_key
 
         arg = arg or {}
         amount = Decimal(str(arg["amount"])) if "amount" in arg else None
-        line = await pay_last_charge(self.runtime, self.psp, amount, bool(arg.get("webhook", 1)))
+        if arg.get("to_key"):  # no charge: straight to the key, for a receipt to match
+            if amount is None:
+                raise ScriptError(f"step {number}: pix_paid to_key needs an amount")
+            line = pay_to_key(self.runtime, self.psp, amount)
+        else:
+            webhook = bool(arg.get("webhook", 1))
+            line = await pay_last_charge(self.runtime, self.psp, amount, webhook)
         self.transcript.append(f"[{number}] {line}")
+        await self._drain()
+
+    async def step_receipt_review(self, arg: Any, number: int) -> None:
+        """A person decides the newest receipt under review: ``{action: confirm|reject,
+        amount?}`` (what the console's buttons do)."""
+        from bot.payments.scripted import review_last_receipt
+
+        arg = arg or {}
+        action = str(arg.get("action", "confirm"))
+        if action not in ("confirm", "reject"):
+            raise ScriptError(f"step {number}: receipt_review action must be confirm|reject")
+        amount = Decimal(str(arg["amount"])) if "amount" in arg else None
+        self.transcript.append(
+            f"[{number}] {await review_last_receipt(self.runtime, action, amount)}"
+        )
         await self._drain()
 
     async def step_agent(self, arg: Any, number: int) -> None:
@@ -290,6 +321,15 @@ class ScriptRun:
             await self.runtime.agent_close(conversation_id, self.agent_id)
         else:
             raise ScriptError(f"step {number}: agent action must be take|reply|release|close")
+        await self._drain()
+
+    async def step_portal(self, arg: Any, number: int) -> None:
+        """The debtor uses the self-service page (``bot.testing.portal_step``)."""
+        from bot.testing.portal_step import portal_step
+
+        await portal_step(self, arg, number)
+
+    async def drain(self) -> None:
         await self._drain()
 
     async def step_expect(self, arg: Any, number: int) -> None:
@@ -342,6 +382,10 @@ class ScriptRun:
             return str(ref)
 
         return self.runtime.in_transaction(work)
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
 def _next_hour(when: datetime) -> datetime:
