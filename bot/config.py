@@ -6,11 +6,20 @@ Secrets come only from the environment. An unknown or wrong key stops start-up w
 from __future__ import annotations
 
 import os
+import re
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 
 class ConfigError(Exception):
@@ -23,12 +32,19 @@ class _Strict(BaseModel):
 
 class BusinessSettings(_Strict):
     name: str = "Loja Exemplo"
-    cnpj: str = "00.000.000/0001-00"
+    cnpj: str = "12.345.678/0001-95"
     contact_phone: str = "+55 11 4000-0000"
     timezone: str = "America/Sao_Paulo"
     default_language: Literal["pt", "en"] = "pt"
     state: str | None = None  # UF, for state holidays
     agent_hours: str = "seg a sex, 9h às 18h"
+
+    @field_validator("cnpj")
+    @classmethod
+    def _valid_cnpj(cls, value: str) -> str:
+        if not valid_cnpj(value):
+            raise ValueError(f"{value!r} is not a valid CNPJ (check digits)")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -73,6 +89,22 @@ class ChannelSettings(_Strict):
     send_backoff_seconds: float = 2.0
 
 
+def parse_window(text: str) -> tuple[time, time]:
+    """``"08:00-20:00"`` -> (08:00, 20:00). Same-day windows only: the end is after the start."""
+    match = re.fullmatch(r"\s*(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*", text)
+    try:
+        if match is None:
+            raise ValueError
+        start, end = time.fromisoformat(match[1]), time.fromisoformat(match[2])
+    except ValueError:
+        raise ValueError(f"contact hours must look like 08:00-20:00, not {text!r}") from None
+    if end <= start:
+        raise ValueError(
+            f"contact hours {text!r} end before they start (a window cannot cross midnight)"
+        )
+    return start, end
+
+
 class ContactHours(_Strict):
     # weekday (mon..sun) -> "HH:MM-HH:MM" or null for no contact that day
     mon: str | None = "08:00-20:00"
@@ -83,21 +115,56 @@ class ContactHours(_Strict):
     sat: str | None = "08:00-14:00"
     sun: str | None = None
 
+    @field_validator("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_window(value)  # fail at start-up, not on every cadence pass
+        return value
+
+    @model_validator(mode="after")
+    def _some_day(self) -> ContactHours:
+        if all(value is None for value in self.model_dump().values()):
+            raise ValueError("contact hours allow no day of the week")
+        return self
+
 
 class CadenceSettings(_Strict):
     enabled: bool = True
     # days relative to the due date; after the last, repeat every `repeat_every_days`
     steps: tuple[int, ...] = (-3, 0, 1, 7, 15, 30)
-    repeat_every_days: int = 15
+    repeat_every_days: int = Field(default=15, ge=1)
     profile: Literal["br", "us"] = "br"
     contact_hours: ContactHours = ContactHours()
     holidays_country: str = "BR"
-    weekly_cap: int = 3
+    weekly_cap: int = Field(default=3, ge=0)
     already_paid_pause_business_days: int = 3
     promise_reminder_time: str = "09:00"
     installment_reminder_days: tuple[int, ...] = (-2, 0, 3)
     agreement_grace_days: int = 5
     interval_seconds: int = 60  # how often the embedded scheduler runs a pass
+
+    @field_validator("steps", "installment_reminder_days")
+    @classmethod
+    def _sorted_unique(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value:
+            raise ValueError("needs at least one day")
+        if list(value) != sorted(set(value)):
+            raise ValueError(
+                f"days must be in increasing order without repeats, not {list(value)}"
+            )
+        return value
+
+    @field_validator("promise_reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{2}:\d{2}", value.strip()):
+            raise ValueError(f"must look like 09:00, not {value!r}")
+        try:
+            time.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time of day") from None
+        return value
 
 
 class OfferSettings(_Strict):
@@ -112,6 +179,13 @@ class PaymentSettings(_Strict):
     merchant_city: str = "SAO PAULO"
     link_template: str | None = None
     boleto_enabled: bool = False
+
+    @field_validator("pix_key", "merchant_name", "merchant_city")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty (it goes into every PIX code)")
+        return value
 
 
 class WebSettings(_Strict):
@@ -187,6 +261,20 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
 }
 
 
+def valid_cnpj(text: str) -> bool:
+    """True when ``text`` has 14 digits whose two check digits are right."""
+    digits = [int(c) for c in re.sub(r"\D", "", text)]
+    if len(digits) != 14 or len(set(digits)) == 1:
+        return False
+    weights = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
+    for size in (12, 13):
+        total = sum(d * w for d, w in zip(digits[:size], weights[13 - size :], strict=True))
+        rest = total % 11
+        if digits[size] != (0 if rest < 2 else 11 - rest):
+            return False
+    return True
+
+
 def default_config_path() -> Path:
     return Path(os.environ.get("QUITA_CONFIG", "config.yml"))
 
@@ -202,7 +290,7 @@ def load_settings(
     path = path if path is not None else default_config_path()
     data: dict[str, Any] = {}
     if path.exists():
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loaded = _read_yaml(path)
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the top level must be a mapping of keys")
         data = loaded
@@ -231,6 +319,18 @@ def validate(data: dict[str, Any], *, source: str = "config") -> Settings:
             else:
                 problems.append(f"'{key}': {err['msg']}")
         raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+
+
+def _read_yaml(path: Path) -> Any:
+    """The file's YAML; a syntax error names the file and the line (1-based)."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(f"{where}: YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: YAML syntax error: {exc}") from None
 
 
 def _nested(keys: tuple[str, ...], value: Any) -> dict[str, Any]:

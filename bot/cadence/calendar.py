@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 
 from bot.config import CadenceSettings, ContactHours
+from bot.config import parse_window as config_parse_window
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -43,13 +44,9 @@ class CalendarError(ValueError):
 def parse_window(text: str) -> Window:
     """``"08:00-20:00"`` -> (08:00, 20:00); the end must be after the start."""
     try:
-        start_text, end_text = (part.strip() for part in text.split("-"))
-        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+        return config_parse_window(text)
     except ValueError as exc:
-        raise CalendarError(f"contact hours must look like 08:00-20:00, not {text!r}") from exc
-    if end <= start:
-        raise CalendarError(f"contact hours end before they start: {text!r}")
-    return start, end
+        raise CalendarError(str(exc)) from None
 
 
 def effective_hours(settings: CadenceSettings) -> ContactHours:

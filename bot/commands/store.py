@@ -25,6 +25,11 @@ def register(sub: Any) -> None:
     payments.set_defaults(handler=_import_payments)
 
     demo = sub.add_parser("demo", help="load the fictional demo portfolio and demo users")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="load it even into a database with real data or a non-SQLite database",
+    )
     demo.set_defaults(handler=_demo)
 
 
@@ -115,10 +120,16 @@ def _import_payments(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.store.demo import load_demo
+    from bot.store.demo import demo_refusal, load_demo
 
     settings = _settings()
     _ensure_sqlite_dir(settings.database_url)
+    refusal = None if args.force else demo_refusal(settings)
+    if refusal:
+        print(
+            f"quita demo: refused: {refusal}. Use --force if you really mean it.", file=sys.stderr
+        )
+        return 1
     summary = load_demo(settings)
     print(summary)
     return 0
