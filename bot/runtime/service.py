@@ -32,8 +32,10 @@ from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import ConfiguredPaymentProvider, PaymentProvider
+from bot.runtime import poison
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel
+from bot.store import deadletters
 from bot.store.conversations import MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, ping, transaction
 from bot.store.tables import Contact, Conversation
@@ -115,21 +117,38 @@ class Runtime:
 
         The chat's lock is taken first, before any I/O, so one chat's messages are handled
         in the order they arrived."""
+        try:
+            msg = poison.sanitise(msg, now=self.clock.now())
+        except poison.PoisonMessage as exc:
+            await self._park(msg, exc)
+            return False
         async with self.locks.hold(chat_lock(msg.channel, msg.address)):
             key = f"in:{msg.channel}:{msg.provider_id}"
             if not await self.deduper.first_time(key):
                 return False
             try:
                 outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
-            except BaseException:
-                # nothing was committed for this delivery: let the provider's retry through
-                await self.deduper.forget(key)
-                raise
+            except BaseException as exc:
+                # nothing was committed for this delivery: let the provider's retry through,
+                # unless a retry would fail the same way (then it is kept as a dead letter)
+                if not poison.is_poison(exc):
+                    await self.deduper.forget(key)
+                    raise
+                try:
+                    await self._park(msg, exc)
+                except BaseException:
+                    await self.deduper.forget(key)
+                    raise exc from None
+                return False
         if outcome is None:
             return False  # the database already had this delivery
         self._after(outcome)
         await self._notify(outcome.conversation_id, "message", inbox=outcome.status != "bot")
         return True
+
+    async def _park(self, msg: InboundMessage, error: BaseException) -> None:
+        now = self.clock.now()
+        await self._in_transaction(lambda s: deadletters.park(s, msg, error, now=now))
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""

@@ -21,6 +21,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.auth",
     "bot.web.console",
     "bot.web.dashboard",
+    "bot.web.deadletters",
     "bot.web.simulator",
     "bot.web.api",
     "bot.web.home",

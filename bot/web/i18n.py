@@ -198,6 +198,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.hardship": ("dificuldade financeira", "hardship"),
     "reason.already_paid": ("diz que já pagou", "says it is paid"),
     "reason.refused": ("recusou ofertas", "refused offers"),
+    # dead letters and privacy (manager pages)
+    "dead.title": ("Mensagens não processadas", "Unprocessed messages"),
+    "dead.intro": (
+        "Mensagens recebidas que não puderam ser processadas. Ficam guardadas aqui; o "
+        "provedor recebeu 200 e não reenvia.",
+        "Inbound messages that could not be processed. They are kept here; the provider "
+        "was answered 200 and does not resend them.",
+    ),
+    "dead.count": ("Total", "Total"),
+    "dead.none": ("Nenhuma. Tudo processado.", "None. Everything was processed."),
+    "dead.error": ("Motivo", "Reason"),
+    "dead.attempts": ("Tentativas", "Attempts"),
 }
 
 
