@@ -24,6 +24,7 @@ class DebtorRecord:
     segment: str | None = None
     phone: str | None = None
     telegram_chat_id: str | None = None
+    state: str | None = None  # UF; picks the contact-rules profile and state holidays
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class PortfolioRepository:
                 language=record.language,
                 document=record.document,
                 segment=record.segment,
+                state=record.state,
                 link_token=secrets.token_urlsafe(12),
                 created_at=now,
                 updated_at=now,
@@ -90,7 +92,7 @@ class PortfolioRepository:
             self.session.flush()
             changed = True
         else:
-            for attr in ("name", "language", "document", "segment"):
+            for attr in ("name", "language", "document", "segment", "state"):
                 value = getattr(record, attr)
                 if value is not None and getattr(row, attr) != value:
                     setattr(row, attr, value)
