@@ -15,6 +15,8 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("bot.commands.telegram", "Telegram helpers"),
     ("bot.commands.serve", "serve, worker and conversation tests"),
     ("bot.commands.users", "user accounts"),
+    ("bot.commands.payments", "PSP charges and received Pix"),
+    ("bot.commands.portal", "the self-service page"),
     ("bot.commands.bench", "benchmarks"),
 )
 
@@ -28,12 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_path, _help in COMMAND_GROUPS:
-        try:
-            module = importlib.import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_path.startswith(exc.name):
-                continue  # that stage is not built yet
-            raise
+        module = importlib.import_module(module_path)  # a missing module is an error
         register: Callable[[argparse._SubParsersAction], None] = module.register  # type: ignore[type-arg]
         register(sub)
     return parser

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -133,7 +134,7 @@ class CadenceSettings(_Strict):
     enabled: bool = True
     # days relative to the due date; after the last, repeat every `repeat_every_days`
     steps: tuple[int, ...] = (-3, 0, 1, 7, 15, 30)
-    repeat_every_days: int = Field(default=15, ge=1)
+    repeat_every_days: int = Field(default=15, ge=0)  # 0: no repeat after the last step
     profile: Literal["br", "us"] = "br"
     contact_hours: ContactHours = ContactHours()
     holidays_country: str = "BR"
@@ -146,8 +147,8 @@ class CadenceSettings(_Strict):
 
     @field_validator("steps", "installment_reminder_days")
     @classmethod
-    def _sorted_unique(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if not value:
+    def _sorted_unique(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
+        if not value and info.field_name == "steps":
             raise ValueError("needs at least one day")
         if list(value) != sorted(set(value)):
             raise ValueError(
@@ -179,6 +180,14 @@ class PaymentSettings(_Strict):
     merchant_city: str = "SAO PAULO"
     link_template: str | None = None
     boleto_enabled: bool = False
+    # static: a BR Code for pix_key, confirmed by import or the console; bacen_pix: a charge
+    # with its own txid at the PSP (PIX_API_BASE_URL...), confirmed by webhook and sync
+    provider: Literal["static", "bacen_pix"] = "static"
+    token_path: str = "/oauth/token"
+    charge_expiry_hours: int = Field(default=72, ge=1)  # an immediate charge (cob)
+    validity_after_due_days: int = Field(default=30, ge=0)  # a charge with a due date (cobv)
+    sync_every_minutes: int = Field(default=5, ge=1)
+    sync_lookback_hours: int = Field(default=48, ge=1)
 
     @field_validator("pix_key", "merchant_name", "merchant_city")
     @classmethod
@@ -188,9 +197,20 @@ class PaymentSettings(_Strict):
         return value
 
 
+class PortalSettings(_Strict):
+    """The debtor's self-service page (``/p/<token>``)."""
+
+    enabled: bool = True
+    link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
+    session_minutes: int = Field(default=30, ge=5, le=24 * 60)
+
+
 class WebSettings(_Strict):
     session_max_age_seconds: int = 8 * 3600
-    login_attempts_per_minute: int = 5
+    login_attempts_per_minute: int = 5  # per IP and email
+    login_attempts_per_ip_per_minute: int = 20  # one IP trying many emails
+    login_attempts_overall_per_minute: int = 300  # the whole site (a distributed spray)
     default_language: Literal["pt", "en"] = "pt"
 
 
@@ -208,6 +228,7 @@ class Settings(_Strict):
     offers: OfferSettings = OfferSettings()
     payments: PaymentSettings = PaymentSettings()
     web: WebSettings = WebSettings()
+    portal: PortalSettings = PortalSettings()
     demo: bool = False  # the demo: simulator open without a login, demo logins shown
     # secrets, only from the environment (never from config.yml)
     telegram_bot_token: str | None = None
@@ -218,6 +239,12 @@ class Settings(_Strict):
     twilio_whatsapp_from: str | None = None
     twilio_sms_from: str | None = None
     twilio_api_base_url: str | None = None
+    pix_api_base_url: str | None = None
+    pix_client_id: str | None = None
+    pix_client_secret: str | None = None
+    pix_cert_file: str | None = None
+    pix_key_file: str | None = None
+    pix_webhook_secret: str | None = None
 
     @property
     def telegram_enabled(self) -> bool:
@@ -238,6 +265,8 @@ SECRET_KEYS = {
     "telegram_webhook_secret",
     "twilio_account_sid",
     "twilio_auth_token",
+    "pix_client_secret",
+    "pix_webhook_secret",
 }
 
 # environment variable -> (settings path). Each overrides config.yml.
@@ -258,6 +287,12 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "TWILIO_WHATSAPP_FROM": ("twilio_whatsapp_from",),
     "TWILIO_SMS_FROM": ("twilio_sms_from",),
     "TWILIO_API_BASE_URL": ("twilio_api_base_url",),
+    "PIX_API_BASE_URL": ("pix_api_base_url",),
+    "PIX_CLIENT_ID": ("pix_client_id",),
+    "PIX_CLIENT_SECRET": ("pix_client_secret",),
+    "PIX_CERT_FILE": ("pix_cert_file",),
+    "PIX_KEY_FILE": ("pix_key_file",),
+    "PIX_WEBHOOK_SECRET": ("pix_webhook_secret",),
 }
 
 
@@ -304,7 +339,12 @@ def load_settings(
         value = env.get(variable)
         if value:
             data = _merge(data, _nested(keys, value))
-    return validate(data, source=str(path))
+    settings = validate(data, source=str(path))
+    from bot.logs import remember_secret
+
+    for key in SECRET_KEYS:  # masked in every log line from now on
+        remember_secret(getattr(settings, key))
+    return settings
 
 
 def validate(data: dict[str, Any], *, source: str = "config") -> Settings:

@@ -259,7 +259,7 @@ def _load(engine: Engine, first: int, last: int) -> None:
             columns = COLUMNS[table]
             if engine.dialect.name == "postgresql":
                 statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-                with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+                with cursor.copy(statement) as copy:
                     for row in rows:
                         copy.write_row(row)
             else:

@@ -24,6 +24,7 @@ from bot.cadence.model import (
     InstallmentFact,
     PromiseFact,
 )
+from bot.core.enums import ConversationStatus
 from bot.core.money import ZERO
 from bot.store.tables import (
     Agreement,
@@ -41,7 +42,7 @@ from bot.store.tables import (
 
 DEFAULT_PAGE = 2000
 OWED_STATUSES = ("open", "in_agreement")
-HOLDING_STATUSES = ("waiting_agent", "with_agent")
+HOLDING_STATUSES = (ConversationStatus.WAITING_AGENT, ConversationStatus.WITH_AGENT)
 _KEYS = ("low", "high", "ids")
 _PARAMS: dict[str, tuple[str, ...]] = {
     "promises": ("since",),

@@ -19,7 +19,7 @@ from twilio.http.response import Response
 log = logging.getLogger(__name__)
 
 
-class HttpxTwilioClient(HttpClient):
+class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is untyped
     """A synchronous ``HttpClient`` for ``twilio.rest.Client(http_client=...)``."""
 
     def __init__(

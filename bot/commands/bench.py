@@ -109,7 +109,7 @@ async def bench_turns(*, turns: int, debtors: int) -> dict[str, Any]:
         upgrade(settings.database_url)
         clock = SystemClock()
         channel = RecordingChannel("whatsapp")
-        runtime = build_runtime(settings, clock=clock, channels={"whatsapp": channel})  # type: ignore[dict-item]
+        runtime = build_runtime(settings, clock=clock, channels={"whatsapp": channel})
 
         def seed(session: Any) -> None:
             repo = PortfolioRepository(session)

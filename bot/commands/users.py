@@ -26,6 +26,9 @@ def register(sub: Any) -> None:
     add.set_defaults(handler=add_user)
     listing = users_sub.add_parser("list", help="list users")
     listing.set_defaults(handler=list_users)
+    logout = users_sub.add_parser("logout", help="end every session of a user, on every device")
+    logout.add_argument("--email", required=True)
+    logout.set_defaults(handler=logout_user)
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -58,6 +61,7 @@ def add_user(args: argparse.Namespace) -> int:
     from bot.store.db import transaction
     from bot.store.tables import User
     from bot.web.security import hash_password
+    from bot.web.sessions import revoke_user_sessions
 
     password = _password(args)
     if not password:
@@ -92,6 +96,8 @@ def add_user(args: argparse.Namespace) -> int:
             row.name, row.role, row.language = args.name, args.role, args.language
             row.password_hash = password_hash
             row.active = True
+            # a new password ends every session opened with the old one
+            revoke_user_sessions(session, row.id, now=SystemClock().now())
             verb = "updated"
     factory.kw["bind"].dispose()
     print(f"{verb} {args.role} {email}")
@@ -112,4 +118,27 @@ def list_users(args: argparse.Namespace) -> int:
         if not rows:
             print("no users yet: quita users add --email ... --name ... --role agent")
     factory.kw["bind"].dispose()
+    return 0
+
+
+def logout_user(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from bot.core.clock import SystemClock
+    from bot.store.db import transaction
+    from bot.store.tables import User
+    from bot.web.sessions import revoke_user_sessions
+
+    email = args.email.strip().lower()
+    factory = _sessionmaker()
+    with transaction(factory) as session:
+        row = session.scalar(select(User).where(func.lower(User.email) == email))
+        ended = (
+            None if row is None else revoke_user_sessions(session, row.id, now=SystemClock().now())
+        )
+    factory.kw["bind"].dispose()
+    if ended is None:
+        print(f"no user {email}", file=sys.stderr)
+        return 1
+    print(f"ended {ended} session(s) of {email}")
     return 0

@@ -14,6 +14,7 @@ from bot.conversation.turns import (
     TurnDeps,
     run_dialogue,
 )
+from bot.core.enums import ConversationStatus, taken
 from bot.core.money import ZERO
 from bot.dialogue.actions import Reply
 from bot.dialogue.context import AgentReleased
@@ -59,10 +60,10 @@ def _conversation(session: Session, conversation_id: int) -> Conversation:
 def agent_take(session: Session, conversation_id: int, agent_id: int, now: datetime) -> None:
     conversation = _conversation(session, conversation_id)
     holder = conversation.assigned_agent_id
-    if conversation.status == "with_agent" and holder not in (None, agent_id):
+    if conversation.status == ConversationStatus.WITH_AGENT and holder not in (None, agent_id):
         other = session.get(User, holder)
         raise AlreadyTaken(other.name if other else f"agent {holder}")
-    conversation.status = "with_agent"
+    conversation.status = taken()
     conversation.assigned_agent_id = agent_id
     conversation.updated_at = now
     _agent_event(
@@ -82,7 +83,10 @@ def agent_reply(
     conversation = _conversation(session, conversation_id)
     if not text.strip():
         raise OperationError("the reply is empty")
-    if conversation.status != "with_agent" or conversation.assigned_agent_id != agent_id:
+    if (
+        conversation.status != ConversationStatus.WITH_AGENT
+        or conversation.assigned_agent_id != agent_id
+    ):
         agent_take(session, conversation_id, agent_id, now)
     row = MessageRepository(session).queue_outbound(
         conversation,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.conversation.facts import Situation
+from bot.core.enums import handed_off
 from bot.dialogue import actions as act
 from bot.dialogue.responses import ResponseBook
 from bot.offers.payments import METHODS as PROVIDER_METHODS
@@ -269,23 +270,36 @@ class Effects:
         self.event("offer_accepted", offer_id=plan.offer_id, agreement_id=row.id)
 
     def payment_info(self, action: act.SendPaymentInfo, language: str) -> None:
-        name = self.situation.debtor.name if self.situation.debtor else ""
-        self._instructions = self.payments.instructions(
-            amount=action.amount,
-            reference=action.reference,
-            debtor_name=name,
-            # The asked method when the provider knows it, and PIX as the fallback: "card"
-            # or "cash" used to raise, and a boleto without a gateway sent an empty message.
-            methods=tuple(
-                m for m in dict.fromkeys((action.method, "pix")) if m in PROVIDER_METHODS
-            ),
-        )
+        from bot.payments.provider import ChargingPaymentProvider
+
+        debtor = self.situation.debtor
+        # The asked method when the provider knows it, and PIX as the fallback: "card"
+        # or "cash" used to raise, and a boleto without a gateway sent an empty message.
+        methods = tuple(m for m in dict.fromkeys((action.method, "pix")) if m in PROVIDER_METHODS)
+        if isinstance(self.payments, ChargingPaymentProvider) and debtor is not None:
+            # a PSP charge per payment asked, so its Pix is reported back by txid
+            self._instructions = self.payments.issue(
+                self.session,
+                debtor=debtor,
+                amount=action.amount,
+                reference=action.reference,
+                methods=methods,
+                now=self.now,
+            )
+        else:
+            self._instructions = self.payments.instructions(
+                amount=action.amount,
+                reference=action.reference,
+                debtor_name=debtor.name if debtor else "",
+                methods=methods,
+            )
         self.event(
             "payment_instructions_sent",
             method=action.method,
             amount=action.amount,
             reference=action.reference,
             pix=bool(self._instructions.pix_code),
+            txid=self._instructions.txid,
         )
 
     @property
@@ -295,7 +309,7 @@ class Effects:
     def hand_off(self, reason: str) -> None:
         conversation = self.conversation
         if conversation.status in ("bot", "closed"):
-            conversation.status = "waiting_agent"
+            conversation.status = handed_off(conversation.status)
             conversation.waiting_since = self.now
         conversation.handoff_reason = reason
         self.outcome.handed_off = True

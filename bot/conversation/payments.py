@@ -17,6 +17,7 @@ from bot.conversation.turns import (
     preferred_contact,
     run_dialogue,
 )
+from bot.core.enums import holds_the_bot
 from bot.core.money import ZERO
 from bot.dialogue.context import PaymentConfirmed
 from bot.offers.agreements import apply_payment, is_broken, is_completed
@@ -48,8 +49,12 @@ def confirm_payment(
     dedupe_key: str,
     now: datetime,
     deps: TurnDeps,
+    announced: Decimal | None = None,
 ) -> TurnOutcome | None:
-    """Record a payment the business confirmed; ``None`` if it was already recorded."""
+    """Record a payment the business confirmed; ``None`` if it was already recorded.
+
+    ``announced`` is the amount the thank-you names when this call is the last part of a
+    payment spread over several debts (a Pix for the whole balance)."""
     portfolio = PortfolioRepository(session)
     debt = portfolio.debt_by_ref(debt_ref)
     if debt is None:
@@ -74,6 +79,8 @@ def confirm_payment(
     _settle_promise(session, debtor_id, now)
     debts = portfolio.debts_of(debtor_id)
     settled_all = all(d.status in ("paid", "written_off") for d in debts)
+    if settled_all and source != "pix":
+        _cancel_pix_charges(session, debtor_id, now, deps)  # paid at the counter
     contact = preferred_contact(session, debtor_id)
     if contact is None:
         return TurnOutcome(events=["payment_received"])
@@ -92,11 +99,49 @@ def confirm_payment(
         business_initiated=True,
         template="thank_you",
     )
-    if conversation.status in ("waiting_agent", "with_agent"):
+    if holds_the_bot(conversation.status):
         return effects.outcome  # the agent tells the person
-    event = PaymentConfirmed(amount=amount, debt_ref=debt_ref, settled_all=settled_all)
+    event = PaymentConfirmed(
+        amount=announced or amount,
+        debt_ref=debt_ref,
+        settled_all=settled_all,
+        left=None if settled_all else left_to_pay(session, debtor_id),
+    )
     run_dialogue(effects, effects.situation, event)
     return effects.outcome
+
+
+def left_to_pay(session: Session, debtor_id: int) -> Decimal:
+    """What the debtor still owes: the agreement's unpaid installments less any credit
+    towards them, plus open debts outside it (principal, as the business books it)."""
+    left = ZERO
+    agreement = LedgerRepository(session).current_agreement(debtor_id)
+    if agreement is not None and agreement.status == "active":
+        rows = LedgerRepository(session).installments(agreement.id)
+        unpaid = sum((r.amount for r in rows if r.status != "paid"), ZERO)
+        paid_rows = sum((r.amount for r in rows if r.status == "paid"), ZERO)
+        received = sum(
+            (
+                p.amount
+                for p in session.scalars(
+                    select(Payment).where(Payment.agreement_id == agreement.id)
+                )
+            ),
+            ZERO,
+        )
+        left += max(ZERO, unpaid - max(ZERO, received - paid_rows))
+    for debt in PortfolioRepository(session).debts_of(debtor_id):
+        if debt.status == "open":
+            left += max(ZERO, debt.amount - debt.paid)
+    return left
+
+
+def _cancel_pix_charges(session: Session, debtor_id: int, now: datetime, deps: TurnDeps) -> None:
+    from bot.payments.charges import cancel_open_charges
+    from bot.payments.provider import PixChargeProvider
+
+    if isinstance(deps.payments, PixChargeProvider):
+        cancel_open_charges(session, deps.payments.api, debtor_id, now)
 
 
 def _pay_agreement(

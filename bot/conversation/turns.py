@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.conversation.effects import Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
+from bot.core.enums import handed_off, holds_the_bot
 from bot.core.parse import Entity, Interpreter, Parse
 from bot.dialogue.context import Event, Reminder, UserTurn
 from bot.dialogue.engine import decide
@@ -26,6 +27,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
@@ -151,7 +153,7 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
         return effects.outcome
     if link == "linked":
         effects.event("contact_linked", channel=contact.channel)
-    if conversation.status in ("waiting_agent", "with_agent"):
+    if holds_the_bot(conversation.status):
         # a person holds the chat: the bot stays silent, but "stop" is always honoured
         if parse.intent == "opt_out" and parse.confidence >= deps.settings.nlu.threshold:
             contact.opted_out = True
@@ -177,6 +179,7 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
+    offer_portal_link(effects, language)
     return tuple(decision.actions)
 
 
@@ -189,7 +192,7 @@ def unknown_contact(effects: Effects, conversation: Conversation, link: str | No
         name = "link_failed"
     effects.reply(Reply(response=name), conversation.language)
     if conversation.status == "bot":
-        conversation.status = "waiting_agent"
+        conversation.status = handed_off(conversation.status)
         conversation.waiting_since = effects.now
         conversation.handoff_reason = "unknown_contact"
 
@@ -241,7 +244,7 @@ def reminder_turn(
     conversation = ConversationRepository(session).for_contact(
         contact, now, conversation_language(debtor, deps.settings)
     )
-    if conversation.status in ("waiting_agent", "with_agent"):
+    if holds_the_bot(conversation.status):
         session.delete(send)  # an agent holds the chat; no reminder
         return None
     effects = turn_effects(

@@ -5,50 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
+from bot.core.enums import ChannelName, ConversationStatus, DeliveryStatus
 from bot.core.money import ZERO
 
-
-class ChannelName(StrEnum):
-    WHATSAPP = "whatsapp"
-    TELEGRAM = "telegram"
-    SMS = "sms"
-    WEB = "web"  # the simulator
-    TEST = "test"
-
-
-class ConversationStatus(StrEnum):
-    BOT = "bot"
-    WAITING_AGENT = "waiting_agent"
-    WITH_AGENT = "with_agent"
-    CLOSED = "closed"
-
-
-class DeliveryStatus(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    READ = "read"
-    FAILED = "failed"
-    UNDELIVERED = "undelivered"
-    RECEIVED = "received"  # inbound
-
-    @property
-    def rank(self) -> int:
-        """Order of progress, so an out-of-order callback never moves a status back."""
-        return _STATUS_RANK[self]
-
-
-_STATUS_RANK = {
-    DeliveryStatus.QUEUED: 0,
-    DeliveryStatus.SENT: 1,
-    DeliveryStatus.DELIVERED: 2,
-    DeliveryStatus.READ: 3,
-    DeliveryStatus.UNDELIVERED: 4,
-    DeliveryStatus.FAILED: 5,
-    DeliveryStatus.RECEIVED: 0,
-}
+__all__ = ["ChannelName", "ConversationStatus", "DeliveryStatus"]  # their home: core.enums
 
 
 @dataclass(frozen=True)

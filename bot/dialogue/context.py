@@ -45,6 +45,7 @@ class PaymentConfirmed:
     amount: Decimal
     debt_ref: str | None = None
     settled_all: bool = False
+    left: Decimal | None = None  # still owed after this payment
 
 
 @dataclass(frozen=True)

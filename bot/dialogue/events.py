@@ -71,6 +71,7 @@ def on_payment(state: ConversationState, event: PaymentConfirmed, ctx: Context) 
         ctx,
         amount=money_str(event.amount),
         settled_all=event.settled_all,
+        left=money_str(event.left) if event.left else None,
         verified=state.verified or ctx.settings.identity_check == "none",
     )
     return Step([reply], new_state)

@@ -15,7 +15,14 @@ REMINDER_TEMPLATES: tuple[str, ...] = (
 
 # Responses the runtime asks for itself (unknown sender, approved agreement).
 RUNTIME_RESPONSES: frozenset[str] = frozenset(
-    {"unknown_contact", "unknown_contact_telegram", "link_failed", "agreement_approved"}
+    {
+        "unknown_contact",
+        "unknown_contact_telegram",
+        "link_failed",
+        "agreement_approved",
+        "portal_link",  # the self-service page's link, after offers (bot.portal.chat)
+        "portal_handoff",  # "talk to a person" pressed on the page
+    }
 )
 
 RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(

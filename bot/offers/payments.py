@@ -25,6 +25,7 @@ class PaymentInstructions:
     pix_qr_png: bytes | None = None
     boleto_line: str | None = None
     link: str | None = None
+    txid: str | None = None  # the PSP charge behind a dynamic PIX code
 
     @property
     def methods(self) -> tuple[str, ...]:

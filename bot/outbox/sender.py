@@ -42,7 +42,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 def backoff_seconds(attempts: int, base: float, retry_after: float | None = None) -> float:
     """``base * 2^(attempts-1)``, capped, and never sooner than the provider asked."""
-    delay = min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+    delay: float = min(base * 2.0 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
     return max(delay, retry_after or 0.0)
 
 
@@ -257,6 +257,11 @@ class OutboxSender:
             row = session.get(Message, message_id)
             if row is None:
                 return None
+            from bot.payments.guard import paid_since_queued
+
+            if paid_since_queued(session, row):
+                reason = "a payment arrived after this reminder was queued"
+                return _Job(None, reason, row.attempts, False)
             contact = session.scalar(
                 select(Contact)
                 .join(Conversation, Conversation.contact_id == Contact.id)

@@ -72,4 +72,4 @@ class RedisLiveUpdates:
                 yield json.loads(message["data"])
         finally:
             await pubsub.unsubscribe(keys.live(topic))
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped

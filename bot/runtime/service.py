@@ -31,10 +31,11 @@ from bot.core.domain import InboundMessage, StatusUpdate
 from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
-from bot.offers.payments import ConfiguredPaymentProvider, PaymentProvider
+from bot.offers.payments import PaymentProvider
+from bot.resources import resource_path
 from bot.runtime import poison
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
-from bot.runtime.ports import Channel
+from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
 from bot.store import deadletters
 from bot.store.conversations import MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, ping, transaction
@@ -43,7 +44,7 @@ from bot.store.tables import Contact, Conversation
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DIALOGUES_DIR = Path("dialogues")
+DIALOGUES_DIR = Path("dialogues")  # resolved by bot.resources, not the working directory
 
 
 def chat_lock(channel: str, address: str) -> str:
@@ -60,9 +61,9 @@ class Runtime:
     deps: TurnDeps
     channels: dict[str, Channel]
     webhooks: dict[str, WebhookEndpoint] = field(default_factory=dict)
-    locks: Any = field(default_factory=MemoryLockManager)
-    deduper: Any = field(default_factory=MemoryDeduper)
-    live: Any = field(default_factory=MemoryLiveUpdates)
+    locks: LockManager = field(default_factory=MemoryLockManager)
+    deduper: Deduper = field(default_factory=MemoryDeduper)
+    live: LiveUpdates = field(default_factory=MemoryLiveUpdates)
     redis: Any = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _outbox_ready: asyncio.Event | None = None
@@ -225,11 +226,14 @@ class Runtime:
         return outcome is not None
 
     def housekeeping_sync(self, now: datetime | None = None) -> list[str]:
-        """Break promises and agreements whose time has passed."""
+        """Break promises and agreements whose time has passed; fetch Pix the PSP has."""
+        from bot.payments.service import periodic_sync
+
         when = now or self.clock.now()
-        return self.in_transaction(
+        changed = self.in_transaction(
             lambda s: payments.expire_promises_and_agreements(s, when, self.deps)
         )
+        return changed + periodic_sync(self, when)  # Pix whose webhook never came
 
     async def housekeeping(self) -> list[str]:
         return await asyncio.to_thread(self.housekeeping_sync)
@@ -517,22 +521,19 @@ def build_runtime(
     interpreter: Interpreter | None = None,
     book: OfferBook | None = None,
     payments: PaymentProvider | None = None,
-    dialogues_dir: Path = DIALOGUES_DIR,
+    dialogues_dir: Path | None = None,
 ) -> Runtime:
     """Wire a Runtime from settings. Fails loudly on a bad offer book or unreachable Redis
     configuration (never falls back to memory when Redis is configured)."""
     from bot.nlu import build_interpreter
 
     engine = make_engine(settings.database_url)
-    book = book or load_offer_book(Path(settings.offers.path))
-    responses = load_responses(dialogues_dir)
-    payments = payments or ConfiguredPaymentProvider(
-        pix_key=settings.payments.pix_key,
-        merchant_name=settings.payments.merchant_name,
-        merchant_city=settings.payments.merchant_city,
-        link_template=settings.payments.link_template,
-        boleto_enabled=settings.payments.boleto_enabled,
-    )
+    book = book or load_offer_book(resource_path(settings.offers.path))
+    responses = load_responses(resource_path(dialogues_dir or DIALOGUES_DIR))
+    if payments is None:
+        from bot.payments.provider import build_payment_provider
+
+        payments = build_payment_provider(settings, book)
     deps = TurnDeps(
         settings=settings,
         interpreter=interpreter or build_interpreter(settings),

@@ -218,6 +218,20 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
 
 
+class WebSession(Base):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is stored, so
+    a copy of this table cannot be replayed. Logout, a password change or an admin revokes."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
 class Event(Base):
     """Append-only: who did what when. Analytics and audits read only this."""
 
@@ -271,6 +285,72 @@ class Receipt(Base):
     content_type: Mapped[str | None] = mapped_column(String(100))
     checked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class PixCharge(Base):
+    """A PIX charge at the PSP (``cob`` or ``cobv``) with our own txid: one per payment asked."""
+
+    __tablename__ = "pix_charges"
+    __table_args__ = (UniqueConstraint("txid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    txid: Mapped[str] = mapped_column(String(35))
+    kind: Mapped[str] = mapped_column(String(4))  # cob | cobv
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # installment | promise | balance
+    reference: Mapped[str] = mapped_column(String(64))
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
+    installment_number: Mapped[int | None] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    due: Mapped[date | None] = mapped_column(Date)
+    fine_percent: Mapped[str] = mapped_column(String(16), default="0")
+    interest_percent: Mapped[str] = mapped_column(String(16), default="0")
+    location: Mapped[str] = mapped_column(String(200))
+    br_code: Mapped[str] = mapped_column(Text)
+    # active | paid | partial | cancelled | expired
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    paid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class PixReceived(Base):
+    """A Pix the PSP confirmed (fetched back by its endToEndId), once per endToEndId."""
+
+    __tablename__ = "pix_received"
+    __table_args__ = (UniqueConstraint("end_to_end_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    end_to_end_id: Mapped[str] = mapped_column(String(40))
+    txid: Mapped[str | None] = mapped_column(String(35), index=True)
+    charge_id: Mapped[int | None] = mapped_column(ForeignKey("pix_charges.id"))
+    debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    credited: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    refunded: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    paid_at: Mapped[datetime] = mapped_column(AwareDateTime, index=True)
+    # paid | late | partial | overpaid | unmatched
+    outcome: Mapped[str] = mapped_column(String(16))
+    review: Mapped[str | None] = mapped_column(String(32))  # why a person must look
+    reviewed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    source: Mapped[str] = mapped_column(String(16))  # webhook | sync
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class PortalAccess(Base):
+    """A debtor's self-service page: the link version (bumped to revoke every link given so
+    far) and the identity check's wrong answers (locked at the configured limit)."""
+
+    __tablename__ = "portal_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), unique=True)
+    link_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
 
 
 class DeadLetter(Base):

@@ -43,7 +43,16 @@ MEDIA_TYPES = {
     "sticker": "image/webp",
     "video": "video/mp4",
 }
-STEP_KINDS = ("send_reminder", "user", "user_media", "advance", "payment", "agent", "expect")
+STEP_KINDS = (
+    "send_reminder",
+    "user",
+    "user_media",
+    "advance",
+    "payment",
+    "pix_paid",
+    "agent",
+    "expect",
+)
 
 
 class ScriptError(ValueError):
@@ -108,12 +117,18 @@ class ScriptRun:
         offers_path = script.get("offers")
         book_path = (path.parent / offers_path) if offers_path else Path(self.settings.offers.path)
         self.recorders = {name: RecordingChannel(name) for name in CHANNELS}
+        book = load_offer_book(book_path)
+        from bot.payments.scripted import scripted_provider
+
+        # payments.provider bacen_pix: an in-process stand-in PSP (see the pix_paid step)
+        self.psp, provider = scripted_provider(self.settings, book)
         self.runtime: Runtime = build_runtime(
             self.settings,
             clock=self.clock,
-            channels=dict(self.recorders),  # type: ignore[arg-type]
+            channels=dict(self.recorders),
             interpreter=shared_interpreter(self.settings),
-            book=load_offer_book(book_path),
+            book=book,
+            payments=provider,
         )
         self.debtor_id, self.agent_id = self.runtime.in_transaction(self._seed)
         self.mark = 0
@@ -244,6 +259,17 @@ class ScriptRun:
         )
         await self._drain()
 
+    async def step_pix_paid(self, arg: Any, number: int) -> None:
+        """The payer pays the last charge sent (``amount`` defaults to its own); the PSP
+        notifies unless ``webhook: false`` (a lost notification, for the sync to find)."""
+        from bot.payments.scripted import pay_last_charge
+
+        arg = arg or {}
+        amount = Decimal(str(arg["amount"])) if "amount" in arg else None
+        line = await pay_last_charge(self.runtime, self.psp, amount, bool(arg.get("webhook", 1)))
+        self.transcript.append(f"[{number}] {line}")
+        await self._drain()
+
     async def step_agent(self, arg: Any, number: int) -> None:
         action = str((arg or {}).get("action", ""))
         conversation_id = self._conversation_id()
@@ -293,12 +319,13 @@ class ScriptRun:
 
     def _conversation_id(self) -> int | None:
         def work(session: Any) -> int | None:
-            return session.scalar(
+            found: int | None = session.scalar(
                 select(Conversation.id)
                 .join(Contact, Contact.id == Conversation.contact_id)
                 .where(Contact.debtor_id == self.debtor_id)
                 .order_by(Conversation.last_message_at.desc().nulls_last())
             )
+            return found
 
         return self.runtime.in_transaction(work)
 

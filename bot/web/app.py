@@ -11,12 +11,16 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.config import Settings
+from bot.web.headers import SecurityHeadersMiddleware
+from bot.web.limits import BodyLimitMiddleware
 
 if TYPE_CHECKING:
     from bot.runtime.service import Runtime
 
-# Explicit list of routers (module path, attribute). Modules not built yet are skipped.
+# Explicit list of routers (module path). A missing one is an import error, not a gap.
 ROUTERS: tuple[str, ...] = (
+    # the PSP's fixed paths first: the channels' generic /webhooks/{endpoint} would take them
+    "bot.web.pix_webhook",
     "bot.web.webhooks",
     "bot.web.auth",
     "bot.web.console",
@@ -25,6 +29,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.simulator",
     "bot.web.api",
     "bot.web.home",
+    "bot.web.portal",
 )
 
 
@@ -39,7 +44,13 @@ def build_app(settings: Settings, runtime: Runtime, *, background: bool = True) 
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="Quita", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    # no public schema or docs: staff get the schema at /api/openapi.json once logged in
+    app = FastAPI(
+        title="Quita", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    # the outermost runs first: headers on every answer, bodies bounded before any parsing
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.state.settings = settings
     app.state.runtime = runtime
 
@@ -56,11 +67,6 @@ def build_app(settings: Settings, runtime: Runtime, *, background: bool = True) 
         )
 
     for module_path in ROUTERS:
-        try:
-            module: Any = importlib.import_module(module_path)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_path.startswith(exc.name):
-                continue
-            raise
+        module: Any = importlib.import_module(module_path)
         module.install(app) if hasattr(module, "install") else app.include_router(module.router)
     return app

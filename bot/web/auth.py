@@ -10,31 +10,32 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.store.tables import User
+from bot.web import sessions
 from bot.web.pages import CSRF_COOKIE, STATIC_DIR, language_of, render
+from bot.web.passwords import PasswordPool, PasswordPoolBusy
 from bot.web.security import (
     LoginLimiter,
+    LoginLimits,
     MemoryLoginLimiter,
     RedisLoginLimiter,
-    SessionData,
     SessionSigner,
     csrf_matches,
-    dummy_verify,
-    limiter_key,
-    new_csrf_token,
-    password_fingerprint,
+    hash_password,
+    login_allowed,
     resolve_secret_key,
-    verify_password,
+    session_csrf_token,
 )
 
 SESSION_COOKIE = "quita_session"
@@ -65,8 +66,10 @@ class CsrfFailed(Exception):
 @dataclass
 class WebSecurity:
     signer: SessionSigner
+    secret_key: str
     limiter: LoginLimiter
-    attempts_per_minute: int
+    limits: LoginLimits
+    passwords: PasswordPool
     secure_cookies: bool
 
 
@@ -85,22 +88,29 @@ def wants_json(request: Request) -> bool:
 # --- dependencies -----------------------------------------------------------------------------
 
 
+def _now(request: Request) -> Any:
+    return request.app.state.runtime.clock.now()
+
+
 def load_user(request: Request) -> CurrentUser | None:
-    """The signed-in user (from the session cookie), or ``None``."""
+    """The signed-in user (a live server-side session), or ``None``.
+
+    Also remembers the session token and its bound CSRF token for this request.
+    """
     if hasattr(request.state, "user"):
         cached: CurrentUser | None = request.state.user
         return cached
-    data = _security(request).signer.loads(request.cookies.get(SESSION_COOKIE))
+    security = _security(request)
+    token = security.signer.loads(request.cookies.get(SESSION_COOKIE))
     user: CurrentUser | None = None
-    if data is not None:
-        with request.app.state.runtime.db() as session:
-            row = session.get(User, data.user_id)
-            if (
-                row is not None
-                and row.active
-                and password_fingerprint(row.password_hash) == data.fingerprint
-            ):
-                user = CurrentUser(row.id, row.email, row.name, row.role, row.language)
+    if token is not None:
+        with request.app.state.runtime.db() as db:
+            found = sessions.find_session(db, token, now=_now(request))
+        if found is not None:
+            row = found.user
+            user = CurrentUser(row.id, row.email, row.name, row.role, row.language)
+            request.state.session_token = token
+            request.state.csrf = session_csrf_token(security.secret_key, token)
     request.state.user = user
     return user
 
@@ -129,9 +139,15 @@ require_manager = Annotated[CurrentUser, Depends(_manager)]
 
 
 async def csrf_protect(request: Request) -> None:
-    """Refuse an unsafe request whose form field or X-CSRF-Token header does not match."""
+    """Refuse an unsafe request whose form field or X-CSRF-Token header does not match.
+
+    With a live session the token must be the one bound to that session; before login it
+    must echo the CSRF cookie.
+    """
     if request.method not in UNSAFE_METHODS:
         return
+    user = await asyncio.to_thread(load_user, request)
+    expected = request.state.csrf if user is not None else request.cookies.get(CSRF_COOKIE)
     submitted = request.headers.get("x-csrf-token")
     if submitted is None:
         content_type = request.headers.get("content-type", "")
@@ -139,7 +155,7 @@ async def csrf_protect(request: Request) -> None:
             form = await request.form()
             value = form.get("csrf_token")
             submitted = value if isinstance(value, str) else None
-    if not csrf_matches(request.cookies.get(CSRF_COOKIE), submitted):
+    if not csrf_matches(expected, submitted):
         raise CsrfFailed()
 
 
@@ -159,6 +175,37 @@ def login_page(request: Request, user: optional_user, next: str = "/") -> Respon
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
+def _login_page(request: Request, next: str, error: str, email: str, status_code: int) -> Response:
+    context = {"next": _safe_next(next), "error": error, "email": email}
+    return render(request, "login.html", context, status_code=status_code)
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _set_session_cookies(request: Request, response: Response, token: str) -> None:
+    security = _security(request)
+    response.set_cookie(
+        SESSION_COOKIE,
+        security.signer.dumps(token),
+        max_age=security.signer.max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=security.secure_cookies,
+        path="/",
+    )
+    # the CSRF token from now on is the one bound to this session
+    response.set_cookie(
+        CSRF_COOKIE,
+        session_csrf_token(security.secret_key, token),
+        httponly=True,
+        samesite="lax",
+        secure=security.secure_cookies,
+        path="/",
+    )
+
+
 @router.post("/login")
 async def login(
     request: Request,
@@ -168,65 +215,116 @@ async def login(
 ) -> Response:
     security = _security(request)
     email = email.strip().lower()
-    ip = request.client.host if request.client else "unknown"
     request.state.user = None
-    attempts = await security.limiter.hit(limiter_key(ip, email))
-    if attempts > security.attempts_per_minute:
-        return render(
-            request,
-            "login.html",
-            {"next": _safe_next(next), "error": "login.too_many", "email": email},
-            status_code=429,
+    try:
+        allowed = await login_allowed(
+            security.limiter, _client_ip(request), email, security.limits
         )
+    except (RedisError, OSError):
+        return _login_page(request, next, "login.unavailable", email, 503)
+    if not allowed:
+        return _login_page(request, next, "login.too_many", email, 429)
 
-    def check() -> User | None:
-        with request.app.state.runtime.db() as session:
-            row = session.scalar(select(User).where(func.lower(User.email) == email))
-            if row is None or not row.active:
-                dummy_verify(password)
-                return None
-            return row if verify_password(row.password_hash, password) else None
+    def find() -> User | None:
+        with request.app.state.runtime.db() as db:
+            user: User | None = db.scalar(select(User).where(func.lower(User.email) == email))
+            return user
 
-    row = await asyncio.to_thread(check)
-    if row is None:
-        return render(
-            request,
-            "login.html",
-            {"next": _safe_next(next), "error": "login.failed", "email": email},
-            status_code=401,
-        )
+    row = await asyncio.to_thread(find)
+    stored = row.password_hash if row is not None and row.active else None
+    try:
+        ok = await security.passwords.verify(stored, password)
+    except PasswordPoolBusy:
+        return _login_page(request, next, "login.too_many", email, 429)
+    if row is None or stored is None or not ok:
+        return _login_page(request, next, "login.failed", email, 401)
+    user_id = row.id
+
+    def open_session() -> str:
+        with request.app.state.runtime.db() as db:
+            token = sessions.open_session(
+                db, user_id, now=_now(request), max_age_seconds=security.signer.max_age_seconds
+            )
+            db.commit()
+            return token
+
+    token = await asyncio.to_thread(open_session)
     target = _safe_next(next)
     if target == "/":
         target = "/dashboard" if row.role in ("manager", "admin") else "/console"
     response = RedirectResponse(target, status_code=303)
-    token = security.signer.dumps(SessionData(row.id, password_fingerprint(row.password_hash)))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=security.signer.max_age_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=security.secure_cookies,
-        path="/",
-    )
-    # a fresh CSRF token with every new session
-    response.set_cookie(
-        CSRF_COOKIE,
-        new_csrf_token(),
-        httponly=True,
-        samesite="lax",
-        secure=security.secure_cookies,
-        path="/",
-    )
+    _set_session_cookies(request, response, token)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+async def logout(request: Request) -> Response:
+    """End the session on the server: the old cookie is worthless from now on."""
+    token = _security(request).signer.loads(request.cookies.get(SESSION_COOKIE))
+    if token is not None:
+
+        def revoke() -> None:
+            with request.app.state.runtime.db() as db:
+                sessions.revoke_session(db, token, now=_now(request))
+                db.commit()
+
+        await asyncio.to_thread(revoke)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
+
+
+@router.get("/api/openapi.json", include_in_schema=False)
+def openapi_schema(request: Request, user: require_agent) -> JSONResponse:
+    """The API schema, for signed-in staff only (it maps every route an attacker could try)."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/account/password")
+def password_page(request: Request, user: require_agent) -> Response:
+    return render(request, "account_password.html", {"error": None, "done": False})
+
+
+@router.post("/account/password")
+async def change_password(
+    request: Request,
+    user: require_agent,
+    current: Annotated[str, Form(max_length=200)],
+    new: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Change one's own password; every other session of this user ends."""
+    security = _security(request)
+    token: str = request.state.session_token
+
+    def stored_hash() -> str | None:
+        with request.app.state.runtime.db() as db:
+            row = db.get(User, user.id)
+            return row.password_hash if row is not None else None
+
+    try:
+        ok = await security.passwords.verify(await asyncio.to_thread(stored_hash), current)
+    except PasswordPoolBusy:
+        ok = False
+    if not ok:
+        context = {"error": "account.wrong_password", "done": False}
+        return render(request, "account_password.html", context, status_code=400)
+    try:
+        new_hash = await asyncio.to_thread(hash_password, new)
+    except ValueError:
+        context = {"error": "account.too_short", "done": False}
+        return render(request, "account_password.html", context, status_code=400)
+
+    def store() -> None:
+        with request.app.state.runtime.db() as db:
+            row = db.get(User, user.id)
+            assert row is not None
+            row.password_hash = new_hash
+            sessions.revoke_user_sessions(db, user.id, now=_now(request), keep_token=token)
+            db.commit()
+
+    await asyncio.to_thread(store)
+    return render(request, "account_password.html", {"error": None, "done": True})
 
 
 # --- wiring -----------------------------------------------------------------------------------
@@ -266,12 +364,17 @@ def install(app: FastAPI) -> None:
     runtime = app.state.runtime
     redis = getattr(runtime, "redis", None)
     limiter: LoginLimiter = RedisLoginLimiter(redis) if redis is not None else MemoryLoginLimiter()
+    secret_key = resolve_secret_key(settings)
     app.state.web_security = WebSecurity(
-        signer=SessionSigner(
-            resolve_secret_key(settings), max_age_seconds=settings.web.session_max_age_seconds
-        ),
+        signer=SessionSigner(secret_key, max_age_seconds=settings.web.session_max_age_seconds),
+        secret_key=secret_key,
         limiter=limiter,
-        attempts_per_minute=settings.web.login_attempts_per_minute,
+        limits=LoginLimits(
+            per_ip_and_email=settings.web.login_attempts_per_minute,
+            per_ip=settings.web.login_attempts_per_ip_per_minute,
+            overall=settings.web.login_attempts_overall_per_minute,
+        ),
+        passwords=PasswordPool(),
         secure_cookies=settings.public_url.startswith("https://"),
     )
     app.add_exception_handler(NotAuthenticated, _not_authenticated)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ from bot.store.tables import Contact, Conversation, Debtor, Message
 from bot.web import charts, kpis
 from bot.web import log as convlog
 from bot.web.auth import csrf_protect, require_manager
+from bot.web.exports import csv_response
 from bot.web.i18n import translator
 from bot.web.live import read
 from bot.web.pages import format_money, language_of, render
@@ -91,6 +91,13 @@ async def _results(request: Request, start: date, end: date) -> kpis.Results:
     )
 
 
+async def _portal_results(request: Request, start: date, end: date) -> Any:
+    from bot.portal.stats import portal_results
+
+    since, until = kpis.period_bounds(start, end, _settings(request).business.timezone)
+    return await read(request, lambda s: portal_results(s, since, until))
+
+
 @router.get("")
 async def results_page(
     request: Request, user: require_manager, start: str | None = None, end: str | None = None
@@ -125,11 +132,13 @@ async def results_page(
         [(t("kpi.amount_recovered"), [d.recovered for d in results.days])],
         title=t("kpi.amount_recovered") + " " + format_money(results.amount_recovered, lang),
     )
+    portal = await _portal_results(request, first, last)
     return render(
         request,
         "dashboard/results.html",
         {
             "r": results,
+            "portal": portal,
             "start": first,
             "end": last,
             "daily": daily,
@@ -145,23 +154,11 @@ async def results_csv(
 ) -> Response:
     first, last = period(request, start, end)
     results = await _results(request, first, last)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["metric", "value"])
-    writer.writerows(results.rows())
-    writer.writerow([])
-    writer.writerow(["day", "contacts", "replied", "promises", "recovered"])
+    rows: list[Sequence[Any]] = [["metric", "value"], *results.rows(), []]
+    rows.append(["day", "contacts", "replied", "promises", "recovered"])
     for d in results.days:
-        writer.writerow([d.day.isoformat(), d.contacts, d.replied, d.promises, d.recovered])
-    return _csv(out.getvalue(), f"quita-results-{first}-{last}.csv")
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+        rows.append([d.day.isoformat(), d.contacts, d.replied, d.promises, d.recovered])
+    return csv_response(rows, f"quita-results-{first}-{last}.csv")
 
 
 @router.get("/conversations")
@@ -198,9 +195,7 @@ async def log_csv(request: Request, user: require_manager, filters: Filters) -> 
         return convlog.search(session, filters, timezone=tz, page_size=None), agent_names(session)
 
     page, agents = await read(request, work)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[Sequence[Any]] = [
         [
             "conversation_id",
             "debtor_ref",
@@ -215,13 +210,13 @@ async def log_csv(request: Request, user: require_manager, filters: Filters) -> 
             "created_at",
             "last_message_at",
         ]
-    )
+    ]
     for row in page.rows:
-        writer.writerow(
+        rows.append(
             [
                 row.id,
                 row.debtor_ref,
-                _cell(row.debtor_name),
+                row.debtor_name,
                 row.channel,
                 row.language,
                 row.status,
@@ -233,12 +228,7 @@ async def log_csv(request: Request, user: require_manager, filters: Filters) -> 
                 row.last_message_at.isoformat() if row.last_message_at else "",
             ]
         )
-    return _csv(out.getvalue(), "quita-conversations.csv")
-
-
-def _cell(text: str) -> str:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_response(rows, "quita-conversations.csv")
 
 
 @router.get("/conversations/{conversation_id}")

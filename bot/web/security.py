@@ -107,46 +107,46 @@ def dummy_verify(password: str) -> None:
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-# --- sessions ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SessionData:
-    user_id: int
-    fingerprint: str  # changes with the password: old sessions stop working
-
-
-def password_fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+# --- the session cookie -----------------------------------------------------------------------
 
 
 class SessionSigner:
-    """Signs and reads the session cookie (itsdangerous, timestamped, expiring)."""
+    """Signs the session token put in the cookie (itsdangerous, timestamped, expiring).
+
+    The token itself is random and checked against the ``web_sessions`` table: the
+    signature only spares the database a lookup for forged cookies.
+    """
 
     def __init__(self, secret_key: str, *, max_age_seconds: int) -> None:
         self._serializer = URLSafeTimedSerializer(secret_key, salt="quita.session")
         self.max_age_seconds = max_age_seconds
 
-    def dumps(self, data: SessionData) -> str:
-        return self._serializer.dumps({"uid": data.user_id, "fp": data.fingerprint})
+    def dumps(self, token: str) -> str:
+        return self._serializer.dumps({"sid": token})
 
-    def loads(self, token: str | None) -> SessionData | None:
-        if not token:
+    def loads(self, cookie: str | None) -> str | None:
+        if not cookie:
             return None
         try:
-            raw: Any = self._serializer.loads(token, max_age=self.max_age_seconds)
+            raw: Any = self._serializer.loads(cookie, max_age=self.max_age_seconds)
         except BadSignature:  # also SignatureExpired
             return None
-        if not isinstance(raw, dict) or not isinstance(raw.get("uid"), int):
-            return None
-        return SessionData(user_id=raw["uid"], fingerprint=str(raw.get("fp", "")))
+        token = raw.get("sid") if isinstance(raw, dict) else None
+        return token if isinstance(token, str) and token else None
 
 
-# --- CSRF (double submit: a random cookie, echoed in every form or X-CSRF-Token header) ------
+# --- CSRF -------------------------------------------------------------------------------------
+# Before login: double submit (a random cookie echoed in the form). With a session: the token
+# is an HMAC of the session token, so a cookie planted by someone else can never match.
 
 
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def session_csrf_token(secret_key: str, session_token: str) -> str:
+    digest = hmac.new(secret_key.encode(), b"csrf|" + session_token.encode(), hashlib.sha256)
+    return digest.hexdigest()
 
 
 def csrf_matches(cookie_value: str | None, submitted: str | None) -> bool:
@@ -167,6 +167,34 @@ class LoginLimiter(Protocol):
 def limiter_key(ip: str, email: str) -> str:
     digest = hashlib.sha256(f"{ip}|{email.strip().lower()}".encode()).hexdigest()[:24]
     return digest
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Attempts a minute: per IP and email, per IP across emails, and for the whole site."""
+
+    per_ip_and_email: int
+    per_ip: int
+    overall: int
+
+
+def login_buckets(ip: str, email: str, limits: LoginLimits) -> list[tuple[str, int]]:
+    """The (key, limit) pairs one attempt counts against; any one over its limit refuses."""
+    ip_key = "ip:" + hashlib.sha256(ip.encode()).hexdigest()[:24]
+    return [
+        (limiter_key(ip, email), limits.per_ip_and_email),
+        (ip_key, limits.per_ip),
+        ("all", limits.overall),
+    ]
+
+
+async def login_allowed(limiter: LoginLimiter, ip: str, email: str, limits: LoginLimits) -> bool:
+    """Count this attempt in every bucket; False when any bucket is over its limit."""
+    allowed = True
+    for key, limit in login_buckets(ip, email, limits):
+        if await limiter.hit(key) > limit:
+            allowed = False
+    return allowed
 
 
 class MemoryLoginLimiter:

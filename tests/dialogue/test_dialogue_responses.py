@@ -40,6 +40,8 @@ def sample_vars() -> dict[str, object]:
         "until": "2026-11-26",
         "days": 3,
         "hours": 3,
+        "valid_hours": 72,  # portal_link
+        "link": "https://cobranca.example/p/c.1.tpm55r.sig",
         "count": 2,
         "plans": [plan_vars(p, i + 1) for i, p in enumerate(plans[:2])],
         "plan": plan_vars(plans[1]),

@@ -103,6 +103,27 @@ def browser(server: str) -> Iterator[Any]:
         chromium.close()
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch(page: Any) -> Any:
+    """Record every Content-Security-Policy refusal the page reports (there must be none)."""
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(message.text)
+
+    page.on("console", on_console)
+    return page
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == []
+
+
 def _shot(page: Any, name: str) -> None:
     if os.environ.get("QUITA_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -110,7 +131,7 @@ def _shot(page: Any, name: str) -> None:
 
 
 def _login(context: Any, base: str, email: str, password: str) -> Any:
-    page = context.new_page()
+    page = _watch(context.new_page())
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
@@ -133,7 +154,7 @@ def test_agent_takes_over_and_hands_back(server: str, browser: Any) -> None:
     from playwright.sync_api import expect
 
     debtor = browser.new_context(locale="pt-BR", viewport={"width": 480, "height": 900})
-    sim = debtor.new_page()
+    sim = _watch(debtor.new_page())
     sim.set_default_timeout(TIMEOUT_MS)
     sim.goto(f"{server}/simulator")
     sim.select_option("#sim-debtor", DEBTOR)

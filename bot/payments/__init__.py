@@ -1,0 +1,1 @@
+"""Getting paid through a PSP: the Bacen API Pix adapter, charges with a txid, confirmations."""

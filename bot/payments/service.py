@@ -1,0 +1,134 @@
+"""The ways a Pix reaches Quita: the PSP's webhook, the periodic sync, ``quita payments sync``.
+
+Nothing in a notification is believed: each ``endToEndId`` is fetched back from the PSP
+(``GET /pix/{e2eid}``) and only what the PSP answers is counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.payments.charges import expire_charges
+from bot.payments.confirm import PixResult, record_pix
+from bot.payments.pix_api import PixApiError, ReceivedPix
+from bot.payments.provider import PixChargeProvider
+
+if TYPE_CHECKING:
+    from bot.runtime.service import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_PIX_PER_NOTIFICATION = 500
+
+
+class MalformedNotification(ValueError):
+    """The body is not ``{"pix": [{"endToEndId": ...}, ...]}``."""
+
+
+@dataclass
+class PixReport:
+    """What a notification or a sync did, by outcome."""
+
+    results: list[PixResult] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # the PSP does not know these
+
+    def as_dict(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for result in self.results:
+            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+        return {"counted": counts, "rejected": len(self.rejected)}
+
+
+def pix_provider(runtime: Runtime) -> PixChargeProvider | None:
+    provider = runtime.deps.payments
+    return provider if isinstance(provider, PixChargeProvider) else None
+
+
+def notified_ids(payload: Any) -> list[str]:
+    """The endToEndIds of a notification; everything else in it is ignored."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("pix"), list):
+        raise MalformedNotification('expected {"pix": [...]}')
+    items = payload["pix"]
+    if len(items) > MAX_PIX_PER_NOTIFICATION:
+        raise MalformedNotification("too many Pix in one notification")
+    ids: list[str] = []
+    for item in items:
+        e2eid = item.get("endToEndId") if isinstance(item, dict) else None
+        if not isinstance(e2eid, str) or not e2eid.isalnum() or len(e2eid) > 40:
+            raise MalformedNotification("every Pix needs an alphanumeric endToEndId")
+        ids.append(e2eid)
+    return list(dict.fromkeys(ids))
+
+
+def _record(runtime: Runtime, pix: ReceivedPix, source: str) -> PixResult:
+    now = runtime.clock.now()
+    return runtime.in_transaction(
+        lambda s: record_pix(s, pix, source=source, now=now, deps=runtime.deps)
+    )
+
+
+async def receive_notification(runtime: Runtime, payload: Any) -> PixReport:
+    """The webhook's work. ``PixApiError`` (PSP unreachable) propagates: the route answers
+    503 so the PSP delivers again later."""
+    provider = pix_provider(runtime)
+    if provider is None:
+        raise MalformedNotification("payments.provider is not bacen_pix")
+    report = PixReport()
+    for e2eid in notified_ids(payload):
+        pix = await asyncio.to_thread(provider.api.get_pix, e2eid)
+        if pix is None or pix.end_to_end_id != e2eid:
+            log.warning("pix notification not confirmed by the PSP")
+            report.rejected.append(e2eid)
+            continue
+        result = await asyncio.to_thread(_record, runtime, pix, "webhook")
+        report.results.append(result)
+        await _announce(runtime, result)
+    return report
+
+
+async def _announce(runtime: Runtime, result: PixResult) -> None:
+    """Open consoles and dashboards hear about a payment at once."""
+    turn = result.turn
+    if turn is not None and turn.conversation_id is not None:
+        await runtime.live.publish(f"conversation:{turn.conversation_id}", {"kind": "payment"})
+    if result.outcome not in ("duplicate",):
+        await runtime.live.publish("payments", {"kind": result.outcome})
+
+
+def sync_pix(runtime: Runtime, since: datetime, until: datetime | None = None) -> PixReport:
+    """Every Pix the PSP received in [since, until] that no webhook brought."""
+    provider = pix_provider(runtime)
+    if provider is None:
+        raise MalformedNotification("payments.provider is not bacen_pix")
+    end = until or runtime.clock.now()
+    report = PixReport()
+    for pix in provider.api.list_pix(since, end):
+        report.results.append(_record(runtime, pix, "sync"))
+    return report
+
+
+def periodic_sync(runtime: Runtime, now: datetime) -> list[str]:
+    """Run by housekeeping (embedded scheduler and ``quita worker``) every
+    ``payments.sync_every_minutes``; the window overlaps, counting is idempotent."""
+    provider = pix_provider(runtime)
+    if provider is None:
+        return []
+    settings = runtime.settings.payments
+    if provider.last_sync is not None and now - provider.last_sync < timedelta(
+        minutes=settings.sync_every_minutes
+    ):
+        return []
+    runtime.in_transaction(lambda s: expire_charges(s, now))
+    try:
+        report = sync_pix(runtime, now - timedelta(hours=settings.sync_lookback_hours), now)
+    except PixApiError as exc:
+        log.warning("pix sync failed; next pass tries again", extra={"error": str(exc)})
+        return []
+    provider.last_sync = now
+    return [
+        f"pix:{r.end_to_end_id}:{r.outcome}" for r in report.results if r.outcome != "duplicate"
+    ]
