@@ -139,6 +139,9 @@ class CadenceSettings(_Strict):
     contact_hours: ContactHours = ContactHours()
     holidays_country: str = "BR"
     weekly_cap: int = Field(default=3, ge=0)
+    # at least this long between two business-initiated collection messages, on top of the
+    # weekly cap (reminders of what the debtor agreed to or asked for are exempt)
+    min_gap_hours: int = Field(default=48, ge=0, le=168)
     already_paid_pause_business_days: int = 3
     promise_reminder_time: str = "09:00"
     installment_reminder_days: tuple[int, ...] = (-2, 0, 3)
