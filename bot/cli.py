@@ -15,6 +15,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("bot.commands.telegram", "Telegram helpers"),
     ("bot.commands.serve", "serve, worker and conversation tests"),
     ("bot.commands.users", "user accounts"),
+    ("bot.commands.privacy", "LGPD requests"),
     ("bot.commands.payments", "PSP charges and received Pix"),
     ("bot.commands.portal", "the self-service page"),
     ("bot.commands.bench", "benchmarks"),

@@ -209,6 +209,16 @@ class PortalSettings(_Strict):
     session_minutes: int = Field(default=30, ge=5, le=24 * 60)
 
 
+class PrivacySettings(_Strict):
+    """LGPD: how long message bodies are kept; the basis for what erasure keeps."""
+
+    message_retention_days: int | None = Field(default=None, ge=1)  # None: kept
+    legal_basis: str = (
+        "LGPD art. 16, I e art. 7º, II e VI: registros financeiros (dívidas, pagamentos, "
+        "promessas e acordos) mantidos por obrigação legal e exercício regular de direitos"
+    )
+
+
 class WebSettings(_Strict):
     session_max_age_seconds: int = 8 * 3600
     login_attempts_per_minute: int = 5  # per IP and email
@@ -231,6 +241,7 @@ class Settings(_Strict):
     offers: OfferSettings = OfferSettings()
     payments: PaymentSettings = PaymentSettings()
     web: WebSettings = WebSettings()
+    privacy: PrivacySettings = PrivacySettings()
     portal: PortalSettings = PortalSettings()
     demo: bool = False  # the demo: simulator open without a login, demo logins shown
     # secrets, only from the environment (never from config.yml)

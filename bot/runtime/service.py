@@ -47,6 +47,16 @@ T = TypeVar("T")
 DIALOGUES_DIR = Path("dialogues")  # resolved by bot.resources, not the working directory
 
 
+def privacy_housekeeping(session: Session, now: datetime, settings: Settings) -> None:
+    """Wrong numbers leave their debtor; bodies past the retention period are blanked."""
+    from bot.store import privacy
+
+    privacy.purge_wrong_numbers(session, now=now)
+    days = settings.privacy.message_retention_days
+    if days:
+        privacy.blank_old_bodies(session, now=now, days=days)
+
+
 def chat_lock(channel: str, address: str) -> str:
     """One lock per chat (channel and address): known before any database access."""
     return f"chat:{channel}:{address}"
@@ -233,6 +243,7 @@ class Runtime:
         changed = self.in_transaction(
             lambda s: payments.expire_promises_and_agreements(s, when, self.deps)
         )
+        self.in_transaction(lambda s: privacy_housekeeping(s, when, self.settings))
         return changed + periodic_sync(self, when)  # Pix whose webhook never came
 
     async def housekeeping(self) -> list[str]:

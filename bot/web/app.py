@@ -26,6 +26,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.console",
     "bot.web.dashboard",
     "bot.web.deadletters",
+    "bot.web.privacy",
     "bot.web.simulator",
     "bot.web.api",
     "bot.web.home",

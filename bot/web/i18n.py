@@ -233,6 +233,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dead.none": ("Nenhuma. Tudo processado.", "None. Everything was processed."),
     "dead.error": ("Motivo", "Reason"),
     "dead.attempts": ("Tentativas", "Attempts"),
+    "privacy.title": ("Privacidade (LGPD)", "Privacy (LGPD)"),
+    "privacy.help": (
+        "Pedidos do titular (art. 18): exportar os dados ou anonimizá-los. Os registros "
+        "financeiros são mantidos, com a base legal registrada.",
+        "Data subject requests (art. 18): export the data or anonymise it. Financial "
+        "records are kept, with the legal basis recorded.",
+    ),
+    "privacy.export": ("Exportar dados (JSON)", "Export data (JSON)"),
+    "privacy.erase": ("Anonimizar titular", "Erase personal data"),
+    "privacy.confirm": (
+        "Anonimizar este titular? Nome, CPF, contatos e mensagens serão apagados.",
+        "Erase this person? Name, CPF, contacts and messages will be removed.",
+    ),
 }
 
 
