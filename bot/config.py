@@ -76,11 +76,29 @@ class TelegramSettings(_Strict):
     per_chat_per_second: float = 1.0
 
 
+INTERACTIVE_KIND = re.compile(r"(yes_no|identity|options)(_\d{1,2})?")
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
+
+
 class TwilioSettings(_Strict):
     enabled: bool = True  # still needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN
     messages_per_second: float = 10.0
     # our template name -> Content API ContentSid (approved WhatsApp templates)
     templates: dict[str, str] = Field(default_factory=dict)
+    # tappable answers on WhatsApp: a kind (yes_no | identity | options, or "options_3" for
+    # a template with exactly 3 items) -> the ContentSid of a quick-reply or list-picker
+    # template; without one the answers go as text. Variables: see TwilioChannel.
+    interactive: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("interactive")
+    @classmethod
+    def _interactive_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, sid in value.items():
+            if not INTERACTIVE_KIND.fullmatch(kind):
+                raise ValueError(f"unknown kind {kind!r} (yes_no, identity, options, options_N)")
+            if not CONTENT_SID.fullmatch(sid):
+                raise ValueError(f"{kind}: {sid!r} is not a ContentSid (HX + 32 hex digits)")
+        return value
 
 
 class ChannelSettings(_Strict):

@@ -17,6 +17,7 @@ import holidays as holidays_lib
 
 from bot.config import CadenceSettings, ContactHours
 from bot.config import parse_window as config_parse_window
+from bot.core.business_days import add_business_days
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -143,6 +144,17 @@ class ContactCalendar:
         if self.country is None:
             return False
         return day in _holiday_dates(self.country, self.subdiv, day.year)
+
+    def holidays_in(self, *years: int) -> frozenset[date]:
+        """Every holiday of these years (for ``bot.core.business_days``)."""
+        if self.country is None:
+            return frozenset()
+        return frozenset().union(*(_holiday_dates(self.country, self.subdiv, y) for y in years))
+
+    def add_business_days(self, start: date, days: int) -> date:
+        """``start`` plus ``days`` business days, this calendar's holidays skipped."""
+        years = range(start.year, start.year + 2 + days // 200)
+        return add_business_days(start, days, self.holidays_in(*years))
 
     def window_on(self, day: date) -> tuple[datetime, datetime] | None:
         """The aware [start, end) of contact on ``day`` (local), or None for no contact."""

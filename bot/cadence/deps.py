@@ -1,4 +1,5 @@
-"""What a cadence pass needs, bundled for the worker, the scheduler and the CLI."""
+"""What a cadence pass needs, bundled for the worker, the scheduler and the CLI (the runtime
+builds it: ``bot.runtime.service.cadence_deps``)."""
 
 from __future__ import annotations
 
@@ -35,17 +36,3 @@ class CadenceDeps:
             now=now,
             with_thanks=self.with_thanks,
         )
-
-
-def deps_from_runtime(settings: Settings) -> CadenceDeps:
-    """The production wiring: the runtime's sessions, clock and ``remind_sync``."""
-    from bot.runtime.service import build_runtime  # lazy: the runtime is heavy
-
-    runtime = build_runtime(settings)
-    return CadenceDeps(
-        sessions=runtime.db,
-        settings=settings,
-        clock=runtime.clock,
-        remind=runtime.remind_sync,
-        before_pass=runtime.housekeeping_sync,
-    )

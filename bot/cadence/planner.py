@@ -274,17 +274,24 @@ def _step_series(facts: DebtorFacts, settings: CadenceSettings, today: date) -> 
         offset += repeat
 
 
+INSTALLMENT_TEMPLATE = "installment_due"
+
+
+def step_template(days_after_due: int) -> str:
+    """The debt reminder for a day ``days_after_due`` days after the oldest open due date
+    (negative: before it). The one place that chooses it, for the cadence and by hand."""
+    if days_after_due < 0:
+        return "due_soon"
+    if days_after_due == 0:
+        return "due_today"
+    return "overdue"
+
+
 def _step_item(anchor: date, offset: int) -> _Item:
-    if offset < 0:
-        template = "due_soon"
-    elif offset == 0:
-        template = "due_today"
-    else:
-        template = "overdue"
     return _Item(
         day=anchor + timedelta(days=offset),
         step=f"d{offset:+d}",
-        template=template,
+        template=step_template(offset),
         kind=ContactKind.STEP,
         vars=(("due", anchor.isoformat()),),
     )
@@ -318,7 +325,7 @@ def _installment_series(facts: DebtorFacts, settings: CadenceSettings) -> Iterat
                 _Item(
                     day=inst.due + timedelta(days=offset),
                     step=f"inst{inst.agreement_id}.{inst.number}{offset:+d}",
-                    template="installment_due",
+                    template=INSTALLMENT_TEMPLATE,
                     kind=ContactKind.INSTALLMENT,
                     vars=(
                         ("agreement_id", str(inst.agreement_id)),

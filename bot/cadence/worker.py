@@ -15,7 +15,7 @@ from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.worker import Worker
 
-from bot.cadence.deps import CadenceDeps, deps_from_runtime
+from bot.cadence.deps import CadenceDeps
 from bot.config import ConfigError, Settings
 from bot.core.clock import parse_iso
 
@@ -88,10 +88,9 @@ def build_worker(settings: Settings, deps: CadenceDeps, **overrides: Any) -> Wor
     return Worker(**{**worker_settings(settings, deps), **overrides})
 
 
-def run_worker(settings: Settings, *, deps: CadenceDeps | None = None) -> None:
+def run_worker(settings: Settings, deps: CadenceDeps) -> None:
     """``quita worker``: run the cadence cron until stopped (SIGINT/SIGTERM)."""
-    redis_settings(settings)  # fail before building anything when Redis is not configured
-    deps = deps if deps is not None else deps_from_runtime(settings)
+    redis_settings(settings)
     # Worker.run() drives the loop its SIGINT/SIGTERM handlers are set on (under
     # asyncio.run they would sit on another loop, and SIGTERM would be ignored)
     build_worker(settings, deps).run()

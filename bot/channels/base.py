@@ -77,6 +77,11 @@ class ChannelPolicy:
     supports_buttons: bool = False
     supports_lists: bool = False
     max_text_length: int = 4096
+    # addresses are chat ids, not phone numbers: a chat is linked to a debtor by a deep-link
+    # token or a phone number the person shares (looked up on the phone channels)
+    links_by_token: bool = False
+    # the reply to someone we cannot match (a chat id reveals nothing, so it asks to link)
+    unknown_contact_response: str = "unknown_contact"
 
     def limits(self, address: str) -> list[RateLimit]:
         return [limit.for_address(address) for limit in self.rate_limits]

@@ -11,6 +11,11 @@ from bot.config import ChannelSettings
 WHATSAPP_WINDOW = timedelta(hours=24)
 TWILIO_OUTSIDE_WINDOW = "63016"  # Twilio: WhatsApp free text outside the 24-hour window
 
+# channels whose address is a phone number (where a number shared in a chat is looked up)
+PHONE_CHANNELS = ("whatsapp", "sms")
+# which contact a business-initiated message goes to when none has answered yet
+CHANNEL_PREFERENCE = ("whatsapp", "telegram", "sms", "web", "test")
+
 
 def telegram_policy(settings: ChannelSettings) -> ChannelPolicy:
     """Bot API limits: overall and per chat."""
@@ -23,6 +28,8 @@ def telegram_policy(settings: ChannelSettings) -> ChannelPolicy:
         supports_images=True,
         supports_buttons=True,
         max_text_length=4096,
+        links_by_token=True,
+        unknown_contact_response="unknown_contact_telegram",
     )
 
 

@@ -38,6 +38,7 @@ from bot.channels.telegram_parse import (
 )
 from bot.config import ChannelSettings, Settings
 from bot.core.domain import Button, OutboundMessage, SendResult
+from bot.core.enums import ChoiceKind
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
+SIDE_BY_SIDE = 18  # characters: two buttons this short fit one row on a phone
 
 
 def callback_data(payload: str) -> str:
@@ -56,13 +58,16 @@ def callback_data(payload: str) -> str:
     return raw[:CALLBACK_DATA_LIMIT].decode("utf-8", errors="ignore")
 
 
-def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One inline button per row, in order."""
+def keyboard(buttons: tuple[Button, ...], kind: str | None = None) -> InlineKeyboardMarkup | None:
+    """A yes/no or identity question's two short answers side by side; otherwise one
+    button per row, in order (options are read as a list)."""
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.title, callback_data=callback_data(b.payload))] for b in buttons]
-    )
+    keys = [InlineKeyboardButton(b.title, callback_data=callback_data(b.payload)) for b in buttons]
+    short = all(len(b.title) <= SIDE_BY_SIDE for b in buttons)
+    if kind in (ChoiceKind.YES_NO, ChoiceKind.IDENTITY) and len(keys) == 2 and short:
+        return InlineKeyboardMarkup([keys])
+    return InlineKeyboardMarkup([[key] for key in keys])
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -155,7 +160,7 @@ class TelegramChannel:
 
     async def send(self, message: OutboundMessage) -> SendResult:
         await self.start()
-        markup = keyboard(message.buttons)
+        markup = keyboard(message.buttons, message.choice_kind)
         chat_id = message.address
         try:
             if message.image_png is not None:

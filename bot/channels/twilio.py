@@ -18,6 +18,7 @@ import httpx
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from bot.channels.answers import cut, numbered_text
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
@@ -39,11 +40,13 @@ from bot.channels.twilio_parse import (
     signature_valid,
 )
 from bot.config import Settings
-from bot.core.domain import Button, OutboundMessage, SendResult
+from bot.core.domain import OutboundMessage, SendResult
 
 log = logging.getLogger(__name__)
 
 NO_TEMPLATE = "no_template"
+# Content API limits for quick-reply / list-picker (WhatsApp in session)
+CONTENT_BODY, CONTENT_ITEMS, CONTENT_TITLE, CONTENT_DESC = 1024, 10, 20, 72
 
 
 def make_client(
@@ -58,14 +61,6 @@ def make_client(
     return Client(account_sid, auth_token, http_client=transport), transport
 
 
-def with_options(text: str, buttons: tuple[Button, ...]) -> str:
-    """Free text has no buttons: list the options, numbered, unless the text already does."""
-    if not buttons or all(b.title in text for b in buttons):
-        return text
-    lines = [f"{index}. {b.title}" for index, b in enumerate(buttons, start=1)]
-    return (text + "\n\n" if text else "") + "\n".join(lines)
-
-
 class TwilioChannel:
     """Sends one channel's messages (``whatsapp`` or ``sms``) from ``from_number``."""
 
@@ -77,6 +72,7 @@ class TwilioChannel:
         transport: HttpxTwilioClient,
         from_number: str,
         templates: Mapping[str, str] | None = None,
+        interactive: Mapping[str, str] | None = None,
         status_callback: str | None = None,
         policy: ChannelPolicy | None = None,
     ) -> None:
@@ -88,6 +84,7 @@ class TwilioChannel:
         self._transport = transport
         self._from = self._address(from_number)
         self._templates = dict(templates or {})
+        self._interactive = dict(interactive or {})
         self._status_callback = status_callback
 
     @property
@@ -117,9 +114,33 @@ class TwilioChannel:
                 )
             args["content_sid"] = content_sid
             args["content_variables"] = json.dumps(message.template_vars, ensure_ascii=False)
+        elif (interactive := self.interactive(message)) is not None:
+            args["content_sid"], variables = interactive
+            args["content_variables"] = json.dumps(variables, ensure_ascii=False)
         else:
-            args["body"] = with_options(message.text, message.buttons)
+            args["body"] = numbered_text(message)
         return args
+
+    def interactive(self, message: OutboundMessage) -> tuple[str, dict[str, str]] | None:
+        """The quick-reply / list-picker ContentSid configured for this message's answers
+        (``channels.twilio.interactive``: ``options_3`` before ``options``) and its variables.
+
+        Variables, for the template to use as it likes: ``body`` (the text), ``button`` (a
+        list's opening button), and per answer N (from 1) ``titleN`` (20 characters at most,
+        a quick reply's limit), ``idN`` (what comes back as ButtonPayload / ListId) and
+        ``descN`` (a list row's description). None: no template fits, send text."""
+        buttons, kind = message.buttons, message.choice_kind
+        if self.name != "whatsapp" or not buttons or kind is None:
+            return None
+        sid = self._interactive.get(f"{kind}_{len(buttons)}") or self._interactive.get(kind)
+        if sid is None or len(message.text) > CONTENT_BODY or len(buttons) > CONTENT_ITEMS:
+            return None
+        variables = {"body": message.text, "button": cut(message.choices_button or "☰", 20)}
+        for number, button in enumerate(buttons, start=1):
+            variables[f"title{number}"] = cut(button.title, CONTENT_TITLE)
+            variables[f"id{number}"] = button.payload
+            variables[f"desc{number}"] = cut(button.description or button.title, CONTENT_DESC)
+        return sid, variables
 
     async def send(self, message: OutboundMessage) -> SendResult:
         args = self.request(message)
@@ -130,7 +151,7 @@ class TwilioChannel:
                 "channel": self.name,
                 "to": mask_address(message.address),
                 "sid": sid,
-                "template": "content_sid" in args,
+                "content": "content_sid" in args,
             },
         )
         return SendResult(provider_id=sid)
@@ -231,6 +252,7 @@ class TwilioAdapter:
                     transport=transport,
                     from_number=number,
                     templates=settings.channels.twilio.templates,
+                    interactive=settings.channels.twilio.interactive,
                     status_callback=status_callback,
                     policy=policies[name],
                 )

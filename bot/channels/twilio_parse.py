@@ -72,10 +72,11 @@ def parse_inbound(form: Mapping[str, str], *, now: datetime) -> InboundMessage:
                 content_type=content_type,
             )
         )
-    payload = form.get("ButtonPayload") or None
+    # a quick reply comes back as ButtonPayload/ButtonText, a list-picker row as ListId/ListTitle
+    payload = form.get("ButtonPayload") or form.get("ListId") or None
     text = form.get("Body") or ""
     if not text and payload:
-        text = form.get("ButtonText") or payload
+        text = form.get("ButtonText") or form.get("ListTitle") or payload
     return InboundMessage(
         channel=channel,
         address=address,

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from bot.channels.answers import cut, numbered_text
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
@@ -44,7 +45,7 @@ from bot.channels.whatsapp_cloud_parse import (
     verification_challenge,
 )
 from bot.config import Settings
-from bot.core.domain import Button, OutboundMessage, SendResult
+from bot.core.domain import OutboundMessage, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,9 @@ DEFAULT_BASE_URL = "https://graph.facebook.com/v20.0"
 SIGNATURE_HEADER = "x-hub-signature-256"
 RE_ENGAGEMENT = "131047"  # more than 24 hours since the person last wrote
 RATE_LIMITED = {"4", "80007", "130429", "131056"}
-MAX_BUTTONS, BUTTON_TITLE = 3, 20
-MAX_ROWS, ROW_TITLE = 10, 24
+MAX_BUTTONS, BUTTON_TITLE, BUTTON_BODY = 3, 20, 1024
+MAX_ROWS, ROW_TITLE, ROW_DESCRIPTION, LIST_BODY = 10, 24, 72, 4096
+LIST_BUTTON = "☰"  # the list's opening button when the reply names none (a symbol, no words)
 TEXT_LIMIT = 4096
 
 POLICY = ChannelPolicy(
@@ -112,30 +114,39 @@ def request_body(message: OutboundMessage, *, language: str) -> dict[str, Any]:
         if parameters:
             template["components"] = [{"type": "body", "parameters": parameters}]
         return body | {"type": "template", "template": template}
-    text = message.text[:TEXT_LIMIT] or "…"
-    buttons = message.buttons
-    if not buttons:
+    interactive = interactive_body(message)
+    if interactive is None:
+        text = numbered_text(message)[:TEXT_LIMIT] or "…"
         return body | {"type": "text", "text": {"body": text, "preview_url": False}}
-    if len(buttons) <= MAX_BUTTONS and all(len(b.title) <= BUTTON_TITLE for b in buttons):
-        action: dict[str, Any] = {
-            "buttons": [
-                {"type": "reply", "reply": {"id": b.payload, "title": b.title}} for b in buttons
-            ]
-        }
-        interactive = {"type": "button", "body": {"text": text[:1024]}, "action": action}
-        return body | {"type": "interactive", "interactive": interactive}
-    return body | {"type": "interactive", "interactive": _list(text, buttons)}
+    return body | {"type": "interactive", "interactive": interactive}
 
 
-def _list(text: str, buttons: tuple[Button, ...]) -> dict[str, Any]:
-    rows = [
-        {"id": b.payload, "title": b.title[:ROW_TITLE], "description": b.title[:72]}
-        for b in buttons[:MAX_ROWS]
-    ]
+def interactive_body(message: OutboundMessage) -> dict[str, Any] | None:
+    """Reply buttons (up to 3 titles of 20 characters, a body of 1024), else a list (up to
+    10 rows of 24, a body of 4096); None when the answers fit neither: numbered text."""
+    buttons, text = message.buttons, message.text or "…"
+    if not buttons or len(buttons) > MAX_ROWS or len(text) > LIST_BODY:
+        return None
+    fits_buttons = len(buttons) <= MAX_BUTTONS and all(
+        len(b.title) <= BUTTON_TITLE for b in buttons
+    )
+    if fits_buttons and len(text) <= BUTTON_BODY:
+        replies = [
+            {"type": "reply", "reply": {"id": b.payload, "title": b.title}} for b in buttons
+        ]
+        return {"type": "button", "body": {"text": text}, "action": {"buttons": replies}}
+    rows = []
+    for b in buttons:
+        row = {"id": b.payload, "title": cut(b.title, ROW_TITLE)}
+        detail = b.description or (b.title if len(b.title) > ROW_TITLE else "")
+        if detail:
+            row["description"] = cut(detail, ROW_DESCRIPTION)
+        rows.append(row)
+    label = cut(message.choices_button or LIST_BUTTON, BUTTON_TITLE)
     return {
         "type": "list",
-        "body": {"text": text[:4096]},
-        "action": {"button": "Opções", "sections": [{"title": "Opções", "rows": rows}]},
+        "body": {"text": text},
+        "action": {"button": label, "sections": [{"rows": rows}]},
     }
 
 

@@ -92,11 +92,11 @@ def run_preview(args: argparse.Namespace) -> int:
 
 def run_once(args: argparse.Namespace) -> int:
     """Run one pass through the runtime (``remind`` writes the message and its outbox row)."""
-    from bot.cadence.deps import deps_from_runtime
     from bot.config import load_settings
+    from bot.runtime.service import build_runtime, cadence_deps
 
     settings = load_settings()
-    deps = deps_from_runtime(settings)
+    deps = cadence_deps(build_runtime(settings))
     if args.now is not None:
         deps = type(deps)(
             sessions=deps.sessions,

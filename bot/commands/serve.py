@@ -69,9 +69,11 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.cadence.worker import run_worker
+    from bot.cadence.worker import redis_settings, run_worker
+    from bot.runtime.service import build_runtime, cadence_deps
 
-    run_worker(settings)
+    redis_settings(settings)  # fail before building anything when Redis is not configured
+    run_worker(settings, cadence_deps(build_runtime(settings)))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -48,6 +49,11 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+# runs after each dialogue decision with (effects, language): e.g. the portal's link offer,
+# installed by the runtime's wiring so this package never imports the portal
+DialogueHook = Callable[["Effects", str], None]
+
+
 class Effects:
     """Executes one decision's actions. Every change goes into ``session``; no commit here."""
 
@@ -65,7 +71,9 @@ class Effects:
         actor: str = "bot",
         inbound_message_id: int | None = None,
         respect_contact_hours: bool = True,
+        after_dialogue: Sequence[DialogueHook] = (),
     ) -> None:
+        self.after_dialogue = tuple(after_dialogue)
         self.session = session
         self.situation = situation
         self.settings = settings
@@ -159,6 +167,7 @@ class Effects:
                 response=reply.response,
                 vars={**self.payment_vars(), **reply.vars},
                 options=reply.options,
+                choices=reply.choices,
                 attach_pix_qr=reply.attach_pix_qr,
             )
         text = self.responses.render(
@@ -167,6 +176,8 @@ class Effects:
         extra: dict[str, Any] = {}
         if reply.options:
             extra["buttons"] = [{"title": t, "payload": p} for t, p in reply.options]
+        if reply.choices is not None:
+            extra.update(self.choices_extra(reply.choices, language))
         if reply.attach_pix_qr and self._instructions and self._instructions.pix_code:
             extra["pix_code"] = self._instructions.pix_code
         if self.business_initiated and self.template:
@@ -184,6 +195,25 @@ class Effects:
         self.conversation.last_message_at = self.now
         self.outcome.queued.append(row.id)
         return row
+
+    def choices_extra(self, choices: act.Choices, language: str) -> dict[str, Any]:
+        """The tappable answers in ``language``, as the outbox keeps them for the sender."""
+
+        def text(name: str, values: dict[str, Any]) -> str:
+            label = act.Reply(response=name, vars=values)
+            return self.responses.render(label, language, seed=0, business=self.business_vars())
+
+        buttons: list[dict[str, str]] = []
+        for choice in choices.items:
+            button = {"title": text(choice.label, choice.vars), "payload": choice.id}
+            if choice.detail:
+                button["description"] = text(choice.detail, choice.vars)
+            buttons.append(button)
+        return {
+            "buttons": buttons,
+            "choice_kind": choices.kind.value,
+            "choices_button": text("choices_button", {}),
+        }
 
     def contact_hours_start(self) -> datetime | None:
         """When a message we start may go: now, or the next allowed time (a payment

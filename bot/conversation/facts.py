@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.cadence.calendar import calendar_for
 from bot.config import Settings
 from bot.core.domain import BalanceBreakdown, DebtorView, DebtView
 from bot.core.money import ZERO
@@ -99,6 +100,9 @@ def load_context(
         agreement=agreement,
         channel=contact.channel,
         seed=(conversation.id * 7919 + int(now.timestamp())) & 0xFFFF,
+        holidays=calendar_for(
+            settings.cadence, tz, (debtor.state if debtor else None) or settings.business.state
+        ).holidays_in(today.year, today.year + 1),
     )
     return Situation(conversation=conversation, contact=contact, debtor=debtor, context=context)
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.cadence.calendar import next_allowed
+from bot.cadence.planner import INSTALLMENT_TEMPLATE, step_template
 from bot.config import Settings
 from bot.conversation.facts import debtor_timezone
 from bot.core.money import ZERO
@@ -32,16 +33,10 @@ def reminder_for_now(
         d for d in portfolio.debts_of(debtor_id) if d.status == "open" and d.amount - d.paid > ZERO
     ]
     if agreement is not None and agreement.status == "active":
-        template = "installment_due"
+        template = INSTALLMENT_TEMPLATE
     elif not open_debts:
         return None
     else:
-        oldest = min(d.due_date for d in open_debts)
-        if oldest > today:
-            template = "due_soon"
-        elif oldest == today:
-            template = "due_today"
-        else:
-            template = "overdue"
+        template = step_template((today - min(d.due_date for d in open_debts)).days)
     at = next_allowed(now, settings.cadence, tz, debtor.state or settings.business.state)
     return at, template

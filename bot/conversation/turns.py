@@ -15,19 +15,20 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.channels.policies import CHANNEL_PREFERENCE, PHONE_CHANNELS, policy_for
 from bot.config import Settings
-from bot.conversation.effects import Effects, TurnOutcome, to_jsonable
+from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
 from bot.core.enums import handed_off, holds_the_bot
 from bot.core.parse import Entity, Interpreter, Parse
+from bot.dialogue.choices import parse_choice, with_choices
 from bot.dialogue.context import Event, Reminder, UserTurn
 from bot.dialogue.engine import decide
 from bot.dialogue.responses import ResponseBook
 from bot.dialogue.state import ConversationState
 from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
-from bot.portal.chat import offer_link as offer_portal_link
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
@@ -44,6 +45,7 @@ class TurnDeps:
     book: OfferBook
     responses: ResponseBook
     payments: PaymentProvider
+    after_dialogue: tuple[DialogueHook, ...] = ()  # e.g. bot.portal.chat.offer_link
 
 
 def turn_effects(
@@ -72,6 +74,7 @@ def turn_effects(
         responses=deps.responses,
         payments=deps.payments,
         now=now,
+        after_dialogue=deps.after_dialogue,
         **options,
     )
 
@@ -93,14 +96,16 @@ def find_or_create_contact(session: Session, channel: str, address: str, now: da
 
 
 def link_contact(session: Session, contact: Contact, msg: InboundMessage) -> str | None:
-    """Link a Telegram chat to a debtor by deep-link token or shared phone number."""
+    """Link a chat (a channel whose policy ``links_by_token``) to a debtor by deep-link
+    token or shared phone number."""
     portfolio = PortfolioRepository(session)
     debtor: Debtor | None = None
     if msg.start_token:
         debtor = session.query(Debtor).filter(Debtor.link_token == msg.start_token).one_or_none()
     elif msg.contact_phone:
         phone = "+" + "".join(ch for ch in msg.contact_phone if ch.isdigit())
-        known = portfolio.contact("whatsapp", phone) or portfolio.contact("sms", phone)
+        found = (portfolio.contact(channel, phone) for channel in PHONE_CHANNELS)
+        known = next((c for c in found if c is not None), None)
         if known is not None and known.debtor_id is not None:
             debtor = portfolio.debtor(known.debtor_id)
     if debtor is None:
@@ -117,7 +122,8 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     """Handle one inbound message; ``None`` when it was a duplicate delivery."""
     now = msg.received_at
     contact = find_or_create_contact(session, msg.channel, msg.address, now)
-    link = link_contact(session, contact, msg) if msg.channel == "telegram" else None
+    policy = policy_for(msg.channel, deps.settings.channels)
+    link = link_contact(session, contact, msg) if policy.links_by_token else None
     portfolio = PortfolioRepository(session)
     debtor = portfolio.debtor(contact.debtor_id) if contact.debtor_id else None
     conversations = ConversationRepository(session)
@@ -141,7 +147,10 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     contact.last_inbound_at = now
     conversation.last_message_at = now
     text = msg.text or msg.button_payload or ""
-    parse = safe_parse(deps.interpreter, text[:MAX_TEXT], now, conversation.language)
+    # a tapped answer of ours is known for certain: the NLU is not asked to guess it
+    parse = parse_choice(msg.button_payload, text[:MAX_TEXT], conversation.language)
+    if parse is None:
+        parse = safe_parse(deps.interpreter, text[:MAX_TEXT], now, conversation.language)
     stored.intent = parse.intent
     stored.confidence = parse.confidence
     stored.entities = [e.to_json() for e in parse.entities]
@@ -173,21 +182,23 @@ def run_dialogue(effects: Effects, situation: Situation, event: Event) -> tuple[
     conversation = situation.conversation
     state = ConversationState.from_dict(conversation.state or {})
     decision = decide(state, event, situation.context)
+    actions = with_choices(decision.actions, decision.state)
     language = decision.state.language or conversation.language
-    effects.run(decision.actions, language)
+    effects.run(actions, language)
     effects.outcome.status = conversation.status
     conversation.state = decision.state.to_dict()
     conversation.language = language
     conversation.updated_at = effects.now
-    offer_portal_link(effects, language)
-    return tuple(decision.actions)
+    for hook in effects.after_dialogue:
+        hook(effects, language)
+    return actions
 
 
 def unknown_contact(effects: Effects, conversation: Conversation, link: str | None) -> None:
     """Someone we cannot match: a polite reply that discloses nothing; kept for an agent."""
     from bot.dialogue.actions import Reply
 
-    name = "unknown_contact_telegram" if conversation.channel == "telegram" else "unknown_contact"
+    name = policy_for(conversation.channel, effects.settings.channels).unknown_contact_response
     if link == "link_failed":
         name = "link_failed"
     effects.reply(Reply(response=name), conversation.language)
@@ -263,9 +274,6 @@ def reminder_turn(
         send.message_id = effects.outcome.queued[0]
     effects.event("reminder_sent", template=template, key=key)
     return effects.outcome
-
-
-CHANNEL_PREFERENCE = ("whatsapp", "telegram", "sms", "web", "test")
 
 
 def preferred_contact(session: Session, debtor_id: int) -> Contact | None:

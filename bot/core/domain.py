@@ -146,8 +146,11 @@ class InboundMessage:
 
 @dataclass(frozen=True)
 class Button:
+    """A tappable answer: what it says, what comes back, and a longer line for lists."""
+
     title: str
     payload: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ class OutboundMessage:
     address: str
     text: str
     buttons: tuple[Button, ...] = ()
+    choice_kind: str | None = None  # yes_no | identity | options (core.enums.ChoiceKind)
+    choices_button: str | None = None  # the label of the button that opens a list
     image_png: bytes | None = None
     template: str | None = None
     template_vars: dict[str, str] = field(default_factory=dict)

@@ -17,6 +17,14 @@ class ChannelName(StrEnum):
     TEST = "test"
 
 
+class ChoiceKind(StrEnum):
+    """What a set of tappable answers asks; a channel may map each to its own template."""
+
+    YES_NO = "yes_no"
+    IDENTITY = "identity"  # "is this Maria?"
+    OPTIONS = "options"  # the plans on screen
+
+
 class ConversationStatus(StrEnum):
     BOT = "bot"
     WAITING_AGENT = "waiting_agent"

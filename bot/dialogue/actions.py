@@ -8,11 +8,33 @@ from decimal import Decimal
 from typing import Any
 
 from bot.core.domain import Plan
+from bot.core.enums import ChoiceKind
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer a person may tap. ``id`` is what comes back (``bot.dialogue.choices``);
+    ``label`` (and the longer, optional ``detail``) name responses in ``dialogues/``,
+    rendered with ``vars`` in the conversation's language."""
+
+    id: str
+    label: str
+    vars: dict[str, Any] = field(default_factory=dict)
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The answers offered with a reply; ``kind`` says which interactive form fits."""
+
+    kind: ChoiceKind
+    items: tuple[Choice, ...]
 
 
 @dataclass(frozen=True)
 class Reply:
     """Say something: a named response from ``dialogues/``, rendered with ``vars``.
+    ``choices`` are the answers a person may tap instead of typing (yes/no, identity, options).
 
     ``options`` become quick-reply buttons where the channel has them (title, payload).
     """
@@ -20,6 +42,7 @@ class Reply:
     response: str
     vars: dict[str, Any] = field(default_factory=dict)
     options: tuple[tuple[str, str], ...] = ()
+    choices: Choices | None = None
     attach_pix_qr: bool = False
 
 

@@ -118,3 +118,5 @@ class Context:
     agreement: AgreementView | None = None
     channel: str = "whatsapp"
     seed: int = 0  # picks response variants deterministically
+    # the debtor's holidays this year and next (for business days); given, never looked up
+    holidays: frozenset[date] = frozenset()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.core.business_days import add_business_days
 from bot.dialogue.actions import KeepReceipt, PauseReminders, SendPaymentInfo
 from bot.dialogue.handlers_identity import context_vars, identity_required
-from bot.dialogue.turn import Step, Turn, add_business_days, money_str, payment_reference, say
+from bot.dialogue.turn import Step, Turn, money_str, payment_reference, say
 
 RECEIPT_KINDS = ("image", "document")
 METHODS = ("pix", "boleto", "card", "link", "transfer", "cash")
@@ -15,7 +16,7 @@ METHODS = ("pix", "boleto", "card", "link", "transfer", "cash")
 def already_paid(t: Turn) -> Step:
     """Thank, ask for the receipt, pause reminders while the business checks."""
     days = t.ctx.settings.already_paid_pause_business_days
-    until = add_business_days(t.ctx.today, days)
+    until = add_business_days(t.ctx.today, days, t.ctx.holidays)
     return t.step(
         PauseReminders(until=until, reason="already_paid"),
         say("already_paid", t.ctx, until=until.isoformat(), days=days),

@@ -13,8 +13,24 @@ REMINDER_TEMPLATES: tuple[str, ...] = (
     "thank_you",
 )
 
+# Labels of the answers a person may tap, rendered by the runtime with each reply that
+# offers them (bot.dialogue.choices); short: a WhatsApp reply button holds 20 characters.
+CHOICE_LABELS: frozenset[str] = frozenset(
+    {
+        "choice_yes",
+        "choice_no",
+        "choice_identity_yes",
+        "choice_identity_no",
+        "choice_close_yes",
+        "choice_close_no",
+        "choice_plan",
+        "choice_plan_detail",
+        "choices_button",
+    }
+)
+
 # Responses the runtime asks for itself (unknown sender, approved agreement).
-RUNTIME_RESPONSES: frozenset[str] = frozenset(
+RUNTIME_RESPONSES: frozenset[str] = CHOICE_LABELS | frozenset(
     {
         "unknown_contact",
         "unknown_contact_telegram",

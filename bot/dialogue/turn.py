@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -130,17 +129,6 @@ def plan_vars(plan: Plan, number: int | None = None) -> dict[str, Any]:
         "has_interest": plan.monthly_rate_percent > ZERO,
         "needs_approval": plan.needs_approval,
     }
-
-
-def add_business_days(start: date, days: int) -> date:
-    """``start`` plus ``days`` working days (Monday to Friday)."""
-    current = start
-    left = max(days, 0)
-    while left:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 def payment_reference(*parts: str) -> str:

@@ -51,7 +51,8 @@ def outbound_from_row(
 ) -> OutboundMessage:
     """Our outbox row as an ``OutboundMessage``.
 
-    ``extra`` may hold ``buttons`` ([{"title", "payload"}] or [[title, payload]]),
+    ``extra`` may hold ``buttons`` ([{"title", "payload", "description"?}] or
+    [[title, payload]]) with ``choice_kind`` and ``choices_button``,
     ``template_vars`` ({str: str}), ``image_png`` (base64) and ``pix_code`` (rendered as a
     QR code image where the channel can show one: ``images``).
     """
@@ -59,7 +60,8 @@ def outbound_from_row(
     buttons = []
     for item in extra.get("buttons") or ():
         if isinstance(item, Mapping):
-            buttons.append(Button(str(item["title"]), str(item["payload"])))
+            description = str(item.get("description") or "")
+            buttons.append(Button(str(item["title"]), str(item["payload"]), description))
         else:
             buttons.append(Button(str(item[0]), str(item[1])))
     image = extra.get("image_png")
@@ -72,6 +74,8 @@ def outbound_from_row(
         address=address,
         text=message.text,
         buttons=tuple(buttons),
+        choice_kind=_text_or_none(extra.get("choice_kind")),
+        choices_button=_text_or_none(extra.get("choices_button")),
         image_png=png,
         template=message.template if as_template else None,
         template_vars={str(k): str(v) for k, v in (extra.get("template_vars") or {}).items()},
@@ -348,3 +352,7 @@ class OutboxSender:
                 return "retry"
         self._finish_failed(message_id, error)
         return "failed"
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

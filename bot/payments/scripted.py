@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy import select
@@ -13,12 +12,9 @@ from bot.offers.book import OfferBook
 from bot.offers.payments import PaymentProvider
 from bot.payments.pix_api import BacenPixApi
 from bot.payments.provider import build_payment_provider
-from bot.payments.service import receive_notification
+from bot.payments.service import PaymentsHost, receive_notification
 from bot.payments.standin import StandInPsp
 from bot.store.tables import PixCharge
-
-if TYPE_CHECKING:
-    from bot.runtime.service import Runtime
 
 
 def scripted_provider(
@@ -38,7 +34,7 @@ def scripted_provider(
 
 
 async def pay_last_charge(
-    runtime: Runtime, psp: StandInPsp | None, amount: Decimal | None, notify: bool
+    runtime: PaymentsHost, psp: StandInPsp | None, amount: Decimal | None, notify: bool
 ) -> str:
     """The payer pays the newest charge at the stand-in; its webhook goes through the same
     verification as a real one. Returns a transcript line."""

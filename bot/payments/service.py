@@ -8,19 +8,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.conversation.turns import TurnDeps
+from bot.core.clock import Clock
 from bot.payments.charges import expire_charges
 from bot.payments.confirm import PixResult, record_pix
 from bot.payments.pix_api import PixApiError, ReceivedPix
 from bot.payments.provider import PixChargeProvider
 
-if TYPE_CHECKING:
-    from bot.runtime.service import Runtime
+
+class PaymentsHost(Protocol):
+    """What the payment ways need from the wiring (``bot.runtime.service.Runtime`` is one)."""
+
+    settings: Settings
+    clock: Clock
+    deps: TurnDeps
+
+    @property
+    def live(self) -> Publisher: ...
+
+    def in_transaction(self, work: Callable[[Session], T]) -> T: ...
+
+
+class Publisher(Protocol):
+    async def publish(self, topic: str, data: dict[str, object]) -> None: ...
+
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_PIX_PER_NOTIFICATION = 500
 
@@ -43,7 +65,7 @@ class PixReport:
         return {"counted": counts, "rejected": len(self.rejected)}
 
 
-def pix_provider(runtime: Runtime) -> PixChargeProvider | None:
+def pix_provider(runtime: PaymentsHost) -> PixChargeProvider | None:
     provider = runtime.deps.payments
     return provider if isinstance(provider, PixChargeProvider) else None
 
@@ -64,14 +86,14 @@ def notified_ids(payload: Any) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _record(runtime: Runtime, pix: ReceivedPix, source: str) -> PixResult:
+def _record(runtime: PaymentsHost, pix: ReceivedPix, source: str) -> PixResult:
     now = runtime.clock.now()
     return runtime.in_transaction(
         lambda s: record_pix(s, pix, source=source, now=now, deps=runtime.deps)
     )
 
 
-async def receive_notification(runtime: Runtime, payload: Any) -> PixReport:
+async def receive_notification(runtime: PaymentsHost, payload: Any) -> PixReport:
     """The webhook's work. ``PixApiError`` (PSP unreachable) propagates: the route answers
     503 so the PSP delivers again later."""
     provider = pix_provider(runtime)
@@ -90,7 +112,7 @@ async def receive_notification(runtime: Runtime, payload: Any) -> PixReport:
     return report
 
 
-async def _announce(runtime: Runtime, result: PixResult) -> None:
+async def _announce(runtime: PaymentsHost, result: PixResult) -> None:
     """Open consoles and dashboards hear about a payment at once."""
     turn = result.turn
     if turn is not None and turn.conversation_id is not None:
@@ -99,7 +121,7 @@ async def _announce(runtime: Runtime, result: PixResult) -> None:
         await runtime.live.publish("payments", {"kind": result.outcome})
 
 
-def sync_pix(runtime: Runtime, since: datetime, until: datetime | None = None) -> PixReport:
+def sync_pix(runtime: PaymentsHost, since: datetime, until: datetime | None = None) -> PixReport:
     """Every Pix the PSP received in [since, until] that no webhook brought."""
     provider = pix_provider(runtime)
     if provider is None:
@@ -111,7 +133,7 @@ def sync_pix(runtime: Runtime, since: datetime, until: datetime | None = None) -
     return report
 
 
-def periodic_sync(runtime: Runtime, now: datetime) -> list[str]:
+def periodic_sync(runtime: PaymentsHost, now: datetime) -> list[str]:
     """Run by housekeeping (embedded scheduler and ``quita worker``) every
     ``payments.sync_every_minutes``; the window overlaps, counting is idempotent."""
     provider = pix_provider(runtime)

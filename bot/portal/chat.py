@@ -14,13 +14,16 @@ from bot.conversation.effects import Effects
 from bot.dialogue.actions import Reply
 from bot.portal.links import can_check_identity, issue_link
 from bot.portal.tokens import LinkSigner
+from bot.secrets import resolve_secret_key  # the key the web app verifies with
 from bot.store.tables import Event
 
 LINK_SENT = "portal_link_sent"
 
 
 def offer_link(effects: Effects, language: str) -> None:
-    """After ``offers_presented`` in this turn, add the page's link (once per link life)."""
+    """After ``offers_presented`` in this turn, add the page's link (once per link life).
+
+    A dialogue hook (``TurnDeps.after_dialogue``): the runtime's wiring installs it."""
     settings = effects.settings
     debtor = effects.situation.debtor
     if (
@@ -42,8 +45,6 @@ def offer_link(effects: Effects, language: str) -> None:
     )
     if recent is not None:
         return
-    from bot.web.security import resolve_secret_key  # the key the web app verifies with
-
     signer = LinkSigner(resolve_secret_key(settings))
     link = issue_link(effects.session, signer, settings, debtor.id, effects.now)
     effects.reply(Reply("portal_link", vars={"link": link, "valid_hours": hours}), language)

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cadence.deps import CadenceDeps
+from bot.cadence.scheduler import EmbeddedScheduler, embedded_scheduler
 from bot.channels.base import ChannelPolicy, WebhookEndpoint
 from bot.channels.policies import policy_of
 from bot.config import Settings
@@ -32,6 +34,7 @@ from bot.core.parse import Interpreter
 from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import PaymentProvider
+from bot.portal.chat import offer_link as offer_portal_link
 from bot.resources import resource_path
 from bot.runtime import poison
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
@@ -78,6 +81,7 @@ class Runtime:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _outbox_ready: asyncio.Event | None = None
     _sender: Any = None
+    _scheduler: EmbeddedScheduler | None = None
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -427,20 +431,6 @@ class Runtime:
                 log.exception("sender.drain_failed")
                 await asyncio.sleep(1.0)
 
-    async def _scheduler_loop(self) -> None:
-        from bot.cadence.runner import run_pass
-
-        interval = self.settings.cadence.interval_seconds
-        while True:
-            try:
-                await self.housekeeping()
-                await asyncio.to_thread(
-                    run_pass, self.db, self.settings, self.clock, self.remind_sync
-                )
-            except Exception:
-                log.exception("cadence.pass_failed")
-            await asyncio.sleep(interval)
-
     # --- lifecycle ----------------------------------------------------------------------
 
     async def start(self, *, background: bool = True) -> None:
@@ -456,12 +446,17 @@ class Runtime:
             return
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
         if self.settings.cadence.enabled and self.redis is None:
-            self._tasks.append(asyncio.create_task(self._scheduler_loop(), name="quita-cadence"))
+            # with Redis, `quita worker` runs the same passes (bot.cadence.worker)
+            self._scheduler = embedded_scheduler(cadence_deps(self))
+            self._scheduler.start()
         from bot.channels.lifecycle import start_channels
 
         await start_channels(self)
 
     async def stop(self) -> None:
+        if self._scheduler is not None:
+            await self._scheduler.stop()
+            self._scheduler = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -492,6 +487,18 @@ class Runtime:
 
     def conversation(self, session: Session, conversation_id: int) -> Conversation | None:
         return session.get(Conversation, conversation_id)
+
+
+def cadence_deps(runtime: Runtime) -> CadenceDeps:
+    """What a cadence pass needs, from the runtime: the embedded scheduler, ``quita worker``
+    and ``quita cadence run`` all run this same pass (housekeeping first)."""
+    return CadenceDeps(
+        sessions=runtime.db,
+        settings=runtime.settings,
+        clock=runtime.clock,
+        remind=runtime.remind_sync,
+        before_pass=runtime.housekeeping_sync,
+    )
 
 
 def redis_client(url: str) -> Any:
@@ -551,6 +558,7 @@ def build_runtime(
         book=book,
         responses=responses,
         payments=payments,
+        after_dialogue=(offer_portal_link,),
     )
     if channels is None:
         from bot.channels.registry import build_channels

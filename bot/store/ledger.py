@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -200,15 +200,3 @@ class LedgerRepository:
                 created_at=now,
             )
         )
-
-
-def add_business_days(start: date, days: int) -> date:
-    """``days`` business days after ``start`` (weekends skipped; holidays by the cadence)."""
-    from datetime import timedelta
-
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current

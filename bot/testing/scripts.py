@@ -25,6 +25,7 @@ from bot.core.clock import FixedClock, parse_iso
 from bot.core.domain import InboundMessage, Media
 from bot.core.parse import Interpreter
 from bot.offers.book import load_offer_book
+from bot.resources import resource_path
 from bot.runtime.service import Runtime, build_runtime
 from bot.store.db import fresh_sqlite
 from bot.store.portfolio import DebtorRecord, DebtRecord, PortfolioRepository
@@ -115,7 +116,9 @@ class ScriptRun:
         self.settings = load_settings(overrides=overrides, environ={})
         self.clock = FixedClock(parse_iso(str(script["now"])))
         offers_path = script.get("offers")
-        book_path = (path.parent / offers_path) if offers_path else Path(self.settings.offers.path)
+        book_path = (
+            path.parent / offers_path if offers_path else resource_path(self.settings.offers.path)
+        )
         self.recorders = {name: RecordingChannel(name) for name in CHANNELS}
         book = load_offer_book(book_path)
         from bot.payments.scripted import scripted_provider

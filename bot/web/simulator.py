@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.channels.policies import PHONE_CHANNELS
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor
 from bot.web.auth import CurrentUser, NotAuthenticated, csrf_protect, optional_user
@@ -61,7 +62,7 @@ def link_phone(session: Session, phone: str, now: Any) -> str:
     except RowError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     repo = PortfolioRepository(session)
-    owner = repo.contact("whatsapp", address) or repo.contact("sms", address)
+    owner = next(filter(None, (repo.contact(c, address) for c in PHONE_CHANNELS)), None)
     if owner is not None and owner.debtor_id is not None:
         debtor = repo.debtor(owner.debtor_id)
         if debtor is not None:

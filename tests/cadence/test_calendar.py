@@ -104,3 +104,14 @@ def test_window_on_gives_local_bounds() -> None:
     cal = calendar_for(BR, TZ, None)
     assert cal.window_on(date(2026, 11, 28)) == (at(2026, 11, 28, 8), at(2026, 11, 28, 14))
     assert cal.window_on(date(2026, 11, 29)) is None
+
+
+def test_business_days_skip_weekends_and_the_calendars_holidays() -> None:
+    from bot.core.business_days import add_business_days
+
+    friday = date(2026, 11, 13)  # Friday 20 November (Consciência Negra) is a holiday
+    assert add_business_days(friday, 5) == date(2026, 11, 20)  # weekends only
+    sao_paulo = calendar_for(BR, TZ, "SP")
+    assert date(2026, 11, 20) in sao_paulo.holidays_in(2026)
+    assert sao_paulo.add_business_days(friday, 5) == date(2026, 11, 23)
+    assert sao_paulo.add_business_days(date(2026, 12, 23), 2) == date(2026, 12, 28)  # Christmas

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from standins import TelegramStandIn, TwilioStandIn
@@ -32,20 +32,3 @@ def twilio_api() -> Iterator[TwilioStandIn]:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(START)
-
-
-class FakeSleep:
-    """Moves the fake clock instead of waiting; remembers every pause."""
-
-    def __init__(self, clock: FixedClock) -> None:
-        self.clock = clock
-        self.pauses: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-        self.clock.advance(timedelta(seconds=seconds))
-
-
-@pytest.fixture
-def fake_sleep(clock: FixedClock) -> FakeSleep:
-    return FakeSleep(clock)

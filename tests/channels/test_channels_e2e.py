@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from bot.channels.registry import build_channels, close_channels
 from bot.core.clock import FixedClock
 from bot.runtime.service import Runtime, build_runtime
 from bot.store.db import transaction
-from bot.store.tables import Message
+from bot.store.tables import Conversation, Message
 from bot.web.app import build_app
 
 SECRET = "tg-secret"
@@ -245,3 +246,70 @@ async def test_telegram_polling_linked_debtor_gets_the_reply(
         await asyncio.sleep(0.02)
     assert any("Geladeira" in m["text"] for m in telegram_api.sent())
     assert count(runtime, direction="in") == 2
+
+
+async def telegram_tap(
+    http: httpx.AsyncClient, update_id: int, data: str, shown: dict[str, Any]
+) -> int:
+    """A tap on one of the inline buttons of ``shown`` (a sendMessage the bot made)."""
+    update = {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cb{update_id}",
+            "chat_instance": "ci-777",
+            "from": {"id": 777, "is_bot": False, "first_name": "Maria"},
+            "data": data,
+            "message": {
+                "message_id": 900 + update_id,
+                "date": 0,
+                "chat": {"id": 777, "type": "private"},
+                "text": shown["text"],
+                "reply_markup": json.loads(shown["reply_markup"]),
+            },
+        },
+    }
+    response = await http.post(
+        "/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
+    return response.status_code
+
+
+def last_keyboard(telegram_api: TelegramStandIn) -> tuple[dict[str, Any], list[list[str]]]:
+    shown = [m for m in telegram_api.sent() if m.get("reply_markup")][-1]
+    rows = json.loads(shown["reply_markup"])["inline_keyboard"]
+    return shown, [[key["callback_data"] for key in row] for row in rows]
+
+
+async def test_telegram_tapped_plan_and_yes_make_the_agreement(
+    runtime: Runtime, http: httpx.AsyncClient, telegram_api: TelegramStandIn
+) -> None:
+    from bot.store.tables import Agreement
+
+    assert await telegram_update(http, 1, f"/start {link_token(runtime)}") == 200
+    assert await telegram_update(http, 2, "quero parcelar") == 200
+    await runtime.drain_outbox()
+    offers, rows = last_keyboard(telegram_api)
+    assert len(rows) >= 2  # one plan per row, numbered as in the text
+    assert rows == [[f"options:{n}"] for n in range(1, len(rows) + 1)]
+    assert await telegram_tap(http, 3, "options:2", offers) == 200
+    await runtime.drain_outbox()
+    summary, rows = last_keyboard(telegram_api)
+    assert rows == [["yes_no:yes", "yes_no:no"]]  # "close it?": side by side
+    assert await telegram_tap(http, 4, "yes_no:yes", summary) == 200
+    await runtime.drain_outbox()
+    with transaction(runtime.db) as session:
+        [agreement] = session.scalars(select(Agreement)).all()
+        taps = session.execute(
+            select(Message.text, Message.intent, Message.confidence)
+            .where(Message.direction == "in")
+            .order_by(Message.id)
+        ).all()
+        state = session.scalars(select(Conversation.state)).one()
+    plan_titles = json.loads(offers["reply_markup"])["inline_keyboard"]
+    assert taps[-2:] == [
+        (plan_titles[1][0]["text"], "choose_option", 1.0),
+        (json.loads(summary["reply_markup"])["inline_keyboard"][0][0]["text"], "affirm", 1.0),
+    ]
+    assert agreement.status in ("active", "pending_approval")
+    assert state["phase"] in ("agreement", "with_agent")
+    assert len(telegram_api.sent("answerCallbackQuery")) == 2  # each spinner stopped

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from standins import Failure, TwilioStandIn, twilio_signature
 
-from bot.channels.twilio import TwilioChannel, make_client, with_options
+from bot.channels.answers import numbered_text
+from bot.channels.twilio import TwilioChannel, make_client
 from bot.channels.twilio_parse import (
     MalformedWebhook,
     media_kind,
@@ -116,8 +117,12 @@ async def test_unreachable_is_transient() -> None:
 
 def test_options_become_numbered_lines() -> None:
     buttons = (Button("À vista", "a"), Button("3x", "b"))
-    assert with_options("Escolha:", buttons) == "Escolha:\n\n1. À vista\n2. 3x"
-    assert with_options("1. À vista\n2. 3x", buttons) == "1. À vista\n2. 3x"
+
+    def text(body: str) -> str:
+        return numbered_text(OutboundMessage("whatsapp", "+55", body, buttons=buttons))
+
+    assert text("Escolha:") == "Escolha:\n\n1. À vista\n2. 3x"
+    assert text("1. À vista\n2. 3x") == "1. À vista\n2. 3x"
 
 
 def test_parse_whatsapp_inbound_with_voice_note() -> None:
@@ -197,3 +202,115 @@ def test_signature() -> None:
     assert not signature_valid("other", url, form, good)
     assert not signature_valid("tok", url, {**form, "Body": "forged"}, good)
     assert not signature_valid("tok", url, form, None)
+
+
+YES_NO_SID = "HX" + "1" * 32
+OPTIONS_3_SID = "HX" + "3" * 32
+
+
+@pytest.fixture
+def interactive(twilio_api: TwilioStandIn) -> Iterator[TwilioChannel]:
+    client, transport = make_client(
+        twilio_api.account_sid, twilio_api.auth_token, base_url=twilio_api.url
+    )
+    yield TwilioChannel(
+        "whatsapp",
+        client=client,
+        transport=transport,
+        from_number="+14155238886",
+        interactive={"yes_no": YES_NO_SID, "options_3": OPTIONS_3_SID},
+    )
+    transport.close()
+
+
+def answers(kind: str, *titles: str) -> tuple[Button, ...]:
+    return tuple(
+        Button(title, f"{kind}:{n}", f"linha {n}") for n, title in enumerate(titles, start=1)
+    )
+
+
+async def test_yes_no_goes_as_the_configured_quick_reply(
+    interactive: TwilioChannel, twilio_api: TwilioStandIn
+) -> None:
+    await interactive.send(
+        OutboundMessage(
+            "whatsapp",
+            "+5511990000001",
+            "Posso fechar o acordo?",
+            buttons=(Button("Sim, pode fechar", "yes_no:yes"), Button("Não", "yes_no:no")),
+            choice_kind="yes_no",
+        )
+    )
+    [sent] = twilio_api.messages()
+    assert sent["ContentSid"] == YES_NO_SID
+    assert "Body" not in sent
+    variables = json.loads(sent["ContentVariables"])
+    assert variables["body"] == "Posso fechar o acordo?"
+    assert (variables["title1"], variables["id1"]) == ("Sim, pode fechar", "yes_no:yes")
+    assert (variables["title2"], variables["id2"]) == ("Não", "yes_no:no")
+    assert all(value for value in variables.values())  # Twilio refuses empty variables
+
+
+async def test_options_use_the_template_for_their_count_else_numbered_text(
+    interactive: TwilioChannel, twilio_api: TwilioStandIn
+) -> None:
+    three = answers("options", "1. À vista R$ 600,00", "2. 3x de R$ 200,00", "3. 6x de R$ 110,00")
+    await interactive.send(
+        OutboundMessage(
+            "whatsapp",
+            "+55119",
+            "Escolha",
+            buttons=three,
+            choice_kind="options",
+            choices_button="Ver opções",
+        )
+    )
+    await interactive.send(
+        OutboundMessage("whatsapp", "+55119", "Escolha", buttons=three[:2], choice_kind="options")
+    )
+    listed, text = twilio_api.messages()
+    assert listed["ContentSid"] == OPTIONS_3_SID
+    variables = json.loads(listed["ContentVariables"])
+    assert [variables[f"id{n}"] for n in (1, 2, 3)] == ["options:1", "options:2", "options:3"]
+    assert (variables["button"], variables["desc2"]) == ("Ver opções", "linha 2")
+    assert "ContentSid" not in text  # no template for two options: numbered text
+    assert text["Body"] == "Escolha\n\n1. À vista R$ 600,00\n2. 3x de R$ 200,00"
+
+
+async def test_without_a_content_sid_identity_asks_in_words(
+    whatsapp: TwilioChannel, twilio_api: TwilioStandIn
+) -> None:
+    question = "Falo com Maria? Pode responder sim ou não."
+    await whatsapp.send(
+        OutboundMessage(
+            "whatsapp",
+            "+55119",
+            question,
+            buttons=answers("identity", "Sim, sou eu", "Não sou eu"),
+            choice_kind="identity",
+        )
+    )
+    [sent] = twilio_api.messages()
+    assert sent["Body"] == question  # "1"/"2" would not be read as yes/no
+
+
+def test_quick_reply_and_list_picker_taps_parse() -> None:
+    base = {"MessageSid": "SM9", "From": "whatsapp:+5511990000001", "Body": ""}
+    quick = parse_inbound(
+        base | {"ButtonPayload": "yes_no:yes", "ButtonText": "Sim, pode fechar"}, now=NOW
+    )
+    listed = parse_inbound(base | {"ListId": "options:2", "ListTitle": "2. 3x"}, now=NOW)
+    assert (quick.button_payload, quick.text) == ("yes_no:yes", "Sim, pode fechar")
+    assert (listed.button_payload, listed.text) == ("options:2", "2. 3x")
+
+
+def test_interactive_settings_refuse_unknown_kinds_and_sids() -> None:
+    from pydantic import ValidationError
+
+    from bot.config import TwilioSettings
+
+    assert TwilioSettings(interactive={"options_3": OPTIONS_3_SID}).interactive
+    with pytest.raises(ValidationError):
+        TwilioSettings(interactive={"maybe": YES_NO_SID})
+    with pytest.raises(ValidationError):
+        TwilioSettings(interactive={"yes_no": "HXnotasid"})

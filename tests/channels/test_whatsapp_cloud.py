@@ -290,3 +290,91 @@ def test_buttons_become_reply_buttons_or_a_list() -> None:
     body = request_body(many, language="pt_BR")["interactive"]
     assert body["type"] == "list"
     assert [row["id"] for row in body["action"]["sections"][0]["rows"]] == list("01234")
+
+
+def tap_event(wamid: str, kind: str, reply_id: str, title: str) -> dict[str, Any]:
+    """A tap on a reply button (``button_reply``) or a list row (``list_reply``)."""
+    payload = text_event(wamid, "")
+    message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["text"]
+    message["type"] = "interactive"
+    message["interactive"] = {"type": kind, kind: {"id": reply_id, "title": title}}
+    return payload
+
+
+async def test_tapped_plan_and_yes_make_the_agreement(
+    runtime: Runtime, http: httpx.AsyncClient, graph_api: GraphStandIn
+) -> None:
+    from bot.store.tables import Agreement
+
+    assert await post(http, text_event("wamid.t1", "quero parcelar")) == 200
+    await runtime.drain_outbox()
+    offers = graph_api.messages()[-1]["interactive"]
+    if offers["type"] == "list":
+        rows = offers["action"]["sections"][0]["rows"]
+        choices = [(row["id"], row["title"]) for row in rows]
+        assert offers["action"]["button"] == "Ver opções"  # from dialogues/, not code
+        assert all(len(row["title"]) <= 24 and len(row["description"]) <= 72 for row in rows)
+    else:
+        choices = [(b["reply"]["id"], b["reply"]["title"]) for b in offers["action"]["buttons"]]
+    assert [choice_id for choice_id, _ in choices] == [
+        f"options:{n}" for n in range(1, len(choices) + 1)
+    ]
+    kind = "list_reply" if offers["type"] == "list" else "button_reply"
+    assert await post(http, tap_event("wamid.t2", kind, *choices[0])) == 200
+    await runtime.drain_outbox()
+    summary = graph_api.messages()[-1]["interactive"]
+    assert summary["type"] == "button"
+    buttons = [(b["reply"]["id"], b["reply"]["title"]) for b in summary["action"]["buttons"]]
+    assert [choice_id for choice_id, _ in buttons] == ["yes_no:yes", "yes_no:no"]
+    assert all(len(title) <= 20 for _, title in buttons)
+    assert await post(http, tap_event("wamid.t3", "button_reply", *buttons[0])) == 200
+    await runtime.drain_outbox()
+    with transaction(runtime.db) as session:
+        [agreement] = session.scalars(select(Agreement)).all()
+        taps = session.execute(
+            select(Message.intent, Message.confidence)
+            .where(Message.direction == "in")
+            .order_by(Message.id)
+        ).all()
+    assert taps[-2:] == [("choose_option", 1.0), ("affirm", 1.0)]
+    assert agreement.status in ("active", "pending_approval")
+
+
+def test_long_plans_become_list_rows_within_meta_limits() -> None:
+    long = "Entrada + 10x de R$ 1.234,56 sem juros"
+    message = OutboundMessage(
+        "whatsapp",
+        PHONE,
+        "Opções:\n1) ...\n2) ...",
+        buttons=(Button("1. À vista R$ 600,00", "options:1"), Button(long, "options:2")),
+        choice_kind="options",
+        choices_button="Ver opções",
+    )
+    body = request_body(message, language="pt_BR")["interactive"]
+    rows = body["action"]["sections"][0]["rows"]
+    assert body["type"] == "list"
+    assert rows[1]["title"] == long[:23].rstrip() + "…"
+    assert rows[1]["description"] == long  # the whole label is still read
+    assert "title" not in body["action"]["sections"][0]  # one section needs no title
+
+
+def test_too_many_answers_go_as_numbered_text() -> None:
+    buttons = tuple(Button(f"{n}. Plano {n}", f"options:{n}") for n in range(1, 13))
+    message = OutboundMessage(
+        "whatsapp", PHONE, "Escolha:", buttons=buttons, choice_kind="options"
+    )
+    body = request_body(message, language="pt_BR")
+    assert body["type"] == "text"
+    assert body["text"]["body"].splitlines()[-1] == "12. Plano 12"
+
+
+def test_yes_no_without_buttons_is_not_numbered() -> None:
+    """'1' is not read as yes: a yes/no question that cannot be buttons asks in words."""
+    buttons = tuple(Button(f"Sim {n}" * 5, f"yes_no:{n}") for n in range(2))
+    message = OutboundMessage(
+        "whatsapp", PHONE, "Posso fechar? " * 400, buttons=buttons, choice_kind="yes_no"
+    )
+    body = request_body(message, language="pt_BR")
+    assert body["type"] == "text"
+    assert body["text"]["body"] == message.text[:4096]

@@ -8,7 +8,7 @@ import pytest
 from dialogue_helpers import ROOT, SETTINGS, FakeOffers
 
 from bot.dialogue.actions import Reply
-from bot.dialogue.names import RESPONSES
+from bot.dialogue.names import CHOICE_LABELS, RESPONSES
 from bot.dialogue.responses import ResponseBook, ResponseError, business_vars
 from bot.dialogue.turn import plan_vars
 
@@ -66,8 +66,18 @@ def sample_vars() -> dict[str, object]:
 def test_every_response_exists_in_both_languages(book: ResponseBook) -> None:
     for lang in ("pt", "en"):
         assert set(book.texts[lang]) >= RESPONSES
-        for name in RESPONSES:
+        for name in RESPONSES - CHOICE_LABELS:
             assert 2 <= len(book.variants(name, lang)) <= 3, (lang, name)
+
+
+def test_choice_labels_are_one_short_text(book: ResponseBook) -> None:
+    """A button's label does not vary (a person learns where to tap) and fits WhatsApp's
+    20 characters for a reply button (plans may run longer: they become list rows)."""
+    for lang in ("pt", "en"):
+        for name in CHOICE_LABELS:
+            [text] = book.variants(name, lang)
+            if name not in ("choice_plan", "choice_plan_detail"):
+                assert len(text) <= 20, (lang, name)
 
 
 @pytest.mark.parametrize("lang", ["pt", "en"])

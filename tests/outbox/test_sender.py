@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from conftest import FakeSleep
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +19,7 @@ from bot.runtime.ports import SendError
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, transaction, upgrade
 from bot.store.tables import Contact, Message
+from tests.outbox.fakes import FakeSleep
 
 SETTINGS = Settings(channels={"send_max_attempts": 4, "send_backoff_seconds": 2.0})
 
