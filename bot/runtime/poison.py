@@ -11,18 +11,15 @@ may pass on a retry (the database is down) still propagates, so the provider ret
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import re
 from datetime import datetime
 
 from sqlalchemy import exc as sa_exc
 
 from bot.core.domain import InboundMessage, Media
+from bot.core.sanitize import MAX_ADDRESS, clean, provider_key
 
 # column sizes (bot.store.tables) and provider limits
 MAX_TEXT = 65_536  # far above any provider's own limit (4096); a real message is never cut
-MAX_ADDRESS = 64
-MAX_PROVIDER_ID = 128
 MAX_NAME = 200
 MAX_TOKEN = 64
 MAX_PAYLOAD = 256
@@ -32,8 +29,6 @@ MAX_CONTENT_TYPE = 100
 MAX_MEDIA = 10
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2200
 
-# C0 controls and DEL except tab and newlines; PostgreSQL refuses NUL in text and JSON
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # exceptions that a retry may cure: let the provider retry instead of parking
 TRANSIENT: tuple[type[BaseException], ...] = (
     sa_exc.OperationalError,
@@ -50,22 +45,8 @@ class PoisonMessage(ValueError):
     """A message that cannot be processed whatever we do; it goes to the dead letters."""
 
 
-def clean(text: str, limit: int) -> str:
-    """``text`` without control characters (tab and newlines kept), at most ``limit`` long."""
-    return _CONTROL.sub("", text)[:limit]
-
-
 def _optional(text: str | None, limit: int) -> str | None:
     return None if text is None else clean(text, limit) or None
-
-
-def provider_key(raw: str) -> str:
-    """Cleaned; a longer id keeps a digest so redeliveries still de-duplicate."""
-    value = clean(raw, 10 * MAX_PROVIDER_ID)
-    if len(value) <= MAX_PROVIDER_ID:
-        return value
-    digest = hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
-    return f"{value[: MAX_PROVIDER_ID - 33]}~{digest}"
 
 
 def sanitise(msg: InboundMessage, *, now: datetime) -> InboundMessage:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.core.domain import InboundMessage
-from bot.runtime.poison import MAX_ADDRESS, clean, provider_key
+from bot.core.sanitize import MAX_ADDRESS, clean, provider_key
 from bot.store.tables import DeadLetter
 
 log = logging.getLogger(__name__)
