@@ -63,6 +63,11 @@ def holds_the_bot(status: str) -> bool:
     return status in (ConversationStatus.WAITING_AGENT, ConversationStatus.WITH_AGENT)
 
 
+# Reasons a chat is shown to agents while the bot keeps answering it (nothing is muted):
+# the inbox lists it until an agent takes it (and, releasing it, clears the reason).
+NOTICE_REASONS = ("portal_locked",)
+
+
 def handed_off(status: str) -> ConversationStatus:
     """The bot hands the chat to a person: it waits for an agent (unless one has it)."""
     if status == ConversationStatus.WITH_AGENT:

@@ -23,7 +23,7 @@ from bot.store.portfolio import DebtorRecord, DebtRecord, PortfolioRepository
 from bot.store.tables import Contact, Debt, Debtor
 
 CHUNK = 5000
-DEBTOR_FIELDS = ("name", "language", "document", "segment", "state")
+DEBTOR_FIELDS = ("name", "language", "document", "birth_date", "segment", "state")
 
 
 class Row(Protocol):
@@ -247,6 +247,7 @@ def _new_debtor(record: DebtorRecord, now: datetime) -> dict[str, Any]:
         "name": record.name,
         "language": record.language,
         "document": record.document,
+        "birth_date": record.birth_date,
         "segment": record.segment,
         "state": record.state,
         "link_token": secrets.token_urlsafe(12),

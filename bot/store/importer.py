@@ -33,7 +33,7 @@ PORTFOLIO_COLUMNS = (
     "amount",
     "due_date",
 )
-OPTIONAL_PORTFOLIO_COLUMNS = ("segment", "state")
+OPTIONAL_PORTFOLIO_COLUMNS = ("segment", "state", "birth_date")  # read when present
 PAYMENT_COLUMNS = ("debt_ref", "amount", "paid_at")
 MAX_AMOUNT = Decimal("1e15")
 # the columns' sizes (bot.store.tables): a longer value is a row error, not a failed file
@@ -195,6 +195,14 @@ def normalise_phone(text: str) -> str:
     raise RowError(f"phone {text!r} is not a valid number (use +55 11 91234-5678)")
 
 
+def parse_birth_date(text: str, today: date | None = None) -> date:
+    """A birth date (ISO or dd/mm/yyyy) that could be real: after 1900, not after ``today``."""
+    value = parse_date(text)
+    if value.year < 1900 or (today is not None and value > today):
+        raise RowError(f"birth_date {text!r} is not a plausible birth date")
+    return value
+
+
 def valid_cpf(text: str) -> bool:
     digits = [int(c) for c in re.sub(r"\D", "", text)]
     if len(digits) != 11 or len(set(digits)) == 1:
@@ -245,7 +253,11 @@ def _rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
         yield reader.line_num, {k: (v or "").strip() for k, v in record.items() if k}
 
 
-def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]]:
+def read_portfolio(
+    text: str, *, today: date | None = None
+) -> tuple[list[PortfolioRow], list[tuple[int, str]]]:
+    """The file's good rows and (line, reason) of the bad ones. ``birth_date`` is optional
+    (older files import as before)."""
     rows: list[PortfolioRow] = []
     errors: list[tuple[int, str]] = []
     required = ("debtor_ref", "name", "debt_ref", "amount", "due_date")
@@ -274,6 +286,9 @@ def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]
             document = rec.get("document") or None
             if document and not valid_cpf(document):
                 raise RowError(f"document {document!r} is not a valid CPF")
+            birth_date = (
+                parse_birth_date(rec["birth_date"], today) if rec.get("birth_date") else None
+            )
             phone = normalise_phone(rec["phone"]) if rec.get("phone") else None
             chat = rec.get("telegram_chat_id") or None
             if chat and not re.fullmatch(r"-?\d{1,20}", chat):
@@ -289,6 +304,7 @@ def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]
                         language=language,
                         document=document,
                         segment=rec.get("segment") or None,
+                        birth_date=birth_date,
                         phone=phone,
                         telegram_chat_id=chat,
                         state=state,
@@ -352,7 +368,7 @@ def import_portfolio(
     """Upsert every good row (set-based, in chunks); report every bad one by line."""
     report = ImportReport()
     try:
-        rows, errors = read_portfolio(text)
+        rows, errors = read_portfolio(text, today=now.date())
     except RowError as exc:
         report.errors.append((1, str(exc).removeprefix("line 1: ")))
         return report

@@ -101,6 +101,7 @@ def export_debtor(session: Session, ref: str) -> dict[str, Any]:
             "name",
             "language",
             "document",
+            "birth_date",
             "segment",
             "timezone",
             "state",
@@ -154,6 +155,7 @@ def erase_debtor(
     did = debtor.id
     debtor.name = ERASED_NAME
     debtor.document = None
+    debtor.birth_date = None
     debtor.segment = None
     debtor.link_token = None
     debtor.updated_at = now

@@ -29,6 +29,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.privacy",
     "bot.web.simulator",
     "bot.web.api",
+    "bot.web.receipts",
     "bot.web.home",
     "bot.web.portal",
 )

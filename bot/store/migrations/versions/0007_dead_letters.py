@@ -1,7 +1,7 @@
 """dead letters: inbound messages that could not be processed, kept for managers
 
-Revision ID: 0005_dead_letters
-Revises: 0004_sessions
+Revision ID: 0007_dead_letters
+Revises: 0006_birth_date
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.store.types
 
-revision: str = "0005_dead_letters"
-down_revision: str | None = "0004_sessions"
+revision: str = "0007_dead_letters"
+down_revision: str | None = "0006_birth_date"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
