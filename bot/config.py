@@ -61,9 +61,14 @@ def _localized(value: Any) -> Any:
     return {"pt": value, "en": value} if isinstance(value, str) else value
 
 
+# the example shop's CNPJ (config.yml, the demo, the conversation scripts): a placeholder whose
+# check digits are deliberately not valid, accepted as the one exception
+EXAMPLE_CNPJ = "12.345.678/0001-90"
+
+
 class BusinessSettings(_Strict):
     name: str = "Loja Exemplo"
-    cnpj: str = "12.345.678/0001-95"
+    cnpj: str = EXAMPLE_CNPJ
     contact_phone: str = "+55 11 4000-0000"
     timezone: str = "America/Sao_Paulo"
     default_language: Literal["pt", "en"] = "pt"
@@ -104,7 +109,7 @@ class BusinessSettings(_Strict):
     @field_validator("cnpj")
     @classmethod
     def _valid_cnpj(cls, value: str) -> str:
-        if not valid_cnpj(value):
+        if value != EXAMPLE_CNPJ and not valid_cnpj(value):
             raise ValueError(f"{value!r} is not a valid CNPJ (check digits)")
         return value
 

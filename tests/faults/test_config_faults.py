@@ -56,10 +56,14 @@ def test_empty_pix_key_stops_start_up(tmp_path: Path) -> None:
 def test_cnpj_check_digits(tmp_path: Path) -> None:
     assert valid_cnpj("11.222.333/0001-81")
     assert valid_cnpj("12.345.678/0001-95")
-    assert not valid_cnpj("12.345.678/0001-90")
+    assert not valid_cnpj("12.345.678/0001-91")
     assert not valid_cnpj("00.000.000/0000-00")
     with pytest.raises(ConfigError, match="business.cnpj"):
-        load_settings(write(tmp_path, 'business:\n  cnpj: "12.345.678/0001-90"\n'), environ={})
+        load_settings(write(tmp_path, 'business:\n  cnpj: "11.222.333/0001-80"\n'), environ={})
+    # the example shop's placeholder (config.yml, demo, scripts) is the one exception
+    assert load_settings(write(tmp_path, "# defaults\n"), environ={}).business.cnpj == (
+        "12.345.678/0001-90"
+    )
 
 
 def test_the_project_config_is_valid() -> None:
