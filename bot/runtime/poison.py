@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import exc as sa_exc
 
-from bot.core.domain import InboundMessage, Media
+from bot.core.domain import InboundMessage
 from bot.core.sanitize import MAX_ADDRESS, clean, provider_key
 
 # column sizes (bot.store.tables) and provider limits
@@ -25,6 +25,7 @@ MAX_TOKEN = 64
 MAX_PAYLOAD = 256
 MAX_PHONE = 32
 MAX_URL = 500
+MAX_DATA_URL = 20_000_000
 MAX_CONTENT_TYPE = 100
 MAX_MEDIA = 10
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2200
@@ -49,6 +50,14 @@ def _optional(text: str | None, limit: int) -> str | None:
     return None if text is None else clean(text, limit) or None
 
 
+def _url(url: str | None) -> str | None:
+    """A link is capped to the column; an inline ``data:`` document (a receipt's bytes) is
+    kept whole up to a size no provider sends."""
+    if url is not None and url.startswith("data:"):
+        return _optional(url, MAX_DATA_URL)
+    return _optional(url, MAX_URL)
+
+
 def sanitise(msg: InboundMessage, *, now: datetime) -> InboundMessage:
     """The message as the store can hold it; ``PoisonMessage`` if it cannot be answered."""
     address = clean(msg.address, 1000).strip()
@@ -66,9 +75,10 @@ def sanitise(msg: InboundMessage, *, now: datetime) -> InboundMessage:
         text=clean(msg.text, MAX_TEXT),
         received_at=received,
         media=tuple(
-            Media(
+            dataclasses.replace(  # other fields (a document's bytes) are kept as they are
+                m,
                 kind=clean(m.kind, 16),
-                url=_optional(m.url, MAX_URL),
+                url=_url(m.url),
                 content_type=_optional(m.content_type, MAX_CONTENT_TYPE),
             )
             for m in msg.media[:MAX_MEDIA]
