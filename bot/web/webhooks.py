@@ -24,7 +24,9 @@ def _problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
-@router.api_route("/{endpoint:path}", methods=["GET", "POST"])
+# one handler, two routes with their own operation ids (GET is Meta's verification handshake)
+@router.post("/{endpoint:path}", operation_id="webhook_post")
+@router.get("/{endpoint:path}", operation_id="webhook_get")
 async def webhook(endpoint: str, request: Request) -> Response:
     runtime: Any = request.app.state.runtime
     endpoints = getattr(runtime, "webhooks", None)
