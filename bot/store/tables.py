@@ -428,3 +428,22 @@ class InboxDelivery(Base):
     error: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(AwareDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class DeadLetter(Base):
+    """An inbound message that could not be processed even after sanitising: kept, not lost.
+
+    The provider is answered 200 so it stops retrying; managers see these on the dashboard.
+    """
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # the sanitised message, as JSON
+    error: Mapped[str] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(AwareDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
