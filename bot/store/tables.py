@@ -323,7 +323,7 @@ class Receipt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
-    media_url: Mapped[str | None] = mapped_column(String(500))
+    media_url: Mapped[str | None] = mapped_column(Text)  # a data: URL for an inline PDF
     content_type: Mapped[str | None] = mapped_column(String(100))
     checked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
