@@ -61,7 +61,7 @@ def test_identity_story_and_plan_request_are_answered_in_one_turn(convo: Any) ->
     assert d.state.verified
     assert replies(d) == ["identity_thanks", "hardship_ack", "plan_summary"]
     assert LogEvent("identity_confirmed", {}) in d.actions
-    assert "doença" in c.texts[-2] or "Desejo melhoras" in c.texts[-2]
+    assert "recuperação" in c.texts[-2] or "Desejo melhoras" in c.texts[-2]
     assert "3x de R$ 150,00" in c.texts[-1]
     assert d.state.phase == "confirming_plan"
 
