@@ -16,6 +16,8 @@ import httpx
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
+from bot.channels.media import MEDIA_TIMEOUT, failed, read_capped_sync
+
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +68,22 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         )
         self._local.retry_after = _retry_after(reply.headers.get("Retry-After"))
         return Response(reply.status_code, reply.text, dict(reply.headers))
+
+    def download(self, url: str, auth: tuple[str, str], channel: str) -> bytes | None:
+        """A media URL's bytes (a PDF/JPEG/PNG of at most 5 MB), following Twilio's redirect
+        to its file store (httpx drops the credentials when the redirect leaves the host)."""
+        try:
+            with self._client.stream(
+                "GET",
+                self.rewrite(url),
+                auth=auth,
+                timeout=MEDIA_TIMEOUT,
+                follow_redirects=True,
+            ) as reply:
+                return read_capped_sync(reply, channel)
+        except httpx.HTTPError as exc:
+            failed(channel, type(exc).__name__)
+            return None
 
     def last_retry_after(self) -> float | None:
         """``Retry-After`` of the last response seen on this thread, in seconds."""
