@@ -70,15 +70,16 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         return Response(reply.status_code, reply.text, dict(reply.headers))
 
     def download(self, url: str, auth: tuple[str, str], channel: str) -> bytes | None:
-        """A media URL's bytes (a PDF/JPEG/PNG of at most 5 MB), following Twilio's redirect
-        to its file store (httpx drops the credentials when the redirect leaves the host)."""
+        """A media URL's bytes (a PDF/JPEG/PNG of at most 5 MB). Twilio answers the
+        authenticated URL with a redirect to its file store; that one is fetched without
+        the account's credentials, which only ever go to Twilio's API."""
         try:
+            first = self._client.get(self.rewrite(url), auth=auth, timeout=MEDIA_TIMEOUT)
+            target = first.headers.get("location") if first.is_redirect else None
+            if target is None:
+                return read_capped_sync(first, channel)
             with self._client.stream(
-                "GET",
-                self.rewrite(url),
-                auth=auth,
-                timeout=MEDIA_TIMEOUT,
-                follow_redirects=True,
+                "GET", str(first.url.join(target)), timeout=MEDIA_TIMEOUT
             ) as reply:
                 return read_capped_sync(reply, channel)
         except httpx.HTTPError as exc:
