@@ -74,13 +74,14 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         authenticated URL with a redirect to its file store; that one is fetched without
         the account's credentials, which only ever go to Twilio's API."""
         try:
-            first = self._client.get(self.rewrite(url), auth=auth, timeout=MEDIA_TIMEOUT)
-            target = first.headers.get("location") if first.is_redirect else None
-            if target is None:
-                return read_capped_sync(first, channel)
             with self._client.stream(
-                "GET", str(first.url.join(target)), timeout=MEDIA_TIMEOUT
-            ) as reply:
+                "GET", self.rewrite(url), auth=auth, timeout=MEDIA_TIMEOUT
+            ) as first:
+                target = first.headers.get("location") if first.is_redirect else None
+                if target is None:
+                    return read_capped_sync(first, channel)
+                store = str(first.url.join(target))
+            with self._client.stream("GET", store, timeout=MEDIA_TIMEOUT) as reply:
                 return read_capped_sync(reply, channel)
         except httpx.HTTPError as exc:
             failed(channel, type(exc).__name__)
