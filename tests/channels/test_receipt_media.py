@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ from bot.store.db import fresh_sqlite
 from bot.store.tables import Debt, Receipt
 from bot.testing.pdf import text_pdf
 from tests.payments.conftest import NOW, WEBHOOK_SECRET, stand_in_api
-from tests.payments.test_pix_flow import PHONE
+from tests.payments.test_pix_flow import PHONE, add_debtor
 
 KEY = "pagamentos@lojaexemplo.com.br"
 CHAT = "777000111"
@@ -66,19 +67,8 @@ async def runtime_with(
         payments=build_payment_provider(settings, book, api=stand_in_api(psp)),
     )
     await runtime.start(background=False)
-    from tests.payments.test_pix_flow import add_debtor
-
-    add_debtor(runtime_stack(runtime), amount="300.00")
+    add_debtor(SimpleNamespace(runtime=runtime), amount="300.00")  # type: ignore[arg-type]
     return runtime
-
-
-def runtime_stack(runtime: Runtime) -> Any:
-    class Stack:  # what tests.payments' add_debtor reads
-        pass
-
-    stack = Stack()
-    stack.runtime = runtime  # type: ignore[attr-defined]
-    return stack
 
 
 def receipt_pdf(e2e: str) -> bytes:
@@ -254,3 +244,37 @@ async def test_a_file_over_five_megabytes_is_not_downloaded(
         is None
     )
     assert not [c for c in telegram_api.calls if c.method == "file"]  # refused on file_size
+
+
+async def test_the_periodic_sync_reads_a_receipt_through_its_channel_on_the_loop(
+    tmp_path: Path, interpreter: Interpreter, graph_api: GraphStandIn, psp: StandInPsp
+) -> None:
+    """The first pass could neither download (the file was not there yet) nor reach the
+    PSP; housekeeping, run in a worker thread, downloads through the channel later."""
+    config = CloudConfig(
+        token=TOKEN,
+        phone_number_id=PHONE_ID,
+        app_secret="s",
+        verify_token="v",
+        base_url=graph_api.url + "/v20.0",
+    )
+    runtime = await runtime_with(tmp_path, interpreter, WhatsAppCloudChannel(config), psp)
+    try:
+        await send(runtime, "whatsapp", PHONE, text="já paguei")
+        psp.fail_next(*["500"] * 8)  # every retry of the first lookup
+        await send(
+            runtime,
+            "whatsapp",
+            PHONE,
+            media=(Media("document", "whatsapp-media:99887766", "application/pdf"),),
+        )
+        first = runtime.in_transaction(lambda s: s.scalar(select(Receipt.stated_amount)))
+        assert first is None
+        psp.failures.clear()
+        e2e = psp.pay_key(KEY, Decimal("300.00"), NOW)
+        graph_api.media["99887766"] = receipt_pdf(e2e)
+        await runtime.housekeeping()
+        assert_matched(runtime, psp, e2e)
+    finally:
+        await runtime.stop()
+        runtime.engine.dispose()
