@@ -14,7 +14,7 @@ from bot.conversation.turns import (
     TurnDeps,
     run_dialogue,
 )
-from bot.core.enums import ConversationStatus, taken
+from bot.core.enums import ConversationStatus, EventKind, taken
 from bot.core.money import ZERO
 from bot.dialogue.actions import Reply
 from bot.dialogue.context import AgentReleased
@@ -35,7 +35,7 @@ def _agent_event(
     session: Session,
     conversation: Conversation,
     agent_id: int,
-    kind: str,
+    kind: EventKind,
     now: datetime,
     **data: object,
 ) -> None:
@@ -67,7 +67,12 @@ def agent_take(session: Session, conversation_id: int, agent_id: int, now: datet
     conversation.assigned_agent_id = agent_id
     conversation.updated_at = now
     _agent_event(
-        session, conversation, agent_id, "agent_took", now, reason=conversation.handoff_reason
+        session,
+        conversation,
+        agent_id,
+        EventKind.AGENT_TOOK,
+        now,
+        reason=conversation.handoff_reason,
     )
 
 
@@ -111,7 +116,7 @@ def agent_release(
     conversation.handoff_reason = None
     conversation.waiting_since = None
     effects = business_effects(session, conversation, deps, now, actor=f"agent:{agent_id}")
-    effects.event("agent_released", agent_id=agent_id)
+    effects.event(EventKind.AGENT_RELEASED, agent_id=agent_id)
     if conversation.debtor_id is not None:
         run_dialogue(effects, effects.situation, AgentReleased())
     return effects.outcome
@@ -124,7 +129,7 @@ def agent_close(session: Session, conversation_id: int, agent_id: int, now: date
     conversation.waiting_since = None
     state = ConversationState.from_dict(conversation.state or {})
     conversation.state = state.evolve(phase="open").to_dict()
-    _agent_event(session, conversation, agent_id, "conversation_closed", now)
+    _agent_event(session, conversation, agent_id, EventKind.CONVERSATION_CLOSED, now)
 
 
 def agent_record_promise(
@@ -159,9 +164,9 @@ def agent_approve_agreement(
     agreement.updated_at = now
     conversation = _conversation(session, conversation_id)
     effects = business_effects(session, conversation, deps, now, actor=f"agent:{agent_id}")
-    effects.event("agreement_approved", agreement_id=agreement_id)
+    effects.event(EventKind.AGREEMENT_APPROVED, agreement_id=agreement_id)
     effects.event(
-        "agreement_created",
+        EventKind.AGREEMENT_CREATED,
         agreement_id=agreement_id,
         offer_id=agreement.offer_id,
         total=agreement.total,
@@ -235,7 +240,7 @@ def agent_create_agreement(
         discount_percent=discount_percent,
     )
     effects.create_agreement(plan, needs_approval=False)
-    effects.event("agreement_approved", offer_id="agent", approved_by=agent_id)
+    effects.event(EventKind.AGREEMENT_APPROVED, offer_id="agent", approved_by=agent_id)
     agreement = LedgerRepository(session).current_agreement(conversation.debtor_id)
     assert agreement is not None
     agreement.approved_by = agent_id
@@ -255,7 +260,7 @@ def agent_resolve_dispute(
         if debt.status == "disputed":
             debt.status = "open" if outcome == "upheld" else "written_off"
             debt.updated_at = now
-    _agent_event(session, conversation, agent_id, "dispute_resolved", now, outcome=outcome)
+    _agent_event(session, conversation, agent_id, EventKind.DISPUTE_RESOLVED, now, outcome=outcome)
 
 
 def agent_mark_invalid(
@@ -265,4 +270,4 @@ def agent_mark_invalid(
     contact = session.get(Contact, conversation.contact_id)
     assert contact is not None
     contact.invalid = True
-    _agent_event(session, conversation, agent_id, "contact_invalid", now)
+    _agent_event(session, conversation, agent_id, EventKind.CONTACT_INVALID, now)
