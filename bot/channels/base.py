@@ -18,12 +18,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import httpx
 
 from bot.config import Settings
 from bot.core.domain import InboundMessage, OutboundMessage, SendResult, StatusUpdate
+
+InboundHandler = Callable[[InboundMessage], Awaitable[bool]]
 
 
 class SendError(Exception):
@@ -111,12 +113,29 @@ class Channel(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Inbox:
+    """Where a started channel hands what it fetches itself (a polling loop), and the clock
+    that stamps its arrival (the runtime's: a test's fixed clock, or the system's)."""
+
+    receive: InboundHandler
+    now: Callable[[], datetime]
+
+
+@runtime_checkable
 class StartableChannel(Channel, Protocol):
-    """A channel that needs start-up (a webhook to register, a polling loop) and closing."""
+    """A channel with something to do at start-up and shut-down.
 
-    async def start(self) -> None: ...
+    The runtime starts and stops every channel through this, and names none of them."""
 
-    async def stop(self) -> None: ...
+    async def start(self, inbox: Inbox) -> None:
+        """Become reachable (register a webhook, start polling into ``inbox``); raise to stop
+        start-up when the deployment is misconfigured. Called once per process."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop fetching and close network clients. Safe to call twice."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -165,9 +184,6 @@ class WebhookEndpoint(Protocol):
 
         May talk to its provider (acknowledging a button press) but stores nothing."""
         ...
-
-
-InboundHandler = Callable[[InboundMessage], Awaitable[bool]]
 
 
 class ChannelAdapter(Protocol):

@@ -26,6 +26,7 @@ from bot.channels.answers import cut, numbered_text
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
+    Inbox,
     OutsideWindow,
     RateLimit,
     SendError,
@@ -181,6 +182,9 @@ class WhatsAppCloudChannel:
             extra={"to": mask_address(message.address), "type": body["type"]},
         )
         return SendResult(provider_id=provider_id)
+
+    async def start(self, inbox: Inbox) -> None:
+        """Nothing to register: the webhook is set in the Meta app's dashboard (README)."""
 
     async def stop(self) -> None:
         await self._http.aclose()

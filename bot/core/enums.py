@@ -113,6 +113,7 @@ class EventKind(StrEnum):
     PAYMENT_RECEIVED = "payment_received"
     PAYMENT_NEEDS_REVIEW = "payment_needs_review"
     RECEIPT_RECEIVED = "receipt_received"
+    PAYMENT_UNDER_REVIEW = "payment_under_review"
     PIX_CHARGE_CREATED = "pix_charge_created"
     PIX_CHARGE_CANCELLED = "pix_charge_cancelled"
     PIX_CHARGE_FAILED = "pix_charge_failed"
