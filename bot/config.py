@@ -22,6 +22,36 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PaymentMethodName = Literal["pix", "boleto", "card", "cash", "transfer", "link"]
+
+
+def _text(value: str, what: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError(f"{what} must not be empty")
+    return text
+
+
+class LocalizedText(_Strict):
+    """A text a debtor reads, in both languages (a single string is used for both)."""
+
+    pt: str
+    en: str
+
+    @field_validator("pt", "en")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        return _text(value, "the text")
+
+    def get(self, language: str) -> str:
+        return self.en if language == "en" else self.pt
+
+
+def _localized(value: Any) -> Any:
+    """A plain string stands for the same text in every language."""
+    return {"pt": value, "en": value} if isinstance(value, str) else value
+
+
 class BusinessSettings(_Strict):
     name: str = "Loja Exemplo"
     cnpj: str = "00.000.000/0001-00"
@@ -30,6 +60,37 @@ class BusinessSettings(_Strict):
     default_language: Literal["pt", "en"] = "pt"
     state: str | None = None  # UF, for state holidays
     agent_hours: str = "seg a sex, 9h às 18h"
+    # The shop's facts the bot answers questions with ("posso pagar na loja?", "é golpe?").
+    address: str | None = None  # where to pay at the counter
+    store_hours: LocalizedText | None = None  # when the counter is open
+    store_payment_methods: tuple[PaymentMethodName, ...] = ()  # accepted at the counter
+    credit_bureau_policy: LocalizedText | None = None  # SPC/Serasa; null: a person answers
+    verification_hint: LocalizedText | None = None  # how to check it is really the shop
+    website: str | None = None
+
+    @field_validator("address", "website")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        return None if value is None else _text(value, "the value")
+
+    @field_validator("website")
+    @classmethod
+    def _looks_like_a_site(cls, value: str | None) -> str | None:
+        if value is not None and (" " in value or "." not in value):
+            raise ValueError(f"not a web address: {value!r}")
+        return value
+
+    @field_validator("store_hours", "credit_bureau_policy", "verification_hint", mode="before")
+    @classmethod
+    def _one_text_for_both(cls, value: Any) -> Any:
+        return _localized(value)
+
+    @field_validator("store_payment_methods")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a payment method is listed twice")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +200,11 @@ class PaymentSettings(_Strict):
     validity_after_due_days: int = Field(default=30, ge=0)  # a charge with a due date (cobv)
     sync_every_minutes: int = Field(default=5, ge=1)
     sync_lookback_hours: int = Field(default=48, ge=1)
+    # a receipt (comprovante): reminders pause this many business days while it is checked
+    receipt_review_days: int = Field(default=3, ge=0)
+    # a receipt matches a Pix received this many days around the time it was sent
+    receipt_match_days: int = Field(default=3, ge=0)
+    receipt_max_lookups: int = Field(default=6, ge=1)  # PSP searches before a person decides
 
 
 class PortalSettings(_Strict):
@@ -148,6 +214,7 @@ class PortalSettings(_Strict):
     link_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
     session_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    in_reminders: bool = False  # cadence reminders carry the page's link (debtors it can check)
 
 
 class WebSettings(_Strict):

@@ -1,4 +1,5 @@
-"""Refresh docs/screenshots/*.png (inbox, chat, dashboard) by running the browser tests.
+"""Refresh docs/screenshots/*.png (console, approvals, dashboard, phone layouts) by running the
+browser tests.
 
 Usage: python scripts/screenshots.py   (needs Debian's chromium or QUITA_CHROMIUM)
 """
@@ -15,7 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> int:
     env = {**os.environ, "QUITA_SCREENSHOTS": "1", "QUITA_REQUIRE_SERVICES": "1"}
-    command = [sys.executable, "-m", "pytest", "-q", "tests/web/test_browser.py"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "tests/web/test_browser_console.py",
+        "tests/web/test_browser.py",
+    ]
     result = subprocess.run(command, cwd=ROOT, env=env, check=False)
     if result.returncode == 0:
         for path in sorted((ROOT / "docs" / "screenshots").glob("*.png")):

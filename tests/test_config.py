@@ -190,3 +190,42 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValueError, match="frozen"):
         settings.database_url = "sqlite:///other.db"  # type: ignore[misc]
+
+
+def test_the_shops_facts_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "config.yml"
+    path.write_text(
+        "business:\n"
+        "  address: 'Rua A, 1'\n"
+        "  store_hours: 'seg a sex, 9h às 18h'\n"
+        "  store_payment_methods: [cash, card]\n"
+        "  credit_bureau_policy: {pt: 'Só após 60 dias.', en: 'Only after 60 days.'}\n"
+        "  verification_hint: 'Ligue para a loja.'\n"
+        "  website: www.loja.com.br\n",
+        encoding="utf-8",
+    )
+    business = load_settings(path, environ={}).business
+    assert business.store_payment_methods == ("cash", "card")
+    assert business.credit_bureau_policy is not None
+    assert business.credit_bureau_policy.get("en") == "Only after 60 days."
+    # one text stands for both languages
+    assert business.verification_hint is not None
+    assert business.verification_hint.get("en") == "Ligue para a loja."
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("business: {store_payment_methods: [bitcoin]}", "business.store_payment_methods.0"),
+        ("business: {store_payment_methods: [pix, pix]}", "listed twice"),
+        ("business: {credit_bureau_policy: {pt: 'x'}}", "business.credit_bureau_policy.en"),
+        ("business: {address: '  '}", "business.address"),
+        ("business: {website: 'not a site'}", "business.website"),
+        ("business: {verification_hint: {pt: '', en: 'x'}}", "verification_hint.pt"),
+    ],
+)
+def test_wrong_shop_facts_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
+        load_settings(path, environ={})

@@ -85,20 +85,36 @@ def _test_conversations(args: argparse.Namespace) -> int:
     if not paths:
         print("no conversation scripts found", file=sys.stderr)
         return 1
-    failed = 0
+    failed = user_turns = not_understood = 0
     for path in paths:
         result = run_script(path)
         failed += not result.passed
+        user_turns += result.user_turns
+        not_understood += result.not_understood_turns
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
-            continue
-        mark = "PASS" if result.passed else "FAIL"
-        print(f"{mark} {result.name} ({path})", flush=True)
-        for failure in result.failures:
-            print(f"     {failure}")
-        if args.verbose or not result.passed:
-            for line in result.transcript:
-                print(f"       | {line}")
-    if not args.json:
-        print(f"{len(paths) - failed} passed, {failed} failed")
+        else:
+            _print_result(result, path, verbose=args.verbose)
+    # with --json the summary goes to stderr so stdout stays one JSON object per line
+    out = sys.stderr if args.json else sys.stdout
+    print(summary_line(len(paths) - failed, failed, user_turns, not_understood), file=out)
     return 1 if failed else 0
+
+
+def _print_result(result: Any, path: Path, *, verbose: bool) -> None:
+    mark = "PASS" if result.passed else "FAIL"
+    turns = f"{result.not_understood_turns}/{result.user_turns} not understood"
+    print(f"{mark} {result.name} ({path}) [{turns}]", flush=True)
+    for failure in result.failures:
+        print(f"     {failure}")
+    if verbose or not result.passed:
+        for line in result.transcript:
+            print(f"       | {line}")
+
+
+def summary_line(passed: int, failed: int, user_turns: int, not_understood: int) -> str:
+    rate = 100 * not_understood / user_turns if user_turns else 0.0
+    return (
+        f"{passed} passed, {failed} failed; {user_turns} user turns, "
+        f"{not_understood} not understood ({rate:.1f}%)"
+    )

@@ -7,14 +7,16 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.conversation.facts import Situation
+from bot.core.business_days import add_business_days
 from bot.core.enums import EventKind, handed_off
 from bot.dialogue import actions as act
-from bot.dialogue.responses import ResponseBook
+from bot.dialogue.responses import ResponseBook, business_vars
 from bot.offers.payments import METHODS as PROVIDER_METHODS
 from bot.offers.payments import PaymentInstructions, PaymentProvider
 from bot.store.conversations import MessageRepository
@@ -169,6 +171,7 @@ class Effects:
                 options=reply.options,
                 choices=reply.choices,
                 attach_pix_qr=reply.attach_pix_qr,
+                variant=reply.variant,
             )
         text = self.responses.render(
             reply, language, seed=self.situation.context.seed, business=self.business_vars()
@@ -239,15 +242,8 @@ class Effects:
             "payment_amount": info.amount,
         }
 
-    def business_vars(self) -> dict[str, str]:
-        business = self.settings.business
-        return {
-            "name": business.name,
-            "cnpj": business.cnpj,
-            "phone": business.contact_phone,
-            "assistant": self.settings.assistant_name,
-            "agent_hours": business.agent_hours,
-        }
+    def business_vars(self) -> dict[str, Any]:
+        return business_vars(self.situation.context.settings)
 
     def record_promise(self, due: date, amount: Decimal) -> None:
         if self.debtor_id is None:
@@ -368,3 +364,22 @@ class Effects:
             now=self.now,
         )
         self.event(EventKind.RECEIPT_RECEIVED, content_type=content_type)
+        self.payment_under_review()
+
+    def payment_under_review(self) -> None:
+        """A receipt puts the open debts under review and holds reminders while it is
+        matched with a received Pix or checked by a person (bot.payments.receipts)."""
+        debtor = self.situation.debtor
+        if debtor is None:
+            return
+        for debt in self._portfolio.debts_of(debtor.id):
+            if debt.status in ("open", "in_agreement"):
+                debt.under_review = True
+                debt.updated_at = self.now
+        today = self.now.astimezone(ZoneInfo(self.settings.business.timezone)).date()
+        until = add_business_days(
+            today, self.settings.payments.receipt_review_days, self.situation.context.holidays
+        )
+        if debtor.reminders_paused_until is None or debtor.reminders_paused_until < until:
+            debtor.reminders_paused_until = until
+        self.event(EventKind.PAYMENT_UNDER_REVIEW, until=until)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.cadence.calendar import calendar_for
-from bot.config import Settings
+from bot.config import LocalizedText, Settings
 from bot.core.domain import BalanceBreakdown, DebtorView, DebtView
 from bot.core.money import ZERO
-from bot.dialogue.context import Context, DialogueSettings
+from bot.dialogue.context import Context, DialogueSettings, PaymentView
+from bot.dialogue.formatting import hours_en
 from bot.offers.book import OfferBook
 from bot.store.ledger import LedgerRepository, agreement_view, promise_view
 from bot.store.portfolio import PortfolioRepository, debt_view, debtor_view
@@ -34,7 +36,35 @@ def dialogue_settings(settings: Settings) -> DialogueSettings:
         already_paid_pause_business_days=settings.cadence.already_paid_pause_business_days,
         first_due_days=settings.offers.first_due_days,
         agent_hours_text=settings.business.agent_hours,
+        **business_facts(settings),
     )
+
+
+def _per_language(text: LocalizedText | None) -> dict[str, str]:
+    return {} if text is None else {"pt": text.pt, "en": text.en}
+
+
+def business_facts(settings: Settings) -> dict[str, Any]:
+    """The shop's facts (``business.*``) the dialogue answers questions with."""
+    business = settings.business
+    hours = _per_language(business.store_hours)
+    if hours and hours["en"] == hours["pt"]:  # one text in Portuguese: translate the hours
+        hours["en"] = hours_en(hours["pt"]) or hours["pt"]
+    remote = ["pix"]
+    if settings.payments.boleto_enabled:
+        remote.append("boleto")
+    if settings.payments.link_template:
+        remote.append("link")
+    return {
+        "business_address": business.address or "",
+        "business_website": business.website or "",
+        "merchant_name": settings.payments.merchant_name,
+        "store_hours": hours,
+        "store_payment_methods": tuple(business.store_payment_methods),
+        "remote_payment_methods": tuple(remote),
+        "credit_bureau_policy": _per_language(business.credit_bureau_policy),
+        "verification_hint": _per_language(business.verification_hint),
+    }
 
 
 def debtor_timezone(debtor: Debtor | None, settings: Settings) -> str:
@@ -82,6 +112,7 @@ def load_context(
         current = ledger.current_agreement(debtor.id)
         if current is not None:
             agreement = agreement_view(current, ledger.installments(current.id))
+    payments = recent_payments(session, debtor.id, tz) if debtor is not None else ()
     collectable = [d for d in debts if d.status == "open" and d.balance > ZERO]
     balance = (
         book.balance(collectable, today)
@@ -100,6 +131,7 @@ def load_context(
         agreement=agreement,
         channel=contact.channel,
         seed=(conversation.id * 7919 + int(now.timestamp())) & 0xFFFF,
+        payments=payments,
         holidays=calendar_for(
             settings.cadence, tz, (debtor.state if debtor else None) or settings.business.state
         ).holidays_in(today.year, today.year + 1),
@@ -134,3 +166,21 @@ def behaviour_segment(session: Session, debtor_id: int, book: OfferBook) -> str 
         if late:
             return "paid_late"
     return None
+
+
+def recent_payments(
+    session: Session, debtor_id: int, tz: str, *, limit: int = 10
+) -> tuple[PaymentView, ...]:
+    """The debtor's latest confirmed payments, newest first, dated in the debtor's timezone."""
+    rows = session.execute(
+        select(Payment.amount, Payment.paid_at, Debt.ref)
+        .outerjoin(Debt, Debt.id == Payment.debt_id)
+        .where(Payment.debtor_id == debtor_id)
+        .order_by(Payment.paid_at.desc(), Payment.id.desc())
+        .limit(limit)
+    ).all()
+    zone = ZoneInfo(tz)
+    return tuple(
+        PaymentView(amount=amount, paid_on=paid_at.astimezone(zone).date(), debt_ref=ref)
+        for amount, paid_at, ref in rows
+    )

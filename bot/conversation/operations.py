@@ -19,6 +19,15 @@ class OperationError(ValueError):
     """An operation that cannot be done; the message says why (shown to the operator)."""
 
 
+class NotAllowed(OperationError):
+    """The user may not do this (not the chat's holder, not a manager)."""
+
+
+class DoNotContact(OperationError):
+    """The contact opted out or is invalid: no message goes to it (a manager may override
+    for a legal reason, recorded)."""
+
+
 class AlreadyTaken(OperationError):
     def __init__(self, agent_name: str) -> None:
         super().__init__(f"this chat is with {agent_name}")

@@ -8,6 +8,7 @@ actions out and queues the replies in the outbox — all committed together or n
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,7 @@ from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
 
 log = logging.getLogger(__name__)
 
+ReminderVars = Callable[[Effects, str], dict[str, str]]  # (effects, template) -> vars
 MAX_TEXT = 4000  # longer messages are kept whole in the log but parsed truncated
 
 
@@ -46,6 +48,8 @@ class TurnDeps:
     responses: ResponseBook
     payments: PaymentProvider
     after_dialogue: tuple[DialogueHook, ...] = ()  # e.g. bot.portal.chat.offer_link
+    # extra vars for a reminder's text, installed by the wiring (bot.portal.chat.reminder_link)
+    reminder_vars: tuple[ReminderVars, ...] = ()
 
 
 def turn_effects(
@@ -269,7 +273,8 @@ def reminder_turn(
         actor="cadence",
         respect_contact_hours=respect_contact_hours,
     )
-    run_dialogue(effects, effects.situation, Reminder(template=template, vars=vars))
+    extra = {k: v for hook in deps.reminder_vars for k, v in hook(effects, template).items()}
+    run_dialogue(effects, effects.situation, Reminder(template=template, vars={**vars, **extra}))
     if effects.outcome.queued:
         send.message_id = effects.outcome.queued[0]
     effects.event(EventKind.REMINDER_SENT, template=template, key=key)

@@ -63,6 +63,11 @@ def holds_the_bot(status: str) -> bool:
     return status in (ConversationStatus.WAITING_AGENT, ConversationStatus.WITH_AGENT)
 
 
+# Reasons a chat is shown to agents while the bot keeps answering it (nothing is muted):
+# the inbox lists it until an agent takes it (and, releasing it, clears the reason).
+NOTICE_REASONS = ("portal_locked",)
+
+
 def handed_off(status: str) -> ConversationStatus:
     """The bot hands the chat to a person: it waits for an agent (unless one has it)."""
     if status == ConversationStatus.WITH_AGENT:
@@ -113,6 +118,10 @@ class EventKind(StrEnum):
     PAYMENT_RECEIVED = "payment_received"
     PAYMENT_NEEDS_REVIEW = "payment_needs_review"
     RECEIPT_RECEIVED = "receipt_received"
+    RECEIPT_MATCHED = "receipt_matched"
+    RECEIPT_CONFIRMED = "receipt_confirmed"
+    RECEIPT_REJECTED = "receipt_rejected"
+    INSTALLMENT_REOPENED = "installment_reopened"
     PAYMENT_UNDER_REVIEW = "payment_under_review"
     PIX_CHARGE_CREATED = "pix_charge_created"
     PIX_CHARGE_CANCELLED = "pix_charge_cancelled"
@@ -130,12 +139,18 @@ class EventKind(StrEnum):
     IDENTITY_DENIED = "identity_denied"
     WRONG_PERSON = "wrong_person"
     OPT_OUT = "opt_out"
+    DO_NOT_CONTACT_OVERRIDE = "do_not_contact_override"
     DISPUTE_OPENED = "dispute_opened"
     DISPUTE_RESOLVED = "dispute_resolved"
     # people
     HANDOFF = "handoff"
     AGENT_TOOK = "agent_took"
     AGENT_RELEASED = "agent_released"
+    AGENT_TRANSFERRED = "agent_transferred"
+    SNOOZED = "snoozed"
+    APPROVAL_REQUESTED = "approval_requested"
+    APPROVAL_GRANTED = "approval_granted"
+    APPROVAL_REFUSED = "approval_refused"
     CONVERSATION_CLOSED = "conversation_closed"
     # the self-service page
     PORTAL_LINK_ISSUED = "portal_link_issued"

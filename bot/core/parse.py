@@ -62,6 +62,8 @@ QUESTION_TOPICS: tuple[str, ...] = (
     "plan_total",  # qual o total no final / how much in total
     "partial_payment",  # já paguei 200 mês passado, pq ta cobrando tudo?
     "paid_to_person",  # paid a salesperson's personal PIX
+    "plan_dates",  # a segunda vence qdo? / quais as datas das outras? / when is the last one due
+    "store_hours",  # vcs abrem domingo? / what time do you open / onde fica a loja
     "other_question",  # a question none of the above answers: a person answers it
 )
 

@@ -37,6 +37,8 @@ class Reply:
     ``choices`` are the answers a person may tap instead of typing (yes/no, identity, options).
 
     ``options`` become quick-reply buttons where the channel has them (title, payload).
+    ``variant`` picks the text among the response's variants (None: the renderer's seed);
+    the engine sets it so a response never repeats the variant it had the time before.
     """
 
     response: str
@@ -44,6 +46,7 @@ class Reply:
     options: tuple[tuple[str, str], ...] = ()
     choices: Choices | None = None
     attach_pix_qr: bool = False
+    variant: int | None = None
 
 
 @dataclass(frozen=True)

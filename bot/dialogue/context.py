@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -101,6 +101,24 @@ class DialogueSettings:
     callback_default_hours: int = 3
     agent_hours_text: str = ""  # e.g. "seg a sex, 9h às 18h"
     no_means_followup_days: int = 7  # "no means at all": try again this many days later
+    # The shop's facts for answering questions (config ``business.*``); texts per language.
+    business_address: str = ""
+    business_website: str = ""
+    merchant_name: str = ""  # the PIX beneficiary shown in the debtor's bank app
+    store_hours: Mapping[str, str] = field(default_factory=dict)  # {"pt": ..., "en": ...}
+    store_payment_methods: tuple[str, ...] = ()  # accepted at the counter
+    remote_payment_methods: tuple[str, ...] = ("pix",)  # what the bot can send
+    credit_bureau_policy: Mapping[str, str] = field(default_factory=dict)
+    verification_hint: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """A payment the business confirmed, for "já paguei 200, pq ta cobrando tudo?"."""
+
+    amount: Decimal
+    paid_on: date  # the debtor's local date
+    debt_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,5 +136,6 @@ class Context:
     agreement: AgreementView | None = None
     channel: str = "whatsapp"
     seed: int = 0  # picks response variants deterministically
+    payments: tuple[PaymentView, ...] = ()  # recent confirmed payments, newest first
     # the debtor's holidays this year and next (for business days); given, never looked up
     holidays: frozenset[date] = frozenset()

@@ -9,18 +9,18 @@ Replies are rendered by the runtime in ``decision.state.language``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.core.parse import INTENTS
 from bot.dialogue import (
     handlers_identity,
     handlers_offers,
     handlers_payments,
     handlers_promises,
+    handlers_questions,
     handlers_safety,
     handlers_social,
 )
-from bot.dialogue.actions import Action
+from bot.dialogue.actions import Action, Reply
 from bot.dialogue.context import (
     AgentReleased,
     Context,
@@ -30,7 +30,8 @@ from bot.dialogue.context import (
     UserTurn,
 )
 from bot.dialogue.events import on_agent_released, on_payment, on_reminder
-from bot.dialogue.flows import NOT_UNDERSTOOD, FlowError, Flows, default_flows
+from bot.dialogue.flows import NOT_UNDERSTOOD, QUESTION, FlowError, Flows, default_flows
+from bot.dialogue.reading import Reading, has_phrase, read_message
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Handler, Step, Turn, say
 
@@ -39,6 +40,7 @@ HANDLERS: dict[str, Handler] = {
     "identity_confirmed": handlers_identity.identity_confirmed,
     "identity_denied": handlers_identity.identity_denied,
     "identity_required": handlers_identity.identity_required,
+    "identity_soft": handlers_identity.identity_soft,
     "wrong_person": handlers_identity.wrong_person,
     "closed": handlers_identity.closed,
     "ask_identity": handlers_identity.ask_identity,
@@ -48,12 +50,15 @@ HANDLERS: dict[str, Handler] = {
     "cannot_pay": handlers_promises.cannot_pay,
     "no_means": handlers_promises.no_means,
     "callback_later": handlers_promises.callback_later,
+    "follow_up": handlers_promises.follow_up,
     # offers
     "offers": handlers_offers.offers,
+    "hardship_offers": handlers_offers.hardship_offers,
     "negotiate": handlers_offers.negotiate,
     "choose_option": handlers_offers.choose_option,
     "confirm_plan": handlers_offers.confirm_plan,
     "refuse_offers": handlers_offers.refuse_offers,
+    "restate_plan": handlers_offers.restate_plan,
     # payments and data
     "already_paid": handlers_payments.already_paid,
     "ask_debt_details": handlers_payments.ask_debt_details,
@@ -70,10 +75,38 @@ HANDLERS: dict[str, Handler] = {
     "goodbye": handlers_social.goodbye,
     "acknowledge": handlers_social.acknowledge,
     NOT_UNDERSTOOD: handlers_social.not_understood,
+    # questions answered from data, relatives answering (routed by entity)
+    **handlers_questions.HANDLERS,
 }
 
 # Handlers after which no introduction is prepended on a first inbound message.
 NO_INTRO = frozenset({"opt_out", "stay_silent", "closed"})
+# Handlers whose reply must not open with sympathy for a hardship (nothing more is said, or
+# the person is gone); the acknowledgement waits for a later turn.
+NO_HARDSHIP_ACK = frozenset(
+    {"opt_out", "stay_silent", "closed", "wrong_person", "identity_denied"}
+)
+# In an open conversation (the debt was discussed), a day said with one of these intents is
+# a promise, as it is after "which day?": "pode ser dia 1 então", "ok friday then".
+DATE_IS_PROMISE = frozenset({NOT_UNDERSTOOD, "affirm", "deny", "greet", "thanks", "goodbye"})
+# Intents about one's own debt: after a soft "ok" to "falo com Maria?", the person speaking.
+OWN_DEBT = frozenset(
+    {"promise_to_pay", "negotiate", "cannot_pay", "already_paid", "ask_payment_method"}
+)
+# A message asking one of the answerable questions with a day in it ("vcs abrem domingo?")
+# is no promise; a plain "pode ser dia 1 então?" is.
+NOT_A_TOPIC = (None, "other_question")
+# Topics a handler's own reply already answers ("fechado. a primeira vence qdo?": the
+# agreement's confirmation lists its dates and total).
+ANSWERED_BY: dict[str, frozenset[str]] = {
+    "confirm_plan": frozenset({"plan_dates", "plan_total", "deadline"}),
+    "negotiate": frozenset({"plan_dates", "plan_total", "options", "discount"}),
+    "offers": frozenset({"options", "discount", "plan_total"}),
+}
+# Handlers after which nothing else of the message is acted on.
+NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answered"})
+# Replies that only repeat the sympathy a hardship acknowledgement has just given.
+EMPATHY_REPLIES = frozenset({"cannot_pay"})
 LANGUAGES = ("pt", "en")
 
 
@@ -112,26 +145,8 @@ def decide(
         step = on_agent_released(state, event, ctx)
     else:  # pragma: no cover - the Event union is closed
         raise TypeError(f"unknown event {event!r}")
+    step = _vary(step, ctx)
     return Decision(tuple(step.actions), step.state)
-
-
-def effective_intent(event: UserTurn, ctx: Context, flows: Flows) -> str:
-    """The parsed intent, or ``not_understood`` (low confidence, out of scope, unknown).
-
-    Below the threshold, an intent backed by a matching entity ("pago na quinta": a date for
-    promise_to_pay) is still taken when its confidence reaches ``low_confidence``'s minimum.
-    """
-    parse = event.parse
-    if parse.intent == "out_of_scope" or parse.intent not in INTENTS:
-        return NOT_UNDERSTOOD
-    if parse.confidence >= ctx.settings.nlu_threshold:
-        return parse.intent
-    entities = [e.entity for e in parse.entities]
-    if parse.confidence >= flows.supported_min_confidence and flows.supports(
-        parse.intent, entities
-    ):
-        return parse.intent
-    return NOT_UNDERSTOOD
 
 
 def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> str | None:
@@ -144,26 +159,241 @@ def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> 
 
 
 def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: Flows) -> Step:
-    intent = effective_intent(event, ctx, flows)
-    state = state.evolve(language=_follow_language(state, event, intent))
     if state.phase == "new":
         needs_identity = ctx.settings.identity_check == "confirm_name" and not state.verified
         state = state.evolve(phase="awaiting_identity" if needs_identity else "open")
-    turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
+    reading = read_message(
+        event.parse,
+        ctx,
+        flows,
+        phase=state.phase,
+        language=state.language or "pt",
+        on_screen=len(state.on_screen),
+    )
+    intent = reading.intent
+    state = state.evolve(language=_follow_language(state, event, intent))
     if event.media and not event.parse.text.strip():
         if state.phase == "with_agent":
-            return turn.step()
-        name = "media"
-        step = handlers_payments.media(turn)
-    else:
-        offered = state.extra.get("human_offered") and state.phase != "with_agent"
-        if offered and intent == "affirm":
-            name = "request_human"
+            return Turn(state=state, ctx=ctx, parse=event.parse, flows=flows).step()
+        turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
+        return _after(state, handlers_payments.media(turn), "media", ctx)
+    before = state
+    new_hardship = reading.hardship is not None and not state.extra.get("hardship_ack")
+    if reading.hardship is not None and state.offers_segment is None:
+        # a hardship told: whatever is proposed from now on comes from the hardship offers
+        segment = ctx.debtor.segment or handlers_offers.HARDSHIP_SEGMENT
+        state = state.evolve(offers_segment=segment)
+    lead: list[Action] = []
+    then: list[str] = []  # the rest of the message, done after the main handler
+    offered = state.extra.get("human_offered") and state.phase != "with_agent"
+    entities = [e.entity for e in reading.parse.entities]
+    confirms = _confirms_identity(state, reading, intent)
+    if offered and intent == "affirm":
+        name = "request_human"
+    elif reading.opt_out and _kept_before_opt_out(reading, flows) is None:
+        name = "opt_out"
+    elif state.phase == "awaiting_identity" and reading.identity == "soft":
+        name = "identity_soft"
+    elif confirms:
+        # "sou eu sim. meu marido ficou doente, dá pra parcelar?": confirm, then act on the
+        # rest of the message in the same turn.
+        rest = reading.rest() if reading.identity == "yes" else intent
+        confirmed = handlers_identity.confirm_quietly(_turn(state, event, reading, ctx, flows))
+        state = confirmed.state
+        if rest is None and QUESTION in reading.present():
+            # "sim sou eu, mas isso é golpe?": the answer, then why we are writing
+            name, then = "answer_question", ["identity_confirmed"]
+        elif rest is None:
+            name = "identity_confirmed"
+            state = before
         else:
-            entities = [e.entity for e in event.parse.entities]
-            name = flows.route(state.phase, intent, entities)
-        step = HANDLERS[name](turn)
-    return _after(state, step, name, ctx)
+            lead, intent = confirmed.actions, rest
+            name = flows.route(state.phase, intent, entities, parse=reading.parse)
+    else:
+        if reading.opt_out:
+            intent = _kept_before_opt_out(reading, flows) or intent
+        intent = _date_means(state, reading, intent, entities, ctx, flows)
+        if _accepts_pending_plan(state, reading):
+            # "ok 6x entao, fechado": the plan on the table, accepted (its "6x" is no new ask)
+            intent, entities = "affirm", [e for e in entities if e != "installments"]
+        name = flows.route(state.phase, intent, entities, parse=reading.parse)
+    if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
+        name = "follow_up"
+    if (
+        new_hardship
+        and name in ("no_means", "refuse_offers")
+        and not _nothing_at_all(flows, event)
+    ):
+        # "100 não dá, tô desempregada": the hardship offers, not "talk later"
+        name = "hardship_offers"
+    step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
+    step.actions[:0] = lead
+    if name not in NO_MORE:
+        then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
+    step = _and_then(step, then, name, event, reading, ctx, flows, intent)
+    step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
+    return _after(before, step, name, ctx)
+
+
+def _confirms_identity(state: ConversationState, reading: Reading, intent: str) -> bool:
+    """A yes to "falo com Maria?"; after a soft "ok" already asked about, a message about
+    paying ("amanhã eu pago") is the person speaking of their own debt: a yes too."""
+    if state.phase != "awaiting_identity" or reading.opt_out:
+        return False
+    if reading.identity == "yes":
+        return True
+    soft_before = bool(state.extra.get("identity_soft_asked"))
+    return soft_before and reading.identity is None and intent in OWN_DEBT
+
+
+def _accepts_pending_plan(state: ConversationState, reading: Reading) -> bool:
+    """A yes that repeats the plan waiting for it ("ok 6x então, fechado") accepts it."""
+    plan = state.pending_plan
+    if state.phase != "confirming_plan" or plan is None or "affirm" not in reading.intents:
+        return False
+    said = reading.parse.value("installments")
+    return said is None or str(said) == str(plan.installments)
+
+
+def _kept_before_opt_out(reading: Reading, flows: Flows) -> str | None:
+    """An intent said with an opt-out that is still honoured first ("pago amanhã e para de
+    mandar mensagem": the promise is kept, then the messages stop)."""
+    return next(
+        (i for i in reading.intents if i != "opt_out" and "opt_out" in flows.together.get(i, ())),
+        None,
+    )
+
+
+def _date_means(
+    state: ConversationState,
+    reading: Reading,
+    intent: str,
+    entities: list[str],
+    ctx: Context,
+    flows: Flows,
+) -> str:
+    """In an open conversation a day said is a promise, as after "which day?": "pode ser dia 1
+    então", "tomorrow", "cant today sorry, monday?" (a new day after a no); "next week" alone
+    is a promise still without its day (we ask which)."""
+    if state.phase != "open" or reading.topic not in NOT_A_TOPIC:
+        return intent  # a question with a day in it ("vcs abrem domingo?") is no promise
+    text = reading.parse.text
+    language = state.language or "pt"
+    bare_later = (
+        intent == "callback_later"
+        and not reading.follow_up
+        and not has_phrase(flows, "callback_words", language, text)
+    )
+    if "date" not in entities:
+        vague = any(
+            has_phrase(flows, name, language, text)
+            for name in ("later_next_week", "later_next_month")
+        )
+        return "promise_to_pay" if bare_later and vague else intent
+    if intent in DATE_IS_PROMISE or bare_later:
+        return "promise_to_pay"  # "tomorrow" to "shall we set a day?"
+    if intent == "cannot_pay" and _later_day(reading, ctx):
+        return "promise_to_pay"
+    return intent
+
+
+def _later_day(reading: Reading, ctx: Context) -> bool:
+    """Whether the last day the message names is after today."""
+    values = [str(v)[:10] for v in reading.parse.all_values("date")]
+    return bool(values) and values[-1] > ctx.today.isoformat()
+
+
+def _and_then(
+    step: Step,
+    then: list[str],
+    name: str,
+    event: UserTurn,
+    reading: Reading,
+    ctx: Context,
+    flows: Flows,
+    intent: str,
+) -> Step:
+    """Run what else the message said (``together``), each on the state the last left."""
+    done = {name}
+    entities = [e.entity for e in reading.parse.entities]
+    for second in then:
+        if step.state.phase in ("closed", "with_agent") and second != "opt_out":
+            break
+        if second == "identity_confirmed":
+            handler = second
+        elif second == QUESTION:
+            handler = "answer_question"
+        else:
+            handler = flows.route(step.state.phase, second, entities, parse=reading.parse)
+        if handler in done or (second == QUESTION and reading.topic in ANSWERED_BY.get(name, ())):
+            continue
+        done.add(handler)
+        acting = intent if second in (QUESTION, "identity_confirmed") else second
+        more = HANDLERS[handler](_turn(step.state, event, reading, ctx, flows, acting))
+        step = Step([*step.actions, *more.actions], more.state)
+    return step
+
+
+def _nothing_at_all(flows: Flows, event: UserTurn) -> bool:
+    return has_phrase(flows, "no_means", "pt", event.parse.text) or has_phrase(
+        flows, "no_means", "en", event.parse.text
+    )
+
+
+def _no_check(ctx: Context) -> bool:
+    return ctx.settings.identity_check == "none"
+
+
+def _turn(
+    state: ConversationState,
+    event: UserTurn,
+    reading: Reading,
+    ctx: Context,
+    flows: Flows,
+    intent: str = NOT_UNDERSTOOD,
+) -> Turn:
+    parse = reading.parse if intent == NOT_UNDERSTOOD else replace(reading.parse, intent=intent)
+    return Turn(state=state, ctx=ctx, parse=parse, flows=flows, media=event.media, intent=intent)
+
+
+def _acknowledge_hardship(step: Step, reading: Reading, name: str, at: int, ctx: Context) -> Step:
+    """Illness, unemployment, a death...: said once per conversation, before anything else,
+    and every reply of the turn in a calm register (no "Que ótimo!" after bad news)."""
+    kind = reading.hardship
+    if kind is None or name in NO_HARDSHIP_ACK or step.state.phase == "closed":
+        return step
+    actions = list(step.actions)
+    state = step.state
+    if not state.extra.get("hardship_ack"):
+        actions = [
+            a for a in actions if not (isinstance(a, Reply) and a.response in EMPATHY_REPLIES)
+        ]
+        actions.insert(min(at, len(actions)), say("hardship_ack", ctx, kind=kind))
+        state = state.evolve(extra={**state.extra, "hardship_ack": kind})
+    calm = [
+        replace(a, vars={**a.vars, "calm": True}) if isinstance(a, Reply) else a for a in actions
+    ]
+    return Step(calm, state)
+
+
+def _vary(step: Step, ctx: Context) -> Step:
+    """Give each reply a variant other than the one it had last time in this conversation
+    ("blz" twice must not get the same sentence twice, nor a reminder two mornings running).
+
+    The first time a response is used its variant comes from ``ctx.seed`` (as before); each
+    later use takes the next one, so consecutive uses never repeat when there are variants.
+    """
+    said: dict[str, int] = dict(step.state.extra.get("said") or {})
+    actions: list[Action] = []
+    for action in step.actions:
+        if isinstance(action, Reply) and action.variant is None:
+            number = said[action.response] + 1 if action.response in said else ctx.seed
+            said[action.response] = number
+            action = replace(action, variant=number)
+        actions.append(action)
+    if not said:
+        return step
+    return Step(actions, step.state.evolve(extra={**step.state.extra, "said": said}))
 
 
 def _after(before: ConversationState, step: Step, name: str, ctx: Context) -> Step:

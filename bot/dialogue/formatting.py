@@ -58,12 +58,12 @@ def _group(digits: str, sep: str) -> str:
 
 
 def format_money(value: Decimal | int | str, language: str) -> str:
-    """ "R$ 1.234,56" in Portuguese, "$1,234.56" in English."""
+    """ "R$ 1.234,56" in Portuguese, "R$1,234.56" in English: always reais, never "$"."""
     amount = to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     units, cents = f"{abs(amount):.2f}".split(".")
     if _lang(language) == "en":
-        return f"{sign}${_group(units, ',')}.{cents}"
+        return f"{sign}R${_group(units, ',')}.{cents}"
     return f"{sign}R$ {_group(units, '.')},{cents}"
 
 

@@ -38,6 +38,29 @@ def identity_confirmed(t: Turn) -> Step:
     )
 
 
+def confirm_quietly(t: Turn) -> Step:
+    """ "sou eu sim, ..." with more to say: a short thanks; the rest of the message is answered
+    in the same turn by the handler of its intent (the engine chains them)."""
+    return t.step(
+        LogEvent("identity_confirmed", {}),
+        say("identity_thanks", t.ctx),
+        verified=True,
+        phase="open",
+    )
+
+
+def identity_soft(t: Turn) -> Step:
+    """A bare "ok" or 👍 to "falo com Maria?": not a yes. Ask once more in other words;
+    after that, the usual question."""
+    if t.state.extra.get("identity_soft_asked"):
+        return identity_required(t)
+    return t.step(
+        say("identity_ask_again", t.ctx),
+        phase="awaiting_identity",
+        extra={**t.state.extra, "identity_soft_asked": True},
+    )
+
+
 def identity_denied(t: Turn) -> Step:
     """ "não" to "falo com Maria?": probably not the person; say nothing and stop writing."""
     return t.step(

@@ -7,7 +7,9 @@ own proposal gets an extra LogEvent("proposal") with what was asked for.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from bot.core.domain import Plan
 from bot.dialogue.actions import (
@@ -19,7 +21,15 @@ from bot.dialogue.actions import (
     RefuseOffers,
     SendPaymentInfo,
 )
-from bot.dialogue.turn import Step, Turn, normalise, payment_reference, plan_vars, say
+from bot.dialogue.turn import (
+    Step,
+    Turn,
+    money_str,
+    normalise,
+    payment_reference,
+    plan_vars,
+    say,
+)
 
 HARDSHIP_SEGMENT = "hardship"
 
@@ -67,6 +77,8 @@ def present_offers(
             more=page > 0,
             reason=reason,
             has_more=len(plans) > (page + 1) * size,
+            # the first time, the balance the offers start from ("qto ta minha divida?")
+            balance=money_str(t.ctx.balance.total) if not t.state.offers_shown else None,
         ),
     ]
     shown = t.state.offers_shown + tuple(i for i in ids if i not in t.state.offers_shown)
@@ -111,12 +123,24 @@ def _is_down_payment(t: Turn, keywords: tuple[str, ...]) -> bool:
 
 
 def _plan_by_kind(t: Turn) -> Step | None:
-    """ "prefiro parcelado" / "à vista" with plans on screen: that kind of plan, first shown."""
+    """ "prefiro parcelado" / "à vista" with plans on screen: that kind of plan, first shown.
+
+    With nothing on screen, only the payment in full is picked this way ("se eu quitar hoje
+    à vista tem desconto?"): the book's pay-in-full plan with its discount, never a promise
+    of the full price.
+    """
     plans = t.state.on_screen
+    groups: tuple[tuple[str, str], ...] = (
+        ("installments", "wants_installments"),
+        ("pay_in_full", "wants_in_full"),
+    )
     if not plans:
-        return None
+        if not t.debts:
+            return None
+        plans = tuple(_all_plans(t, t.state.offers_segment or t.ctx.debtor.segment))
+        groups = (("pay_in_full", "wants_in_full"),)
     text = normalise(t.parse.text)
-    for kind, group in (("installments", "wants_installments"), ("pay_in_full", "wants_in_full")):
+    for kind, group in groups:
         if any(normalise(k) in text for k in t.flows.keywords_for(group, t.language)):
             for index, plan in enumerate(plans, start=1):
                 if plan.kind == kind:
@@ -134,20 +158,32 @@ def _plan_by_kind(t: Turn) -> Step | None:
     return None
 
 
+def pay_in_full_question(t: Turn) -> Step | None:
+    """ "se eu quitar hj à vista tem desconto? qto fica?" / "best price if I pay the whole
+    thing today": the book's pay-in-full plan with its discount (None: not that question)."""
+    text = normalise(t.parse.text)
+    asks = t.parse.value("topic") == "discount" or any(
+        normalise(k) in text for k in t.flows.keywords_for("asks_price", t.language)
+    )
+    if not asks or not t.can_disclose:
+        return None
+    return _plan_by_kind(t)
+
+
 def negotiate(t: Turn) -> Step:
     """The debtor's own proposal ("em 5x", "150 por mês", "100 de entrada"), else offers."""
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else None
     amount = _decimal(t.parse.value("amount"))
     if installments is None and amount is None:
+        picked = _plan_by_kind(t)
+        if picked is not None:
+            return picked
         if t.parse.value("date") is not None:
             # "só consigo pagar 15/12": a day, not a plan; the promise rules decide.
             from bot.dialogue.handlers_promises import promise_to_pay
 
             return promise_to_pay(t)
-        picked = _plan_by_kind(t)
-        if picked is not None:
-            return picked
         return offers(t)
     down = None
     monthly = None
@@ -160,6 +196,7 @@ def negotiate(t: Turn) -> Step:
                 installments = 1  # the rest in one go: the book offers the nearest plan
         else:
             monthly = amount
+    first_due_days, first_due_note = _first_due(t)
     proposal = t.ctx.offers.propose(
         t.debts,
         t.ctx.today,
@@ -167,7 +204,7 @@ def negotiate(t: Turn) -> Step:
         monthly_amount=monthly,
         down_payment=down,
         segment=t.state.offers_segment or t.ctx.debtor.segment,
-        first_due_days=t.ctx.settings.first_due_days,
+        first_due_days=first_due_days,
     )
     plan = getattr(proposal, "plan", None)
     exact = bool(getattr(proposal, "exact", False))
@@ -182,16 +219,91 @@ def negotiate(t: Turn) -> Step:
             "offer_id": None if plan is None else plan.offer_id,
         },
     )
+    asked: dict[str, Any] = {
+        "asked_installments": installments,
+        "asked_monthly": None if monthly is None else str(monthly),
+        "asked_down": None if down is None else str(down),
+    }
+    key = f"{installments}|{monthly}|{down}"
+    insisted = not exact and t.state.extra.get("countered") == key
+    if insisted:
+        # The person turned the nearest plan (or the offers) down and asked the same again:
+        # a person decides, and the debtor is told when they will hear back.
+        return request_approval(t, log, **asked)
     if not isinstance(plan, Plan):
         step = present_offers(t, page=0, reason="proposal_failed")
         step.actions.insert(0, log)
+        step.state = step.state.evolve(extra={**step.state.extra, "countered": key})
         return step
     return t.step(
         log,
         PresentOffers((plan,)),
-        say("plan_summary", t.ctx, plan=plan_vars(plan), exact=exact, proposal=True),
+        say(
+            "plan_summary",
+            t.ctx,
+            plan=plan_vars(plan),
+            exact=exact,
+            proposal=True,
+            **first_due_note,
+            **asked,
+        ),
         phase="confirming_plan",
         pending_plan=plan,
+        extra={**t.state.extra, "countered": key} if not exact else t.state.extra,
+    )
+
+
+def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
+    """The first installment's day: the one asked for ("3x com a primeira dia 10") when the
+    book allows it (up to its promise window, as for a promise), else the latest allowed,
+    and say so ("a primeira consigo até 03/12")."""
+    default = t.ctx.settings.first_due_days
+    raw = t.parse.value("date")
+    if raw is None:
+        return default, {}
+    try:
+        asked = date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return default, {}
+    latest = max(default, t.ctx.offers.promise_max_days)
+    days = (asked - t.ctx.today).days
+    if 0 <= days <= latest:
+        return days, {"first_due_asked": asked.isoformat(), "first_due_ok": True}
+    limit = t.ctx.today + timedelta(days=latest)
+    note = {
+        "first_due_asked": asked.isoformat(),
+        "first_due_ok": False,
+        "first_due_max": limit.isoformat(),
+    }
+    return (latest if days > latest else default), note
+
+
+def request_approval(t: Turn, *events: Action, **asked: Any) -> Step:
+    """Record what the debtor asked for as a request a person approves, hand the chat over
+    and say when the answer comes (the same path as a discount above the book's limit)."""
+    data = {k: v for k, v in asked.items() if v is not None}
+    return t.step(
+        *events,
+        LogEvent("approval_request", data),
+        HandOff("approval"),
+        say("request_approval", t.ctx, agent_hours=t.ctx.settings.agent_hours_text, **data),
+        phase="with_agent",
+        resume_phase="open",
+        handoff_reason="approval",
+        on_screen=(),
+        pending_plan=None,
+    )
+
+
+def restate_plan(t: Turn) -> Step:
+    """ "qual o total no final?" while a plan waits for "fechado": the plan, with its total."""
+    plan = t.state.pending_plan
+    if plan is None:
+        from bot.dialogue.handlers_payments import ask_debt_details
+
+        return ask_debt_details(t)
+    return t.step(
+        say("plan_summary", t.ctx, plan=plan_vars(plan), exact=True, proposal=False, recap=True)
     )
 
 

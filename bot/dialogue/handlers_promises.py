@@ -8,8 +8,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from bot.core.business_days import add_business_days
 from bot.dialogue.actions import Action, RecordPromise, RefuseOffers, ScheduleContact
-from bot.dialogue.handlers_offers import hardship_offers, present_offers
+from bot.dialogue.handlers_offers import (
+    hardship_offers,
+    negotiate,
+    pay_in_full_question,
+    present_offers,
+    request_approval,
+)
 from bot.dialogue.turn import Step, Turn, money_str, normalise, say
 
 
@@ -38,21 +45,31 @@ def promise_to_pay(t: Turn) -> Step:
     The amount is the one said, else the updated balance (``ctx.balance.total``: principal
     plus the book's charges), which is what settles the debt on that day.
     """
+    if t.parse.value("installments") is not None:
+        return negotiate(t)  # "3x com a primeira dia 10": a plan with its first date
+    in_full = pay_in_full_question(t)
+    if in_full is not None:
+        return in_full  # "se eu quitar hj a vista tem desconto?": the price, not a promise
     said = _amount(t.parse.value("amount"))
     if said is not None:
         t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
-    due = _date(t.parse.value("date"))
+    due = _said_date(t)
     if due is None:
         return t.step(
             say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
             phase="awaiting_promise_date",
         )
     limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if due > limit and t.state.extra.get("too_far_asked"):
+        # "I just need till the 15th" again after the offers: a person decides on the date.
+        return request_approval(t, asked_date=due.isoformat(), max_date=limit.isoformat())
     if due < t.ctx.today or due > limit:
         name = "promise_date_past" if due < t.ctx.today else "promise_too_far"
         lead = say(name, t.ctx, date=due.isoformat(), max_date=limit.isoformat())
         step = present_offers(t, page=0, reason="promise_limit")
         step.actions.insert(0, lead)
+        if due > limit:
+            step.state = step.state.evolve(extra={**step.state.extra, "too_far_asked": True})
         return step
     stored = t.state.extra.get("promise_amount")
     balance = t.ctx.balance.total
@@ -77,8 +94,25 @@ def promise_to_pay(t: Turn) -> Step:
     )
 
 
+def _said_date(t: Turn) -> date | None:
+    """The day of the promise: with several ("não vou conseguir sexta, pode ser dia 2?") and
+    a no among them, the last one said is the new day."""
+    dates = [d for d in (_date(v) for v in t.parse.all_values("date")) if d is not None]
+    if len(dates) > 1 and any(w in f" {normalise(t.parse.text)} " for w in NEGATIONS):
+        return dates[-1]
+    return dates[0] if dates else None
+
+
+NEGATIONS = (" nao ", " n ", " not ", " can t ", " cant ", " won t ", " wont ", "n't ")
+
+
 def ask_day(t: Turn) -> Step:
-    """ "sim, consigo pagar": which day?"""
+    """ "sim, consigo pagar": which day? With a day already agreed, "blz" is just an ok."""
+    promise = t.ctx.open_promise
+    if promise is not None and promise.status == "open" and t.state.phase == "open":
+        from bot.dialogue.handlers_social import acknowledge
+
+        return acknowledge(t)
     return t.step(
         say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
         phase="awaiting_promise_date",
@@ -207,4 +241,20 @@ def callback_later(t: Turn) -> Step:
             same_day=day == t.ctx.today,
             hours=t.ctx.settings.callback_default_hours,
         ),
+    )
+
+
+def follow_up(t: Turn) -> Step:
+    """ "vou ver com meu marido e te aviso": no pressure; if we hear nothing, we write again
+    on the next working day (a day said in the message wins)."""
+    tz = _local_tz(t) or t.ctx.now.tzinfo
+    local_now = t.ctx.now.astimezone(tz)
+    day = _date(t.parse.value("date")) or _vague_day(t)
+    if day is None or day <= t.ctx.today:
+        day = add_business_days(t.ctx.today, 1, t.ctx.holidays)
+    at = datetime.combine(day, time(local_now.hour, local_now.minute), tzinfo=tz)
+    return t.step(
+        ScheduleContact(at=at, reason="follow_up"),
+        say("follow_up_ok", t.ctx, date=day.isoformat()),
+        phase="open",
     )

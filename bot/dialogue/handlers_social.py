@@ -49,4 +49,6 @@ def not_understood(t: Turn) -> Step:
             not_understood_streak=0,
         )
     name = "not_understood" if streak == 1 else "not_understood_offer_human"
+    if streak == 1 and t.parse.value("topic") == "other_question":
+        name = "answer_other_question"  # a question we cannot answer: say so, no menu
     return t.step(say(name, t.ctx, **_point(t)), not_understood_streak=streak)

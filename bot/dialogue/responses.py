@@ -81,15 +81,31 @@ def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     return env
 
 
-def business_vars(settings: DialogueSettings) -> dict[str, str]:
-    """The ``business`` dict that :meth:`ResponseBook.render` expects, from the settings."""
+def business_vars(settings: DialogueSettings) -> dict[str, Any]:
+    """The ``business`` dict that :meth:`ResponseBook.render` expects, from the settings.
+
+    Texts kept per language (``store_hours``, ``credit_bureau_policy``,
+    ``verification_hint``) are dicts: a template reads ``business.store_hours.en``.
+    """
     return {
         "name": settings.business_name,
         "cnpj": settings.business_cnpj,
         "phone": settings.business_phone,
         "assistant": settings.assistant_name,
         "agent_hours": settings.agent_hours_text,
+        "address": settings.business_address,
+        "website": settings.business_website,
+        "merchant_name": settings.merchant_name or settings.business_name,
+        "store_hours": _both(settings.store_hours),
+        "store_payment_methods": list(settings.store_payment_methods),
+        "credit_bureau_policy": _both(settings.credit_bureau_policy),
+        "verification_hint": _both(settings.verification_hint),
     }
+
+
+def _both(texts: Mapping[str, str]) -> dict[str, str]:
+    """A text per language, "" where none is configured (templates test it with ``if``)."""
+    return {lang: texts.get(lang, "") for lang in LANGUAGES}
 
 
 def _variants(value: Any, where: str) -> tuple[str, ...]:
@@ -175,12 +191,14 @@ class ResponseBook:
     def render(
         self, reply: Reply, language: str, *, seed: int, business: Mapping[str, Any]
     ) -> str:
-        """The text of ``reply`` in ``language``; the variant is picked by ``seed``."""
+        """The text of ``reply`` in ``language``; the variant is ``reply.variant``, else
+        picked by ``seed`` (the same index either way for the same number)."""
         lang = self._lang(language)
         variants = self.texts[lang].get(reply.response)
         if variants is None:
             raise ResponseError(f"unknown response {reply.response!r} for {lang!r}")
-        index = (seed + zlib.crc32(reply.response.encode())) % len(variants)
+        pick = seed if reply.variant is None else reply.variant
+        index = (pick + zlib.crc32(reply.response.encode())) % len(variants)
         values = {**reply.vars, "business": dict(business)}
         text = self._template(lang, reply.response, index).render(**values)
         return _tidy(text)

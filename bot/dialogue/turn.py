@@ -31,6 +31,13 @@ class Turn:
     parse: Parse
     flows: Flows
     media: tuple[Media, ...] = ()
+    # The intent the dialogue acts on: the parsed one, a clause's, or "not_understood"
+    # (None: the parse's own intent, for turns built outside the engine).
+    intent: str | None = None
+
+    @property
+    def acted_intent(self) -> str:
+        return self.intent if self.intent is not None else self.parse.intent
 
     @property
     def language(self) -> str:
@@ -107,9 +114,18 @@ def debt_vars(ctx: Context) -> dict[str, Any]:
 
 
 def plan_vars(plan: Plan, number: int | None = None) -> dict[str, Any]:
-    """A plan as reply vars."""
+    """A plan as reply vars; ``payments`` lists every payment (the text shows each date, and
+    ``last_differs`` says when the last one absorbs a few cents of rounding)."""
     down = plan.down_payment
+    regular = [p for p in plan.payments if p.number > 0]
+    last = regular[-1] if regular else None
     return {
+        "payments": [
+            {"number": p.number, "due": p.due.isoformat(), "amount": money_str(p.amount)}
+            for p in plan.payments
+        ],
+        "last_amount": money_str(last.amount) if last else None,
+        "last_differs": bool(last and len(regular) > 1 and last.amount != regular[0].amount),
         "number": number,
         "offer_id": plan.offer_id,
         "kind": plan.kind,

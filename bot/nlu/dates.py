@@ -81,6 +81,11 @@ WEEKDAYS: dict[str, int] = {
 }
 RELATIVE: dict[str, int] = {
     "depois de amanha": 2,
+    **{
+        f"{lead} {typo}": 2
+        for lead in ("depois de", "depois d", "dps de", "dps d", "dpois de")
+        for typo in ("amanhan", "amanhaa", "amnh", "amnha", "amanah", "amanh")
+    },
     "depois d amanha": 2,
     "dps de amanha": 2,
     "dps d amanha": 2,
@@ -388,7 +393,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:daqui\s+(?:a\s+)?(?:uns\s+|umas\s+)?|dentro\s+de\s+|em\s+|in\s+|within\s+)?"
+            r"\b(?:daqui\s+(?:a\s+)?(?:uns\s+|umas\s+)?|dentro\s+de\s+|em\s+|in\s+|within\s+|"
+            r"(?:give|giv)\s+me\s+(?:like\s+|about\s+|another\s+)?|gimme\s+|"
+            r"me\s+(?:da|de|dá)\s+(?:uns\s+|umas\s+|mais\s+)?)?"
             r"(?:(?P<n>" + _NUM_WORD + r")\s+(?:of\s+)?"
             r"(?P<unit>dias|dia|semanas|semana|days|day|weeks|week|meses|mes|months|month)"
             r"|(?:a\s+)?(?P<unit2>fortnight))"
@@ -414,7 +421,9 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     ),
 )
 _ORDINAL_DAY_LEADS = ("dia", "on ", "by ", "until ", "till ", "before ", "for ")
-_IN_DAYS_NEEDS_PREFIX = re.compile(r"^(?:daqui|dentro|em|in|within)\b|from\s+now$")
+_IN_DAYS_NEEDS_PREFIX = re.compile(
+    r"^(?:daqui|dentro|em|in|within|give|giv|gimme|me\s+d[ae])\b|from\s+now$"
+)
 
 
 def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:

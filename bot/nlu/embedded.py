@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from bot.core.parse import Entity, Parse
-from bot.nlu.entities import extract
+from bot.core.parse import Clause, Entity, Parse
+from bot.nlu.clauses import split_clauses
+from bot.nlu.extras import extract_all
 from bot.nlu.model import NluModel
-from bot.nlu.normalize import clean_input, for_classifier
+from bot.nlu.normalize import clean_input, fold, for_classifier
+from bot.nlu.rules import OPT_OUT_LOOKALIKE, RULE_CONFIDENCE, forced_intent
+from bot.nlu.understanding import ClauseReading, adjust, main_reading, promote, question_topic
 
 # High-precision rules that win over the classifier (the whole message, normalised).
 _OPT_OUT = re.compile(
@@ -44,7 +48,13 @@ class EmbeddedInterpreter:
         return self._model
 
     def parse(self, text: str, now: datetime, *, language: str | None = None) -> Parse:
-        """Intent, language and resolved entities of ``text``; never raises on any text."""
+        """Intent, language, entities and clauses of ``text``; never raises on any text.
+
+        A message of several parts ("sou eu sim. olha, não consigo pagar") is split into
+        clauses, each classified on its own; the message's intent is the most actionable
+        clause intent (see :mod:`bot.nlu.understanding`). Entities are found over the
+        whole text and each belongs to the clause its span starts in.
+        """
         raw = text if isinstance(text, str) else str(text)
         cleaned = clean_input(raw)
         normalized = for_classifier(cleaned)
@@ -52,14 +62,72 @@ class EmbeddedInterpreter:
             normalized, fallback=language or self._default_language
         )
         today = now.astimezone(self._tz).date()
-        entities = extract(cleaned, today, lang)
+        entities = extract_all(cleaned, today, lang)
         if not normalized.strip():
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
+        spans = split_clauses(cleaned) or [(0, len(cleaned))]
+        whole = self._read(cleaned, 0, len(cleaned), entities, whole_of=len(spans))
+        if len(spans) == 1:
+            readings = [replace(whole, start=spans[0][0], end=spans[0][1])]
+        else:
+            readings = [self._read(cleaned, a, b, entities) for a, b in spans]
+        clauses, extra = _clauses(cleaned, readings, entities)
+        entities = tuple(sorted((*entities, *extra), key=lambda e: (e.start, e.end)))
+        ranking = whole.ranking if len(readings) == 1 else main_reading(readings, whole.ranking)
+        intent, confidence = ranking[0]
+        return Parse(raw, lang, intent, confidence, tuple(ranking), entities, clauses)
+
+    def _read(
+        self,
+        cleaned: str,
+        start: int,
+        end: int,
+        entities: tuple[Entity, ...],
+        *,
+        whole_of: int = 0,
+    ) -> ClauseReading:
+        """One clause (or the whole text) classified, with rules and entities applied."""
+        part = cleaned[start:end]
+        inside = entities if whole_of else tuple(e for e in entities if start <= e.start < end)
+        normalized = for_classifier(part)
+        if not normalized.strip():
+            return ClauseReading(start, end, [("out_of_scope", 1.0)])
         ranking = self._model.classifier.rank(normalized)
         known = self._model.classifier.known_words(normalized)
-        ranking = _apply_rules(normalized, ranking, entities, known)
-        intent, confidence = ranking[0]
-        return Parse(raw, lang, intent, confidence, tuple(ranking), entities)
+        ranking = _apply_rules(normalized, ranking, inside, known)
+        folded = fold(part)
+        # a rule reads one clause; over a whole message of several it would misfire
+        forced = None if whole_of > 1 else forced_intent(folded)
+        if forced is not None:
+            ranking = promote(ranking, forced, RULE_CONFIDENCE)
+        ranking = adjust(
+            ranking,
+            inside,
+            text=part,
+            forced=forced is not None,
+            opt_out_lookalike=OPT_OUT_LOOKALIKE.search(folded) is not None,
+        )
+        question = question_topic(part, ranking[0][0], ranking[0][1], inside)
+        dated = any(e.entity == "date" for e in inside)
+        return ClauseReading(start, end, ranking, forced is not None, dated, question)
+
+
+def _clauses(
+    cleaned: str, readings: list[ClauseReading], entities: tuple[Entity, ...]
+) -> tuple[tuple[Clause, ...], list[Entity]]:
+    """The clauses, and the ``other_question`` topics found for them."""
+    out: list[Clause] = []
+    extra: list[Entity] = []
+    for r in readings:
+        inside = tuple(e for e in entities if r.start <= e.start < r.end)
+        intent, conf = r.ranking[0]
+        part = cleaned[r.start : r.end]
+        if r.question:
+            topic = Entity("topic", "other_question", r.start, r.end, part)
+            extra.append(topic)
+            inside = (*inside, topic)
+        out.append(Clause(part, r.start, r.end, intent, conf, inside))
+    return tuple(out), extra
 
 
 _CONSEQUENTIAL = frozenset({"opt_out", "wrong_person", "dispute", "insult", "request_human"})

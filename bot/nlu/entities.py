@@ -71,6 +71,10 @@ _ARTICLE_ORD = re.compile(
     + "|".join(MONTHS)
     + r")\b)"
 )
+_INSTALLMENT_AFTER = re.compile(
+    r"\s+(?:parcela\s+|prestacao\s+|installment\s+|payment\s+)?(?:so\s+|somente\s+|apenas\s+|"
+    r"only\s+)?(?:pro|pra|no|para\s+o|dia|on\s+the|in)\b"
+)
 _NOT_OPTION_BEFORE = re.compile(
     r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since)\s*$"
 )
@@ -142,6 +146,8 @@ def extract_options(folded: str) -> list[Span]:
     for m in _ARTICLE_ORD.finditer(folded):
         if _NOT_OPTION_BEFORE.search(folded[max(0, m.start() - 12) : m.start()]):
             continue
+        if _INSTALLMENT_AFTER.match(folded, m.end()):
+            continue  # "3x com a primeira só dia 10": the first installment, not an option
         found.append(Span("option", ORDINALS[m["ord"]], m.start("ord"), m.end()))
     return keep_longest(found)
 
@@ -179,8 +185,15 @@ def extract(text: str, today: date, language: str = "pt") -> tuple[Entity, ...]:
 _WEEKDAY_ORDINALS = re.compile(r"(?:n?a\s+)?(?:segunda|terca|quarta|quinta|sexta)(?:-feira)?")
 
 
+# "the 2nd" is the second option or the 2nd of the month, like "quinta" above
+_ORDINAL_DAY = re.compile(r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)")
+
+
 def _is_weekday_word(text: str) -> bool:
-    return _WEEKDAY_ORDINALS.fullmatch(text.strip()) is not None
+    text = text.strip()
+    return (
+        _WEEKDAY_ORDINALS.fullmatch(text) is not None or _ORDINAL_DAY.fullmatch(text) is not None
+    )
 
 
 _SQUEEZE = re.compile(r"([a-z])\1{2,}|([aiu])\2(?![a-z])")

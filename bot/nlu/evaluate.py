@@ -1,7 +1,8 @@
 """``quita nlu test``: accuracy, macro-F1, per-intent table, confusions and every error.
 
 Reads Rasa NLU YAML (``nlu:`` / ``intent:`` / ``examples:``) or our evaluation format
-(``now:`` + ``examples:`` of ``{t, i, l, d, a, n, o}``, like shared/eval/nlu_sample.yml).
+(``now:`` + ``examples:`` of ``{t, i, l, d, a, n, o}``, like shared/eval/nlu_sample.yml;
+``e: {entity: value}`` adds expectations on the other entities, e.g. ``{topic: discount}``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def load_cases(path: Path) -> tuple[list[Case], datetime | None]:
                 str(ex["t"]),
                 str(ex["i"]),
                 ex.get("l"),
-                {name: ex[key] for key, name in ENTITY_KEYS if key in ex},
+                {
+                    **{name: ex[key] for key, name in ENTITY_KEYS if key in ex},
+                    **{str(k): v for k, v in (ex.get("e") or {}).items()},
+                },
             )
             for ex in loaded["examples"]
         ]
@@ -54,7 +58,13 @@ def load_cases(path: Path) -> tuple[list[Case], datetime | None]:
 
 
 def entity_matches(name: str, got: Sequence[Any], want: Any) -> bool:
-    """Whether any extracted value equals the expected one (a list = any of them)."""
+    """Whether an extracted value equals the expected one.
+
+    A list of dates means any of them; a list of amounts, installments or options means
+    each of them must be found.
+    """
+    if isinstance(want, list) and name in ("amount", "installments", "option"):
+        return all(entity_matches(name, got, w) for w in want)
     for value in got:
         try:
             if name == "amount" and Decimal(str(value)) == Decimal(str(want)):
@@ -64,7 +74,9 @@ def entity_matches(name: str, got: Sequence[Any], want: Any) -> bool:
         except (InvalidOperation, TypeError, ValueError):
             continue
         wants = want if isinstance(want, list) else [want]
-        if name == "date" and str(value) in [str(w) for w in wants]:
+        if name not in ("amount", "installments", "option") and str(value) in [
+            str(w) for w in wants
+        ]:
             return True
     return False
 

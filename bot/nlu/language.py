@@ -17,6 +17,29 @@ MIN_CONFIDENCE = 0.7
 _SHORT = {
     **dict.fromkeys(("no", "yes", "no thanks", "no thank you", "sure", "hi", "hey"), "en"),
     **dict.fromkeys(("nao", "sim", "nao obrigado", "nao obrigada", "oi", "opa"), "pt"),
+    # short answers after a language switch mid-conversation (issue 11)
+    **dict.fromkeys(
+        ("you", "thanks", "thank you", "speaking", "sure thing", "got it", "alright", "bye"),
+        "en",
+    ),
+    **dict.fromkeys(
+        (
+            "beleza",
+            "valeu",
+            "obrigado",
+            "obrigada",
+            "isso",
+            "certo",
+            "claro",
+            "esta bom",
+            "sou eu",
+            "e eu",
+            "tchau",
+            "falou",
+            "entendi",
+        ),
+        "pt",
+    ),
 }
 _NEUTRAL = re.compile(r"\b(?:emoji\w*|risos|ok|0)\b")
 

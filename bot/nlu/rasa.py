@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.core.parse import INTENTS, Parse
-from bot.nlu.entities import extract
+from bot.nlu.extras import extract_all
 from bot.nlu.normalize import clean_input
 
 # Rasa only gives the intent; the language (which decides "1.250" and "10/12") is guessed from
@@ -86,7 +86,7 @@ class RasaInterpreter:
         raw = text if isinstance(text, str) else str(text)
         cleaned = clean_input(raw)
         lang = _guess_language(cleaned, language or self._default_language)
-        entities = extract(cleaned, now.astimezone(self._tz).date(), lang)
+        entities = extract_all(cleaned, now.astimezone(self._tz).date(), lang)
         if not cleaned.strip():  # nothing to classify: no need to ask the server
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
         body = self._post(cleaned)

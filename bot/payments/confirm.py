@@ -21,9 +21,9 @@ from bot.conversation.turns import TurnDeps
 from bot.core.enums import EventKind
 from bot.core.money import ZERO, money
 from bot.payments.pix_api import ReceivedPix
-from bot.store.ledger import EventLog
+from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
-from bot.store.tables import Debt, Payment, PixCharge, PixReceived
+from bot.store.tables import Agreement, Debt, Payment, PixCharge, PixReceived
 
 
 @dataclass(frozen=True)
@@ -151,15 +151,39 @@ def _credit(
     now: datetime,
     deps: TurnDeps,
 ) -> tuple[TurnOutcome | None, Decimal]:
-    """Apply ``amount`` to the debts (oldest first) or the agreement; one thank-you. What
+    return credit_debtor(
+        session,
+        debtor_id=charge.debtor_id,
+        agreement_id=charge.agreement_id,
+        amount=amount,
+        paid_at=pix.at,
+        key=f"pix:{pix.end_to_end_id}",
+        source="pix",
+        now=now,
+        deps=deps,
+    )
+
+
+def credit_debtor(
+    session: Session,
+    *,
+    debtor_id: int,
+    agreement_id: int | None,
+    amount: Decimal,
+    paid_at: datetime,
+    key: str,
+    source: str,
+    now: datetime,
+    deps: TurnDeps,
+) -> tuple[TurnOutcome | None, Decimal]:
+    """Apply ``amount`` to the agreement or the debts (oldest first); one thank-you. What
     exceeds the open principal of a balance or promise charge is the fine and interest it
-    was issued with."""
+    was issued with. ``key`` makes it count once."""
     if amount <= 0:
         return None, ZERO
-    key = f"pix:{pix.end_to_end_id}"
-    if charge.agreement_id is not None:
+    if agreement_id is not None:
         debt = session.scalar(
-            select(Debt).where(Debt.agreement_id == charge.agreement_id).order_by(Debt.id)
+            select(Debt).where(Debt.agreement_id == agreement_id).order_by(Debt.id)
         )
         if debt is None:
             return None, ZERO
@@ -167,8 +191,8 @@ def _credit(
             session,
             debt_ref=debt.ref,
             amount=amount,
-            paid_at=pix.at,
-            source="pix",
+            paid_at=paid_at,
+            source=source,
             dedupe_key=key,
             now=now,
             deps=deps,
@@ -177,7 +201,7 @@ def _credit(
     portfolio = PortfolioRepository(session)
     debts = [
         d
-        for d in sorted(portfolio.debts_of(charge.debtor_id), key=lambda d: (d.due_date, d.id))
+        for d in sorted(portfolio.debts_of(debtor_id), key=lambda d: (d.due_date, d.id))
         if d.status == "open" and d.amount > d.paid
     ]
     left, parts = amount, []
@@ -190,15 +214,15 @@ def _credit(
         return None, ZERO
     for number, (debt, part) in enumerate(parts[:-1], start=1):
         portfolio.record_payment(
-            debt, part, pix.at, source="pix", dedupe_key=f"{key}:{number}", now=now
+            debt, part, paid_at, source=source, dedupe_key=f"{key}:{number}", now=now
         )
     last_debt, last_part = parts[-1]
     turn = confirm_payment(
         session,
         debt_ref=last_debt.ref,
         amount=last_part,
-        paid_at=pix.at,
-        source="pix",
+        paid_at=paid_at,
+        source=source,
         dedupe_key=key,
         now=now,
         deps=deps,
@@ -220,7 +244,9 @@ def _refunds(session: Session, seen: PixReceived, pix: ReceivedPix, now: datetim
         .order_by(Payment.id.desc())
     )
     debt = session.get(Debt, payment.debt_id) if payment and payment.debt_id else None
-    if payment is not None and debt is not None and payment.agreement_id is None:
+    if payment is not None and payment.agreement_id is not None:
+        _reopen_installments(session, payment, delta, pix, now)
+    elif payment is not None and debt is not None:
         # at most what this Pix credited to the debt is owed again
         reversed_amount = min(delta, debt.paid, payment.amount)
         if reversed_amount > 0:
@@ -249,3 +275,62 @@ def _refunds(session: Session, seen: PixReceived, pix: ReceivedPix, now: datetim
     )
     session.flush()
     return PixResult(pix.end_to_end_id, "refunded", debtor_id=seen.debtor_id)
+
+
+def _reopen_installments(
+    session: Session, payment: Payment, delta: Decimal, pix: ReceivedPix, now: datetime
+) -> None:
+    """A devolução of an installment's Pix: the money is no longer there, so the
+    installments it no longer covers are open again (and their reminders with them)."""
+    reversed_amount = min(delta, payment.amount)
+    if reversed_amount <= 0 or payment.agreement_id is None:
+        return
+    agreement = session.get(Agreement, payment.agreement_id)
+    if agreement is None:
+        return
+    session.add(
+        Payment(
+            debtor_id=payment.debtor_id,
+            debt_id=payment.debt_id,
+            agreement_id=agreement.id,
+            amount=-reversed_amount,
+            paid_at=now,
+            source="pix_refund",
+            dedupe_key=f"pix-refund:{pix.end_to_end_id}:{pix.refunded}",
+            created_at=now,
+        )
+    )
+    session.flush()
+    covered = sum(
+        session.scalars(select(Payment.amount).where(Payment.agreement_id == agreement.id)),
+        ZERO,
+    )
+    reopened: list[int] = []
+    for row in LedgerRepository(session).installments(agreement.id):  # in number order
+        if covered >= row.amount:
+            covered -= row.amount
+            continue
+        covered = ZERO
+        if row.status == "paid":
+            row.status, row.paid_amount, row.paid_at = "open", ZERO, None
+            reopened.append(row.number)
+    if not reopened:
+        return
+    if agreement.status == "completed":
+        agreement.status = "active"
+        for covered_debt in session.scalars(select(Debt).where(Debt.agreement_id == agreement.id)):
+            covered_debt.status = "in_agreement"
+            covered_debt.updated_at = now
+    agreement.updated_at = now
+    EventLog(session).append(
+        EventKind.INSTALLMENT_REOPENED,
+        at=now,
+        actor="psp",
+        debtor_id=payment.debtor_id,
+        data={
+            "agreement_id": agreement.id,
+            "numbers": reopened,
+            "end_to_end_id": pix.end_to_end_id,
+            "amount": str(reversed_amount),
+        },
+    )

@@ -22,10 +22,11 @@ from bot.payments.charges import expire_charges
 from bot.payments.confirm import PixResult, record_pix
 from bot.payments.pix_api import PixApiError, ReceivedPix
 from bot.payments.provider import PixChargeProvider
+from bot.payments.receipts import ReceiptReview, review_receipts
 
 
 class PaymentsHost(Protocol):
-    """What the payment ways need from the wiring (``bot.runtime.service.Runtime`` is one)."""
+    """What the payment ways need from the wiring (``bot.runtime.service.PaymentsHost`` is one)."""
 
     settings: Settings
     clock: Clock
@@ -151,6 +152,16 @@ def periodic_sync(runtime: PaymentsHost, now: datetime) -> list[str]:
         log.warning("pix sync failed; next pass tries again", extra={"error": str(exc)})
         return []
     provider.last_sync = now
+    reviews = review_receipts(runtime, now)  # a receipt's Pix may have arrived since
     return [
         f"pix:{r.end_to_end_id}:{r.outcome}" for r in report.results if r.outcome != "duplicate"
-    ]
+    ] + [f"receipt:{r.receipt_id}:{r.outcome}" for r in reviews if r.outcome != "waiting"]
+
+
+async def review_new_receipts(runtime: PaymentsHost) -> list[ReceiptReview]:
+    """Right after a turn kept a receipt: match it now, so the thank-you follows at once."""
+    reviews = await asyncio.to_thread(review_receipts, runtime, runtime.clock.now())
+    for review in reviews:
+        if review.turn is not None:
+            await _announce(runtime, PixResult(review.end_to_end_id or "", "paid", review.turn))
+    return reviews

@@ -58,6 +58,19 @@ class StandInPsp:
         charge.setdefault("pix", []).append(self.received[e2eid])
         return e2eid
 
+    def pay_key(self, key: str, amount: Decimal, at: datetime) -> str:
+        """A payer sends a Pix straight to the receiver's key: no charge, no txid (what a
+        receipt has to be matched with). Returns the e2eid."""
+        e2eid = "E" + secrets.token_hex(16)[:31].upper()
+        self.received[e2eid] = {
+            "endToEndId": e2eid,
+            "valor": f"{amount:.2f}",
+            "chave": key,
+            "horario": at.isoformat(),
+            "devolucoes": [],
+        }
+        return e2eid
+
     def refund(self, e2eid: str, amount: Decimal, at: datetime) -> None:
         pix = self.received[e2eid]
         number = len(pix["devolucoes"]) + 1

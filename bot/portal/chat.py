@@ -1,7 +1,8 @@
-"""The page's link in the chat: sent once after the bot shows offers, while a link lasts.
+"""The page's link in the chat: sent once after the bot shows offers, while a link lasts,
+and (``portal.in_reminders``) inside the cadence's reminders.
 
-Only for a debtor the page can check (a CPF on file): for anyone else the page could not
-open, so the chat alone goes on.
+Only for a debtor the page can check (a CPF or a birth date on file): for anyone else the
+page could not open, so the chat alone goes on.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from bot.conversation.effects import Effects
 from bot.core.enums import EventKind
 from bot.dialogue.actions import Reply
+from bot.dialogue.state import ConversationState
 from bot.portal.links import can_check_identity, issue_link
 from bot.portal.tokens import LinkSigner
 from bot.secrets import resolve_secret_key  # the key the web app verifies with
@@ -50,3 +52,49 @@ def offer_link(effects: Effects, language: str) -> None:
     link = issue_link(effects.session, signer, settings, debtor.id, effects.now)
     effects.reply(Reply("portal_link", vars={"link": link, "valid_hours": hours}), language)
     effects.event(LINK_SENT)
+
+
+# Reminders that may carry the link: the debt and agreement reminders, never the
+# "am I talking to ...?" one (nothing goes to a person not yet confirmed) nor the thank-you.
+LINK_REMINDERS = frozenset(
+    {
+        "due_soon",
+        "due_today",
+        "overdue",
+        "promise_day",
+        "promise_broken",
+        "installment_due",
+        "callback",
+        "generic",
+    }
+)
+
+
+def reminder_link(effects: Effects, template: str) -> dict[str, str]:
+    """The link for a reminder's text (``portal_link``, ``portal_hours``), or nothing.
+
+    A ``TurnDeps.reminder_vars`` hook. The reminder still names the business and says how to
+    stop as always; the link is one more line. Recorded as sent, so the chat does not send
+    it again while it lasts."""
+    settings = effects.settings
+    debtor = effects.situation.debtor
+    if (
+        not settings.portal.enabled
+        or not settings.portal.in_reminders
+        or debtor is None
+        or not can_check_identity(debtor)
+        or _template_name(template) not in LINK_REMINDERS
+    ):
+        return {}
+    state = ConversationState.from_dict(effects.conversation.state or {})
+    unverified = settings.identity_check == "confirm_name" and not state.verified
+    if unverified or state.opted_out or state.phase == "closed":
+        return {}  # that reminder asks who it is (or is not sent): no link in it
+    signer = LinkSigner(resolve_secret_key(settings))
+    link = issue_link(effects.session, signer, settings, debtor.id, effects.now)
+    effects.event(LINK_SENT, via="reminder")
+    return {"portal_link": link, "portal_hours": str(settings.portal.link_ttl_hours)}
+
+
+def _template_name(template: str) -> str:
+    return template.removeprefix("reminder_")

@@ -3,7 +3,8 @@ transaction; no runtime imports (the chat's turn uses this)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from bot.store.ledger import EventLog
 from bot.store.tables import Debtor, PortalAccess
 
 ACTOR = "portal"
-CPF_DIGITS = 4  # the identity check asks for the last digits of the CPF
+CPF_DIGITS = 4  # the identity check asks for the last digits of the CPF (or the birth date)
 
 
 # --- links ------------------------------------------------------------------------------------
@@ -80,14 +81,45 @@ def current(session: Session, claims: LinkClaims) -> PortalAccess | None:
     return row
 
 
+def identity_method(debtor: Debtor) -> str | None:
+    """What the page asks: ``cpf`` (its last digits), else ``birth_date``, else ``None``
+    (neither was imported: the page cannot check, the debtor is sent to a person)."""
+    if len(_digits(debtor.document or "")) >= CPF_DIGITS:
+        return "cpf"
+    if debtor.birth_date is not None:
+        return "birth_date"
+    return None
+
+
 def can_check_identity(debtor: Debtor) -> bool:
-    return len(_digits(debtor.document or "")) >= CPF_DIGITS
+    return identity_method(debtor) is not None
 
 
 def identity_matches(debtor: Debtor, answer: str) -> bool:
-    wanted = _digits(debtor.document or "")[-CPF_DIGITS:]
-    given = _digits(answer)
-    return len(wanted) == CPF_DIGITS and given == wanted
+    method = identity_method(debtor)
+    if method == "cpf":
+        wanted = _digits(debtor.document or "")[-CPF_DIGITS:]
+        return _digits(answer) == wanted
+    if method == "birth_date":
+        return read_birth_date(answer) == debtor.birth_date
+    return False
+
+
+def read_birth_date(answer: str) -> date | None:
+    """dd/mm/yyyy (also with - or . or spaces), ddmmyyyy, or ISO yyyy-mm-dd (a date input)."""
+    text = answer.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        match = re.fullmatch(r"(\d{1,2})\D+(\d{1,2})\D+(\d{4})", text)
+        if match is None and re.fullmatch(r"\d{8}", text):
+            match = re.fullmatch(r"(\d{2})(\d{2})(\d{4})", text)
+        if match is None:
+            return None
+        day, month, year = (int(g) for g in match.groups())
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _digits(text: str) -> str:

@@ -21,7 +21,7 @@ from bot.conversation.facts import behaviour_segment, debtor_timezone
 from bot.conversation.operations import OperationError, business_effects
 from bot.conversation.turns import TurnDeps, conversation_language, preferred_contact
 from bot.core.domain import Plan
-from bot.core.enums import EventKind
+from bot.core.enums import EventKind, holds_the_bot
 from bot.dialogue.actions import Action, CreateAgreement, HandOff, Reply, SendPaymentInfo
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import payment_reference, plan_vars
@@ -44,7 +44,8 @@ class CheckResult:
 def check_identity(
     session: Session, deps: TurnDeps, row: PortalAccess, answer: str, now: datetime
 ) -> CheckResult:
-    """Count a wrong answer; at the limit lock the page and hand the chat to a person."""
+    """Count a wrong answer; at the limit lock the page and tell a person (the chat goes on
+    with the bot: see ``_tell_agents``)."""
     limit = deps.settings.portal.max_attempts
     if row.locked_at is not None:
         return CheckResult(False, True, 0)
@@ -71,8 +72,18 @@ def check_identity(
     row.locked_at = now
     effects = _debtor_effects(session, deps, debtor.id, now)
     effects.event(EventKind.PORTAL_LOCKED, attempts=row.failed_attempts)
-    effects.hand_off("portal_locked")
+    _tell_agents(effects, "portal_locked")
     return CheckResult(False, True, 0, effects.outcome)
+
+
+def _tell_agents(effects: Effects, reason: str) -> None:
+    """Show the chat in the agents' inbox without muting the bot: the debtor (who may only
+    have mistyped) keeps the chat; whoever was guessing gets nothing more from the page."""
+    conversation = effects.conversation
+    if holds_the_bot(conversation.status):
+        return  # a person has it already (or is about to)
+    conversation.handoff_reason = reason
+    conversation.waiting_since = conversation.waiting_since or effects.now
 
 
 # --- the debtor's terms -----------------------------------------------------------------------

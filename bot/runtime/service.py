@@ -25,7 +25,7 @@ from bot.channels.base import ChannelPolicy, Inbox, WebhookEndpoint
 from bot.channels.lifecycle import start_channels, stop_channels
 from bot.channels.policies import policy_of
 from bot.config import Settings
-from bot.conversation import agents, payments
+from bot.conversation import agents, approvals, payments
 from bot.conversation import operations as ops
 from bot.conversation.effects import TurnOutcome
 from bot.conversation.turns import TurnDeps, inbound_turn, reminder_turn
@@ -36,6 +36,7 @@ from bot.dialogue.responses import ResponseBook
 from bot.offers.book import OfferBook, load_offer_book
 from bot.offers.payments import PaymentProvider
 from bot.portal.chat import offer_link as offer_portal_link
+from bot.portal.chat import reminder_link as portal_reminder_link
 from bot.resources import resource_path
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
@@ -110,6 +111,13 @@ class Runtime:
         if inbox:
             await self.live.publish("inbox", {"conversation_id": conversation_id, "kind": kind})
 
+    async def announce(self, outcome: TurnOutcome | None, kind: str) -> None:
+        """Work done outside a turn (the self-service page): send what it queued and tell
+        the consoles and the agents' inbox about the chat."""
+        self._after(outcome)
+        if outcome is not None:
+            await self._notify(outcome.conversation_id, kind)
+
     def policy(self, channel: str) -> ChannelPolicy:
         """What the channel may do (its configured adapter's, else the default one's)."""
         return policy_of(self.channels.get(channel), channel)
@@ -135,6 +143,12 @@ class Runtime:
             return False  # the database already had this delivery
         self._after(outcome)
         await self._notify(outcome.conversation_id, "message", inbox=outcome.status != "bot")
+        if "receipt_received" in outcome.events:
+            from bot.payments.service import review_new_receipts
+
+            # a Pix the PSP already has is thanked at once
+            for review in await review_new_receipts(self):
+                self._after(review.turn)
         return True
 
     async def record_status(self, update: StatusUpdate) -> bool:
@@ -231,25 +245,48 @@ class Runtime:
         await self._in_transaction(lambda s: agents.agent_take(s, conversation_id, agent_id, now))
         await self._notify(conversation_id, "taken")
 
+    async def agent_transfer(self, conversation_id: int, agent_id: int, to_agent_id: int) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: agents.agent_transfer(s, conversation_id, agent_id, to_agent_id, now)
+        )
+        await self._notify(conversation_id, "taken")
+
     async def agent_reply(
-        self, conversation_id: int, agent_id: int, text: str, *, template: str | None = None
+        self,
+        conversation_id: int,
+        agent_id: int,
+        text: str,
+        *,
+        template: str | None = None,
+        override_reason: str | None = None,
     ) -> int:
         now = self.clock.now()
         async with await self._hold_conversation(conversation_id):
             message_id = await self._in_transaction(
                 lambda s: agents.agent_reply(
-                    s, conversation_id, agent_id, text, now, template=template
+                    s,
+                    conversation_id,
+                    agent_id,
+                    text,
+                    now,
+                    template=template,
+                    override_reason=override_reason,
                 )
             )
         self._after(TurnOutcome(queued=[message_id]))
         await self._notify(conversation_id, "message")
         return message_id
 
-    async def agent_release(self, conversation_id: int, agent_id: int) -> None:
+    async def agent_release(
+        self, conversation_id: int, agent_id: int, *, resume_message: bool = True
+    ) -> None:
         now = self.clock.now()
         async with await self._hold_conversation(conversation_id):
             outcome = await self._in_transaction(
-                lambda s: agents.agent_release(s, conversation_id, agent_id, now, self.deps)
+                lambda s: agents.agent_release(
+                    s, conversation_id, agent_id, now, self.deps, resume_message=resume_message
+                )
             )
         self._after(outcome)
         await self._notify(conversation_id, "released")
@@ -261,14 +298,15 @@ class Runtime:
 
     async def agent_record_promise(
         self, conversation_id: int, agent_id: int, due: date, amount: Decimal
-    ) -> None:
+    ) -> agents.ActionResult:
         now = self.clock.now()
-        await self._in_transaction(
+        result = await self._in_transaction(
             lambda s: agents.agent_record_promise(
                 s, conversation_id, agent_id, due, amount, now, self.deps
             )
         )
         await self._notify(conversation_id, "promise")
+        return result
 
     async def agent_approve_agreement(
         self, conversation_id: int, agent_id: int, agreement_id: int
@@ -291,9 +329,9 @@ class Runtime:
         *,
         discount_percent: Decimal = Decimal("0"),
         first_due: date | None = None,
-    ) -> int:
+    ) -> agents.ActionResult:
         now = self.clock.now()
-        agreement_id = await self._in_transaction(
+        result = await self._in_transaction(
             lambda s: agents.agent_create_agreement(
                 s,
                 conversation_id,
@@ -306,16 +344,17 @@ class Runtime:
             )
         )
         await self._notify(conversation_id, "agreement")
-        return agreement_id
+        return result
 
     async def agent_resolve_dispute(
         self, conversation_id: int, agent_id: int, outcome: str
-    ) -> None:
+    ) -> agents.ActionResult:
         now = self.clock.now()
-        await self._in_transaction(
+        result = await self._in_transaction(
             lambda s: agents.agent_resolve_dispute(s, conversation_id, agent_id, outcome, now)
         )
         await self._notify(conversation_id, "dispute")
+        return result
 
     async def agent_mark_invalid(self, conversation_id: int, agent_id: int) -> None:
         now = self.clock.now()
@@ -323,6 +362,52 @@ class Runtime:
             lambda s: agents.agent_mark_invalid(s, conversation_id, agent_id, now)
         )
         await self._notify(conversation_id, "invalid")
+
+    async def decide_request(
+        self, request_id: int, manager_id: int, *, approve: bool, note: str = ""
+    ) -> int:
+        """A manager approves (does it now) or rejects an agent's request; the chat's id."""
+        now = self.clock.now()
+
+        def work(session: Session) -> tuple[int, TurnOutcome | None]:
+            request = approvals.decide(
+                session, request_id, manager_id, approve=approve, note=note, now=now,
+                deps=self.deps,
+            )  # fmt: skip
+            return request.conversation_id, None
+
+        conversation_id, _ = await self._in_transaction(work)
+        if self._outbox_ready is not None:
+            self._outbox_ready.set()
+        await self._notify(conversation_id, "approval")
+        await self.live.publish("approvals", {"request_id": request_id})
+        return conversation_id
+
+    async def agent_note(self, conversation_id: int, agent_id: int, text: str) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: agents.add_note(s, conversation_id, agent_id, text, now)
+        )
+        await self._notify(conversation_id, "note", inbox=False)
+
+    async def agent_labels(self, conversation_id: int, agent_id: int, labels: list[str]) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: agents.set_labels(s, conversation_id, agent_id, labels, now)
+        )
+        await self._notify(conversation_id, "labels")
+
+    async def agent_snooze(self, conversation_id: int, agent_id: int, until: datetime) -> None:
+        now = self.clock.now()
+        await self._in_transaction(
+            lambda s: agents.snooze(s, conversation_id, agent_id, until, now)
+        )
+        await self._notify(conversation_id, "snoozed")
+
+    async def agent_seen(self, conversation_id: int, agent_id: int, last_id: int) -> None:
+        await self._in_transaction(
+            lambda s: agents.mark_seen(s, conversation_id, agent_id, last_id)
+        )
 
     # --- simulator ----------------------------------------------------------------------
 
@@ -526,6 +611,7 @@ def build_runtime(
         responses=responses,
         payments=payments,
         after_dialogue=(offer_portal_link,),
+        reminder_vars=(portal_reminder_link,),
     )
     if channels is None:
         from bot.channels.registry import build_channels

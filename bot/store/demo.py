@@ -46,6 +46,10 @@ DEMO = [
     ("Kevin Wilson", "en", -18, "130.00", "Blender", "late"),
 ]
 
+# The portal's identity check without a CPF: these debtors' birth dates (the others have
+# neither, and the page sends them to a person).
+DEMO_BIRTH_DATES = {"Mary Johnson": date(1984, 3, 25), "David Miller": date(1991, 11, 2)}
+
 DEMO_USERS = [
     ("agent@demo", "Agente Demo", Role.AGENT),
     ("manager@demo", "Gerente Demo", Role.MANAGER),
@@ -82,7 +86,10 @@ def load_demo(settings: Settings, *, clock: Clock | None = None) -> str:
                     name=name,
                     language=language,
                     document=_cpf(number) if language == "pt" else None,
-                    phone=f"+55119{number:08d}" if language == "pt" else f"+1555{number:07d}",
+                    birth_date=DEMO_BIRTH_DATES.get(name),
+                    # no phone: demo debtors live in the simulator, so a fresh demo does not
+                    # start with reminders failing on a WhatsApp account nobody configured
+                    phone=None,
                 ),
                 now,
             )

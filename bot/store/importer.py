@@ -32,6 +32,7 @@ PORTFOLIO_COLUMNS = (
     "amount",
     "due_date",
 )
+OPTIONAL_PORTFOLIO_COLUMNS = ("birth_date",)  # read when present: older files import as before
 PAYMENT_COLUMNS = ("debt_ref", "amount", "paid_at")
 MAX_AMOUNT = Decimal("1e15")
 
@@ -152,6 +153,14 @@ def normalise_phone(text: str) -> str:
     raise RowError(f"phone {text!r} is not a valid number (use +55 11 91234-5678)")
 
 
+def parse_birth_date(text: str, today: date | None = None) -> date:
+    """A birth date (ISO or dd/mm/yyyy) that could be real: after 1900, not after ``today``."""
+    value = parse_date(text)
+    if value.year < 1900 or (today is not None and value > today):
+        raise RowError(f"birth_date {text!r} is not a plausible birth date")
+    return value
+
+
 def valid_cpf(text: str) -> bool:
     digits = [int(c) for c in re.sub(r"\D", "", text)]
     if len(digits) != 11 or len(set(digits)) == 1:
@@ -175,7 +184,11 @@ def _rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
         yield reader.line_num, {k: (v or "").strip() for k, v in record.items() if k}
 
 
-def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]]:
+def read_portfolio(
+    text: str, *, today: date | None = None
+) -> tuple[list[PortfolioRow], list[tuple[int, str]]]:
+    """The file's good rows and (line, reason) of the bad ones. ``birth_date`` is optional
+    (older files import as before)."""
     rows: list[PortfolioRow] = []
     errors: list[tuple[int, str]] = []
     required = ("debtor_ref", "name", "debt_ref", "amount", "due_date")
@@ -198,6 +211,9 @@ def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]
             document = rec.get("document") or None
             if document and not valid_cpf(document):
                 raise RowError(f"document {document!r} is not a valid CPF")
+            birth_date = (
+                parse_birth_date(rec["birth_date"], today) if rec.get("birth_date") else None
+            )
             phone = normalise_phone(rec["phone"]) if rec.get("phone") else None
             chat = rec.get("telegram_chat_id") or None
             if chat and not re.fullmatch(r"-?\d{1,20}", chat):
@@ -213,6 +229,7 @@ def read_portfolio(text: str) -> tuple[list[PortfolioRow], list[tuple[int, str]]
                         language=language,
                         document=document,
                         segment=rec.get("segment") or None,
+                        birth_date=birth_date,
                         phone=phone,
                         telegram_chat_id=chat,
                     ),
@@ -254,7 +271,7 @@ def import_portfolio(session: Session, text: str, now: datetime) -> ImportReport
     """Upsert every good row (each in its own savepoint); report every bad one."""
     report = ImportReport()
     try:
-        rows, errors = read_portfolio(text)
+        rows, errors = read_portfolio(text, today=now.date())
     except RowError as exc:
         report.errors.append((1, str(exc).removeprefix("line 1: ")))
         return report

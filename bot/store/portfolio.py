@@ -22,6 +22,7 @@ class DebtorRecord:
     language: str = "pt"
     document: str | None = None
     segment: str | None = None
+    birth_date: date | None = None
     phone: str | None = None
     telegram_chat_id: str | None = None
 
@@ -81,6 +82,7 @@ class PortfolioRepository:
                 name=record.name,
                 language=record.language,
                 document=record.document,
+                birth_date=record.birth_date,
                 segment=record.segment,
                 link_token=secrets.token_urlsafe(12),
                 created_at=now,
@@ -90,7 +92,7 @@ class PortfolioRepository:
             self.session.flush()
             changed = True
         else:
-            for attr in ("name", "language", "document", "segment"):
+            for attr in ("name", "language", "document", "birth_date", "segment"):
                 value = getattr(record, attr)
                 if value is not None and getattr(row, attr) != value:
                     setattr(row, attr, value)

@@ -44,6 +44,7 @@ class Debtor(Base):
     name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="pt")
     document: Mapped[str | None] = mapped_column(String(32))
+    birth_date: Mapped[date | None] = mapped_column(Date)  # the portal's check without a CPF
     segment: Mapped[str | None] = mapped_column(String(64))
     timezone: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str | None] = mapped_column(String(2))
@@ -83,6 +84,8 @@ class Debt(Base):
     # open | paid | disputed | in_agreement | written_off
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
+    # a receipt was sent for it and waits for a match or a person: "payment under review"
+    under_review: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
 
@@ -119,6 +122,11 @@ class Conversation(Base):
     last_message_at: Mapped[datetime | None] = mapped_column(AwareDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    # console bookkeeping: labels an agent puts on the chat, hidden from "mine" until
+    # ``snoozed_until``, and the last message the holder has seen (unread counts)
+    labels: Mapped[list[str] | None] = mapped_column(JSON)
+    snoozed_until: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    seen_message_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Message(Base):
@@ -232,6 +240,40 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
+class ConversationNote(Base):
+    """A private note staff leave on a chat; the debtor never sees it."""
+
+    __tablename__ = "conversation_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class ApprovalRequest(Base):
+    """An agent's money or contact action beyond the offer book's limits, waiting for a
+    manager: ``payload`` holds what to do once approved (see ``conversation.approvals``)."""
+
+    __tablename__ = "approval_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)
+    # agreement | promise | dispute
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    why: Mapped[str] = mapped_column(String(64))  # the limit it goes beyond, a short code
+    # pending | approved | rejected
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
 class Event(Base):
     """Append-only: who did what when. Analytics and audits read only this."""
 
@@ -285,6 +327,16 @@ class Receipt(Base):
     content_type: Mapped[str | None] = mapped_column(String(100))
     checked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    # under_review | matched (a Pix the PSP received) | confirmed | rejected (by a person)
+    status: Mapped[str] = mapped_column(String(16), default="under_review", index=True)
+    # what the PDF's text layer says, when it says it
+    stated_amount: Mapped[Decimal | None] = mapped_column(Money)
+    stated_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    stated_end_to_end_id: Mapped[str | None] = mapped_column(String(40))
+    end_to_end_id: Mapped[str | None] = mapped_column(String(40))  # the Pix it matched
+    lookups: Mapped[int] = mapped_column(Integer, default=0)  # PSP searches so far
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
 class PixCharge(Base):

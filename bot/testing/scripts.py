@@ -7,6 +7,7 @@ channels and a clock it controls. Format: see DESIGN.md, "Conversation scripts".
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import tempfile
 import uuid
@@ -34,6 +35,7 @@ from bot.store.tables import (
     Contact,
     Conversation,
     Debt,
+    Message,
     User,
 )
 
@@ -52,9 +54,30 @@ STEP_KINDS = (
     "advance",
     "payment",
     "pix_paid",
+    "receipt_review",
     "agent",
+    "portal",
     "expect",
 )
+
+# A debtor turn counts as "not understood" when the dialogue routed it to its fallback, the
+# ``not_understood`` handler (DESIGN.md: low confidence or out_of_scope). That handler is the
+# only one that answers with these responses or hands off for this reason, so the turn's
+# recorded actions tell it apart. Deliberately NOT counted: ``identity_required`` (the message
+# was understood; policy withholds details until the person is verified), ``media_text_only``
+# (a voice note or sticker is answered on purpose), and turns nobody answers because an agent
+# holds the chat.
+NOT_UNDERSTOOD_RESPONSES = frozenset(
+    # "answer_other_question" ("essa eu fico devendo") is the same handler's first rung for a
+    # question no data answers: honest, but the debtor's question went unanswered
+    {
+        "not_understood",
+        "not_understood_offer_human",
+        "handoff_not_understood",
+        "answer_other_question",
+    }
+)
+NOT_UNDERSTOOD_HANDOFF = "not_understood"
 
 
 class ScriptError(ValueError):
@@ -68,9 +91,30 @@ class ScriptResult:
     passed: bool
     failures: list[str] = field(default_factory=list)
     transcript: list[str] = field(default_factory=list)
+    user_turns: int = 0
+    not_understood_turns: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "failures": self.failures}
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "failures": self.failures,
+            "user_turns": self.user_turns,
+            "not_understood_turns": self.not_understood_turns,
+        }
+
+
+def is_not_understood(actions: list[Any] | None) -> bool:
+    """Whether a turn's recorded actions (``Message.actions``) are the fallback's answer."""
+    for action in actions or []:
+        if not isinstance(action, dict):
+            continue
+        kind = action.get("type")
+        if kind == "Reply" and action.get("response") in NOT_UNDERSTOOD_RESPONSES:
+            return True
+        if kind == "HandOff" and action.get("reason") == NOT_UNDERSTOOD_HANDOFF:
+            return True
+    return False
 
 
 def parse_duration(text: str) -> timedelta:
@@ -138,6 +182,9 @@ class ScriptRun:
         self.mark = 0
         self.sent: list[str] = []  # what reached the debtor, in order
         self.pending_reminders: list[tuple[datetime, str]] = []
+        self.user_turns = 0
+        self.not_understood_turns = 0
+        self.portal_visit: Any = None  # the page's state for ``portal:`` steps
 
     def _seed(self, session: Any) -> tuple[int, int]:
         data = self.script.get("debtor") or {}
@@ -150,6 +197,7 @@ class ScriptRun:
                 language=str(data.get("language", "pt")),
                 document=data.get("document"),
                 segment=data.get("segment"),
+                birth_date=_day(data.get("birth_date")),
             ),
             now,
         )
@@ -215,18 +263,44 @@ class ScriptRun:
     async def step_user(self, arg: Any, number: int) -> None:
         text = str(arg)
         self.transcript.append(f"debtor: {text}")
-        await self.runtime.receive(self._inbound(text))
-        await self._drain()
+        await self._debtor_turn(self._inbound(text))
 
     async def step_user_media(self, arg: Any, number: int) -> None:
         kind = str((arg or {}).get("type", "image"))
         if kind not in MEDIA_TYPES:
             raise ScriptError(f"step {number}: user_media type must be one of {list(MEDIA_TYPES)}")
         url = f"https://media.invalid/{uuid.uuid4().hex}"
+        if kind == "document" and (arg or {}).get("pdf"):  # a receipt with a text layer
+            from bot.testing.pdf import text_pdf
+
+            data = base64.b64encode(text_pdf([str(x) for x in arg["pdf"]])).decode()
+            url = f"data:application/pdf;base64,{data}"
         media = Media(kind=kind, url=url, content_type=MEDIA_TYPES[kind])
         self.transcript.append(f"debtor: <{kind}>")
-        await self.runtime.receive(self._inbound("", media=(media,)))
+        await self._debtor_turn(self._inbound("", media=(media,)))
+
+    async def _debtor_turn(self, inbound: InboundMessage) -> None:
+        """Deliver one debtor message and count it (and whether the bot fell back)."""
+        line = len(self.transcript) - 1  # the "debtor: ..." line just written
+        await self.runtime.receive(inbound)
+        self.user_turns += 1
+        if self._fell_back(inbound.provider_id):
+            self.not_understood_turns += 1
+            self.transcript[line] += "   <- not understood"
         await self._drain()
+
+    def _fell_back(self, provider_id: str) -> bool:
+        def work(session: Any) -> bool:
+            actions = session.scalar(
+                select(Message.actions).where(
+                    Message.direction == "in",
+                    Message.channel == self.channel,
+                    Message.provider_id == provider_id,
+                )
+            )
+            return is_not_understood(actions)
+
+        return bool(self.runtime.in_transaction(work))
 
     async def step_advance(self, arg: Any, number: int) -> None:
         end = self.clock.now() + parse_duration(str(arg))
@@ -266,12 +340,33 @@ class ScriptRun:
     async def step_pix_paid(self, arg: Any, number: int) -> None:
         """The payer pays the last charge sent (``amount`` defaults to its own); the PSP
         notifies unless ``webhook: false`` (a lost notification, for the sync to find)."""
-        from bot.payments.scripted import pay_last_charge
+        from bot.payments.scripted import pay_last_charge, pay_to_key
 
         arg = arg or {}
         amount = Decimal(str(arg["amount"])) if "amount" in arg else None
-        line = await pay_last_charge(self.runtime, self.psp, amount, bool(arg.get("webhook", 1)))
+        if arg.get("to_key"):  # no charge: straight to the key, for a receipt to match
+            if amount is None:
+                raise ScriptError(f"step {number}: pix_paid to_key needs an amount")
+            line = pay_to_key(self.runtime, self.psp, amount)
+        else:
+            webhook = bool(arg.get("webhook", 1))
+            line = await pay_last_charge(self.runtime, self.psp, amount, webhook)
         self.transcript.append(f"[{number}] {line}")
+        await self._drain()
+
+    async def step_receipt_review(self, arg: Any, number: int) -> None:
+        """A person decides the newest receipt under review: ``{action: confirm|reject,
+        amount?}`` (what the console's buttons do)."""
+        from bot.payments.scripted import review_last_receipt
+
+        arg = arg or {}
+        action = str(arg.get("action", "confirm"))
+        if action not in ("confirm", "reject"):
+            raise ScriptError(f"step {number}: receipt_review action must be confirm|reject")
+        amount = Decimal(str(arg["amount"])) if "amount" in arg else None
+        self.transcript.append(
+            f"[{number}] {await review_last_receipt(self.runtime, action, amount)}"
+        )
         await self._drain()
 
     async def step_agent(self, arg: Any, number: int) -> None:
@@ -291,6 +386,15 @@ class ScriptRun:
             await self.runtime.agent_close(conversation_id, self.agent_id)
         else:
             raise ScriptError(f"step {number}: agent action must be take|reply|release|close")
+        await self._drain()
+
+    async def step_portal(self, arg: Any, number: int) -> None:
+        """The debtor uses the self-service page (``bot.testing.portal_step``)."""
+        from bot.testing.portal_step import portal_step
+
+        await portal_step(self, arg, number)
+
+    async def drain(self) -> None:
         await self._drain()
 
     async def step_expect(self, arg: Any, number: int) -> None:
@@ -345,6 +449,10 @@ class ScriptRun:
         return self.runtime.in_transaction(work)
 
 
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
 def _next_hour(when: datetime) -> datetime:
     return when.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
@@ -370,6 +478,8 @@ def run_script(path: Path) -> ScriptResult:
                 passed=not run.failures,
                 failures=run.failures,
                 transcript=run.transcript,
+                user_turns=run.user_turns,
+                not_understood_turns=run.not_understood_turns,
             )
     except (ScriptError, KeyError, ValueError, yaml.YAMLError) as exc:
         return ScriptResult(name=name, path=str(path), passed=False, failures=[f"script: {exc}"])

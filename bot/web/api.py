@@ -13,7 +13,12 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from bot.store.importer import PORTFOLIO_COLUMNS, ImportReport, import_portfolio
+from bot.store.importer import (
+    OPTIONAL_PORTFOLIO_COLUMNS,
+    PORTFOLIO_COLUMNS,
+    ImportReport,
+    import_portfolio,
+)
 from bot.web import kpis, views
 from bot.web import log as convlog
 from bot.web.auth import csrf_protect, require_agent, require_manager
@@ -50,7 +55,7 @@ async def inbox(request: Request, user: require_agent) -> dict[str, Any]:
     now = runtime.clock.now()
     tz = runtime.settings.business.timezone
     rows = await read(
-        request, lambda s: views.inbox(s, now=now, book=runtime.deps.book, timezone=tz)
+        request, lambda s: views.waiting_inbox(s, now=now, book=runtime.deps.book, timezone=tz)
     )
     return {
         "conversations": [
@@ -173,13 +178,14 @@ async def results(
 def rows_to_csv(rows: list[Any]) -> str:
     """JSON rows as the portfolio CSV, so the importer applies exactly the same rules."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=PORTFOLIO_COLUMNS, extrasaction="ignore")
+    columns = PORTFOLIO_COLUMNS + OPTIONAL_PORTFOLIO_COLUMNS
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         if not isinstance(row, dict):
             row = {}
         writer.writerow(
-            {column: " ".join(str(row.get(column) or "").split()) for column in PORTFOLIO_COLUMNS}
+            {column: " ".join(str(row.get(column) or "").split()) for column in columns}
         )
     return out.getvalue()
 

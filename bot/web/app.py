@@ -27,6 +27,7 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.dashboard",
     "bot.web.simulator",
     "bot.web.api",
+    "bot.web.receipts",
     "bot.web.home",
     "bot.web.portal",
 )

@@ -22,11 +22,11 @@ def grouped_bars(
     series: Sequence[tuple[str, Sequence[float | int | Decimal]]],
     *,
     title: str,
-    width: int = 640,
-    height: int = 240,
+    width: int = 440,
+    height: int = 280,
 ) -> Markup:
     """Vertical bars per label, one colour per series, with a legend and a max tick."""
-    left, right, top, bottom = 36, 8, 28, 34
+    left, right, top, bottom = 44, 8, 52, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([_num(v) for _, values in series for v in values] + [1.0])
     n = max(len(labels), 1)
@@ -37,14 +37,17 @@ def grouped_bars(
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         'stroke="#999"/>',
-        f'<text x="{left - 4}" y="{top + 4}" font-size="10" text-anchor="end">'
+        f'<text x="{left - 4}" y="{top + 5}" font-size="15" text-anchor="end">'
         f"{escape(_short(peak))}</text>",
+        f'<line x1="{left}" y1="{top}" x2="{width - right}" y2="{top}" stroke="#ddd"/>',
     ]
     for s_index, (name, values) in enumerate(series):
         colour = PALETTE[s_index % len(PALETTE)]
+        legend_x = 4 + (s_index % 2) * (width // 2)
+        legend_y = 4 + (s_index // 2) * 22
         parts.append(
-            f'<rect x="{left + s_index * 110}" y="6" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{left + s_index * 110 + 14}" y="15" font-size="11">{escape(name)}</text>'
+            f'<rect x="{legend_x}" y="{legend_y + 3}" width="14" height="14" fill="{colour}"/>'
+            f'<text x="{legend_x + 20}" y="{legend_y + 16}" font-size="16">{escape(name)}</text>'
         )
         for i, value in enumerate(values):
             h = plot_h * _num(value) / peak
@@ -54,12 +57,12 @@ def grouped_bars(
                 f'height="{h:.1f}" fill="{colour}"><title>{escape(labels[i])}: '
                 f"{escape(str(value))}</title></rect>"
             )
-    step = max(1, n // 10)
+    step = max(1, -(-n // 6))  # at most 6 day labels: each stays wide enough to read
     for i, text in enumerate(labels):
         if i % step == 0:
             x = left + i * group_w + group_w / 2
             parts.append(
-                f'<text x="{x:.1f}" y="{height - bottom + 14}" font-size="10" '
+                f'<text x="{x:.1f}" y="{height - bottom + 20}" font-size="15" '
                 f'text-anchor="middle">{escape(text)}</text>'
             )
     parts.append("</svg>")
@@ -70,12 +73,14 @@ def horizontal_bars(
     items: Sequence[tuple[str, float | int | Decimal]],
     *,
     title: str,
-    width: int = 640,
-    row_height: int = 28,
+    width: int = 440,
+    row_height: int = 46,
     value_format: str = "{}",
+    values: Sequence[str] | None = None,
 ) -> Markup:
-    """One horizontal bar per item (a funnel when the items shrink)."""
-    label_w = 190
+    """One horizontal bar per item (a funnel when the items shrink); the label sits above
+    its bar so long names never squeeze it. ``values`` are the texts shown (formatted)."""
+    label_w = 4
     height = row_height * len(items) + 10
     peak = max([_num(v) for _, v in items] + [1.0])
     parts = [
@@ -84,14 +89,14 @@ def horizontal_bars(
     ]
     for i, (name, value) in enumerate(items):
         y = 5 + i * row_height
-        w = (width - label_w - 70) * _num(value) / peak
+        shown = values[i] if values is not None else value_format.format(value)
+        w = (width - label_w - 130) * _num(value) / peak
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + row_height * 0.62:.1f}" font-size="12" '
-            f'text-anchor="end">{escape(name)}</text>'
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_height - 8}" '
+            f'<text x="{label_w}" y="{y + 15}" font-size="15">{escape(name)}</text>'
+            f'<rect x="{label_w}" y="{y + 20}" width="{max(w, 2):.1f}" height="{row_height - 26}" '
             f'fill="{PALETTE[0]}" rx="3"/>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + row_height * 0.62:.1f}" font-size="12">'
-            f"{escape(value_format.format(value))}</text>"
+            f'<text x="{label_w + max(w, 2) + 8:.1f}" y="{y + 35}" font-size="15">'
+            f"{escape(shown)}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

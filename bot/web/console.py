@@ -1,21 +1,30 @@
-"""The agent console: the inbox of handed-off chats, one chat, replies and actions."""
+"""The agent console: inbox views, one chat, replies, actions and the approval queue.
+
+Who may do what is decided in ``bot.conversation.agents`` (from the stored role), never
+here: these routes only parse forms and show the outcome.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Awaitable
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from bot.conversation.operations import AlreadyTaken, OperationError
+from bot.conversation import approvals
+from bot.conversation.agents import ActionResult
+from bot.conversation.operations import AlreadyTaken, DoNotContact, NotAllowed, OperationError
 from bot.core.money import money
 from bot.web import views
-from bot.web.auth import csrf_protect, require_agent
+from bot.web.auth import csrf_protect, require_agent, require_manager
+from bot.web.canned import canned_replies
 from bot.web.i18n import translator
 from bot.web.live import event_stream, read
-from bot.web.pages import language_of, render
+from bot.web.pages import format_money, language_of, render
 
 router = APIRouter(prefix="/console", dependencies=[Depends(csrf_protect)])
 
@@ -24,26 +33,41 @@ def _runtime(request: Request) -> Any:
     return request.app.state.runtime
 
 
-async def _inbox(request: Request) -> list[views.InboxRow]:
+async def _inbox(request: Request, user_id: int, view: str, q: str) -> views.Inbox:
     runtime = _runtime(request)
     now = runtime.clock.now()
     tz = runtime.settings.business.timezone
     return await read(
-        request, lambda s: views.inbox(s, now=now, book=runtime.deps.book, timezone=tz)
+        request,
+        lambda s: views.inbox(
+            s, now=now, book=runtime.deps.book, timezone=tz, view=view, user_id=user_id, q=q
+        ),
     )
 
 
+async def _pending(request: Request) -> int:
+    return await read(request, approvals.pending_count)
+
+
 @router.get("")
-async def inbox_page(request: Request, user: require_agent) -> Response:
-    rows = await _inbox(request)
-    return render(request, "console/inbox.html", {"rows": rows})
+async def inbox_page(
+    request: Request, user: require_agent, view: str = "", q: str = ""
+) -> Response:
+    inbox = await _inbox(request, user.id, view or "unassigned", q[:200])
+    pending = await _pending(request) if user.is_manager else 0
+    return render(request, "console/inbox.html", {"inbox": inbox, "pending": pending})
 
 
 @router.get("/inbox")
-async def inbox_fragment(request: Request, user: require_agent) -> Response:
+async def inbox_fragment(
+    request: Request, user: require_agent, view: str = "", q: str = ""
+) -> Response:
     """The inbox table alone; the page swaps it in when the live stream says so."""
-    rows = await _inbox(request)
-    return render(request, "console/_inbox_table.html", {"rows": rows})
+    inbox = await _inbox(request, user.id, view or "unassigned", q[:200])
+    response = render(request, "console/_inbox_table.html", {"inbox": inbox})
+    response.headers["X-Unassigned"] = str(inbox.counts["unassigned"])
+    response.headers["X-Unread"] = str(inbox.unread_mine)
+    return response
 
 
 @router.get("/events")
@@ -57,27 +81,56 @@ async def _chat(request: Request, conversation_id: int) -> views.ChatView:
     tz = runtime.settings.business.timezone
     found = await read(
         request,
-        lambda s: views.chat(s, conversation_id, now=now, book=runtime.deps.book, timezone=tz),
+        lambda s: views.chat(
+            s,
+            conversation_id,
+            now=now,
+            book=runtime.deps.book,
+            timezone=tz,
+            policies={name: runtime.policy(name) for name in runtime.channels},
+        ),
     )
     if found is None:
         raise HTTPException(status_code=404, detail="no such conversation")
     return found
 
 
+def _facts(request: Request, view: views.ChatView, agent_name: str) -> dict[str, str]:
+    settings = _runtime(request).settings
+    lang = view.conversation.language
+    facts = {"agent": agent_name, "business": settings.business.name}
+    if view.debtor is not None:
+        facts["first_name"] = view.debtor.name.split()[0] if view.debtor.name else ""
+    if view.balance is not None:
+        facts["balance"] = format_money(view.balance.total, lang)
+    open_debts = [d.due_date for d in view.debts if d.status == "open"]
+    if open_debts:
+        facts["oldest_due"] = min(open_debts).strftime("%d/%m/%Y")
+    return facts
+
+
 async def _chat_page(
     request: Request, conversation_id: int, *, error: str | None = None, status_code: int = 200
 ) -> Response:
     view = await _chat(request, conversation_id)
-    settings = _runtime(request).settings
+    runtime = _runtime(request)
+    settings = runtime.settings
+    user = request.state.user
+    if view.messages and view.conversation.assigned_agent_id == user.id:
+        await runtime.agent_seen(conversation_id, user.id, view.messages[-1].id)
+    done = request.query_params.get("done", "")
     return render(
         request,
         "console/chat.html",
         {
             "view": view,
             "error": error,
-            "done": request.query_params.get("done") == "1",
+            "done": done if done in ("1", "approval") else "",
             "templates": sorted(settings.channels.twilio.templates),
-            "today": views.today_in(_runtime(request).clock.now(), settings.business.timezone),
+            "today": views.today_in(runtime.clock.now(), settings.business.timezone),
+            "canned": canned_replies(view.conversation.language, _facts(request, view, user.name)),
+            "max_days": runtime.deps.book.promise_max_days,
+            "agent_names": view.agents,
         },
         status_code=status_code,
     )
@@ -92,16 +145,33 @@ async def chat_page(request: Request, conversation_id: int, user: require_agent)
 async def chat_messages(
     request: Request, conversation_id: int, user: require_agent, after: int = 0
 ) -> JSONResponse:
-    """Messages newer than ``after`` (the page appends them as text, never as HTML)."""
+    """Messages newer than ``after`` and the live delivery status of the latest outbound
+    ones (the page appends text with textContent, never as HTML)."""
 
     tz = _runtime(request).settings.business.timezone
+    lang = language_of(request)
+    t = translator(lang)
 
-    def work(session: Any) -> list[dict[str, Any]]:
+    def work(session: Any) -> dict[str, Any]:
         names = views.agent_names(session)
         rows = views.messages_after(session, conversation_id, after)
-        return [views.message_json(m, agents=names, timezone=tz) for m in rows]
+        found = [views.message_json(m, agents=names, timezone=tz) for m in rows]
+        for m in found:
+            m["status_label"] = t(f"delivery.{m['status']}")
+            m["sender_label"] = t(f"sender.{m['sender']}")
+        statuses = views.statuses_of(session, conversation_id)
+        return {
+            "messages": found,
+            "statuses": {
+                str(k): {"status": v, "label": t(f"delivery.{v}")} for k, v in statuses.items()
+            },
+        }
 
-    return JSONResponse({"messages": await read(request, work)})
+    body = await read(request, work)
+    if body["messages"]:
+        runtime = _runtime(request)
+        await runtime.agent_seen(conversation_id, user.id, body["messages"][-1]["id"])
+    return JSONResponse(body)
 
 
 @router.get("/c/{conversation_id}/events")
@@ -109,16 +179,23 @@ async def chat_events(request: Request, conversation_id: int, user: require_agen
     return event_stream(request, f"conversation:{conversation_id}")
 
 
-async def _act(request: Request, conversation_id: int, action: Any) -> Response:
+async def _act(request: Request, conversation_id: int, action: Awaitable[Any]) -> Response:
     """Run an agent action; back to the chat on success, the chat with the reason if not."""
     try:
-        await action
+        result = await action
     except AlreadyTaken as exc:
         message = _t(request, "chat.already_taken", name=exc.agent_name)
         return await _chat_page(request, conversation_id, error=message, status_code=409)
+    except NotAllowed:
+        message = _t(request, "chat.not_allowed")
+        return await _chat_page(request, conversation_id, error=message, status_code=403)
+    except DoNotContact:
+        message = _t(request, "chat.dnc_refused")
+        return await _chat_page(request, conversation_id, error=message, status_code=403)
     except OperationError as exc:
         return await _chat_page(request, conversation_id, error=str(exc), status_code=400)
-    return RedirectResponse(f"/console/c/{conversation_id}?done=1", status_code=303)
+    done = "approval" if isinstance(result, ActionResult) and result.needs_approval else "1"
+    return RedirectResponse(f"/console/c/{conversation_id}?done={done}", status_code=303)
 
 
 @router.post("/c/{conversation_id}/take")
@@ -129,6 +206,21 @@ async def take(request: Request, conversation_id: int, user: require_agent) -> R
     )
 
 
+@router.post("/c/{conversation_id}/transfer")
+async def transfer(
+    request: Request,
+    conversation_id: int,
+    user: require_agent,
+    to_agent: Annotated[int, Form()],
+) -> Response:
+    await _chat(request, conversation_id)
+    return await _act(
+        request,
+        conversation_id,
+        _runtime(request).agent_transfer(conversation_id, user.id, to_agent),
+    )
+
+
 @router.post("/c/{conversation_id}/reply")
 async def reply(
     request: Request,
@@ -136,6 +228,7 @@ async def reply(
     user: require_agent,
     text: Annotated[str, Form(max_length=4000)] = "",
     template: Annotated[str, Form(max_length=64)] = "",
+    override_reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     view = await _chat(request, conversation_id)
     chosen = template or None
@@ -147,15 +240,31 @@ async def reply(
     return await _act(
         request,
         conversation_id,
-        runtime.agent_reply(conversation_id, user.id, text, template=chosen),
+        runtime.agent_reply(
+            conversation_id,
+            user.id,
+            text,
+            template=chosen,
+            override_reason=override_reason or None,
+        ),
     )
 
 
 @router.post("/c/{conversation_id}/release")
-async def release(request: Request, conversation_id: int, user: require_agent) -> Response:
+async def release(
+    request: Request,
+    conversation_id: int,
+    user: require_agent,
+    resume: Annotated[str, Form(pattern="^(message|quiet)$")],
+) -> Response:
+    """The agent chooses whether the bot resumes with a message or waits for the debtor."""
     await _chat(request, conversation_id)
     return await _act(
-        request, conversation_id, _runtime(request).agent_release(conversation_id, user.id)
+        request,
+        conversation_id,
+        _runtime(request).agent_release(
+            conversation_id, user.id, resume_message=resume == "message"
+        ),
     )
 
 
@@ -196,25 +305,18 @@ async def create_agreement(
     first_due: Annotated[date | None, Form()] = None,
 ) -> Response:
     await _chat(request, conversation_id)
-    runtime = _runtime(request)
-    create = getattr(runtime, "agent_create_agreement", None)
-    if create is None:
-        return await _chat_page(
-            request,
-            conversation_id,
-            error="agent_create_agreement is not available",
-            status_code=501,
-        )
     try:
         discount = Decimal(discount_percent.replace(",", ".") or "0")
     except InvalidOperation:
         discount = Decimal("-1")
-    if not Decimal(0) <= discount <= Decimal(100):
-        return await _chat_page(request, conversation_id, error="discount?", status_code=400)
+    if not Decimal(0) <= discount < Decimal(100):
+        return await _chat_page(
+            request, conversation_id, error=_t(request, "chat.bad_discount"), status_code=400
+        )
     return await _act(
         request,
         conversation_id,
-        create(
+        _runtime(request).agent_create_agreement(
             conversation_id, user.id, installments, discount_percent=discount, first_due=first_due
         ),
     )
@@ -253,6 +355,86 @@ async def mark_invalid(request: Request, conversation_id: int, user: require_age
     return await _act(
         request, conversation_id, _runtime(request).agent_mark_invalid(conversation_id, user.id)
     )
+
+
+@router.post("/c/{conversation_id}/note")
+async def add_note(
+    request: Request,
+    conversation_id: int,
+    user: require_agent,
+    text: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    await _chat(request, conversation_id)
+    return await _act(
+        request, conversation_id, _runtime(request).agent_note(conversation_id, user.id, text)
+    )
+
+
+@router.post("/c/{conversation_id}/labels")
+async def set_labels(
+    request: Request,
+    conversation_id: int,
+    user: require_agent,
+    labels: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    await _chat(request, conversation_id)
+    return await _act(
+        request,
+        conversation_id,
+        _runtime(request).agent_labels(conversation_id, user.id, labels.split(",")),
+    )
+
+
+@router.post("/c/{conversation_id}/snooze")
+async def snooze(
+    request: Request,
+    conversation_id: int,
+    user: require_agent,
+    until: Annotated[date, Form()],
+) -> Response:
+    await _chat(request, conversation_id)
+    runtime = _runtime(request)
+    tz = ZoneInfo(runtime.settings.business.timezone)
+    moment = datetime.combine(until, time(8, 0), tzinfo=tz)
+    return await _act(
+        request, conversation_id, runtime.agent_snooze(conversation_id, user.id, moment)
+    )
+
+
+# --- the approval queue -------------------------------------------------------------------
+
+
+@router.get("/approvals")
+async def approvals_page(request: Request, user: require_manager, status: str = "") -> Response:
+    chosen = status if status in ("pending", "approved", "rejected") else "pending"
+    rows = await read(request, lambda s: approvals.queue(s, status=chosen))
+    return render(request, "console/approvals.html", {"rows": rows, "status": chosen})
+
+
+@router.post("/approvals/{request_id}/{decision}")
+async def decide(
+    request: Request,
+    request_id: int,
+    decision: str,
+    user: require_manager,
+    note: Annotated[str, Form(max_length=300)] = "",
+    back: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if decision not in ("approve", "reject"):
+        raise HTTPException(status_code=404, detail="no such decision")
+    runtime = _runtime(request)
+    target = back if back.startswith("/console/") and "//" not in back else "/console/approvals"
+    try:
+        await runtime.decide_request(request_id, user.id, approve=decision == "approve", note=note)
+    except OperationError as exc:
+        rows = await read(request, lambda s: approvals.queue(s, status="pending"))
+        return render(
+            request,
+            "console/approvals.html",
+            {"rows": rows, "status": "pending", "error": str(exc)},
+            status_code=400,
+        )
+    return RedirectResponse(target, status_code=303)
 
 
 def _amount(text: str) -> Decimal | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -77,7 +78,28 @@ def log_filters(
 Filters = Annotated[convlog.LogFilters, Depends(log_filters)]
 
 
-async def _results(request: Request, start: date, end: date) -> kpis.Results:
+def result_filters(
+    channel: Annotated[str, Query(max_length=16)] = "",
+    language: Annotated[str, Query(max_length=8)] = "",
+    agent: str = "",
+    segment: Annotated[str, Query(max_length=64)] = "",
+    dpd: Annotated[str, Query(max_length=8)] = "",
+) -> kpis.Filters:
+    return kpis.Filters(
+        channel=channel,
+        language=language,
+        agent=int(agent) if agent.isdigit() else None,
+        segment=segment,
+        dpd=dpd if dpd in kpis.DPD_BUCKETS else "",
+    )
+
+
+ResultFilters = Annotated[kpis.Filters, Depends(result_filters)]
+
+
+async def _results(
+    request: Request, start: date, end: date, filters: kpis.Filters | None = None
+) -> kpis.Results:
     settings = _settings(request)
     return await read(
         request,
@@ -87,6 +109,7 @@ async def _results(request: Request, start: date, end: date) -> kpis.Results:
             end=end,
             timezone=settings.business.timezone,
             threshold=settings.nlu.threshold,
+            filters=filters,
         ),
     )
 
@@ -98,67 +121,161 @@ async def _portal_results(request: Request, start: date, end: date) -> Any:
     return await read(request, lambda s: portal_results(s, since, until))
 
 
-@router.get("")
-async def results_page(
-    request: Request, user: require_manager, start: str | None = None, end: str | None = None
-) -> Response:
-    first, last = period(request, start, end)
-    results = await _results(request, first, last)
-    t = translator(language_of(request))
+def _previous(first: date, last: date) -> tuple[date, date]:
+    length = (last - first).days + 1
+    return first - timedelta(days=length), first - timedelta(days=1)
+
+
+def _choices(session: Session) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from bot.store.tables import Debtor
+
+    segments = sorted(
+        {s for s in session.scalars(select(Debtor.segment).distinct()) if s}, key=str.lower
+    )
+    return {"segments": segments, "agents": agent_names(session)}
+
+
+def _charts(results: kpis.Results, t: Any, lang: str) -> dict[str, Any]:
     labels = [d.day.strftime("%d/%m") for d in results.days]
     daily = charts.grouped_bars(
         labels,
         [
-            (t("kpi.contacts"), [d.contacts for d in results.days]),
-            (t("kpi.replied"), [d.replied for d in results.days]),
             (t("kpi.promises_made"), [d.promises for d in results.days]),
+            (t("kpi.payments"), [d.payments for d in results.days]),
+            (t("kpi.opt_outs"), [d.opt_outs for d in results.days]),
         ],
         title=t("dash.daily"),
     )
-    funnel = charts.horizontal_bars(
-        [
-            (t("kpi.contacts"), results.contacts),
-            (t("kpi.replied"), results.replied),
-            (t("kpi.right_party"), results.right_party),
-            (t("kpi.promises_made"), results.promises_made),
-            (t("kpi.promises_kept"), results.promises_kept),
-            (t("kpi.agreements"), results.agreements),
-        ],
-        title=t("dash.funnel"),
+    funnel_items = [
+        (t("kpi.contacts"), results.contacts),
+        (t("kpi.replied"), results.replied),
+        (t("kpi.right_party"), results.right_party),
+        (t("kpi.promises_made"), results.promises_made),
+        (t("kpi.promises_kept"), results.promises_kept),
+        (t("kpi.agreements"), results.agreements),
+    ]
+    funnel = charts.horizontal_bars(funnel_items, title=t("dash.funnel"))
+    curve = charts.horizontal_bars(
+        [(t("dpd." + bucket), amount) for bucket, amount in results.recovered_by_dpd],
+        title=t("dash.recovery_curve"),
+        values=[format_money(amount, lang) for _, amount in results.recovered_by_dpd],
     )
-    lang = language_of(request)
     recovered = charts.grouped_bars(
         labels,
         [(t("kpi.amount_recovered"), [d.recovered for d in results.days])],
         title=t("kpi.amount_recovered") + " " + format_money(results.amount_recovered, lang),
     )
+    return {"daily": daily, "funnel": funnel, "curve": curve, "recovered": recovered}
+
+
+@router.get("")
+async def results_page(
+    request: Request,
+    user: require_manager,
+    filters: ResultFilters,
+    start: str | None = None,
+    end: str | None = None,
+) -> Response:
+    from bot.web.worklist import work_list
+
+    first, last = period(request, start, end)
+    results = await _results(request, first, last, filters)
+    before = await _results(request, *_previous(first, last), filters)
+    lang = language_of(request)
+    t = translator(lang)
+    settings = _settings(request)
+    today = today_in(request.app.state.runtime.clock.now(), settings.business.timezone)
+    work = await read(
+        request, lambda s: work_list(s, today=today, timezone=settings.business.timezone)
+    )
+    choices = await read(request, _choices)
     portal = await _portal_results(request, first, last)
     return render(
         request,
         "dashboard/results.html",
         {
             "r": results,
+            "before": before,
             "portal": portal,
             "start": first,
             "end": last,
-            "daily": daily,
-            "funnel": funnel,
-            "recovered": recovered,
+            "f": filters,
+            "work": work,
+            "query": _query(first, last, filters),
+            **choices,
+            **_charts(results, t, lang),
         },
     )
 
 
+def _query(first: date, last: date, f: kpis.Filters) -> str:
+    from urllib.parse import urlencode
+
+    params = {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "channel": f.channel,
+        "language": f.language,
+        "agent": str(f.agent or ""),
+        "segment": f.segment,
+        "dpd": f.dpd,
+    }
+    return urlencode({k: v for k, v in params.items() if v})
+
+
 @router.get("/results.csv")
 async def results_csv(
-    request: Request, user: require_manager, start: str | None = None, end: str | None = None
+    request: Request,
+    user: require_manager,
+    filters: ResultFilters,
+    start: str | None = None,
+    end: str | None = None,
+) -> Response:
+    """The period's figures beside the previous period's (one table; the days are in
+    ``daily.csv``)."""
+    first, last = period(request, start, end)
+    results = await _results(request, first, last, filters)
+    before = await _results(request, *_previous(first, last), filters)
+    lang = language_of(request)
+    rows: list[Sequence[Any]] = [["metric", "value", "previous_period"]]
+    previous = dict(before.rows())
+    for name, value in results.rows():
+        rows.append([name, _cell(value), _cell(previous.get(name, ""))])
+    return csv_response(rows, f"quita-results-{first}-{last}.csv", language=lang)
+
+
+@router.get("/daily.csv")
+async def daily_csv(
+    request: Request,
+    user: require_manager,
+    filters: ResultFilters,
+    start: str | None = None,
+    end: str | None = None,
 ) -> Response:
     first, last = period(request, start, end)
-    results = await _results(request, first, last)
-    rows: list[Sequence[Any]] = [["metric", "value"], *results.rows(), []]
-    rows.append(["day", "contacts", "replied", "promises", "recovered"])
+    results = await _results(request, first, last, filters)
+    lang = language_of(request)
+    rows: list[Sequence[Any]] = [
+        ["day", "contacts", "replied", "promises", "payments", "opt_outs", "recovered"]
+    ]
     for d in results.days:
-        rows.append([d.day.isoformat(), d.contacts, d.replied, d.promises, d.recovered])
-    return csv_response(rows, f"quita-results-{first}-{last}.csv")
+        day = d.day.strftime("%d/%m/%Y") if lang == "pt" else d.day.isoformat()
+        rows.append([day, d.contacts, d.replied, d.promises, d.payments, d.opt_outs, d.recovered])
+    return csv_response(rows, f"quita-daily-{first}-{last}.csv", language=lang)
+
+
+def _cell(value: str) -> Any:
+    """Figures back to numbers, so the CSV writer localises their decimal mark."""
+    from decimal import Decimal, InvalidOperation
+
+    if value.isdigit():
+        return int(value)
+    try:
+        return Decimal(value) if value and value[0].isdigit() else value
+    except InvalidOperation:
+        return value
 
 
 @router.get("/conversations")
@@ -195,6 +312,9 @@ async def log_csv(request: Request, user: require_manager, filters: Filters) -> 
         return convlog.search(session, filters, timezone=tz, page_size=None), agent_names(session)
 
     page, agents = await read(request, work)
+    lang = language_of(request)
+    local = ZoneInfo(tz)
+    fmt = "%d/%m/%Y %H:%M" if lang == "pt" else "%Y-%m-%d %H:%M"
     rows: list[Sequence[Any]] = [
         [
             "conversation_id",
@@ -224,11 +344,11 @@ async def log_csv(request: Request, user: require_manager, filters: Filters) -> 
                 row.handoff_reason or "",
                 agents.get(row.agent_id or 0, ""),
                 row.messages,
-                row.created_at.isoformat(),
-                row.last_message_at.isoformat() if row.last_message_at else "",
+                row.created_at.astimezone(local).strftime(fmt),
+                row.last_message_at.astimezone(local).strftime(fmt) if row.last_message_at else "",
             ]
         )
-    return csv_response(rows, "quita-conversations.csv")
+    return csv_response(rows, "quita-conversations.csv", language=lang)
 
 
 @router.get("/conversations/{conversation_id}")
@@ -259,4 +379,4 @@ async def transcript(request: Request, conversation_id: int, user: require_manag
     data = await read(request, work)
     if data is None:
         raise HTTPException(status_code=404, detail="no such conversation")
-    return render(request, "dashboard/transcript.html", data)
+    return render(request, "dashboard/transcript.html", {**data, "agent_names": data["agents"]})

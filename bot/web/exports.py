@@ -3,6 +3,9 @@
 A spreadsheet runs a cell that starts with ``= + - @`` (or a tab / carriage return) as a
 formula: a debtor named ``=HYPERLINK(...)`` would execute on the manager's machine. Such
 cells get a leading apostrophe; plain numbers (``-12.50``) are left alone.
+
+For a pt-BR spreadsheet (``language="pt"``) cells are separated by ``;`` and decimals use a
+comma; every file starts with a UTF-8 byte-order mark so Excel reads accents right.
 """
 
 from __future__ import annotations
@@ -32,18 +35,26 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+def _localised(value: Any, language: str) -> Any:
+    if language == "pt" and isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    return value
+
+
+def csv_text(rows: Iterable[Sequence[Any]], *, language: str = "en") -> str:
     """Rows (the first is usually the header) as CSV text, every cell through ``safe_cell``."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";" if language == "pt" else ",")
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(_localised(cell, language)) for cell in row])
     return out.getvalue()
 
 
-def csv_response(rows: Iterable[Sequence[Any]], filename: str) -> Response:
+def csv_response(
+    rows: Iterable[Sequence[Any]], filename: str, *, language: str = "en"
+) -> Response:
     return Response(
-        csv_text(rows),
+        "\ufeff" + csv_text(rows, language=language),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from bot.config import Settings
 from bot.web.auth import optional_user
-from bot.web.pages import render
+from bot.web.pages import LANGUAGE_COOKIE, render
 
 router = APIRouter()
 
@@ -40,3 +40,16 @@ def demo_logins(settings: Settings) -> list[DemoLogin]:
 def home(request: Request, user: optional_user) -> Response:
     settings = request.app.state.settings
     return render(request, "home.html", {"demo_users": demo_logins(settings)})
+
+
+@router.get("/language/{code}")
+def switch_language(request: Request, code: str, next: str = "/") -> Response:
+    """The language switch: remembered in a cookie, back to the page it came from."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if code in ("pt", "en"):
+        secure = request.app.state.settings.public_url.startswith("https://")
+        response.set_cookie(
+            LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=secure, path="/"
+        )
+    return response

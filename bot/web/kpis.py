@@ -17,6 +17,16 @@ checked against a portfolio whose true values a test knows. Definitions, per per
 - opt-outs: conversations with an ``opt_out`` event; opt-out rate = opt-outs / contacts
 - not understood: inbound messages whose intent is ``out_of_scope`` or whose confidence is
   below the NLU threshold; rate over inbound messages that were parsed
+- promise rate: promises made / right-party contacts
+- failed deliveries: our messages the channel reported ``failed`` or ``undelivered``
+  (they count in no contact); rate over our messages attempted
+- self-cure: debtors who paid in the period with no message to or from them in the
+  ``SELF_CURE_DAYS`` before the payment; rate over debtors who paid
+- recovered share: amount recovered / (what is still open in collection today + the amount
+  recovered in the period), i.e. the part of the balance the period brought in
+- per agent: chats taken, promises and agreements recorded by each agent (``agent:<id>``)
+- recovery by days past due: amount recovered by how late the debtor's oldest debt was on
+  the day of the payment (0, 1–30, 31–60, 61–90, 90+)
 """
 
 from __future__ import annotations
@@ -27,13 +37,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.money import ZERO, money
-from bot.store.tables import Conversation, Event, Message
 
 KINDS = (
+    "agent_took",
     "promise_recorded",
     "promise_kept",
     "promise_broken",
@@ -46,6 +55,55 @@ KINDS = (
     "contact_invalid",
 )
 NOT_RIGHT_PARTY = {"wrong_person", "identity_denied", "contact_invalid"}
+FAILED = {"failed", "undelivered"}
+SELF_CURE_DAYS = 30
+DPD_BUCKETS = ("0", "1-30", "31-60", "61-90", "90+")
+
+
+def dpd_bucket(days: int) -> str:
+    if days <= 0:
+        return "0"
+    if days <= 30:
+        return "1-30"
+    if days <= 60:
+        return "31-60"
+    if days <= 90:
+        return "61-90"
+    return "90+"
+
+
+@dataclass(frozen=True)
+class Extra:
+    """What ``compute`` needs beyond the period's events and messages (all optional)."""
+
+    # debtor → moments a message went to them (not failed) or came from them, looking back
+    # SELF_CURE_DAYS before the period
+    contact_times: dict[int, list[datetime]] = field(default_factory=dict)
+    oldest_due: dict[int, date] = field(default_factory=dict)  # debtor → oldest debt's due
+    open_balance: Decimal = ZERO  # still open in collection today
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow the results to some conversations (empty = all)."""
+
+    channel: str = ""
+    language: str = ""
+    agent: int | None = None
+    segment: str = ""
+    dpd: str = ""  # one of DPD_BUCKETS, days past due of the debtor's oldest open debt
+
+    @property
+    def any(self) -> bool:
+        return bool(self.channel or self.language or self.agent or self.segment or self.dpd)
+
+
+@dataclass(frozen=True)
+class AgentFigures:
+    agent_id: int
+    taken: int = 0
+    promises: int = 0
+    agreements: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,6 +113,7 @@ class EventRow:
     actor: str
     conversation_id: int | None
     data: dict[str, object]
+    debtor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +133,8 @@ class DayFigures:
     replied: int
     promises: int
     recovered: Decimal
+    opt_outs: int = 0
+    payments: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,7 +156,33 @@ class Results:
     inbound: int = 0
     not_understood: int = 0
     parsed: int = 0
+    attempted: int = 0
+    failed_deliveries: int = 0
+    payers: int = 0
+    self_cured: int = 0
+    open_balance: Decimal = ZERO
     days: tuple[DayFigures, ...] = field(default=())
+    agents: tuple[AgentFigures, ...] = field(default=())
+    recovered_by_dpd: tuple[tuple[str, Decimal], ...] = field(default=())
+
+    @property
+    def promise_rate(self) -> Decimal | None:
+        return ratio(self.promises_made, self.right_party)
+
+    @property
+    def failed_rate(self) -> Decimal | None:
+        return ratio(self.failed_deliveries, self.attempted)
+
+    @property
+    def self_cure_rate(self) -> Decimal | None:
+        return ratio(self.self_cured, self.payers)
+
+    @property
+    def recovered_share(self) -> Decimal | None:
+        whole = self.open_balance + self.amount_recovered
+        if whole <= ZERO:
+            return None
+        return self.amount_recovered / whole
 
     @property
     def reply_rate(self) -> Decimal | None:
@@ -150,6 +237,15 @@ class Results:
             ("inbound_messages", str(self.inbound)),
             ("not_understood", str(self.not_understood)),
             ("not_understood_rate", fmt(self.not_understood_rate)),
+            ("promise_rate", fmt(self.promise_rate)),
+            ("messages_attempted", str(self.attempted)),
+            ("failed_deliveries", str(self.failed_deliveries)),
+            ("failed_delivery_rate", fmt(self.failed_rate)),
+            ("debtors_who_paid", str(self.payers)),
+            ("self_cured", str(self.self_cured)),
+            ("self_cure_rate", fmt(self.self_cure_rate)),
+            ("open_balance", str(self.open_balance)),
+            ("recovered_share", fmt(self.recovered_share)),
         ]
 
 
@@ -175,9 +271,11 @@ def compute(
     end: date,
     timezone: str,
     threshold: float,
+    extra: Extra | None = None,
 ) -> Results:
     """The period's figures from its events and messages (both already limited to it)."""
     tz = ZoneInfo(timezone)
+    extra = extra or Extra()
     events = list(events)
     messages = list(messages)
     contacted: set[int] = set()
@@ -185,9 +283,13 @@ def compute(
     inbound = parsed = not_understood = 0
     day_contacts: dict[date, set[int]] = {}
     day_replied: dict[date, set[int]] = {}
+    attempted = failed = 0
     for m in messages:
         day = m.created_at.astimezone(tz).date()
-        if m.direction == "out" and m.status != "failed":
+        if m.direction == "out":
+            attempted += 1
+            failed += m.status in FAILED
+        if m.direction == "out" and m.status not in FAILED:
             contacted.add(m.conversation_id)
             day_contacts.setdefault(day, set()).add(m.conversation_id)
         elif m.direction == "in":
@@ -231,6 +333,8 @@ def compute(
     for e in payments:
         d = e.at.astimezone(tz).date()
         day_recovered[d] = day_recovered.get(d, ZERO) + _amount(e.data)
+    day_opt_outs = _per_day(by_kind.get("opt_out", []), tz)
+    day_payments = _per_day(payments, tz)
     days = []
     current = start
     while current <= end:
@@ -241,9 +345,12 @@ def compute(
                 replied=len(day_replied.get(current, set()) & day_contacts.get(current, set())),
                 promises=day_promises.get(current, 0),
                 recovered=day_recovered.get(current, ZERO),
+                opt_outs=day_opt_outs.get(current, 0),
+                payments=day_payments.get(current, 0),
             )
         )
         current += timedelta(days=1)
+    payers, self_cured = _self_cure(payments, extra)
     return Results(
         start=start,
         end=end,
@@ -262,8 +369,66 @@ def compute(
         inbound=inbound,
         not_understood=not_understood,
         parsed=parsed,
+        attempted=attempted,
+        failed_deliveries=failed,
+        payers=payers,
+        self_cured=self_cured,
+        open_balance=extra.open_balance,
         days=tuple(days),
+        agents=_per_agent(events),
+        recovered_by_dpd=_by_dpd(payments, extra, tz),
     )
+
+
+def _per_day(events: Iterable[EventRow], tz: ZoneInfo) -> dict[date, int]:
+    found: dict[date, int] = {}
+    for e in events:
+        d = e.at.astimezone(tz).date()
+        found[d] = found.get(d, 0) + 1
+    return found
+
+
+def _self_cure(payments: list[EventRow], extra: Extra) -> tuple[int, int]:
+    """(debtors who paid, of them those with no contact in the days before any payment)."""
+    paid: dict[int, list[datetime]] = {}
+    for e in payments:
+        if e.debtor_id is not None:
+            paid.setdefault(e.debtor_id, []).append(e.at)
+    cured = 0
+    window = timedelta(days=SELF_CURE_DAYS)
+    for debtor, moments in paid.items():
+        contacts = extra.contact_times.get(debtor, [])
+        if not any(p - window <= c < p for p in moments for c in contacts):
+            cured += 1
+    return len(paid), cured
+
+
+def _per_agent(events: list[EventRow]) -> tuple[AgentFigures, ...]:
+    counts: dict[int, dict[str, int]] = {}
+    names = {
+        "agent_took": "taken",
+        "promise_recorded": "promises",
+        "agreement_created": "agreements",
+    }
+    for e in events:
+        kind, _, ident = e.actor.partition(":")
+        if kind != "agent" or not ident.isdigit() or e.kind not in names:
+            continue
+        mine = counts.setdefault(int(ident), {})
+        mine[names[e.kind]] = mine.get(names[e.kind], 0) + 1
+    return tuple(AgentFigures(agent, **figures) for agent, figures in sorted(counts.items()))
+
+
+def _by_dpd(
+    payments: list[EventRow], extra: Extra, tz: ZoneInfo
+) -> tuple[tuple[str, Decimal], ...]:
+    totals = dict.fromkeys(DPD_BUCKETS, ZERO)
+    for e in payments:
+        oldest = extra.oldest_due.get(e.debtor_id or 0)
+        days = (e.at.astimezone(tz).date() - oldest).days if oldest else 0
+        bucket = dpd_bucket(days)
+        totals[bucket] += _amount(e.data)
+    return tuple(totals.items())
 
 
 def period_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
@@ -276,38 +441,18 @@ def period_bounds(start: date, end: date, timezone: str) -> tuple[datetime, date
 
 
 def load_results(
-    session: Session, *, start: date, end: date, timezone: str, threshold: float
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    timezone: str,
+    threshold: float,
+    filters: Filters | None = None,
 ) -> Results:
-    """Query the period's events and messages and compute the figures."""
-    since, until = period_bounds(start, end, timezone)
-    events = [
-        EventRow(e.kind, e.at, e.actor, e.conversation_id, dict(e.data or {}))
-        for e in session.scalars(
-            select(Event).where(Event.at >= since, Event.at < until, Event.kind.in_(KINDS))
-        )
-    ]
-    messages = [
-        MessageRow(*row)
-        for row in session.execute(
-            select(
-                Message.conversation_id,
-                Message.direction,
-                Message.status,
-                Message.intent,
-                Message.confidence,
-                Message.created_at,
-            ).where(Message.created_at >= since, Message.created_at < until)
-        )
-    ]
-    ids = {m.conversation_id for m in messages}
-    debtor_of: dict[int, int | None] = {}
-    if ids:
-        debtor_of = dict(
-            (row[0], row[1])
-            for row in session.execute(
-                select(Conversation.id, Conversation.debtor_id).where(Conversation.id.in_(ids))
-            ).all()
-        )
-    return compute(
-        events, messages, debtor_of, start=start, end=end, timezone=timezone, threshold=threshold
+    """Query the period's events and messages (within the filters) and compute the figures
+    (the queries live in ``bot.web.kpi_queries``)."""
+    from bot.web.kpi_queries import load
+
+    return load(
+        session, start=start, end=end, timezone=timezone, threshold=threshold, filters=filters
     )

@@ -42,10 +42,25 @@ def format_duration(delta: timedelta) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
-def format_percent(value: Decimal | float | None) -> str:
+def format_percent(value: Decimal | float | None, language: str = "en") -> str:
+    """83.3% in English, 83,3 % in pt-BR."""
     if value is None:
         return "–"
-    return f"{Decimal(str(value)) * 100:.1f}%"
+    text = f"{Decimal(str(value)) * 100:.1f}"
+    if language == "pt":
+        return text.replace(".", ",") + " %"
+    return text + "%"
+
+
+def actor_label(language: str, actor: str | None, names: dict[int, str] | None) -> str:
+    """``agent:3`` → the agent's name; ``bot``/``debtor``/``system`` in words."""
+    if not actor:
+        return ""
+    kind, _, ident = actor.partition(":")
+    if kind == "agent" and ident.isdigit():
+        name = (names or {}).get(int(ident))
+        return name or label(language, "actor", "agent")
+    return label(language, "actor", kind)
 
 
 def build_templates(timezone: str) -> Jinja2Templates:
@@ -63,7 +78,23 @@ def build_templates(timezone: str) -> Jinja2Templates:
     def day(value: date | None) -> str:
         return value.strftime("%d/%m/%Y") if value else ""
 
-    env.filters.update(when=when, day=day, duration=format_duration, percent=format_percent)
+    def isodate(value: str | None) -> str:
+        try:
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y") if value else ""
+        except ValueError:
+            return str(value)
+
+    def decimal(value: object) -> Decimal:
+        return Decimal(str(value))
+
+    env.filters.update(
+        when=when,
+        day=day,
+        duration=format_duration,
+        percent=format_percent,
+        isodate=isodate,
+        decimal=decimal,
+    )
     return Jinja2Templates(env=env)
 
 
@@ -76,13 +107,18 @@ def templates_of(request: Request) -> Jinja2Templates:
     return found
 
 
+LANGUAGE_COOKIE = "quita_lang"
+
+
 def language_of(request: Request) -> str:
+    """The language switch's choice (a cookie), else the user's, else the browser's."""
     cached: str | None = getattr(request.state, "language", None)
     if cached:
         return cached
     user = getattr(request.state, "user", None)
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     language = choose_language(
-        user_language=user.language if user else None,
+        user_language=chosen if chosen in ("pt", "en") else (user.language if user else None),
         accept_language=request.headers.get("accept-language"),
         default=request.app.state.settings.web.default_language,
     )
@@ -123,6 +159,9 @@ def render(
         "t": translator(language),
         "label": lambda prefix, value: label(language, prefix, value),
         "money": lambda value: format_money(value, language),
+        "pct": lambda value: format_percent(value, language),
+        "path": request.url.path,
+        "actor": lambda value: actor_label(language, value, (context or {}).get("agent_names")),
         "csrf": csrf_token(request),
         "business": settings.business,
         "demo": settings.demo,

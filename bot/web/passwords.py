@@ -10,11 +10,14 @@ without bound.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from bot.web.security import dummy_verify, verify_password
 
 THREAD_PREFIX = "quita-password"
+T = TypeVar("T")
 
 
 class PasswordPoolBusy(Exception):
@@ -27,21 +30,27 @@ class PasswordPool:
         self._max_waiting = max_waiting
         self._in_flight = 0
 
-    async def verify(self, password_hash: str | None, password: str) -> bool:
-        """Whether ``password`` matches; ``None`` spends the same time on a dummy hash."""
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (a login check: user lookup and hash) on the pool's threads."""
         if self._in_flight >= self._max_waiting:
             raise PasswordPoolBusy()
         self._in_flight += 1
         try:
-            loop = asyncio.get_running_loop()
-            if password_hash is None:
-                await loop.run_in_executor(self._executor, dummy_verify, password)
-                return False
-            return await loop.run_in_executor(
-                self._executor, verify_password, password_hash, password
-            )
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
         finally:
             self._in_flight -= 1
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether ``password`` matches; ``None`` spends the same time on a dummy hash."""
+        return await self.run(lambda: check_password(password_hash, password))
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    """Blocking: whether ``password`` matches ``password_hash`` (``None``: a dummy check)."""
+    if password_hash is None:
+        dummy_verify(password)
+        return False
+    return verify_password(password_hash, password)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,10 +1,11 @@
 """The debtor's self-service page: ``/p/<token>``.
 
 No login: the signed link says whose page it is, and a light identity check (the last
-digits of the CPF from the import) opens it. Before the check the page shows only the
-shop's name and how to check it is really them. The page's cookie (path ``/p/``) carries
-the check's result and the nonce its CSRF token is derived from. Every page works without
-JavaScript; ``portal.js`` only updates a simulation in place through ``/quote``.
+digits of the CPF from the import, or the birth date when there is no CPF) opens it.
+Before the check the page shows only the shop's name and how to check it is really them.
+The page's cookie (path ``/p/``) carries the check's result and the nonce its CSRF token
+is derived from. Every page works without JavaScript; ``portal.js`` only updates a
+simulation in place through ``/quote``.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class Opened:
     claims: LinkClaims
     session: PortalSession
     locked: bool
-    can_check: bool
+    method: str | None  # what the identity check asks (links.identity_method)
     debtor_language: str
 
 
@@ -129,23 +130,23 @@ async def _open(request: Request, token: str) -> Opened | None:
     if claims is None:
         return None
 
-    def work(db: Session) -> tuple[bool, bool, str] | None:
+    def work(db: Session) -> tuple[bool, str | None, str] | None:
         row = links.current(db, claims)
         if row is None:
             return None
         debtor = db.get(Debtor, claims.debtor_id)
         assert debtor is not None
-        return row.locked_at is not None, links.can_check_identity(debtor), debtor.language
+        return row.locked_at is not None, links.identity_method(debtor), debtor.language
 
     found = await read(request, work)
     if found is None:
         return None
-    locked, can_check, debtor_language = found
+    locked, method, debtor_language = found
     session = portal.sessions.loads(request.cookies.get(COOKIE))
     if session is None or not session.valid_for(claims, now):
         minutes = request.app.state.settings.portal.session_minutes
         session = portal.sessions.new(claims, now + timedelta(minutes=minutes))
-    return Opened(claims, session, locked, can_check, debtor_language)
+    return Opened(claims, session, locked, method, debtor_language)
 
 
 def _invalid(request: Request) -> HTMLResponse:
@@ -188,7 +189,7 @@ def _check_page(
     context = {
         "token": request.path_params["token"],
         "error": error,
-        "can_check": opened.can_check,
+        "method": opened.method,
     }
     return _page(
         request,
@@ -210,7 +211,8 @@ async def check(
     opened = await _open(request, token)
     if opened is None:
         return _invalid(request)
-    if not _csrf_ok(request, opened, csrf_token):
+    if opened.method is None or not _csrf_ok(request, opened, csrf_token):
+        # nothing to check against (no CPF, no birth date): the page sends them to a person
         return _check_page(request, opened, error=None, status_code=403)
     runtime = request.app.state.runtime
     now = _now(request)
@@ -221,15 +223,15 @@ async def check(
         return service.check_identity(db, runtime.deps, row, answer, now)
 
     result: service.CheckResult = await _write(request, work)
-    if result.outcome is not None:  # locked now: the hand-off reaches the agents' inbox
-        runtime._after(result.outcome)
-        await runtime._notify(result.outcome.conversation_id, "handoff")
+    if result.outcome is not None:  # locked now: the notice reaches the agents' inbox
+        await runtime.announce(result.outcome, "handoff")
     if result.locked:
         return _page(request, "locked.html", _language(request), {}, status_code=423)
     if not result.passed:
         texts = Texts(_language(request))
+        wrong = "check_birth_wrong" if opened.method == "birth_date" else "check_wrong"
         return _check_page(
-            request, opened, error=texts("check_wrong", left=result.attempts_left), status_code=401
+            request, opened, error=texts(wrong, left=result.attempts_left), status_code=401
         )
     session = PortalSession(
         opened.session.debtor_id,
@@ -462,9 +464,8 @@ async def accept(request: Request, token: str) -> Response:
             accepted = await _write(request, work)
     except OperationError:
         accepted = None
-    if accepted is not None:
-        runtime._after(accepted.outcome)  # wake the sender for the chat's confirmation
-        await runtime._notify(accepted.outcome.conversation_id, "agreement")
+    if accepted is not None:  # the chat's confirmation goes out; consoles hear of it
+        await runtime.announce(accepted.outcome, "agreement")
     return RedirectResponse(f"/p/{token}#agreement", status_code=303)
 
 
@@ -488,8 +489,7 @@ async def person(request: Request, token: str) -> Response:
     if lock is not None:
         async with lock:
             outcome = await _write(request, work)
-        runtime._after(outcome)
-        await runtime._notify(outcome.conversation_id, "handoff")
+        await runtime.announce(outcome, "handoff")
     return RedirectResponse(f"/p/{token}?handed=1#person", status_code=303)
 
 

@@ -163,15 +163,24 @@ class MemoryLoginLimiter:
 
 
 class RedisLoginLimiter:
-    """Fixed one-minute windows in Redis, shared by every web process (INCR + EXPIRE)."""
+    """A sliding one-minute window per key in Redis, shared by every web process.
 
-    def __init__(self, client: Any) -> None:
+    One sorted-set member per attempt, scored by time; older members are dropped and the
+    rest counted in one transaction. (Fixed windows let a spray that straddles a minute
+    boundary make twice the attempts.)
+    """
+
+    def __init__(self, client: Any, *, window_seconds: float = 60.0) -> None:
         self._client = client
+        self._window = window_seconds
 
     async def hit(self, who: str) -> int:
-        key = keys.login_attempts(f"{who}:{int(time.time() // 60)}")
+        key = keys.login_attempts(who)
+        now = time.time()
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, 120)
-            count, _ = await pipe.execute()
+            pipe.zadd(key, {f"{now:.6f}:{secrets.token_hex(4)}": now})
+            pipe.zremrangebyscore(key, "-inf", now - self._window)
+            pipe.zcard(key)
+            pipe.expire(key, int(self._window) + 60)
+            _, _, count, _ = await pipe.execute()
         return int(count)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -18,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.policies import PHONE_CHANNELS
+from bot.core.money import money
 from bot.store.portfolio import PortfolioRepository
-from bot.store.tables import Contact, Conversation, Debtor
+from bot.store.tables import Contact, Conversation, Debt, Debtor
 from bot.web.auth import CurrentUser, NotAuthenticated, csrf_protect, optional_user
 from bot.web.live import read
 from bot.web.pages import render
@@ -42,15 +45,34 @@ def _check_address(address: str) -> str:
     return address
 
 
-def simulator_debtors(session: Session) -> list[tuple[str, str, str]]:
-    """(address, name, ref) of every debtor that has a simulator contact."""
+@dataclass(frozen=True)
+class SimulatorDebtor:
+    address: str
+    name: str
+    ref: str
+    language: str
+    owed: Decimal  # unpaid principal of the open debts
+
+
+def simulator_debtors(session: Session) -> list[SimulatorDebtor]:
+    """Every debtor that has a simulator contact, with their language and what they owe."""
+    owed: dict[int, Decimal] = {}
+    for debtor_id, amount, paid in session.execute(
+        select(Debt.debtor_id, Debt.amount, Debt.paid).where(
+            Debt.status.in_(("open", "in_agreement", "disputed"))
+        )
+    ):  # summed here: Money columns add up exactly only as Decimals
+        owed[debtor_id] = owed.get(debtor_id, Decimal(0)) + amount - paid
     query = (
-        select(Contact.address, Debtor.name, Debtor.ref)
+        select(Contact.address, Debtor.id, Debtor.name, Debtor.ref, Debtor.language)
         .join(Debtor, Debtor.id == Contact.debtor_id)
         .where(Contact.channel == "web")
         .order_by(Debtor.ref)
     )
-    return [(a, n, r) for a, n, r in session.execute(query)]
+    return [
+        SimulatorDebtor(a, n, r, lang, money(owed.get(i, Decimal(0))))
+        for a, i, n, r, lang in session.execute(query)
+    ]
 
 
 def link_phone(session: Session, phone: str, now: Any) -> str:
@@ -75,9 +97,15 @@ def link_phone(session: Session, phone: str, now: Any) -> str:
 async def page(request: Request, user: optional_user, address: str = "") -> Response:
     _allowed(request, user)
     debtors = await read(request, simulator_debtors)
-    chosen = _check_address(address) if address else ""
-    name = next((n for a, n, _ in debtors if a == chosen), chosen)
-    return render(request, "simulator.html", {"debtors": debtors, "address": chosen, "name": name})
+    chosen = address.strip() if address and ADDRESS.match(address.strip()) else ""
+    error = "" if chosen or not address else "sim.bad_address"
+    name = next((d.name for d in debtors if d.address == chosen), chosen)
+    return render(
+        request,
+        "simulator.html",
+        {"debtors": debtors, "address": chosen, "name": name, "error": error},
+        status_code=422 if error else 200,
+    )
 
 
 @router.post("/start")
@@ -88,10 +116,15 @@ async def start(
     phone: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     _allowed(request, user)
-    if phone.strip():
-        now = request.app.state.runtime.clock.now()
-        address = await read(request, lambda s: link_phone(s, phone, now))
-    address = _check_address(address)
+    try:
+        if phone.strip():
+            now = request.app.state.runtime.clock.now()
+            address = await read(request, lambda s: link_phone(s, phone, now))
+        address = _check_address(address)
+    except HTTPException:  # a page saying what is wrong, not a JSON body
+        debtors = await read(request, simulator_debtors)
+        context = {"debtors": debtors, "address": "", "name": "", "error": "sim.bad_address"}
+        return render(request, "simulator.html", context, status_code=422)
     return RedirectResponse(f"/simulator?address={address}", status_code=303)
 
 

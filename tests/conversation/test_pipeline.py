@@ -273,32 +273,37 @@ async def test_delivery_statuses_out_of_order_never_move_back(make_runtime: Any)
     assert await runtime.record_status(unknown) is False
 
 
-async def test_an_agent_agreement_beyond_the_bots_limits(make_runtime: Any) -> None:
+async def test_an_agent_agreement_beyond_the_bots_limits_waits_for_a_manager(
+    make_runtime: Any,
+) -> None:
+    """Issue 13: an agent alone may not give more than the offer book does; the 40 % off
+    becomes a request, and only once a manager approves is the agreement made, with the
+    manager recorded as its approver."""
     runtime = await make_runtime()
     add_debtor(runtime)
     await runtime.receive(inbound(runtime, "quero falar com um atendente", pid="AG1"))
 
-    def agent(session: Any) -> int:
-        row = User(
-            email="c@x",
-            name="Caio",
-            role="agent",
-            password_hash="!",
-            created_at=runtime.clock.now(),
-        )
-        session.add(row)
+    def staff(session: Any) -> tuple[int, int]:
+        now = runtime.clock.now()
+        caio = User(email="c@x", name="Caio", role="agent", password_hash="!", created_at=now)
+        gil = User(email="g@x", name="Gil", role="manager", password_hash="!", created_at=now)
+        session.add_all([caio, gil])
         session.flush()
-        return row.id
+        return caio.id, gil.id
 
-    caio = runtime.in_transaction(agent)
+    caio, gil = runtime.in_transaction(staff)
     conversation_id = runtime.in_transaction(lambda s: s.scalar(select(Conversation.id)))
     await runtime.agent_take(conversation_id, caio)
-    agreement_id = await runtime.agent_create_agreement(
+    result = await runtime.agent_create_agreement(
         conversation_id, caio, 4, discount_percent=Decimal("40")
     )
-    agreement = runtime.in_transaction(lambda s: s.get(Agreement, agreement_id))
+    assert result.needs_approval
+    assert result.agreement_id is None
+    assert runtime.in_transaction(lambda s: s.scalar(select(Agreement))) is None
+    await runtime.decide_request(result.request_id, gil, approve=True)
+    agreement = runtime.in_transaction(lambda s: s.scalar(select(Agreement)))
     assert agreement.status == "active"
-    assert agreement.approved_by == caio
+    assert agreement.approved_by == gil
     assert agreement.installments == 4
     # 450.00 + 2 % fee + 11 days of 1 %/month interest = 460.65; 40 % off = 276.39
     assert agreement.total == Decimal("276.39")

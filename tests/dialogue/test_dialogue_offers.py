@@ -187,4 +187,4 @@ def test_english_offers(convo: Any) -> None:
     c = convo(language="en")
     c.send(Reminder("overdue"))
     c.say("negotiate", text="can I pay in installments?")
-    assert "3 payments of $150.00" in c.texts[-1]
+    assert "3 payments of R$150.00" in c.texts[-1]

@@ -60,6 +60,22 @@ def sample_vars() -> dict[str, object]:
         "has_promise": False,
         "kinds": ["audio"],
         "template": "overdue",
+        # questions answered from data
+        "days_overdue": 11,
+        "topic": "breakdown",
+        "received": "200.00",
+        "has_received": True,
+        "original": "450.00",
+        "remaining": "260.65",
+        "remaining_has_charges": True,
+        "last_payment_amount": "200.00",
+        "last_payment_date": "2026-10-20",
+        "found": True,
+        "source": "on_screen",
+        "methods": ["cash", "card"],
+        "remote": ["pix"],
+        "store_open": True,
+        "ask_name": True,
     }
 
 
@@ -114,7 +130,7 @@ def test_filters_format_per_language(book: ResponseBook) -> None:
     en = book.render(Reply("promise_recorded", values), "en", seed=0, business=BUSINESS)
     assert "R$ 1.234,50" in pt
     assert "sexta-feira, 27/11" in pt
-    assert "$1,234.50" in en
+    assert "R$1,234.50" in en
     assert "Friday, Nov 27" in en
 
 

@@ -267,3 +267,32 @@ async def test_a_reminder_held_for_the_morning_is_dropped_after_a_payment(
     texts = [m.text for m in stack.channel.sent]
     assert len(texts) == 1
     assert "R$ 300,00" in texts[0]  # the thank-you, not the reminder
+
+
+async def test_a_devolucao_of_an_installment_reopens_it(stack: PixStack) -> None:
+    add_debtor(stack)
+    charge = await agree_in_three(stack)
+    e2eid = stack.psp.pay(charge.txid, None, NOW + timedelta(minutes=5))
+    await post(stack, stack.psp.notification(stack.psp.received[e2eid]))
+
+    def first_installment(session: Any) -> tuple[str, Decimal]:
+        row = session.scalar(select(AgreementInstallment).where(AgreementInstallment.number == 1))
+        return row.status, row.paid_amount
+
+    assert stack.runtime.in_transaction(first_installment) == ("paid", Decimal("150.00"))
+    stack.psp.refund(e2eid, Decimal("150.00"), NOW + timedelta(hours=1))
+    response = await post(stack, stack.psp.notification(stack.psp.received[e2eid]))
+    assert response.json()["counted"] == {"refunded": 1}
+    assert stack.runtime.in_transaction(first_installment) == ("open", Decimal("0.00"))
+    net = stack.runtime.in_transaction(
+        lambda s: s.scalar(
+            select(func.sum(Payment.amount)).where(Payment.agreement_id.is_not(None))
+        )
+    )
+    assert net == Decimal("0.00")
+    reopened = stack.runtime.in_transaction(
+        lambda s: s.scalar(select(Event.data).where(Event.kind == "installment_reopened"))
+    )
+    assert reopened["numbers"] == [1]
+    # its reminder is due again: the cadence sees an open installment on its due date
+    assert stack.runtime.in_transaction(lambda s: s.scalar(select(Debt.status))) == "in_agreement"

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from bot.channels.registry import webhook_endpoints
 from bot.runtime.service import Runtime, redis_client
 from bot.store.demo import load_demo
 from tests.web.conftest import demo_database, make_runtime, make_settings, shared_deps
@@ -61,7 +62,7 @@ def build_stack_parts(
     if kind == "sqlite":
         settings = make_settings(f"sqlite:///{tmp_path / 'quita.db'}", **overrides)
         shutil.copyfile(request.getfixturevalue("demo_database"), tmp_path / "quita.db")
-        return make_runtime(settings, deps)
+        return _with_webhooks(make_runtime(settings, deps))
     url = request.getfixturevalue("postgres_server_url")
     redis_url = request.getfixturevalue("redis_server_url")
     _reset_postgres(url)
@@ -69,6 +70,12 @@ def build_stack_parts(
     load_demo(settings)
     runtime = make_runtime(settings, deps)
     runtime.redis = redis_client(redis_url)
+    return _with_webhooks(runtime)
+
+
+def _with_webhooks(runtime: Runtime) -> Runtime:
+    """The provider endpoints the settings enable, as ``build_runtime`` wires them."""
+    runtime.webhooks = webhook_endpoints(runtime.settings, runtime.channels)
     return runtime
 
 

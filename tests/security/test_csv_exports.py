@@ -18,7 +18,9 @@ HOSTILE_NAME = "@SUM(1+1)*cmd|' /C calc'!A0"
 
 
 def _cells(text: str) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    body = text.removeprefix("\ufeff")  # pt-BR spreadsheets: a BOM and ";" between cells
+    delimiter = ";" if body.split("\n")[0].count(";") else ","
+    return [cell for row in csv.reader(io.StringIO(body), delimiter=delimiter) for cell in row]
 
 
 async def test_conversation_and_results_exports_neutralise_formulas(stack: Stack) -> None:

@@ -95,7 +95,7 @@ async def test_password_spraying_does_not_hold_the_pool_that_serves_webhooks(
     assert statuses == [401] * 24
     assert 1 <= len(hashing_threads) <= 2  # the spray ran on the password pool only
     # the default pool answered at once while the spray was still running
-    assert max(waits) < 0.2, (waits, spray_seconds)
+    assert max(waits) < 0.5, (waits, spray_seconds)  # the code before waited 1.7-2.6 s
     assert spray_seconds > 0.4
     default_pool.shutdown(wait=False)
 

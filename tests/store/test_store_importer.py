@@ -305,3 +305,53 @@ C-6,50,2026-11-20 09:00
 def test_read_payments_needs_its_columns() -> None:
     with pytest.raises(RowError, match="missing columns: paid_at"):
         read_payments("debt_ref,amount\nC-1,10\n", "America/Sao_Paulo")
+
+
+# --- birth_date (optional column) ------------------------------------------------------------
+
+BIRTH_HEADER = HEADER + ",birth_date"
+
+
+def test_birth_date_is_optional_and_read_in_both_formats() -> None:
+    text = (
+        f"{BIRTH_HEADER}\n"
+        "D-1,Mary,,987654321,en,,C-1,,100,2026-11-10,25/03/1984\n"
+        "D-2,John,,987654322,en,,C-2,,100,2026-11-10,1991-11-02\n"
+        "D-3,Ana,,987654323,pt,,C-3,,100,2026-11-10,\n"
+    )
+    rows, errors = read_portfolio(text, today=NOW.date())
+    assert errors == []
+    assert [row.debtor.birth_date for row in rows] == [date(1984, 3, 25), date(1991, 11, 2), None]
+    old_file, _ = read_portfolio(f"{HEADER}\nD-1,Mary,,987654321,en,,C-1,,100,2026-11-10\n")
+    assert old_file[0].debtor.birth_date is None  # files without the column import as before
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("31/02/1980", "date '31/02/1980' does not exist"),
+        ("1980/03/25", "date '1980/03/25' is not YYYY-MM-DD or dd/mm/yyyy"),
+        ("01/01/1850", "birth_date '01/01/1850' is not a plausible birth date"),
+        ("01/01/2027", "birth_date '01/01/2027' is not a plausible birth date"),
+    ],
+)
+def test_an_impossible_birth_date_refuses_the_row(value: str, reason: str) -> None:
+    text = f"{BIRTH_HEADER}\nD-1,Mary,,987654321,en,,C-1,,100,2026-11-10,{value}\n"
+    rows, errors = read_portfolio(text, today=NOW.date())
+    assert (rows, errors) == ([], [(2, reason)])
+
+
+def test_birth_date_is_stored_and_a_second_import_changes_nothing(
+    db: sessionmaker[Session],
+) -> None:
+    text = f"{BIRTH_HEADER}\nD-1,Mary,,987654321,en,,C-1,,100,2026-11-10,25/03/1984\n"
+    with transaction(db) as session:
+        first = import_portfolio(session, text, NOW)
+    with transaction(db) as session:
+        second = import_portfolio(session, text, NOW)
+    assert first.errors == second.errors == []
+    with db() as session:
+        debtor = PortfolioRepository(session).debtor_by_ref("D-1")
+        assert debtor is not None
+        assert debtor.birth_date == date(1984, 3, 25)
+    assert (second.created_or_updated, second.unchanged) == (0, 1)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.store.tables import Contact, Conversation, Debtor, Event, Message
+from bot.store.tables import Contact, Conversation, Debt, Debtor, Event, Message
 
 SP = ZoneInfo("America/Sao_Paulo")
 START = datetime(2026, 11, 1, tzinfo=SP).date()
@@ -32,13 +32,20 @@ EXPECTED: dict[str, Any] = {
     "promises_broken": 1,
     "agreements": 1,
     "amount_promised": Decimal("150.00"),
-    "amount_recovered": Decimal("125.50"),
+    "amount_recovered": Decimal("245.50"),
     "handoffs": 1,
     "resolved_without_human": 2,
     "opt_outs": 1,
     "inbound": 7,
     "not_understood": 2,
     "parsed": 7,
+    # c6's failed send and c11's undelivered one; neither counts as a contact
+    "attempted": 9,
+    "failed_deliveries": 2,
+    # d1, d7 (contacted before paying), d9 (never contacted), d10 (contacted on 31/10)
+    "payers": 4,
+    "self_cured": 1,
+    "open_balance": Decimal("320.00"),
 }
 
 
@@ -203,5 +210,36 @@ def build(session: Session) -> dict[str, int]:
     b.event("agreement_created", at(6, 11), c7, d7, installments=3, total="300.00")
     b.event("payment_received", at(7, 23, 30), None, d7, actor="business", amount="25.50")
     b.event("promise_recorded", at(8, 0, 30), c7, d7, amount="999.00")  # after the period
+
+    # self-cure: d9 pays with no conversation at all; d10 pays on the 2nd, but we wrote to
+    # them on 31/10 (before the period, within the 30 days that count)
+    d9 = Debtor(
+        ref="K-SELF", name="Pessoa Autocura", language="pt", created_at=at(1), updated_at=at(1)
+    )
+    session.add(d9)
     session.flush()
-    return {"c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "c6": c6, "c7": c7}
+    b.event("payment_received", at(6), None, d9.id, actor="business", amount="80.00")
+    c10, d10 = b.conversation()
+    b.out(c10, at(31, 9, month=10))
+    b.event("payment_received", at(2), None, d10, actor="business", amount="40.00")
+    assert d10 is not None
+    session.add(
+        Debt(
+            debtor_id=d10,
+            ref="K-D10",
+            amount=Decimal("360.00"),
+            paid=Decimal("40.00"),
+            due_date=at(20, month=10).date(),
+            status="open",
+            created_at=at(1, 8),
+            updated_at=at(1, 8),
+        )
+    )
+    # a failed delivery the provider reported as undelivered
+    c11, _ = b.conversation()
+    b.out(c11, at(4), status="undelivered")
+    session.flush()
+    return {
+        **{"c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "c6": c6, "c7": c7},
+        **{"c10": c10, "c11": c11},
+    }

@@ -185,7 +185,8 @@ def test_agent_takes_over_and_hands_back(server: str, browser: Any) -> None:
     _shot(console, "chat")
 
     before = _bubbles(sim)
-    console.click("text=Devolver ao bot")
+    console.check("#release-form input[value=message]")  # the agent chooses: bot speaks
+    console.click("#release-form button[type=submit]")
     expect(sim.locator("#sim-messages .bubble")).to_have_count(before + 1)
     expect(sim.locator("#sim-messages .bubble.in").last).to_contain_text("Carlos")
     before = _bubbles(sim)
@@ -208,7 +209,7 @@ def test_manager_filters_reads_and_exports(server: str, browser: Any) -> None:
     page = _login(context, server, *MANAGER)
     assert page.url.endswith("/dashboard")
     expect(page.locator(".kpi").first).to_be_visible()
-    assert page.locator(".chart svg").count() == 3
+    assert page.locator(".chart svg").count() == 4
     _shot(page, "dashboard")
 
     page.click("text=Conversas")
@@ -224,7 +225,7 @@ def test_manager_filters_reads_and_exports(server: str, browser: Any) -> None:
         page.click("#export-csv")
     download = info.value
     text = Path(download.path()).read_text(encoding="utf-8")
-    assert text.startswith("conversation_id,")
+    assert text.startswith("\ufeffconversation_id;")  # a pt-BR spreadsheet's CSV
     assert "Carlos Santos" in text
     assert len(text.strip().splitlines()) == 2
     context.close()

@@ -63,7 +63,7 @@ async def test_take_reply_release_round_trip(
     assert len(await _sim_texts(agent)) == before + 1
 
     released = await agent.post(
-        f"/console/c/{conversation_id}/release", data={"csrf_token": token}
+        f"/console/c/{conversation_id}/release", data={"csrf_token": token, "resume": "message"}
     )
     assert released.status_code == 303
     await runtime.drain_outbox()

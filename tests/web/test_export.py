@@ -47,8 +47,9 @@ async def log_client(
     runtime.engine.dispose()
 
 
-def _rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
+def _rows(text: str, delimiter: str = ",") -> list[dict[str, str]]:
+    assert text.startswith("\ufeff")  # Excel reads the accents right
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
 
 
 async def test_log_filters(log_client: tuple[httpx.AsyncClient, dict[str, int]]) -> None:
@@ -60,7 +61,7 @@ async def test_log_filters(log_client: tuple[httpx.AsyncClient, dict[str, int]])
 
     assert await found() == set(ids.values())
     assert await found(outcome="promise") == {ids["c1"], ids["c2"]}
-    assert await found(outcome="no_reply") == {ids["c3"]}
+    assert await found(outcome="no_reply") == {ids["c3"], ids["c10"], ids["c11"]}
     assert await found(outcome="opt_out") == {ids["c4"]}
     assert await found(intent="out_of_scope") == {ids["c2"]}
     assert await found(channel="sms") == {ids["c5"]}
@@ -94,7 +95,7 @@ async def test_conversations_csv_respects_the_filters(
     assert {int(r["conversation_id"]) for r in rows} == {ids["c1"], ids["c2"]}
     assert {r["outcome"] for r in rows} == {"promise"}
     everything = _rows((await client.get("/dashboard/conversations.csv")).text)
-    assert len(everything) == 7
+    assert len(everything) == 9
 
 
 async def test_results_csv(log_client: tuple[httpx.AsyncClient, dict[str, int]]) -> None:
@@ -103,14 +104,14 @@ async def test_results_csv(log_client: tuple[httpx.AsyncClient, dict[str, int]])
         "/dashboard/results.csv", params={"start": "2026-11-01", "end": "2026-11-07"}
     )
     assert response.status_code == 200
-    head = response.text.split("\r\n\r\n")[0]
-    metrics = {r["metric"]: r["value"] for r in _rows(head)}
+    metrics = {r["metric"]: r["value"] for r in _rows(response.text)}
     assert metrics["contacts"] == "6"
-    assert metrics["amount_recovered"] == "125.50"
+    assert metrics["amount_recovered"] == "245.50"
     assert metrics["promise_kept_rate"] == "0.5000"
+    assert metrics["failed_deliveries"] == "2"
     page = await client.get("/dashboard", params={"start": "2026-11-01", "end": "2026-11-07"})
     assert page.status_code == 200
-    assert page.text.count("<svg") == 3  # charts drawn on the server
+    assert page.text.count("<svg") == 4  # charts drawn on the server
     api = (
         await client.get("/api/results", params={"start": "2026-11-01", "end": "2026-11-07"})
     ).json()
@@ -132,3 +133,25 @@ async def test_csv_cells_cannot_start_formulas(
     engine.dispose()
     rows = _rows((await client.get("/dashboard/conversations.csv")).text)
     assert any(r["debtor_name"].startswith("'=") for r in rows)
+
+
+async def test_csv_for_a_pt_br_spreadsheet(
+    log_client: tuple[httpx.AsyncClient, dict[str, int]],
+) -> None:
+    """Semicolons, decimal commas, a BOM, local time; one table per file."""
+    client, ids = log_client
+    client.cookies.set("quita_lang", "pt")
+    period = {"start": "2026-11-01", "end": "2026-11-07"}
+    results = await client.get("/dashboard/results.csv", params=period)
+    metrics = {r["metric"]: r for r in _rows(results.text, ";")}
+    assert metrics["amount_recovered"]["value"] == "245,50"
+    assert metrics["self_cure_rate"]["value"] == "0,2500"
+    # 25/10–31/10: c1 and c10 were written to on the 31st
+    assert metrics["contacts"]["previous_period"] == "2"
+    assert "\r\n\r\n" not in results.text  # a single table
+    daily = _rows((await client.get("/dashboard/daily.csv", params=period)).text, ";")
+    assert [d["day"] for d in daily][:2] == ["01/11/2026", "02/11/2026"]
+    assert daily[6]["recovered"] == "25,50"  # paid 23:30 on the 7th in São Paulo
+    log = _rows((await client.get("/dashboard/conversations.csv")).text, ";")
+    first = next(r for r in log if int(r["conversation_id"]) == ids["c1"])
+    assert first["last_message_at"] == "02/11/2026 11:00"  # local time, not UTC

@@ -69,6 +69,51 @@ def test_empty_period_has_no_rates() -> None:
 
 def test_csv_rows_are_exact(results: kpis.Results) -> None:
     rows = dict(results.rows())
-    assert rows["amount_recovered"] == "125.50"
+    assert rows["amount_recovered"] == "245.50"
+    assert rows["failed_deliveries"] == "2"
+    assert rows["self_cure_rate"] == "0.2500"
     assert rows["reply_rate"] == "0.8333"
     assert rows["promise_kept_rate"] == "0.5000"
+
+
+def test_self_cure_failed_deliveries_and_recovered_share(results: kpis.Results) -> None:
+    assert results.self_cure_rate == Decimal("0.25")
+    assert results.failed_rate == Decimal(2) / Decimal(9)
+    # 245.50 recovered of (320.00 still open + 245.50)
+    assert results.recovered_share == Decimal("245.50") / Decimal("565.50")
+    assert results.promise_rate == Decimal(2) / Decimal(4)
+    by_dpd = dict(results.recovered_by_dpd)
+    assert by_dpd["1-30"] == Decimal("40.00")  # d10's oldest debt was 13 days late
+    assert by_dpd["0"] == Decimal("205.50")  # no debts on file: counted as not late
+    assert sum(by_dpd.values()) == results.amount_recovered
+    (agent,) = results.agents
+    assert (agent.agent_id, agent.promises) == (1, 1)
+
+
+def test_filters_narrow_to_the_chosen_conversations(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kpi.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        known.build(session)
+    with factory() as session:
+
+        def load(**filters: object) -> kpis.Results:
+            return kpis.load_results(
+                session,
+                start=known.START,
+                end=known.END,
+                timezone="America/Sao_Paulo",
+                threshold=0.55,
+                filters=kpis.Filters(**filters),  # type: ignore[arg-type]
+            )
+
+        telegram = load(channel="telegram")
+        english = load(language="en")
+        by_agent = load(agent=1)
+        late = load(dpd="1-30")
+    engine.dispose()
+    assert (telegram.contacts, telegram.handoffs, telegram.promises_made) == (1, 1, 1)
+    assert english.contacts == telegram.contacts == by_agent.contacts == 1
+    assert (late.contacts, late.amount_recovered) == (0, Decimal("40.00"))

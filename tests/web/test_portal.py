@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.portal import links, service
 from bot.portal.quotes import choices, simulate
@@ -26,11 +26,14 @@ from bot.store.tables import (
     Debtor,
     Event,
     Message,
+    User,
 )
 from tests.web.conftest import SECRET, now_utc
 from tests.web.conftest import simulate as chat
 
 DEBTOR_REF = "DEMO-004"  # Carlos Santos, a few days late, CPF on file
+BIRTH_DATE_REF = "DEMO-021"  # Mary Johnson: no CPF, a birth date in the import
+NO_CHECK_REF = "DEMO-023"  # Linda Brown: neither
 ADDRESS = "demo-demo-004"
 
 
@@ -190,11 +193,14 @@ async def test_simulate_accept_stores_the_installments_and_shows_the_pix(
     assert kpis["agreements"] == "1"
 
 
-async def test_wrong_digits_lock_the_page_and_call_a_person(
-    anon: httpx.AsyncClient, runtime: Runtime
+async def test_wrong_digits_lock_the_page_and_tell_a_person_without_muting_the_bot(
+    anon: httpx.AsyncClient, agent: httpx.AsyncClient, runtime: Runtime
 ) -> None:
+    """A lock is about the page, not the chat: the debtor (who may only have mistyped) keeps
+    talking to the bot, and the chat shows up in the agents' inbox so a person looks at it."""
     debtor = debtor_of(runtime)
     path = link_for(runtime)
+    await chat(anon, ADDRESS, "oi")
     page = await anon.get(path)
     token = csrf_in(page.text)
     wrong = "0000" if cpf_tail(debtor) != "0000" else "1111"
@@ -209,13 +215,94 @@ async def test_wrong_digits_lock_the_page_and_call_a_person(
     )
     assert right.status_code == 423  # locked even for the right answer now
     assert "R$" not in right.text
-    with runtime.db() as session:
-        conversation = session.scalar(
-            select(Conversation).where(Conversation.debtor_id == debtor.id)
-        )
-    assert conversation is not None
-    assert (conversation.status, conversation.handoff_reason) == ("waiting_agent", "portal_locked")
     assert len(events(runtime, debtor.id, "portal_identity_failed")) == limit
+    assert len(events(runtime, debtor.id, "portal_locked")) == 1
+    assert events(runtime, debtor.id, "handoff") == []  # nobody took the chat from the bot
+
+    def chat_state() -> tuple[int, str, str | None, int]:
+        with runtime.db() as session:
+            conversation = session.scalar(
+                select(Conversation).where(Conversation.debtor_id == debtor.id)
+            )
+            assert conversation is not None
+            bot_messages = session.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(Message.conversation_id == conversation.id, Message.sender == "bot")
+            )
+            return (
+                conversation.id,
+                conversation.status,
+                conversation.handoff_reason,
+                int(bot_messages or 0),
+            )
+
+    conversation_id, status, reason, before = chat_state()
+    assert (status, reason) == ("bot", "portal_locked")
+    inbox = (await agent.get("/console/inbox")).text
+    assert f"/console/c/{conversation_id}" in inbox  # a person is told
+    await chat(anon, ADDRESS, "quanto eu devo?")
+    _, status, reason, after = chat_state()
+    assert after > before  # the bot still answers in the chat
+    assert (status, reason) == ("bot", "portal_locked")
+    # an agent who looked at it hands it back: the notice goes, the bot carries on
+    await runtime.agent_take(conversation_id, agent_id=agent_id_of(runtime))
+    await runtime.agent_release(conversation_id, agent_id=agent_id_of(runtime))
+    _, status, reason, _ = chat_state()
+    assert (status, reason) == ("bot", None)
+    assert f"/console/c/{conversation_id}" not in (await agent.get("/console/inbox")).text
+
+
+def agent_id_of(runtime: Runtime) -> int:
+    with runtime.db() as session:
+        found = session.scalar(select(User.id).where(User.role == "agent"))
+    assert found is not None
+    return int(found)
+
+
+async def test_without_a_cpf_the_page_asks_for_the_birth_date(
+    anon: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    debtor = debtor_of(runtime, BIRTH_DATE_REF)
+    assert debtor.document is None
+    assert debtor.birth_date is not None
+    path = link_for(runtime, BIRTH_DATE_REF)
+    page = await anon.get(path, params={"lang": "en"})
+    assert "date of birth" in page.text
+    assert "R$" not in page.text
+    token = csrf_in(page.text)
+    wrong = await anon.post(f"{path}/check", data={"answer": "01/01/1970", "csrf_token": token})
+    assert wrong.status_code == 401
+    assert "That date doesn" in wrong.text
+    assert "R$" not in wrong.text
+    answer = debtor.birth_date.strftime("%d/%m/%Y")
+    right = await anon.post(f"{path}/check", data={"answer": answer, "csrf_token": token})
+    assert right.status_code == 303
+    opened = await anon.get(path)
+    assert debtor.name.split()[0] in opened.text
+    assert "R$" in opened.text
+
+
+async def test_with_neither_cpf_nor_birth_date_the_page_sends_to_a_person(
+    anon: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    debtor = debtor_of(runtime, NO_CHECK_REF)
+    assert debtor.document is None
+    assert debtor.birth_date is None
+    path = link_for(runtime, NO_CHECK_REF)
+    page = await anon.get(path, params={"lang": "en"})
+    assert page.status_code == 200
+    assert 'name="answer"' not in page.text
+    assert "a person will help you" in page.text
+    token = csrf_in_cookie_page(page.text)
+    tried = await anon.post(f"{path}/check", data={"answer": "1234", "csrf_token": token})
+    assert tried.status_code == 403
+    assert "R$" not in tried.text
+
+
+def csrf_in_cookie_page(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    return found.group(1) if found else ""
 
 
 async def test_tampered_expired_and_revoked_links_are_refused(

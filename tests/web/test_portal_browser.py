@@ -6,6 +6,7 @@ as ``docs/screenshots/portal_*.png``.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -26,7 +27,7 @@ from tests.web.test_browser import ARGS, CHROMIUM, TIMEOUT_MS, _need_chromium, _
 
 pytestmark = pytest.mark.browser
 
-PORT = 18110
+PORT = int(os.environ.get("QUITA_TEST_PORTAL_PORT", "18110"))  # one per parallel checkout
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -177,4 +178,23 @@ def test_wrong_digits_lock_and_bad_links_refused(
     page.goto(f"{base}/p/{token[:-3]}xyz")
     expect(page.locator("h1")).to_contain_text("não vale mais")
     _shot(page, "portal_phone_invalid")
+    context.close()
+
+
+def test_birth_date_check_on_a_phone(served: tuple[str, Runtime], browser: Any) -> None:
+    """No CPF on file: the page asks for the date of birth (DEMO-021, in English)."""
+    from playwright.sync_api import expect
+
+    base, runtime = served
+    debtor_id, _ = _debtor(runtime, "DEMO-021")
+    context, page = _open(browser, base, _link(runtime, debtor_id) + "?lang=en", PHONE)
+    field = page.get_by_label("Your date of birth")
+    expect(field).to_be_visible()
+    assert "R$" not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shot(page, "portal_phone_birth_date_check")
+    field.fill("25/03/1984")
+    page.keyboard.press("Enter")
+    expect(page.locator("#owed-title")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     context.close()

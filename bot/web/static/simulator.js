@@ -17,13 +17,23 @@
     div.dataset.id = m.id;
     var text = document.createElement("div");
     text.className = "text";
-    text.textContent = m.text;
+    // the PIX code is shown once, in its own box with a copy button
+    text.textContent = m.pix_code ? m.text.split(m.pix_code).join("").trim() : m.text;
     div.appendChild(text);
     if (m.pix_code) {
       var pix = document.createElement("div");
       pix.className = "pix";
       pix.textContent = m.pix_code;
       div.appendChild(pix);
+      var copy = document.createElement("button");
+      copy.type = "button";
+      copy.className = "small copy-pix";
+      copy.textContent = phone.dataset.copy || "Copy";
+      copy.addEventListener("click", function () {
+        var done = function () { copy.textContent = phone.dataset.copied || "✓"; };
+        if (navigator.clipboard) { navigator.clipboard.writeText(m.pix_code).then(done, done); }
+      });
+      div.appendChild(copy);
     }
     if (m.buttons && m.buttons.length) {
       var row = document.createElement("div");

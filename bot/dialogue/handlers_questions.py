@@ -1,0 +1,347 @@
+"""Answering the question asked, from data: the offers, the breakdown, the shop's facts.
+
+Routed from ``dialogues/flows.yml`` (``by_entity``): a message with a ``topic`` goes to
+:func:`answer_question`, a relative answering to :func:`relative_answered`, "não tenho pix"
+to :func:`answer_without_method`, "posso pagar em dinheiro?" to :func:`answer_at_store`.
+Nothing about the debt is said to an unverified person: the safe topics (who we are, how to
+check it is really the shop, paying at the counter) are answered, the rest gets the
+identity question.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.business_days import add_business_days
+from bot.dialogue import handlers_offers, handlers_social
+from bot.dialogue.actions import (
+    HandOff,
+    LogEvent,
+    MarkContactInvalid,
+    PauseReminders,
+    SendPaymentInfo,
+)
+from bot.dialogue.answers import (
+    SAFE_TOPICS,
+    claim_is_recorded,
+    claimed_amount,
+    deadline_vars,
+    next_payment,
+    plan_total_vars,
+    received_vars,
+)
+from bot.dialogue.handlers_identity import context_vars
+from bot.dialogue.reading import question_topic
+from bot.dialogue.turn import (
+    Handler,
+    Step,
+    Turn,
+    money_str,
+    payment_reference,
+    say,
+)
+
+
+def usual_route(t: Turn) -> Step:
+    """The handler the turn would get without the entity routes (a question we do not
+    take, a verified person mentioning a relative)."""
+    from bot.dialogue.engine import HANDLERS  # the engine imports us
+
+    intent = t.acted_intent
+    names = [e.entity for e in t.parse.entities]
+    skip = [rule.entity for rule in t.flows.by_entity]
+    return HANDLERS[t.flows.route(t.state.phase, intent, names, parse=t.parse, skip=skip)](t)
+
+
+def _ask_name(t: Turn) -> bool:
+    return t.ctx.settings.identity_check == "confirm_name" and not t.state.verified
+
+
+def _common(t: Turn) -> dict[str, Any]:
+    return {"verified": t.can_disclose, "ask_name": _ask_name(t)}
+
+
+def _store_open(t: Turn) -> bool:
+    settings = t.ctx.settings
+    return bool(settings.business_address and settings.store_payment_methods)
+
+
+def _hand_off(t: Turn, reason: str, response: str, **values: Any) -> Step:
+    resume = t.state.phase if t.state.phase not in ("with_agent", "new") else "open"
+    return t.step(
+        HandOff(reason),
+        say(response, t.ctx, agent_hours=t.ctx.settings.agent_hours_text, **values),
+        phase="with_agent",
+        resume_phase=resume,
+        handoff_reason=reason,
+    )
+
+
+def answer_question(t: Turn) -> Step:
+    """Answer the ``topic`` of the message; an unverified person gets the safe answers only."""
+    topic = question_topic(t.parse) or "other_question"
+    answer = TOPICS.get(topic)
+    if answer is None:
+        return usual_route(t)
+    if topic not in SAFE_TOPICS and topic != "other_question" and not t.can_disclose:
+        return t.step(say("answer_needs_identity", t.ctx, topic=topic), phase="awaiting_identity")
+    return answer(t)
+
+
+# --- topics safe before identity ----------------------------------------------------------
+
+
+def _business_identity(t: Turn) -> Step:
+    values = _common(t)
+    if t.can_disclose and t.debts:
+        values["description"] = ", ".join(d.description for d in t.debts)
+    return t.step(say("answer_business_identity", t.ctx, **values))
+
+
+def _number_source(t: Turn) -> Step:
+    return t.step(say("answer_number_source", t.ctx, **_common(t)))
+
+
+def _scam(t: Turn) -> Step:
+    return t.step(say("answer_scam", t.ctx, store_open=_store_open(t), **_common(t)))
+
+
+def _pay_at_store(t: Turn) -> Step:
+    if not _store_open(t):
+        return _hand_off(t, "question", "answer_by_person")
+    values: dict[str, Any] = _common(t)
+    if t.can_disclose and (t.debts or t.ctx.agreement is not None):
+        amount, due = next_payment(t.ctx)
+        values.update(amount=money_str(amount), due=due)
+    values["methods"] = list(t.ctx.settings.store_payment_methods)
+    return t.step(say("answer_pay_at_store", t.ctx, **values))
+
+
+def _store_hours(t: Turn) -> Step:
+    """ "vcs abrem domingo?": where the counter is and when it opens, from config."""
+    if not t.ctx.settings.business_address:
+        return _hand_off(t, "question", "answer_by_person")
+    return t.step(say("answer_store_hours", t.ctx, store_open=_store_open(t), **_common(t)))
+
+
+def _paid_to_person(t: Turn) -> Step:
+    step = _hand_off(t, "paid_to_person", "answer_paid_to_person", **_common(t))
+    step.actions.insert(0, LogEvent("paid_to_person", {}))
+    return step
+
+
+def _other_question(t: Turn) -> Step:
+    """A question no data answers: the not-understood ladder, whose first rung says so
+    honestly (then a person is offered, then handed the chat)."""
+    return handlers_social.not_understood(t)
+
+
+# --- topics about the debt (verified only) ------------------------------------------------
+
+
+def _nothing_open(t: Turn) -> bool:
+    return not t.debts and (t.ctx.agreement is None or t.ctx.agreement.status != "active")
+
+
+def _options(t: Turn) -> Step:
+    if _nothing_open(t) or not t.debts:
+        return _status(t)
+    if t.state.on_screen:
+        # "what are my options exactly?" with options shown: the same ones again, explained
+        # (refusing them would move on to the next ones, then to a person)
+        page = max(t.state.offers_page - 1, 0)
+        return handlers_offers.present_offers(t, page=page)
+    return handlers_offers.offers(t)
+
+
+def _breakdown(t: Turn) -> Step:
+    if t.acted_intent == "dispute" and "?" not in t.parse.text:
+        return usual_route(t)  # "o valor ta errado, foi 400": a claim for a person, not a why
+    if not t.debts:
+        return _status(t)
+    return t.step(say("answer_breakdown", t.ctx, **context_vars(t.state, t.ctx)))
+
+
+def _charge_origin(t: Turn) -> Step:
+    if not t.debts:
+        return _status(t)
+    values = {**context_vars(t.state, t.ctx), **received_vars(t.ctx)}
+    # "achei que já tinha pago": a receipt sent next is kept as one
+    thought_paid = t.parse.intent == "already_paid" or t.state.awaiting_receipt
+    return t.step(say("answer_charge_origin", t.ctx, **values), awaiting_receipt=thought_paid)
+
+
+def _status(t: Turn) -> Step:
+    values: dict[str, Any] = {**context_vars(t.state, t.ctx), **received_vars(t.ctx)}
+    values["nothing_open"] = _nothing_open(t)
+    values["awaiting_receipt"] = t.state.awaiting_receipt
+    if t.ctx.payments:
+        last = t.ctx.payments[0]
+        values.update(
+            last_payment_amount=money_str(last.amount), last_payment_date=last.paid_on.isoformat()
+        )
+    return t.step(say("answer_status", t.ctx, **values))
+
+
+def _credit_bureau(t: Turn) -> Step:
+    if not t.ctx.settings.credit_bureau_policy:
+        return _hand_off(t, "question", "answer_by_person")
+    values = {**context_vars(t.state, t.ctx), "nothing_open": _nothing_open(t)}
+    return t.step(say("answer_credit_bureau", t.ctx, **values))
+
+
+def _deadline(t: Turn) -> Step:
+    if _nothing_open(t):
+        return _status(t)
+    values = {**context_vars(t.state, t.ctx), **deadline_vars(t.ctx)}
+    step = t.step(say("answer_deadline", t.ctx, **values))
+    if "promise_due" not in values and "next_due" not in values:
+        step.state = step.state.evolve(phase="awaiting_promise_date")  # "sexta" is the day
+    return step
+
+
+def _discount(t: Turn) -> Step:
+    """ "tem desconto à vista?": the book's offers, the best price in full among them."""
+    if not t.debts:
+        return _status(t)
+    return handlers_offers.offers(t)
+
+
+def _plan_dates(t: Turn) -> Step:
+    """ "a segunda vence qdo?": every date of the plan waiting for "ok", else of the
+    agreement, else the totals on screen, else the due date."""
+    if t.state.pending_plan is not None:
+        return handlers_offers.restate_plan(t)  # its summary lists every date
+    agreement = t.ctx.agreement
+    if agreement is not None and agreement.status in ("active", "pending_approval"):
+        payments = [
+            {
+                "number": p.number,
+                "due": p.due.isoformat(),
+                "amount": money_str(p.amount),
+                "paid": p.number in agreement.paid_numbers,
+            }
+            for p in agreement.payments
+        ]
+        total = money_str(agreement.total)
+        return t.step(say("answer_plan_dates", t.ctx, payments=payments, total=total))
+    if t.state.on_screen:
+        return _plan_total(t)
+    return _deadline(t)
+
+
+def _plan_total(t: Turn) -> Step:
+    if t.parse.value("installments") is not None:
+        return usual_route(t)  # "quero em 10x, qto fica no total?": that plan, with its total
+    return t.step(say("answer_plan_total", t.ctx, **plan_total_vars(t)))
+
+
+def _partial_payment(t: Turn) -> Step:
+    """ "já paguei 200, pq ta cobrando tudo?": what was received, what is left; a payment we
+    cannot see yet is checked from the receipt (reminders pause meanwhile)."""
+    claimed = claimed_amount(t)
+    values: dict[str, Any] = {**received_vars(t.ctx), "claimed": None}
+    if claimed is not None:
+        values["claimed"] = money_str(claimed)
+    if claim_is_recorded(t.ctx, claimed):
+        return t.step(say("answer_partial_payment", t.ctx, found=True, **values))
+    days = t.ctx.settings.already_paid_pause_business_days
+    until = add_business_days(t.ctx.today, days, t.ctx.holidays)
+    return t.step(
+        PauseReminders(until=until, reason="already_paid"),
+        say("answer_partial_payment", t.ctx, found=False, until=until.isoformat(), **values),
+        phase="awaiting_receipt",
+        awaiting_receipt=True,
+    )
+
+
+TOPICS: dict[str, Handler] = {
+    "options": _options,
+    "breakdown": _breakdown,
+    "charge_origin": _charge_origin,
+    "business_identity": _business_identity,
+    "number_source": _number_source,
+    "scam": _scam,
+    "status": _status,
+    "credit_bureau": _credit_bureau,
+    "deadline": _deadline,
+    "pay_at_store": _pay_at_store,
+    "discount": _discount,
+    "plan_total": _plan_total,
+    "partial_payment": _partial_payment,
+    "paid_to_person": _paid_to_person,
+    "store_hours": _store_hours,
+    "plan_dates": _plan_dates,
+    "other_question": _other_question,
+}
+
+
+# --- who answers, how to pay --------------------------------------------------------------
+
+
+def relative_answered(t: Turn) -> Step:
+    """ "sou a mãe dele": thank politely, say nothing of the debt, tell how the debtor can
+    reach the shop, and stop writing to this number."""
+    if t.state.verified:
+        return usual_route(t)
+    relative = str(t.parse.value("relative") or "relative")
+    return t.step(
+        LogEvent("relative_answered", {"relative": relative}),
+        MarkContactInvalid(),
+        say(
+            "relative_answered",
+            t.ctx,
+            relative=relative,
+            deceased=t.parse.value("hardship") == "death",
+            store_open=_store_open(t),
+        ),
+        phase="closed",
+        on_screen=(),
+        pending_plan=None,
+    )
+
+
+def answer_at_store(t: Turn) -> Step:
+    """ "posso pagar em dinheiro?" / "aceita cartão?": the counter, when it takes that."""
+    method = str(t.parse.value("payment_method") or "")
+    if not _store_open(t) or method not in t.ctx.settings.store_payment_methods:
+        return usual_route(t)
+    return _pay_at_store(t)
+
+
+def answer_without_method(t: Turn) -> Step:
+    """ "não tenho pix": never a PIX; the other ways the shop takes, the counter first."""
+    missing = {str(v) for v in t.parse.all_values("no_payment_method")}
+    settings = t.ctx.settings
+    remote = [m for m in settings.remote_payment_methods if m not in missing]
+    at_store = [m for m in settings.store_payment_methods if m not in missing]
+    store_open = bool(settings.business_address and at_store)
+    if not remote and not store_open:
+        return _hand_off(
+            t, "payment_method", "answer_without_method_person", missing=sorted(missing)
+        )
+    values: dict[str, Any] = {
+        **_common(t),
+        "missing": sorted(missing),
+        "remote": remote,
+        "methods": at_store,
+        "store_open": store_open,
+    }
+    if t.can_disclose and (t.debts or t.ctx.agreement is not None):
+        amount, due = next_payment(t.ctx)
+        values.update(amount=money_str(amount), due=due)
+        if "link" in remote:  # a payment link (card, boleto...) goes in the same message
+            reference = payment_reference(t.ctx.debtor.ref, "alt", t.ctx.today.strftime("%m%d"))
+            return t.step(
+                SendPaymentInfo(amount=amount, reference=reference, method="link"),
+                say("answer_without_method", t.ctx, sending="link", **values),
+            )
+    return t.step(say("answer_without_method", t.ctx, sending=None, **values))
+
+
+HANDLERS: dict[str, Handler] = {
+    "answer_question": answer_question,
+    "relative_answered": relative_answered,
+    "answer_at_store": answer_at_store,
+    "answer_without_method": answer_without_method,
+}

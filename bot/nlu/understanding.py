@@ -1,0 +1,207 @@
+"""Reading a message of several clauses as one: which clause intent the message means.
+
+The dialogue acts on one intent per turn, so the message's intent is the most actionable
+of its confident clause intents: "oi, sou eu. olha, não consigo pagar" is ``cannot_pay``
+(its other parts are a greeting and a confirmation, kept in ``Parse.clauses``). Intents
+come in tiers: what ends or redirects the conversation (stop, wrong person, a person,
+paid, disputed) wins by a fixed order; otherwise a payment stance (a promise, a deal, cannot
+pay, later) beats a question, and a question beats social talk. Inside a tier the intent
+with the most evidence wins: the confidences of the clauses that read it plus the whole
+message's probability for it ("mal tenho pra comer, como vou pagar isso" is cannot_pay even
+though its last part alone reads as a promise).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.parse import Entity
+from bot.nlu.normalize import fold
+
+DECISIVE: tuple[str, ...] = (  # in this order, whatever the evidence
+    "opt_out",
+    "wrong_person",
+    "request_human",
+    "already_paid",
+    "dispute",
+)
+TIERS: tuple[frozenset[str], ...] = (
+    frozenset({"promise_to_pay", "negotiate", "cannot_pay", "choose_option", "callback_later"}),
+    frozenset({"ask_payment_method", "ask_debt_details", "ask_identity", "other_question"}),
+    frozenset({"insult", "deny", "affirm", "thanks", "goodbye", "greet"}),
+)
+CLAUSE_MIN_CONFIDENCE = 0.45  # a clause below this says nothing sure about the message
+DATED_PROMISE_BONUS = 0.5
+# A decisive intent read by the classifier alone (no rule) must be this sure to decide.
+DECISIVE_MIN_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    """One clause's span in the message and its intent ranking (best first)."""
+
+    start: int
+    end: int
+    ranking: list[tuple[str, float]]
+    forced: bool = False  # a phrase rule decided the intent
+    dated: bool = False  # a date is inside the clause
+    question: bool = False  # a question nothing else covers (topic other_question)
+
+
+def main_reading(
+    readings: list[ClauseReading], whole: list[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """The message's ranking: the chosen intent first, then the whole text's ranking."""
+    best: dict[str, float] = {}
+    evidence: dict[str, float] = {}
+    whole_probs = dict(whole)
+    affirmed = any(r.forced and r.ranking[0][0] == "affirm" for r in readings)
+    for r in readings:
+        intent, conf = r.ranking[0]
+        if intent == "out_of_scope" and r.question:
+            intent = "other_question"  # a question the dialogue must answer or pass on
+        if conf < CLAUSE_MIN_CONFIDENCE:
+            continue
+        unsure = conf < DECISIVE_MIN_CONFIDENCE or (intent == "wrong_person" and affirmed)
+        if intent in DECISIVE and not r.forced and unsure:
+            continue  # "yeah it's me. my husband passed away": not a wrong person
+        best[intent] = max(best.get(intent, 0.0), conf)
+        # a promise with a day is the most actionable stance ("...but i get paid friday")
+        bonus = DATED_PROMISE_BONUS if intent == "promise_to_pay" and r.dated else 0.0
+        evidence[intent] = evidence.get(intent, 0.0) + conf + bonus
+    top, top_conf = whole[0]
+    if top_conf >= CLAUSE_MIN_CONFIDENCE and (
+        top not in DECISIVE or top_conf >= DECISIVE_MIN_CONFIDENCE
+    ):
+        best[top] = max(best.get(top, 0.0), top_conf)
+        evidence.setdefault(top, 0.0)
+    for intent in evidence:
+        evidence[intent] += whole_probs.get(intent, 0.0)
+    chosen = _choose(evidence)
+    if chosen is None:
+        return whole
+    intent = "out_of_scope" if chosen == "other_question" else chosen
+    conf = max(best[chosen], whole_probs.get(intent, 0.0))
+    rest = [(name, c) for name, c in whole if name != intent]
+    total = sum(c for _, c in rest) or 1.0
+    return [(intent, conf), *[(name, c * (1.0 - conf) / total) for name, c in rest]]
+
+
+def _choose(evidence: dict[str, float]) -> str | None:
+    for intent in DECISIVE:
+        if intent in evidence:
+            return intent
+    for tier in TIERS:
+        inside = {name: ev for name, ev in evidence.items() if name in tier}
+        if inside:
+            return max(inside, key=lambda name: inside[name])
+    return None
+
+
+_QUESTION_START = re.compile(
+    r"^\W*(?:e\s+)?(?:qual|quais|quanto|quantos|quantas|qto|quando|qnd|qdo|onde|cade|"
+    r"por\s*que|pq|porque|quem|qm|como|sera\s+que|o\s+que|oq|what|whats|when|where|why|how|"
+    r"who|which|is\s+(?:it|this|that|there)|are\s+(?:you|there)|can\s+(?:i|you)|do\s+(?:i|you)|"
+    r"does|will\s+(?:i|you))\b"
+)
+# Intents that do not answer a question by themselves (a person or a topic must).
+_NOT_ANSWERING = frozenset(
+    {"out_of_scope", "greet", "goodbye", "thanks", "affirm", "deny", "insult", "choose_option"}
+)
+_ANSWER_THRESHOLD = 0.55
+
+
+def is_question(text: str) -> bool:
+    folded = fold(text).strip()
+    return folded.endswith("?") or _QUESTION_START.match(folded) is not None
+
+
+def question_topic(
+    text: str, intent: str, confidence: float, entities: tuple[Entity, ...]
+) -> bool:
+    """Whether a clause is a real question that nothing else covers (``other_question``)."""
+    if any(e.entity == "topic" for e in entities) or not is_question(text):
+        return False
+    return intent in _NOT_ANSWERING or confidence < _ANSWER_THRESHOLD
+
+
+# A question topic says what a clause asks even when the classifier is unsure:
+# topic -> (the intent it implies, the intents it is compatible with).
+TOPIC_INTENTS: dict[str, tuple[str, frozenset[str]]] = {
+    "options": ("negotiate", frozenset({"negotiate", "ask_payment_method", "choose_option"})),
+    "breakdown": ("ask_debt_details", frozenset({"ask_debt_details", "dispute", "negotiate"})),
+    "charge_origin": (
+        "ask_debt_details",
+        frozenset({"ask_debt_details", "dispute", "already_paid"}),
+    ),
+    "business_identity": ("ask_identity", frozenset({"ask_identity"})),
+    "number_source": ("ask_identity", frozenset({"ask_identity", "wrong_person"})),
+    "scam": ("ask_identity", frozenset({"ask_identity", "dispute"})),
+    "status": ("ask_debt_details", frozenset({"ask_debt_details", "already_paid", "affirm"})),
+    "credit_bureau": (
+        "ask_debt_details",
+        frozenset({"ask_debt_details", "cannot_pay", "negotiate", "promise_to_pay", "dispute"}),
+    ),
+    "deadline": (
+        "ask_debt_details",
+        frozenset({"ask_debt_details", "promise_to_pay", "negotiate", "callback_later"}),
+    ),
+    "pay_at_store": (
+        "ask_payment_method",
+        frozenset({"ask_payment_method", "promise_to_pay", "already_paid"}),
+    ),
+    "discount": ("negotiate", frozenset({"negotiate"})),
+    "plan_total": ("ask_debt_details", frozenset({"negotiate", "ask_debt_details"})),
+    "partial_payment": ("already_paid", frozenset({"already_paid", "dispute"})),
+    "paid_to_person": ("already_paid", frozenset({"already_paid", "dispute"})),
+}
+_NOT_A_STANCE = frozenset({"affirm", "greet", "out_of_scope", "deny", "thanks", "goodbye"})
+TOPIC_OVERRIDES_BELOW = 0.8  # a classifier this sure of another intent keeps it
+
+
+def adjust(
+    ranking: list[tuple[str, float]],
+    entities: tuple[Entity, ...],
+    *,
+    text: str,
+    forced: bool,
+    opt_out_lookalike: bool,
+) -> list[tuple[str, float]]:
+    """A clause's ranking corrected by what its entities show the classifier missed."""
+    if forced or not ranking:
+        return ranking
+    intent, conf = ranking[0]
+    names = {e.entity for e in entities}
+    if intent == "opt_out" and (opt_out_lookalike or is_question(text)):
+        return _demote(ranking, "opt_out")  # "vão parar de me cobrar?", "não para de chover"
+    if intent not in DECISIVE and "relative" in names:
+        return promote(ranking, "wrong_person", 0.7)  # "sou a mãe dele": not the debtor
+    if "hardship" in names and (intent in _NOT_A_STANCE or conf < CLAUSE_MIN_CONFIDENCE):
+        return promote(ranking, "cannot_pay", 0.6)  # "meu pai faleceu mês passado"
+    if intent == "cannot_pay" and "no_payment_method" in names:
+        return promote(ranking, "ask_payment_method", 0.7)  # "não tenho pix": how else?
+    topics = [e.value for e in entities if e.entity == "topic" and e.value in TOPIC_INTENTS]
+    if topics and conf < TOPIC_OVERRIDES_BELOW:
+        implied, compatible = TOPIC_INTENTS[str(topics[0])]
+        if intent not in compatible:
+            return promote(ranking, implied, 0.65)
+    return ranking
+
+
+def promote(
+    ranking: list[tuple[str, float]], intent: str, at_least: float
+) -> list[tuple[str, float]]:
+    """``intent`` first with at least ``at_least``; the others scaled to keep the sum."""
+    conf = max(dict(ranking).get(intent, 0.0), at_least)
+    rest = [(name, c) for name, c in ranking if name != intent]
+    total = sum(c for _, c in rest) or 1.0
+    return [(intent, conf), *[(name, c * (1.0 - conf) / total) for name, c in rest]]
+
+
+def _demote(ranking: list[tuple[str, float]], intent: str) -> list[tuple[str, float]]:
+    rest = [(name, c) for name, c in ranking if name != intent]
+    if not rest:
+        return [("out_of_scope", 1.0)]
+    total = sum(c for _, c in rest) or 1.0
+    return [(name, c / total) for name, c in rest]

@@ -1,0 +1,154 @@
+"""Extractors of the extra entities (topic, hardship, relative, no_payment_method, soft_yes)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.parse import EXTRA_ENTITY_NAMES, QUESTION_TOPICS
+from bot.nlu.extras import extract_all, extract_extras
+from bot.nlu.normalize import clean_input, fold
+
+TODAY = date(2026, 11, 23)
+
+
+def found(text: str, name: str) -> list[str | int]:
+    return [s.value for s in extract_extras(fold(text), text) if s.entity == name]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("quais as opções", "options"),
+        ("what are my options?", "options"),
+        ("pq ta mais caro", "breakdown"),
+        ("tem juros?", "breakdown"),
+        ("is there any interest?", "breakdown"),
+        ("que compra é essa", "charge_origin"),
+        ("achei que tava pago", "charge_origin"),
+        ("i thought this was already paid", "charge_origin"),
+        ("qual o cnpj", "business_identity"),
+        ("que loja é essa", "business_identity"),
+        ("which store is this?", "business_identity"),
+        ("como conseguiu meu número", "number_source"),
+        ("how did you get my number", "number_source"),
+        ("isso é golpe?", "scam"),
+        ("como sei que é vcs mesmo", "scam"),
+        ("is this a scam", "scam"),
+        ("vão parar de me cobrar?", "status"),
+        ("tá tudo certo então?", "status"),
+        ("so we're good?", "status"),
+        ("vou ficar com nome sujo?", "credit_bureau"),
+        ("spc", "credit_bureau"),
+        ("serasa", "credit_bureau"),
+        ("will this hurt my credit score", "credit_bureau"),
+        ("até quando tenho prazo", "deadline"),
+        ("is there a deadline?", "deadline"),
+        ("posso pagar na loja?", "pay_at_store"),
+        ("can i pay at the store?", "pay_at_store"),
+        ("se eu quitar hj a vista tem desconto? qto fica?", "discount"),
+        ("best price if I pay the whole thing today", "discount"),
+        ("qual o total no final?", "plan_total"),
+        ("how much in total?", "plan_total"),
+        ("já paguei 200 mês passado, pq ta cobrando tudo?", "partial_payment"),
+        ("i already paid $200, why the full amount?", "partial_payment"),
+        ("paguei pro vendedor no pix dele", "paid_to_person"),
+        ("i paid the salesman", "paid_to_person"),
+    ],
+)
+def test_topics(text: str, topic: str) -> None:
+    assert topic in QUESTION_TOPICS
+    assert found(text, "topic")[:1] == [topic]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("meu marido ficou doente", "illness"),
+        ("fiz uma cirurgia", "illness"),
+        ("i was sick for weeks", "illness"),
+        ("to desempregado", "unemployment"),
+        ("desempregada desde maio", "unemployment"),
+        ("i got laid off", "unemployment"),
+        ("lost my job last month", "unemployment"),
+        ("minha mãe faleceu", "death"),
+        ("meu pai morreu", "death"),
+        ("my dad passed away", "death"),
+        ("to passando por uma separação", "divorce"),
+        ("going through a divorce", "divorce"),
+        ("ele ta internado no hospital", "hospital"),
+        ("to bem apertado", "money_tight"),
+        ("sem grana nenhuma", "money_tight"),
+        ("money is tight", "money_tight"),
+    ],
+)
+def test_hardship(text: str, value: str) -> None:
+    assert set(found(text, "hardship")) == {value}
+
+
+@pytest.mark.parametrize("text", ["ill pay friday", "vou pagar sexta", "o hospital da loja?"])
+def test_no_hardship_in_plain_talk(text: str) -> None:
+    assert found(text, "hardship") in ([], ["hospital"])
+    assert "illness" not in found(text, "hardship")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("sou a mãe dele", "mother"),
+        ("aqui é a esposa", "spouse"),
+        ("this is his wife", "spouse"),
+        ("i'm her son", "child"),
+        ("sou irmã dela", "sibling"),
+        ("sou o tio dele", "relative"),
+        ("sou amiga dela", "friend"),
+    ],
+)
+def test_relative(text: str, value: str) -> None:
+    assert found(text, "relative") == [value]
+
+
+@pytest.mark.parametrize("text", ["sou eu", "sou mãe solteira", "this is me"])
+def test_not_a_relative(text: str) -> None:
+    assert found(text, "relative") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("não tenho pix", "pix"),
+        ("nao tenho cartao de credito", "card"),
+        ("i don't have a card", "card"),
+        ("sem conta em banco", "transfer"),
+        ("i dont use pix", "pix"),
+    ],
+)
+def test_no_payment_method(text: str, value: str) -> None:
+    assert found(text, "no_payment_method") == [value]
+
+
+@pytest.mark.parametrize("text", ["não tem boleto?", "paguei no pix dele", "manda o pix"])
+def test_having_or_asking_for_a_method_is_not_lacking_it(text: str) -> None:
+    assert found(text, "no_payment_method") == []
+
+
+@pytest.mark.parametrize("text", ["ok", "okk", "👍", "blz", "hm", "ta", "certo", "k", "Ok!"])
+def test_soft_yes_on_a_bare_acknowledgement(text: str) -> None:
+    assert found(text, "soft_yes") == ["soft"]
+
+
+@pytest.mark.parametrize("text", ["sim, sou eu", "ok vou pagar sexta", "certo, manda o pix"])
+def test_no_soft_yes_with_more_said(text: str) -> None:
+    assert found(text, "soft_yes") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_extras_never_raise_and_stay_inside_the_text(text: str) -> None:
+    for e in extract_all(text, TODAY, "pt"):
+        assert 0 <= e.start <= e.end <= len(text)
+        if e.entity in EXTRA_ENTITY_NAMES:
+            assert e.text == clean_input(text)[e.start : e.end]  # control chars as spaces
