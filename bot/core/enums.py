@@ -116,6 +116,7 @@ class EventKind(StrEnum):
     # getting paid
     PAYMENT_INSTRUCTIONS_SENT = "payment_instructions_sent"
     PAYMENT_RECEIVED = "payment_received"
+    PAID_TO_PERSON = "paid_to_person"  # the debtor says they paid someone in person
     PAYMENT_NEEDS_REVIEW = "payment_needs_review"
     RECEIPT_RECEIVED = "receipt_received"
     RECEIPT_MATCHED = "receipt_matched"
@@ -136,6 +137,7 @@ class EventKind(StrEnum):
     CONTACT_LINKED = "contact_linked"
     CONTACT_INVALID = "contact_invalid"
     IDENTITY_CONFIRMED = "identity_confirmed"
+    RELATIVE_ANSWERED = "relative_answered"  # someone else answered for the debtor
     IDENTITY_DENIED = "identity_denied"
     WRONG_PERSON = "wrong_person"
     OPT_OUT = "opt_out"
@@ -149,6 +151,7 @@ class EventKind(StrEnum):
     AGENT_TRANSFERRED = "agent_transferred"
     SNOOZED = "snoozed"
     APPROVAL_REQUESTED = "approval_requested"
+    APPROVAL_REQUEST = "approval_request"  # the dialogue asks a manager to approve a plan
     APPROVAL_GRANTED = "approval_granted"
     APPROVAL_REFUSED = "approval_refused"
     CONVERSATION_CLOSED = "conversation_closed"
