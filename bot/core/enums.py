@@ -136,6 +136,7 @@ class EventKind(StrEnum):
     CONTACT_SCHEDULED = "contact_scheduled"
     CONTACT_LINKED = "contact_linked"
     CONTACT_INVALID = "contact_invalid"
+    CONTACT_PURGED = "contact_purged"
     IDENTITY_CONFIRMED = "identity_confirmed"
     RELATIVE_ANSWERED = "relative_answered"  # someone else answered for the debtor
     IDENTITY_DENIED = "identity_denied"
@@ -167,3 +168,6 @@ class EventKind(StrEnum):
     PORTAL_LOCKED = "portal_locked"
     PORTAL_AGREEMENT = "portal_agreement"
     PORTAL_HANDOFF = "portal_handoff"
+    # privacy (LGPD)
+    PRIVACY_EXPORTED = "privacy_exported"
+    PRIVACY_ERASED = "privacy_erased"
