@@ -28,6 +28,8 @@ import httpx
 from bot.config import Settings
 from bot.core.domain import InboundMessage, Media, OutboundMessage, SendResult, StatusUpdate
 
+InboundHandler = Callable[[InboundMessage], Awaitable[bool]]
+
 
 class SendError(Exception):
     """A send that failed. ``transient`` ones are retried with backoff."""
@@ -126,12 +128,30 @@ class MediaSource(Protocol):
     async def fetch_media(self, media: Media) -> bytes | None: ...
 
 
+
+@dataclass(frozen=True)
+class Inbox:
+    """Where a started channel hands what it fetches itself (a polling loop), and the clock
+    that stamps its arrival (the runtime's: a test's fixed clock, or the system's)."""
+
+    receive: InboundHandler
+    now: Callable[[], datetime]
+
+
+@runtime_checkable
 class StartableChannel(Channel, Protocol):
-    """A channel that needs start-up (a webhook to register, a polling loop) and closing."""
+    """A channel with something to do at start-up and shut-down.
 
-    async def start(self) -> None: ...
+    The runtime starts and stops every channel through this, and names none of them."""
 
-    async def stop(self) -> None: ...
+    async def start(self, inbox: Inbox) -> None:
+        """Become reachable (register a webhook, start polling into ``inbox``); raise to stop
+        start-up when the deployment is misconfigured. Called once per process."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop fetching and close network clients. Safe to call twice."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -180,9 +200,6 @@ class WebhookEndpoint(Protocol):
 
         May talk to its provider (acknowledging a button press) but stores nothing."""
         ...
-
-
-InboundHandler = Callable[[InboundMessage], Awaitable[bool]]
 
 
 class ChannelAdapter(Protocol):

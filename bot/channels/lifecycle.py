@@ -1,37 +1,30 @@
-"""Start-up of the channels that need it: Telegram's webhook or its polling loop."""
+"""Start and stop every channel that needs it, without knowing which provider it is."""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from collections.abc import Mapping
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_polling import TelegramPoller
-
-log = logging.getLogger(__name__)
-
-TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
+from bot.channels.base import Channel, Inbox, StartableChannel
 
 
-async def start_channels(runtime: Any, *, poll_seconds: int = 25) -> None:
-    """For ``Runtime.start``: point Telegram at our webhook, or start polling.
+def _startable(channels: Mapping[str, Channel]) -> list[StartableChannel]:
+    """Each channel once (one Twilio client may serve two channel names)."""
+    seen: set[int] = set()
+    found: list[StartableChannel] = []
+    for channel in channels.values():
+        if isinstance(channel, StartableChannel) and id(channel) not in seen:
+            seen.add(id(channel))
+            found.append(channel)
+    return found
 
-    The polling task is appended to ``runtime._tasks`` so ``Runtime.stop`` cancels it.
-    Webhook mode needs ``TELEGRAM_WEBHOOK_SECRET`` (start-up fails without it).
-    """
-    channel = runtime.channels.get("telegram")
-    if not isinstance(channel, TelegramChannel):
-        return
-    settings = runtime.settings
-    if settings.channels.telegram.mode == "polling":
-        poller = TelegramPoller(
-            channel, runtime.receive, timeout=poll_seconds, now=runtime.clock.now
-        )
-        runtime._tasks.append(poller.start())
-        log.info("telegram polling started")
-        return
-    if not settings.telegram_webhook_secret:
-        raise RuntimeError("telegram.mode is webhook but TELEGRAM_WEBHOOK_SECRET is not set")
-    url = settings.public_url.rstrip("/") + TELEGRAM_WEBHOOK_PATH
-    await channel.set_webhook(url, secret_token=settings.telegram_webhook_secret)
-    log.info("telegram webhook set", extra={"url": url})
+
+async def start_channels(channels: Mapping[str, Channel], inbox: Inbox) -> None:
+    """For the runtime's start: each channel registers its webhook or starts polling."""
+    for channel in _startable(channels):
+        await channel.start(inbox)
+
+
+async def stop_channels(channels: Mapping[str, Channel]) -> None:
+    """For the runtime's stop: polling ends, network clients close (safe to call twice)."""
+    for channel in _startable(channels):
+        await channel.stop()

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import httpx
 
 from bot.channels.base import Channel, ChannelAdapter, WebhookEndpoint
-from bot.channels.telegram import TelegramAdapter, TelegramChannel
-from bot.channels.twilio import STATUS_PATH, TwilioAdapter, TwilioChannel
+from bot.channels.telegram import TelegramAdapter
+from bot.channels.twilio import STATUS_PATH, TwilioAdapter
 from bot.channels.web import WebChannel
 from bot.channels.whatsapp_cloud import WhatsAppCloudAdapter
 from bot.config import Settings
@@ -59,19 +59,3 @@ def webhook_endpoints(
     for adapter in ADAPTERS:
         endpoints.update(adapter.webhooks(settings, channels, env))
     return endpoints
-
-
-async def close_channels(channels: Mapping[str, object]) -> None:
-    """Close network clients the channels opened (each shared client once)."""
-    closed: set[int] = set()
-    for channel in channels.values():
-        if isinstance(channel, TelegramChannel):
-            await channel.stop()
-        elif isinstance(channel, TwilioChannel) and id(channel.transport) not in closed:
-            closed.add(id(channel.transport))
-            channel.transport.close()
-        elif not isinstance(channel, WebChannel):
-            stop = getattr(channel, "stop", None)
-            if stop is not None and id(channel) not in closed:
-                closed.add(id(channel))
-                await stop()

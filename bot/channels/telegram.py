@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
+    Inbox,
     SendError,
     Webhook,
     WebhookEndpoint,
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 MEDIA_SECONDS = 15.0  # a receipt download may take longer than a send, not forever
+WEBHOOK_PATH = "/webhooks/" + CHANNEL
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
@@ -137,8 +139,14 @@ class TelegramChannel:
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
         policy: ChannelPolicy | None = None,
+        settings: Settings | None = None,
+        poll_seconds: int = 25,
     ) -> None:
         self.policy = policy or telegram_policy(ChannelSettings())
+        # read at start: webhook or polling, the public URL and the webhook's secret
+        self._settings = settings
+        self.poll_seconds = poll_seconds
+        self._poller: Any = None  # a TelegramPoller while polling
         # Opt in to v23's timedelta durations: without it python-telegram-bot 22 warns
         # (PTBDeprecationWarning) whenever it builds a RetryAfter. We read both kinds.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -157,14 +165,42 @@ class TelegramChannel:
         """The bot's username, known after ``start``."""
         return self._bot.username if self._started else None
 
-    async def start(self) -> None:
+    async def _open(self) -> None:
         """Open the HTTP clients and check the token (``getMe``). Idempotent."""
         async with self._start_lock:
             if not self._started:
                 await self._bot.initialize()
                 self._started = True
 
+    async def start(self, inbox: Inbox) -> None:
+        """Point Telegram at our ``/webhooks/telegram``, or poll ``getUpdates`` into ``inbox``
+        (``channels.telegram.mode: polling``, for local use).
+
+        Webhook mode needs ``TELEGRAM_WEBHOOK_SECRET`` (start-up fails without it). A channel
+        built without settings (by hand, in a test) has nothing to register."""
+        settings = self._settings
+        if settings is None:
+            return
+        if settings.channels.telegram.mode == "polling":
+            from bot.channels.telegram_polling import TelegramPoller  # it builds on this module
+
+            self._poller = TelegramPoller(
+                self, inbox.receive, timeout=self.poll_seconds, now=inbox.now
+            )
+            self._poller.start()
+            log.info("telegram polling started")
+            return
+        if not settings.telegram_webhook_secret:
+            raise RuntimeError("telegram.mode is webhook but TELEGRAM_WEBHOOK_SECRET is not set")
+        url = settings.public_url.rstrip("/") + WEBHOOK_PATH
+        await self.set_webhook(url, secret_token=settings.telegram_webhook_secret)
+        log.info("telegram webhook set", extra={"url": url})
+
     async def stop(self) -> None:
+        """End polling (if on) and close the HTTP clients. Safe to call twice."""
+        if self._poller is not None:
+            await self._poller.stop()
+            self._poller = None
         if self._started:
             await self._bot.shutdown()
             self._started = False
@@ -175,7 +211,7 @@ class TelegramChannel:
         at 5 MB, checked on ``file_size`` before downloading and on the bytes after."""
         if not media.url or not media.url.startswith(FILE_PREFIX) or not accepted(media):
             return None
-        await self.start()
+        await self._open()
         try:
             found = await self._bot.get_file(
                 media.url.removeprefix(FILE_PREFIX), read_timeout=MEDIA_SECONDS
@@ -193,7 +229,7 @@ class TelegramChannel:
         return data
 
     async def send(self, message: OutboundMessage) -> SendResult:
-        await self.start()
+        await self._open()
         markup = keyboard(message.buttons, message.choice_kind)
         chat_id = message.address
         try:
@@ -238,25 +274,25 @@ class TelegramChannel:
     async def answer_callback(self, query_id: str) -> None:
         """Stop the button's spinner; errors are logged, never raised (it is cosmetic)."""
         try:
-            await self.start()
+            await self._open()
             await self._bot.answer_callback_query(query_id)
         except tg_error.TelegramError as exc:
             log.warning("telegram answerCallbackQuery failed", extra={"error": str(exc)})
 
     async def set_webhook(self, url: str, *, secret_token: str | None) -> None:
         """Point Telegram at ``url`` (our ``/webhooks/telegram``), with the secret header."""
-        await self.start()
+        await self._open()
         await self._bot.set_webhook(
             url, secret_token=secret_token, allowed_updates=["message", "callback_query"]
         )
 
     async def delete_webhook(self) -> None:
-        await self.start()
+        await self._open()
         await self._bot.delete_webhook()
 
     async def get_updates(self, *, offset: int | None, poll_seconds: int) -> list[dict[str, Any]]:
         """Long-poll for updates, as Bot API JSON objects (for ``parse_update``)."""
-        await self.start()
+        await self._open()
         updates: tuple[Update, ...] = await self._bot.get_updates(
             offset=offset, timeout=poll_seconds, allowed_updates=["message", "callback_query"]
         )
@@ -304,6 +340,7 @@ class TelegramAdapter:
             settings.telegram_bot_token,
             base_url=settings.telegram_api_base_url,
             policy=telegram_policy(settings.channels),
+            settings=settings,
         )
         return {CHANNEL: channel}
 

@@ -15,7 +15,7 @@ from bot.core.domain import InboundMessage
 
 log = logging.getLogger(__name__)
 
-Receive = Callable[[InboundMessage], Awaitable[None]]
+Receive = Callable[[InboundMessage], Awaitable[object]]
 Sleep = Callable[[float], Awaitable[None]]
 
 

@@ -22,6 +22,7 @@ from bot.channels.answers import cut, numbered_text
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
+    Inbox,
     SendError,
     Webhook,
     WebhookEndpoint,
@@ -157,6 +158,13 @@ class TwilioChannel:
             variables[f"id{number}"] = button.payload
             variables[f"desc{number}"] = cut(button.description or button.title, CONTENT_DESC)
         return sid, variables
+
+    async def start(self, inbox: Inbox) -> None:
+        """Nothing to register: Twilio's webhooks are set in its console (README)."""
+
+    async def stop(self) -> None:
+        """Close the HTTP client (one may serve both channels; closing twice is harmless)."""
+        self._transport.close()
 
     async def send(self, message: OutboundMessage) -> SendResult:
         args = self.request(message)

@@ -26,6 +26,7 @@ from bot.channels.answers import cut, numbered_text
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
+    Inbox,
     OutsideWindow,
     RateLimit,
     SendError,
@@ -225,6 +226,9 @@ class WhatsAppCloudChannel:
         host = httpx.URL(url).host
         ours = httpx.URL(self._config.base_url).host
         return host == ours or host.endswith(MEDIA_HOSTS)
+
+    async def start(self, inbox: Inbox) -> None:
+        """Nothing to register: the webhook is set in the Meta app's dashboard (README)."""
 
     async def stop(self) -> None:
         await self._http.aclose()

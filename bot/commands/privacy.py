@@ -26,6 +26,7 @@ def register(sub: Any) -> None:
 def _export(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.core.clock import SystemClock
+    from bot.core.enums import EventKind
     from bot.store.db import make_engine, make_sessionmaker, transaction
     from bot.store.ledger import EventLog
     from bot.store.privacy import PrivacyError, export_debtor
@@ -37,7 +38,10 @@ def _export(args: argparse.Namespace) -> int:
             data = export_debtor(session, args.debtor)
             debtor_id = session.scalar(_debtor_id(args.debtor))
             EventLog(session).append(
-                "privacy_exported", at=SystemClock().now(), actor="cli", debtor_id=debtor_id
+                EventKind.PRIVACY_EXPORTED,
+                at=SystemClock().now(),
+                actor="cli",
+                debtor_id=debtor_id,
             )
     except PrivacyError as exc:
         print(f"quita privacy: {exc}", file=sys.stderr)

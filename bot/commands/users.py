@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from bot.core.enums import Role
 from bot.web.security import ROLES
 
 
@@ -84,7 +85,7 @@ def add_user(args: argparse.Namespace) -> int:
                 User(
                     email=email,
                     name=args.name,
-                    role=args.role,
+                    role=Role(args.role),
                     password_hash=password_hash,
                     language=args.language,
                     active=True,
@@ -93,7 +94,7 @@ def add_user(args: argparse.Namespace) -> int:
             )
             verb = "added"
         else:
-            row.name, row.role, row.language = args.name, args.role, args.language
+            row.name, row.role, row.language = args.name, Role(args.role), args.language
             row.password_hash = password_hash
             row.active = True
             # a new password ends every session opened with the old one

@@ -33,7 +33,7 @@ from bot.conversation.operations import (
 )
 from bot.conversation.turns import TurnDeps, run_dialogue
 from bot.core.domain import Plan, ScheduledPayment
-from bot.core.enums import ConversationStatus, Role, taken
+from bot.core.enums import ConversationStatus, EventKind, manages, taken
 from bot.core.money import ZERO, money
 from bot.dialogue.actions import Reply, SendPaymentInfo
 from bot.dialogue.context import AgentReleased
@@ -71,7 +71,7 @@ def _agent_event(
     session: Session,
     conversation: Conversation,
     agent_id: int,
-    kind: str,
+    kind: EventKind,
     now: datetime,
     **data: object,
 ) -> None:
@@ -101,7 +101,7 @@ def staff(session: Session, user_id: int) -> User:
 
 
 def is_manager(user: User) -> bool:
-    return user.role in (Role.MANAGER, Role.ADMIN)
+    return manages(user.role)
 
 
 def holds(conversation: Conversation, user_id: int) -> bool:
@@ -149,7 +149,12 @@ def agent_take(session: Session, conversation_id: int, agent_id: int, now: datet
     conversation.snoozed_until = None
     conversation.updated_at = now
     _agent_event(
-        session, conversation, agent_id, "agent_took", now, reason=conversation.handoff_reason
+        session,
+        conversation,
+        agent_id,
+        EventKind.AGENT_TOOK,
+        now,
+        reason=conversation.handoff_reason,
     )
 
 
@@ -166,7 +171,9 @@ def agent_transfer(
     conversation.assigned_agent_id = target.id
     conversation.seen_message_id = None
     conversation.updated_at = now
-    _agent_event(session, conversation, agent_id, "agent_transferred", now, to_agent=target.id)
+    _agent_event(
+        session, conversation, agent_id, EventKind.AGENT_TRANSFERRED, now, to_agent=target.id
+    )
 
 
 def agent_reply(
@@ -196,7 +203,7 @@ def agent_reply(
         agent_take(session, conversation_id, agent_id, now)
     if blocked is not None:
         _agent_event(
-            session, conversation, agent_id, "do_not_contact_override", now, why=blocked,
+            session, conversation, agent_id, EventKind.DO_NOT_CONTACT_OVERRIDE, now, why=blocked,
             reason=reason[:300],
         )  # fmt: skip
     row = MessageRepository(session).queue_outbound(
@@ -232,7 +239,7 @@ def agent_release(
     conversation.handoff_reason = None
     conversation.waiting_since = None
     effects = business_effects(session, conversation, deps, now, actor=f"agent:{agent_id}")
-    effects.event("agent_released", agent_id=agent_id, resume_message=resume_message)
+    effects.event(EventKind.AGENT_RELEASED, agent_id=agent_id, resume_message=resume_message)
     if resume_message and conversation.debtor_id is not None:
         contact = session.get(Contact, conversation.contact_id)
         if contact is not None and do_not_contact(contact) is None:
@@ -248,7 +255,7 @@ def agent_close(session: Session, conversation_id: int, agent_id: int, now: date
     conversation.waiting_since = None
     state = ConversationState.from_dict(conversation.state or {})
     conversation.state = state.evolve(phase="open").to_dict()
-    _agent_event(session, conversation, agent_id, "conversation_closed", now)
+    _agent_event(session, conversation, agent_id, EventKind.CONVERSATION_CLOSED, now)
 
 
 # --- money ------------------------------------------------------------------------------
@@ -281,11 +288,13 @@ def _file_request(
     session.add(row)
     session.flush()
     _agent_event(
-        session, conversation, user.id, "approval_requested", now, request_id=row.id,
+        session, conversation, user.id, EventKind.APPROVAL_REQUESTED, now, request_id=row.id,
         request_kind=kind, why=why, **payload,
     )  # fmt: skip
     if manager:
-        _agent_event(session, conversation, user.id, "approval_granted", now, request_id=row.id)
+        _agent_event(
+            session, conversation, user.id, EventKind.APPROVAL_GRANTED, now, request_id=row.id
+        )
     return row
 
 
@@ -397,7 +406,7 @@ def make_agreement(
 ) -> int:
     effects = business_effects(session, conversation, deps, now, actor=f"agent:{approver}")
     effects.create_agreement(plan, needs_approval=False)
-    effects.event("agreement_approved", offer_id=plan.offer_id, approved_by=approver)
+    effects.event(EventKind.AGREEMENT_APPROVED, offer_id=plan.offer_id, approved_by=approver)
     agreement = LedgerRepository(session).current_agreement(_require_debtor(conversation))
     assert agreement is not None
     agreement.approved_by = approver
@@ -426,9 +435,9 @@ def agent_approve_agreement(
     agreement.updated_at = now
     conversation = _conversation(session, conversation_id)
     effects = business_effects(session, conversation, deps, now, actor=f"agent:{agent_id}")
-    effects.event("agreement_approved", agreement_id=agreement_id)
+    effects.event(EventKind.AGREEMENT_APPROVED, agreement_id=agreement_id)
     effects.event(
-        "agreement_created",
+        EventKind.AGREEMENT_CREATED,
         agreement_id=agreement_id,
         offer_id=agreement.offer_id,
         total=agreement.total,
@@ -481,7 +490,9 @@ def settle_dispute(
         if debt.status == "disputed":
             debt.status = "open" if outcome == "upheld" else "written_off"
             debt.updated_at = now
-    _agent_event(session, conversation, decided_by, "dispute_resolved", now, outcome=outcome)
+    _agent_event(
+        session, conversation, decided_by, EventKind.DISPUTE_RESOLVED, now, outcome=outcome
+    )
 
 
 def agent_mark_invalid(
@@ -492,7 +503,7 @@ def agent_mark_invalid(
     contact = session.get(Contact, conversation.contact_id)
     assert contact is not None
     contact.invalid = True
-    _agent_event(session, conversation, agent_id, "contact_invalid", now)
+    _agent_event(session, conversation, agent_id, EventKind.CONTACT_INVALID, now)
 
 
 # --- notes, labels, snooze, seen ----------------------------------------------------------
@@ -534,7 +545,7 @@ def snooze(
     if until <= now:
         raise OperationError("snooze until a later day")
     conversation.snoozed_until = until
-    _agent_event(session, conversation, agent_id, "snoozed", now, until=until.isoformat())
+    _agent_event(session, conversation, agent_id, EventKind.SNOOZED, now, until=until.isoformat())
 
 
 def mark_seen(session: Session, conversation_id: int, agent_id: int, last_id: int) -> None:

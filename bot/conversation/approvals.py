@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.conversation import agents
 from bot.conversation.operations import NotAllowed, OperationError, business_effects
 from bot.conversation.turns import TurnDeps
+from bot.core.enums import EventKind
 from bot.core.money import ZERO, money
 from bot.store.conversations import ConversationRepository
 from bot.store.tables import ApprovalRequest, Conversation, Debtor, User
@@ -108,7 +109,7 @@ def decide(
         session,
         conversation,
         manager_id,
-        "approval_granted" if approve else "approval_refused",
+        EventKind.APPROVAL_GRANTED if approve else EventKind.APPROVAL_REFUSED,
         now,
         request_id=request.id,
         note=request.note or "",

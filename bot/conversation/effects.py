@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.conversation.facts import Situation
 from bot.core.business_days import add_business_days
-from bot.core.enums import handed_off
+from bot.core.enums import EventKind, handed_off
 from bot.dialogue import actions as act
 from bot.dialogue.responses import ResponseBook, business_vars
 from bot.offers.payments import METHODS as PROVIDER_METHODS
@@ -102,7 +102,7 @@ class Effects:
     def debtor_id(self) -> int | None:
         return self.situation.debtor.id if self.situation.debtor else None
 
-    def event(self, kind: str, **data: Any) -> None:
+    def event(self, kind: EventKind, **data: Any) -> None:
         self._events.append(
             kind,
             at=self.now,
@@ -111,7 +111,7 @@ class Effects:
             conversation_id=self.conversation.id,
             data=to_jsonable(data),
         )
-        self.outcome.events.append(kind)
+        self.outcome.events.append(kind.value)
 
     def run(self, actions: tuple[act.Action, ...], language: str) -> None:
         for action in actions:
@@ -125,13 +125,13 @@ class Effects:
                 self.record_promise(due, amount)
             case act.PresentOffers(plans=plans):
                 self.event(
-                    "offers_presented",
+                    EventKind.OFFERS_PRESENTED,
                     offer_ids=[p.offer_id for p in plans],
                     count=len(plans),
                     totals=[str(p.total) for p in plans],
                 )
             case act.RefuseOffers(offer_ids=ids):
-                self.event("offers_refused", offer_ids=list(ids))
+                self.event(EventKind.OFFERS_REFUSED, offer_ids=list(ids))
             case act.CreateAgreement(plan=plan, needs_approval=needs):
                 self.create_agreement(plan, needs_approval=needs or plan.needs_approval)
             case act.SendPaymentInfo():
@@ -141,24 +141,24 @@ class Effects:
             case act.OptOut():
                 self.situation.contact.opted_out = True
                 self.situation.contact.opted_out_at = self.now
-                self.event("opt_out", channel=self.situation.contact.channel)
+                self.event(EventKind.OPT_OUT, channel=self.situation.contact.channel)
             case act.MarkContactInvalid():
                 self.situation.contact.invalid = True
-                self.event("contact_invalid", channel=self.situation.contact.channel)
+                self.event(EventKind.CONTACT_INVALID, channel=self.situation.contact.channel)
             case act.OpenDispute(debt_refs=refs, text=text):
                 self.open_dispute(refs, text)
             case act.ScheduleContact(at=at, reason=reason):
                 if self.debtor_id is not None:
                     self._ledger.schedule_contact(self.debtor_id, at, reason, self.now)
-                self.event("contact_scheduled", at=at, reason=reason)
+                self.event(EventKind.CONTACT_SCHEDULED, at=at, reason=reason)
             case act.PauseReminders(until=until, reason=reason):
                 if self.situation.debtor is not None:
                     self.situation.debtor.reminders_paused_until = until
-                self.event("reminders_paused", until=until, reason=reason)
+                self.event(EventKind.REMINDERS_PAUSED, until=until, reason=reason)
             case act.KeepReceipt(media_url=url, content_type=ctype):
                 self.keep_receipt(url, ctype)
             case act.LogEvent(kind=kind, data=data):
-                self.event(kind, **data)
+                self.event(EventKind(kind), **data)  # the dialogue names its kinds as text
 
     # --- individual effects -------------------------------------------------------------
 
@@ -263,7 +263,7 @@ class Effects:
                 created_at=self.now,
             )
         )
-        self.event("promise_recorded", due=due, amount=amount)
+        self.event(EventKind.PROMISE_RECORDED, due=due, amount=amount)
 
     def create_agreement(self, plan: Any, *, needs_approval: bool) -> None:
         if self.debtor_id is None:
@@ -285,7 +285,9 @@ class Effects:
             promise.status = "replaced"
             promise.resolved_at = self.now
         self.event(
-            "agreement_created" if status == "active" else "agreement_pending_approval",
+            EventKind.AGREEMENT_CREATED
+            if status == "active"
+            else EventKind.AGREEMENT_PENDING_APPROVAL,
             agreement_id=row.id,
             offer_id=plan.offer_id,
             total=plan.total,
@@ -293,7 +295,7 @@ class Effects:
             installment_amount=plan.installment_amount,
             first_due=plan.first_due,
         )
-        self.event("offer_accepted", offer_id=plan.offer_id, agreement_id=row.id)
+        self.event(EventKind.OFFER_ACCEPTED, offer_id=plan.offer_id, agreement_id=row.id)
 
     def payment_info(self, action: act.SendPaymentInfo, language: str) -> None:
         from bot.payments.provider import ChargingPaymentProvider
@@ -320,7 +322,7 @@ class Effects:
                 methods=methods,
             )
         self.event(
-            "payment_instructions_sent",
+            EventKind.PAYMENT_INSTRUCTIONS_SENT,
             method=action.method,
             amount=action.amount,
             reference=action.reference,
@@ -339,7 +341,7 @@ class Effects:
             conversation.waiting_since = self.now
         conversation.handoff_reason = reason
         self.outcome.handed_off = True
-        self.event("handoff", reason=reason)
+        self.event(EventKind.HANDOFF, reason=reason)
 
     def open_dispute(self, refs: tuple[str, ...], text: str) -> None:
         if self.debtor_id is None:
@@ -349,7 +351,7 @@ class Effects:
         for debt in chosen:
             if debt.status in ("open", "in_agreement"):
                 debt.status = "disputed"
-        self.event("dispute_opened", debt_refs=[d.ref for d in chosen])
+        self.event(EventKind.DISPUTE_OPENED, debt_refs=[d.ref for d in chosen])
 
     def keep_receipt(self, url: str | None, content_type: str | None) -> None:
         if self.inbound_message_id is None:
@@ -361,7 +363,7 @@ class Effects:
             content_type=content_type,
             now=self.now,
         )
-        self.event("receipt_received", content_type=content_type)
+        self.event(EventKind.RECEIPT_RECEIVED, content_type=content_type)
         self.payment_under_review()
 
     def payment_under_review(self) -> None:
@@ -380,4 +382,4 @@ class Effects:
         )
         if debtor.reminders_paused_until is None or debtor.reminders_paused_until < until:
             debtor.reminders_paused_until = until
-        self.event("payment_under_review", until=until)
+        self.event(EventKind.PAYMENT_UNDER_REVIEW, until=until)

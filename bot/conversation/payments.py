@@ -17,7 +17,7 @@ from bot.conversation.turns import (
     preferred_contact,
     run_dialogue,
 )
-from bot.core.enums import holds_the_bot
+from bot.core.enums import EventKind, holds_the_bot
 from bot.core.money import ZERO
 from bot.dialogue.context import PaymentConfirmed
 from bot.offers.agreements import apply_payment, is_broken, is_completed
@@ -33,7 +33,7 @@ from bot.store.tables import (
 
 
 def _system_event(
-    session: Session, kind: str, now: datetime, debtor_id: int, **data: object
+    session: Session, kind: EventKind, now: datetime, debtor_id: int, **data: object
 ) -> None:
     """What the system concluded (a promise kept or broken, an agreement done or broken)."""
     EventLog(session).append(kind, at=now, actor="system", debtor_id=debtor_id, data=dict(data))
@@ -70,7 +70,7 @@ def confirm_payment(
     debtor_id = debt.debtor_id
     events = EventLog(session)
     events.append(
-        "payment_received",
+        EventKind.PAYMENT_RECEIVED,
         at=now,
         actor="business",
         debtor_id=debtor_id,
@@ -186,7 +186,7 @@ def _pay_agreement(
             covered.paid = covered.amount
             covered.updated_at = now
         _system_event(
-            session, "agreement_completed", now, debt.debtor_id, agreement_id=agreement.id
+            session, EventKind.AGREEMENT_COMPLETED, now, debt.debtor_id, agreement_id=agreement.id
         )
     session.flush()
     return payment
@@ -214,7 +214,7 @@ def _settle_promise(session: Session, debtor_id: int, now: datetime) -> None:
         promise.resolved_at = now
         _system_event(
             session,
-            "promise_kept",
+            EventKind.PROMISE_KEPT,
             now,
             debtor_id,
             promise_id=promise.id,
@@ -234,7 +234,7 @@ def expire_promises_and_agreements(session: Session, now: datetime, deps: TurnDe
         promise.resolved_at = now
         _system_event(
             session,
-            "promise_broken",
+            EventKind.PROMISE_BROKEN,
             now,
             promise.debtor_id,
             promise_id=promise.id,
@@ -255,7 +255,11 @@ def expire_promises_and_agreements(session: Session, now: datetime, deps: TurnDe
                     debt.status = "open"
                     debt.agreement_id = None
             _system_event(
-                session, "agreement_broken", now, agreement.debtor_id, agreement_id=agreement.id
+                session,
+                EventKind.AGREEMENT_BROKEN,
+                now,
+                agreement.debtor_id,
+                agreement_id=agreement.id,
             )
             changed.append(f"agreement:{agreement.id}")
     return changed

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
-from bot.core.enums import handed_off, holds_the_bot
+from bot.core.enums import EventKind, handed_off, holds_the_bot
 from bot.core.parse import Entity, Interpreter, Parse
 from bot.dialogue.choices import parse_choice, with_choices
 from bot.dialogue.context import Event, Reminder, UserTurn
@@ -165,13 +165,13 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
         effects.outcome.status = conversation.status
         return effects.outcome
     if link == "linked":
-        effects.event("contact_linked", channel=contact.channel)
+        effects.event(EventKind.CONTACT_LINKED, channel=contact.channel)
     if holds_the_bot(conversation.status):
         # a person holds the chat: the bot stays silent, but "stop" is always honoured
         if parse.intent == "opt_out" and parse.confidence >= deps.settings.nlu.threshold:
             contact.opted_out = True
             contact.opted_out_at = now
-            effects.event("opt_out", channel=contact.channel)
+            effects.event(EventKind.OPT_OUT, channel=contact.channel)
         effects.outcome.status = conversation.status
         return effects.outcome
     if conversation.status == "closed":
@@ -277,7 +277,7 @@ def reminder_turn(
     run_dialogue(effects, effects.situation, Reminder(template=template, vars={**vars, **extra}))
     if effects.outcome.queued:
         send.message_id = effects.outcome.queued[0]
-    effects.event("reminder_sent", template=template, key=key)
+    effects.event(EventKind.REMINDER_SENT, template=template, key=key)
     return effects.outcome
 
 

@@ -88,25 +88,86 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class EventKind(StrEnum):
-    """Kinds in the append-only event log (the audit trail and the analytics' source)."""
+def manages(role: str) -> bool:
+    """Managers and admins see the dashboard and the team; an agent sees the console."""
+    return role in (Role.MANAGER, Role.ADMIN)
 
+
+class EventKind(StrEnum):
+    """Kinds in the append-only event log (the audit trail and the analytics' source).
+
+    Every event is written through ``EventLog.append`` / ``Effects.event``, which take only
+    a member: a kind missing here is a type error, and a stray string fails at run time."""
+
+    # promises and agreements
     PROMISE_RECORDED = "promise_recorded"
     PROMISE_KEPT = "promise_kept"
     PROMISE_BROKEN = "promise_broken"
     AGREEMENT_CREATED = "agreement_created"
+    AGREEMENT_PENDING_APPROVAL = "agreement_pending_approval"
     AGREEMENT_APPROVED = "agreement_approved"
+    AGREEMENT_COMPLETED = "agreement_completed"
     AGREEMENT_BROKEN = "agreement_broken"
-    OFFERS_SHOWN = "offers_shown"
+    # offers
+    OFFERS_PRESENTED = "offers_presented"
     OFFERS_REFUSED = "offers_refused"
+    OFFER_ACCEPTED = "offer_accepted"
+    PROPOSAL = "proposal"  # the debtor's own proposal and what the offer book made of it
+    # getting paid
     PAYMENT_INSTRUCTIONS_SENT = "payment_instructions_sent"
     PAYMENT_RECEIVED = "payment_received"
+    PAID_TO_PERSON = "paid_to_person"  # the debtor says they paid someone in person
+    PAYMENT_NEEDS_REVIEW = "payment_needs_review"
     RECEIPT_RECEIVED = "receipt_received"
+    RECEIPT_MATCHED = "receipt_matched"
+    RECEIPT_CONFIRMED = "receipt_confirmed"
+    RECEIPT_REJECTED = "receipt_rejected"
+    INSTALLMENT_REOPENED = "installment_reopened"
+    PAYMENT_UNDER_REVIEW = "payment_under_review"
+    PIX_CHARGE_CREATED = "pix_charge_created"
+    PIX_CHARGE_CANCELLED = "pix_charge_cancelled"
+    PIX_CHARGE_FAILED = "pix_charge_failed"
+    PIX_RECEIVED = "pix_received"
+    PIX_UNMATCHED = "pix_unmatched"
+    PIX_REFUNDED = "pix_refunded"
+    # contact and the chat
     REMINDER_SENT = "reminder_sent"
-    HANDOFF = "handoff"
-    AGENT_RELEASED = "agent_released"
-    CONVERSATION_CLOSED = "conversation_closed"
+    REMINDERS_PAUSED = "reminders_paused"
+    CONTACT_SCHEDULED = "contact_scheduled"
+    CONTACT_LINKED = "contact_linked"
+    CONTACT_INVALID = "contact_invalid"
+    CONTACT_PURGED = "contact_purged"
+    IDENTITY_CONFIRMED = "identity_confirmed"
+    RELATIVE_ANSWERED = "relative_answered"  # someone else answered for the debtor
+    IDENTITY_DENIED = "identity_denied"
+    WRONG_PERSON = "wrong_person"
     OPT_OUT = "opt_out"
+    DO_NOT_CONTACT_OVERRIDE = "do_not_contact_override"
     DISPUTE_OPENED = "dispute_opened"
     DISPUTE_RESOLVED = "dispute_resolved"
-    CONTACT_INVALID = "contact_invalid"
+    # people
+    HANDOFF = "handoff"
+    AGENT_TOOK = "agent_took"
+    AGENT_RELEASED = "agent_released"
+    AGENT_TRANSFERRED = "agent_transferred"
+    SNOOZED = "snoozed"
+    APPROVAL_REQUESTED = "approval_requested"
+    APPROVAL_REQUEST = "approval_request"  # the dialogue asks a manager to approve a plan
+    APPROVAL_GRANTED = "approval_granted"
+    APPROVAL_REFUSED = "approval_refused"
+    CONVERSATION_CLOSED = "conversation_closed"
+    # the self-service page
+    PORTAL_LINK_ISSUED = "portal_link_issued"
+    PORTAL_LINKS_REVOKED = "portal_links_revoked"
+    PORTAL_LINK_SENT = "portal_link_sent"
+    PORTAL_OPENED = "portal_opened"
+    PORTAL_VIEWED = "portal_viewed"
+    PORTAL_SIMULATED = "portal_simulated"
+    PORTAL_VERIFIED = "portal_verified"
+    PORTAL_IDENTITY_FAILED = "portal_identity_failed"
+    PORTAL_LOCKED = "portal_locked"
+    PORTAL_AGREEMENT = "portal_agreement"
+    PORTAL_HANDOFF = "portal_handoff"
+    # privacy (LGPD)
+    PRIVACY_EXPORTED = "privacy_exported"
+    PRIVACY_ERASED = "privacy_erased"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.core.enums import EventKind
 from bot.payments.brcode import build_dynamic_pix_code, location_of
 from bot.payments.pix_api import CANCELLED, ChargeRequest, Fees, PixApi, PixApiError
 from bot.store.ledger import EventLog, LedgerRepository
@@ -113,7 +114,7 @@ def cancel_charge(session: Session, api: PixApi, row: PixCharge, now: datetime) 
     row.status = "cancelled"
     row.updated_at = now
     EventLog(session).append(
-        "pix_charge_cancelled",
+        EventKind.PIX_CHARGE_CANCELLED,
         at=now,
         actor="system",
         debtor_id=row.debtor_id,
@@ -195,7 +196,7 @@ def issue_charge(
     session.add(row)
     session.flush()
     EventLog(session).append(
-        "pix_charge_created",
+        EventKind.PIX_CHARGE_CREATED,
         at=now,
         actor="system",
         debtor_id=debtor.id,

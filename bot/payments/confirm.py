@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.conversation.effects import TurnOutcome
 from bot.conversation.payments import confirm_payment
 from bot.conversation.turns import TurnDeps
+from bot.core.enums import EventKind
 from bot.core.money import ZERO, money
 from bot.payments.pix_api import ReceivedPix
 from bot.store.ledger import EventLog, LedgerRepository
@@ -81,7 +82,7 @@ def record_pix(
     if charge is None:
         row.review = "unmatched"
         events.append(
-            "pix_unmatched",
+            EventKind.PIX_UNMATCHED,
             at=now,
             actor="psp",
             data={"end_to_end_id": pix.end_to_end_id, "amount": str(pix.amount)},
@@ -109,7 +110,7 @@ def record_pix(
     charge.status = "paid" if charge.paid_amount >= charge.amount else "partial"
     charge.updated_at = now
     events.append(
-        "pix_received",
+        EventKind.PIX_RECEIVED,
         at=now,
         actor="psp",
         debtor_id=charge.debtor_id,
@@ -125,7 +126,7 @@ def record_pix(
     )
     if outcome == "overpaid":
         events.append(
-            "payment_needs_review",
+            EventKind.PAYMENT_NEEDS_REVIEW,
             at=now,
             actor="system",
             debtor_id=charge.debtor_id,
@@ -266,7 +267,7 @@ def _refunds(session: Session, seen: PixReceived, pix: ReceivedPix, now: datetim
                 debt.status = "open"
             debt.updated_at = now
     EventLog(session).append(
-        "pix_refunded",
+        EventKind.PIX_REFUNDED,
         at=now,
         actor="psp",
         debtor_id=seen.debtor_id,
@@ -322,7 +323,7 @@ def _reopen_installments(
             covered_debt.updated_at = now
     agreement.updated_at = now
     EventLog(session).append(
-        "installment_reopened",
+        EventKind.INSTALLMENT_REOPENED,
         at=now,
         actor="psp",
         debtor_id=payment.debtor_id,

@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.core.enums import EventKind
 from bot.core.money import money
 from bot.offers.book import OfferBook
 from bot.offers.payments import ConfiguredPaymentProvider, PaymentInstructions
@@ -95,7 +96,7 @@ class PixChargeProvider:
         except PixApiError as exc:
             log.warning("pix charge failed, sending the static code", extra={"error": str(exc)})
             EventLog(session).append(
-                "pix_charge_failed",
+                EventKind.PIX_CHARGE_FAILED,
                 at=now,
                 actor="system",
                 debtor_id=debtor.id,

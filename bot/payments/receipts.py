@@ -31,6 +31,7 @@ from bot.conversation.effects import TurnOutcome
 from bot.conversation.payments import left_to_pay
 from bot.conversation.turns import TurnDeps
 from bot.core.domain import Media
+from bot.core.enums import EventKind
 from bot.payments.confirm import credit_debtor
 from bot.payments.pix_api import PixApiError, ReceivedPix
 from bot.payments.receipt_text import pdf_text, receipt_facts
@@ -344,7 +345,7 @@ def _count_matched(
     )
     if received > owed:
         EventLog(session).append(
-            "payment_needs_review",
+            EventKind.PAYMENT_NEEDS_REVIEW,
             at=now,
             actor="system",
             debtor_id=debtor_id,
@@ -378,7 +379,7 @@ def _decide(
         receipt.status, receipt.end_to_end_id = "matched", pix.end_to_end_id
         receipt.checked, receipt.reviewed_at = True, now
         events.append(
-            "receipt_matched",
+            EventKind.RECEIPT_MATCHED,
             at=now,
             actor="psp",
             debtor_id=receipt.debtor_id,
@@ -400,7 +401,7 @@ def _decide(
         receipt.lookups += 1
     if before == 0 and receipt.lookups > 0:  # the console hears about it once
         events.append(
-            "payment_needs_review",
+            EventKind.PAYMENT_NEEDS_REVIEW,
             at=now,
             actor="system",
             debtor_id=receipt.debtor_id,
@@ -495,7 +496,7 @@ def confirm_receipt(
     receipt.status, receipt.checked = "confirmed", True
     receipt.reviewed_by, receipt.reviewed_at = user_id, now
     EventLog(session).append(
-        "receipt_confirmed",
+        EventKind.RECEIPT_CONFIRMED,
         at=now,
         actor=f"user:{user_id}" if user_id else "business",
         debtor_id=debtor_id,
@@ -515,7 +516,7 @@ def reject_receipt(
     receipt.reviewed_by, receipt.reviewed_at = user_id, now
     assert receipt.debtor_id is not None
     EventLog(session).append(
-        "receipt_rejected",
+        EventKind.RECEIPT_REJECTED,
         at=now,
         actor=f"user:{user_id}" if user_id else "business",
         debtor_id=receipt.debtor_id,

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.conversation.effects import Effects
+from bot.core.enums import EventKind
 from bot.dialogue.actions import Reply
 from bot.dialogue.state import ConversationState
 from bot.portal.links import can_check_identity, issue_link
@@ -19,7 +20,7 @@ from bot.portal.tokens import LinkSigner
 from bot.secrets import resolve_secret_key  # the key the web app verifies with
 from bot.store.tables import Event
 
-LINK_SENT = "portal_link_sent"
+LINK_SENT = EventKind.PORTAL_LINK_SENT
 
 
 def offer_link(effects: Effects, language: str) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.core.enums import EventKind
 from bot.portal.tokens import LinkClaims, LinkSigner
 from bot.store.ledger import EventLog
 from bot.store.tables import Debtor, PortalAccess
@@ -48,7 +49,7 @@ def issue_link(
     expires = now + timedelta(hours=settings.portal.link_ttl_hours)
     token = signer.make(debtor_id, row.link_version, expires)
     EventLog(session).append(
-        "portal_link_issued",
+        EventKind.PORTAL_LINK_ISSUED,
         at=now,
         actor=ACTOR,
         debtor_id=debtor_id,
@@ -64,7 +65,9 @@ def revoke_links(session: Session, debtor_id: int, now: datetime) -> int:
     row.failed_attempts = 0
     row.locked_at = None
     row.updated_at = now
-    EventLog(session).append("portal_links_revoked", at=now, actor=ACTOR, debtor_id=debtor_id)
+    EventLog(session).append(
+        EventKind.PORTAL_LINKS_REVOKED, at=now, actor=ACTOR, debtor_id=debtor_id
+    )
     return row.link_version
 
 

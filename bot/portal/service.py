@@ -21,7 +21,7 @@ from bot.conversation.facts import behaviour_segment, debtor_timezone
 from bot.conversation.operations import OperationError, business_effects
 from bot.conversation.turns import TurnDeps, conversation_language, preferred_contact
 from bot.core.domain import Plan
-from bot.core.enums import holds_the_bot
+from bot.core.enums import EventKind, holds_the_bot
 from bot.dialogue.actions import Action, CreateAgreement, HandOff, Reply, SendPaymentInfo
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import payment_reference, plan_vars
@@ -55,13 +55,13 @@ def check_identity(
     if identity_matches(debtor, answer):
         row.failed_attempts = 0
         row.updated_at = now
-        events.append("portal_verified", at=now, actor=ACTOR, debtor_id=debtor.id)
+        events.append(EventKind.PORTAL_VERIFIED, at=now, actor=ACTOR, debtor_id=debtor.id)
         return CheckResult(True, False, limit)
     row.failed_attempts += 1
     row.updated_at = now
     left = max(limit - row.failed_attempts, 0)
     events.append(
-        "portal_identity_failed",
+        EventKind.PORTAL_IDENTITY_FAILED,
         at=now,
         actor=ACTOR,
         debtor_id=debtor.id,
@@ -71,7 +71,7 @@ def check_identity(
         return CheckResult(False, False, left)
     row.locked_at = now
     effects = _debtor_effects(session, deps, debtor.id, now)
-    effects.event("portal_locked", attempts=row.failed_attempts)
+    effects.event(EventKind.PORTAL_LOCKED, attempts=row.failed_attempts)
     _tell_agents(effects, "portal_locked")
     return CheckResult(False, True, 0, effects.outcome)
 
@@ -116,7 +116,7 @@ def load_page(session: Session, deps: TurnDeps, debtor_id: int, now: datetime) -
     return DebtorPage(debtor, terms, agreement, installments)
 
 
-def record(session: Session, debtor_id: int, kind: str, now: datetime, **data: Any) -> None:
+def record(session: Session, debtor_id: int, kind: EventKind, now: datetime, **data: Any) -> None:
     """A view or a choice on the page, in the event log."""
     EventLog(session).append(
         kind, at=now, actor=ACTOR, debtor_id=debtor_id, data=to_jsonable(data)
@@ -204,7 +204,7 @@ def accept(
     agreement = LedgerRepository(session).current_agreement(debtor_id)
     assert agreement is not None
     effects.event(
-        "portal_agreement",
+        EventKind.PORTAL_AGREEMENT,
         agreement_id=agreement.id,
         offer_id=plan.offer_id,
         installments=plan.installments,
@@ -222,7 +222,7 @@ def hand_off(
 ) -> TurnOutcome:
     """ "Talk to a person": the chat goes to an agent with what the debtor simulated."""
     effects = _debtor_effects(session, deps, debtor_id, now)
-    effects.event("portal_handoff", **simulated)
+    effects.event(EventKind.PORTAL_HANDOFF, **simulated)
     effects.hand_off("portal_request")
     first_name = effects.situation.context.debtor.first_name
     effects.reply(Reply("portal_handoff", vars={"first_name": first_name}), _language(effects))

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cadence.deps import CadenceDeps
 from bot.cadence.scheduler import EmbeddedScheduler, embedded_scheduler
-from bot.channels.base import ChannelPolicy, WebhookEndpoint
+from bot.channels.base import ChannelPolicy, Inbox, WebhookEndpoint
+from bot.channels.lifecycle import start_channels, stop_channels
 from bot.channels.policies import policy_of
 from bot.config import Settings
 from bot.conversation import agents, approvals, payments
@@ -586,9 +587,7 @@ class Runtime:
             # with Redis, `quita worker` runs the same passes (bot.cadence.worker)
             self._scheduler = embedded_scheduler(cadence_deps(self))
             self._scheduler.start()
-        from bot.channels.lifecycle import start_channels
-
-        await start_channels(self)
+        await start_channels(self.channels, Inbox(receive=self.receive, now=self.clock.now))
 
     async def stop(self) -> None:
         if self._inbox is not None:
@@ -603,9 +602,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
-        from bot.channels.registry import close_channels
-
-        await close_channels(self.channels)
+        await stop_channels(self.channels)
         self.dbwork.close()
         if self.redis is not None:
             with contextlib.suppress(Exception):

@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.domain import Plan, ScheduledPayment
+from bot.core.enums import EventKind, Role
 from bot.store.db import make_engine, make_sessionmaker, transaction, upgrade
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import DebtorRecord, DebtRecord, PortfolioRepository
@@ -50,8 +51,8 @@ DEMO = [
 DEMO_BIRTH_DATES = {"Mary Johnson": date(1984, 3, 25), "David Miller": date(1991, 11, 2)}
 
 DEMO_USERS = [
-    ("agent@demo", "Agente Demo", "agent"),
-    ("manager@demo", "Gerente Demo", "manager"),
+    ("agent@demo", "Agente Demo", Role.AGENT),
+    ("manager@demo", "Gerente Demo", Role.MANAGER),
 ]
 
 
@@ -194,7 +195,7 @@ def _situation(
             )
         )
         events.append(
-            "promise_recorded",
+            EventKind.PROMISE_RECORDED,
             at=now - timedelta(days=1),
             debtor_id=debtor_id,
             data={"due": (today + timedelta(days=2)).isoformat(), "amount": str(debt.amount)},
@@ -227,7 +228,7 @@ def _situation(
         debt.status = "in_agreement"
         debt.agreement_id = agreement.id
         events.append(
-            "agreement_created",
+            EventKind.AGREEMENT_CREATED,
             at=now - timedelta(days=40),
             debtor_id=debtor_id,
             data={"agreement_id": agreement.id, "total": str(plan.total), "installments": n},
@@ -235,7 +236,7 @@ def _situation(
     elif situation == "disputed":
         debt.status = "disputed"
         events.append(
-            "dispute_opened",
+            EventKind.DISPUTE_OPENED,
             at=now - timedelta(days=2),
             debtor_id=debtor_id,
             data={"debt_refs": [debt_ref]},
@@ -250,7 +251,7 @@ def _situation(
             now=now,
         )
         events.append(
-            "payment_received",
+            EventKind.PAYMENT_RECEIVED,
             at=now - timedelta(days=1),
             actor="business",
             debtor_id=debtor_id,

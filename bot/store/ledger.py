@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.domain import AgreementView, Plan, PromiseView, ScheduledPayment
+from bot.core.enums import EventKind
 from bot.store.tables import (
     Agreement,
     AgreementInstallment,
@@ -27,7 +28,7 @@ class EventLog:
 
     def append(
         self,
-        kind: str,
+        kind: EventKind,
         *,
         at: datetime,
         actor: str = "bot",
@@ -36,7 +37,7 @@ class EventLog:
         data: dict[str, Any] | None = None,
     ) -> Event:
         row = Event(
-            kind=kind,
+            kind=EventKind(kind).value,  # a kind outside the enum fails here, not in a report
             at=at,
             actor=actor,
             debtor_id=debtor_id,

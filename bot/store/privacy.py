@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from bot.core.enums import EventKind
 from bot.store.ledger import EventLog
 from bot.store.tables import (
     Agreement,
@@ -179,7 +180,7 @@ def erase_debtor(
     if addresses:
         session.execute(delete(DeadLetter).where(DeadLetter.address.in_(addresses)))
     EventLog(session).append(
-        "privacy_erased",
+        EventKind.PRIVACY_ERASED,
         at=now,
         actor=actor,
         debtor_id=did,
@@ -242,7 +243,7 @@ def purge_wrong_numbers(session: Session, *, now: datetime) -> int:
             twin.invalid = True
             _purge_contact(twin)
         log.append(
-            "contact_purged",
+            EventKind.CONTACT_PURGED,
             at=now,
             actor="system",
             debtor_id=contact.debtor_id,

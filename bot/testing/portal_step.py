@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversation.operations import OperationError
 from bot.core.domain import Plan
+from bot.core.enums import EventKind
 from bot.portal import links, service
 from bot.portal.quotes import fit_monthly, simulate
 from bot.portal.tokens import LinkClaims, LinkSigner
@@ -82,7 +83,7 @@ def _open(run: ScriptRun, arg: dict[str, Any], number: int) -> None:
     def work(db: Session) -> bool:
         if claims is None or links.current(db, claims) is None:
             return False
-        service.record(db, claims.debtor_id, "portal_opened", now)
+        service.record(db, claims.debtor_id, EventKind.PORTAL_OPENED, now)
         return True
 
     valid = run.runtime.in_transaction(work)
@@ -132,7 +133,7 @@ def _simulate(run: ScriptRun, visit: PageVisit, arg: dict[str, Any], number: int
         if plan is not None:
             # the event the page records (its keys), so the dashboard counts it the same
             event = {("offer_id" if k == "offer" else k): v for k, v in asked.items()}
-            service.record(db, visit.claims.debtor_id, "portal_simulated", now, **event)
+            service.record(db, visit.claims.debtor_id, EventKind.PORTAL_SIMULATED, now, **event)
         return plan
 
     plan = run.runtime.in_transaction(work)

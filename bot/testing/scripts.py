@@ -24,6 +24,7 @@ from bot.channels.recording import RecordingChannel
 from bot.config import Settings, load_settings
 from bot.core.clock import FixedClock, parse_iso
 from bot.core.domain import InboundMessage, Media
+from bot.core.enums import Role
 from bot.core.parse import Interpreter
 from bot.offers.book import load_offer_book
 from bot.resources import resource_path
@@ -215,7 +216,7 @@ class ScriptRun:
         agent = User(
             email="agent@script",
             name="Agente",
-            role="agent",
+            role=Role.AGENT,
             password_hash="!",
             created_at=now,
         )

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.core.enums import Role, manages
 from bot.store.tables import User
 from bot.web import sessions
 from bot.web.pages import CSRF_COOKIE, STATIC_DIR, language_of, render
@@ -47,12 +48,12 @@ class CurrentUser:
     id: int
     email: str
     name: str
-    role: str
+    role: Role
     language: str
 
     @property
     def is_manager(self) -> bool:
-        return self.role in ("manager", "admin")
+        return manages(self.role)
 
 
 class NotAuthenticated(Exception):
@@ -108,7 +109,7 @@ def load_user(request: Request) -> CurrentUser | None:
             found = sessions.find_session(db, token, now=_now(request))
         if found is not None:
             row = found.user
-            user = CurrentUser(row.id, row.email, row.name, row.role, row.language)
+            user = CurrentUser(row.id, row.email, row.name, Role(row.role), row.language)
             request.state.session_token = token
             request.state.csrf = session_csrf_token(security.secret_key, token)
     request.state.user = user
@@ -251,7 +252,7 @@ async def login(
     token = await asyncio.to_thread(open_session)
     target = _safe_next(next)
     if target == "/":
-        target = "/dashboard" if row.role in ("manager", "admin") else "/console"
+        target = "/dashboard" if manages(row.role) else "/console"
     response = RedirectResponse(target, status_code=303)
     _set_session_cookies(request, response, token)
     return response

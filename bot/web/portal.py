@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.conversation.operations import OperationError
 from bot.core.domain import Plan
+from bot.core.enums import EventKind
 from bot.portal import links, service
 from bot.portal.quotes import choices, debt_lines, fit_monthly, simulate
 from bot.portal.texts import LANGUAGES, Texts, check_languages
@@ -174,7 +175,9 @@ async def page(request: Request, token: str) -> Response:
     if not opened.session.verified:
         now = _now(request)
         debtor_id = opened.claims.debtor_id
-        await _write(request, lambda db: service.record(db, debtor_id, "portal_opened", now))
+        await _write(
+            request, lambda db: service.record(db, debtor_id, EventKind.PORTAL_OPENED, now)
+        )
         return _check_page(request, opened, error=None)
     return await _debtor_page(request, opened, token)
 
@@ -306,7 +309,11 @@ async def _debtor_page(request: Request, opened: Opened, token: str) -> Response
 
     def work(db: Session) -> dict[str, Any]:
         view = service.load_page(db, runtime.deps, debtor_id, now)
-        kind = "portal_simulated" if (asked.offer or asked.monthly) else "portal_viewed"
+        kind = (
+            EventKind.PORTAL_SIMULATED
+            if (asked.offer or asked.monthly)
+            else EventKind.PORTAL_VIEWED
+        )
         service.record(db, debtor_id, kind, now, **asked.as_event())
         pix = None
         if view.agreement is not None:
@@ -385,7 +392,7 @@ async def quote(request: Request, token: str) -> Response:
         first_due = view.terms.clamp_first_due(asked.first_due)
         plan = simulate(view.terms, asked.offer or "", asked.installments, first_due)
         if plan is not None:
-            service.record(db, debtor_id, "portal_simulated", now, **asked.as_event())
+            service.record(db, debtor_id, EventKind.PORTAL_SIMULATED, now, **asked.as_event())
         return plan, first_due, view.debtor.language
 
     plan, first_due, debtor_language = await _write(request, work)

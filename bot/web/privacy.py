@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.enums import EventKind
 from bot.store import privacy
 from bot.store.db import transaction
 from bot.store.ledger import EventLog
@@ -43,7 +44,7 @@ async def export(request: Request, ref: str, user: require_manager) -> Response:
         data = privacy.export_debtor(session, ref)
         debtor_id = session.scalar(select(Debtor.id).where(Debtor.ref == ref))
         EventLog(session).append(
-            "privacy_exported", at=now, actor=f"user:{user.id}", debtor_id=debtor_id
+            EventKind.PRIVACY_EXPORTED, at=now, actor=f"user:{user.id}", debtor_id=debtor_id
         )
         return data
 

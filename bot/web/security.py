@@ -17,10 +17,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from bot.core.enums import Role
 from bot.runtime import keys
 from bot.secrets import resolve_secret_key as resolve_secret_key  # re-exported
 
-ROLES = ("agent", "manager", "admin")
+ROLES = tuple(role.value for role in Role)  # what `quita users add --role` accepts
 
 _hasher = PasswordHasher()
 

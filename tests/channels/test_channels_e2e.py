@@ -14,8 +14,9 @@ from e2e import PHONE, PUBLIC, add_debtor, e2e_settings
 from sqlalchemy import func, select
 from standins import Failure, TelegramStandIn, TwilioStandIn, twilio_signature
 
-from bot.channels.lifecycle import start_channels
-from bot.channels.registry import build_channels, close_channels
+from bot.channels.base import Inbox
+from bot.channels.lifecycle import start_channels, stop_channels
+from bot.channels.registry import build_channels
 from bot.core.clock import FixedClock
 from bot.runtime.service import Runtime, build_runtime
 from bot.store.db import transaction
@@ -64,7 +65,7 @@ async def runtime(
     await rt.start(background=False)
     yield rt
     await rt.stop()
-    await close_channels(rt.channels)
+    await stop_channels(rt.channels)
     rt.engine.dispose()
 
 
@@ -223,7 +224,8 @@ async def test_telegram_polling_linked_debtor_gets_the_reply(
     runtime: Runtime, telegram_api: TelegramStandIn
 ) -> None:
     object.__setattr__(runtime.settings.channels.telegram, "mode", "polling")
-    await start_channels(runtime, poll_seconds=1)
+    runtime.channels["telegram"].poll_seconds = 1  # type: ignore[attr-defined]
+    await start_channels(runtime.channels, Inbox(runtime.receive, runtime.clock.now))
     chat = {"id": 777, "type": "private"}
     user = {"id": 777, "is_bot": False, "first_name": "Maria"}
     for update_id, text in [(10, f"/start {link_token(runtime)}"), (11, "quanto eu devo?")]:

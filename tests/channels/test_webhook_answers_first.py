@@ -20,7 +20,8 @@ from e2e import PHONE, PUBLIC, add_debtor, e2e_settings
 from sqlalchemy import func, select, text
 from standins import TwilioStandIn, twilio_signature
 
-from bot.channels.registry import build_channels, close_channels
+from bot.channels.lifecycle import stop_channels
+from bot.channels.registry import build_channels
 from bot.core.clock import FixedClock
 from bot.core.domain import InboundMessage
 from bot.runtime.inbox import store_delivery
@@ -101,7 +102,7 @@ async def started(
     yield rt, gated
     gated.gate.set()
     await rt.stop()
-    await close_channels(rt.channels)
+    await stop_channels(rt.channels)
     rt.engine.dispose()
 
 
@@ -208,5 +209,5 @@ async def test_a_delivery_stored_before_a_crash_is_answered_after_restart(
         assert any("Geladeira" in m.get("Body", "") for m in twilio_api.messages())
     finally:
         await rt.stop()
-        await close_channels(rt.channels)
+        await stop_channels(rt.channels)
         rt.engine.dispose()

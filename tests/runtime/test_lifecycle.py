@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.cadence.scheduler import EmbeddedScheduler
+from bot.channels.base import Inbox, StartableChannel
 from bot.channels.recording import RecordingChannel
 from bot.config import load_settings
 from bot.core.parse import Interpreter
@@ -36,3 +37,47 @@ async def test_serve_runs_the_embedded_scheduler_without_redis(
         await runtime.stop()
         runtime.engine.dispose()
     assert runtime._scheduler is None
+
+
+class PollingChannel(RecordingChannel):
+    """A channel that fetches its own messages: started and stopped by the runtime."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.inboxes: list[Inbox] = []
+        self.stops = 0
+
+    async def start(self, inbox: Inbox) -> None:
+        self.inboxes.append(inbox)
+
+    async def stop(self) -> None:
+        self.stops += 1
+
+
+async def test_the_runtime_starts_and_stops_every_startable_channel_once(
+    tmp_path: Path, interpreter: Interpreter
+) -> None:
+    settings = load_settings(
+        overrides={"database_url": fresh_sqlite(tmp_path / "rt.db"), "redis_url": None},
+        environ={},
+    )
+    polling = PollingChannel("whatsapp")
+    runtime = build_runtime(
+        settings,
+        # one object behind two names (as one Twilio client serves two) is started once
+        channels={"whatsapp": polling, "sms": polling, "web": RecordingChannel("web")},  # type: ignore[dict-item]
+        interpreter=interpreter,
+    )
+    assert isinstance(polling, StartableChannel)
+    assert not isinstance(RecordingChannel("web"), StartableChannel)
+    try:
+        await runtime.start(background=True)
+        assert len(polling.inboxes) == 1
+        inbox = polling.inboxes[0]
+        # what it fetches goes through the same turn (lock, dedupe) as a webhook's
+        assert inbox.receive == runtime.receive
+        assert inbox.now == runtime.clock.now
+    finally:
+        await runtime.stop()
+        runtime.engine.dispose()
+    assert polling.stops == 1

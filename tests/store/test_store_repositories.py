@@ -13,6 +13,7 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.domain import DeliveryStatus
+from bot.core.enums import EventKind
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.db import transaction
 from bot.store.ledger import EventLog
@@ -364,25 +365,25 @@ def test_event_log_appends_in_order(db: sessionmaker[Session]) -> None:
     with transaction(db) as session:
         log = EventLog(session)
         log.append(
-            "offer_shown",
+            EventKind.OFFERS_PRESENTED,
             at=NOW + timedelta(minutes=1),
             debtor_id=debtor_id,
             data={"offers": ["full_no_fees", "three_x"]},
         )
         log.append(
-            "promise_recorded",
+            EventKind.PROMISE_RECORDED,
             at=NOW,
             debtor_id=debtor_id,
             data={"due": "2026-11-27", "amount": "600.00", "note": "vou pagar sexta ç"},
         )
     with transaction(db) as session:
         EventLog(session).append(
-            "opt_out", at=NOW + timedelta(minutes=2), actor="debtor", debtor_id=debtor_id
+            EventKind.OPT_OUT, at=NOW + timedelta(minutes=2), actor="debtor", debtor_id=debtor_id
         )
     with db() as session:
         events = EventLog(session).for_debtor(debtor_id)
         kinds = [e.kind for e in events]
-        assert kinds == ["promise_recorded", "offer_shown", "opt_out"]
+        assert kinds == ["promise_recorded", "offers_presented", "opt_out"]  # the stored strings
         assert events[0].data == {
             "due": "2026-11-27",
             "amount": "600.00",
@@ -392,6 +393,14 @@ def test_event_log_appends_in_order(db: sessionmaker[Session]) -> None:
         assert (events[2].actor, events[2].data) == ("debtor", {})
         assert all(e.at.tzinfo is UTC for e in events)
     assert count(db, Event) == 3
+
+
+def test_event_log_refuses_a_kind_outside_the_enum(db: sessionmaker[Session]) -> None:
+    with transaction(db) as session:
+        debtor_id = add_maria(session).id
+    with pytest.raises(ValueError, match="offer_shown"), transaction(db) as session:
+        EventLog(session).append("offer_shown", at=NOW, debtor_id=debtor_id)  # type: ignore[arg-type]
+    assert count(db, Event) == 0
 
 
 def test_engine_fixture_starts_empty(engine: Engine) -> None:
