@@ -84,6 +84,7 @@ def result_filters(
     agent: str = "",
     segment: Annotated[str, Query(max_length=64)] = "",
     dpd: Annotated[str, Query(max_length=8)] = "",
+    step: Annotated[str, Query(max_length=64)] = "",
 ) -> kpis.Filters:
     return kpis.Filters(
         channel=channel,
@@ -91,6 +92,7 @@ def result_filters(
         agent=int(agent) if agent.isdigit() else None,
         segment=segment,
         dpd=dpd if dpd in kpis.DPD_BUCKETS else "",
+        step=step,
     )
 
 
@@ -134,7 +136,10 @@ def _choices(session: Session) -> dict[str, Any]:
     segments = sorted(
         {s for s in session.scalars(select(Debtor.segment).distinct()) if s}, key=str.lower
     )
-    return {"segments": segments, "agents": agent_names(session)}
+    from bot.web.kpi_queries import cadence_steps
+
+    steps = cadence_steps(session)
+    return {"segments": segments, "steps": steps, "agents": agent_names(session)}
 
 
 def _charts(results: kpis.Results, t: Any, lang: str) -> dict[str, Any]:
@@ -221,6 +226,7 @@ def _query(first: date, last: date, f: kpis.Filters) -> str:
         "agent": str(f.agent or ""),
         "segment": f.segment,
         "dpd": f.dpd,
+        "step": f.step,
     }
     return urlencode({k: v for k, v in params.items() if v})
 

@@ -92,10 +92,13 @@ class Filters:
     agent: int | None = None
     segment: str = ""
     dpd: str = ""  # one of DPD_BUCKETS, days past due of the debtor's oldest open debt
+    step: str = ""  # a cadence step's template: debtors sent that reminder by the period's end
 
     @property
     def any(self) -> bool:
-        return bool(self.channel or self.language or self.agent or self.segment or self.dpd)
+        return bool(
+            self.channel or self.language or self.agent or self.segment or self.dpd or self.step
+        )
 
 
 @dataclass(frozen=True)
