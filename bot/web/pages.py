@@ -151,6 +151,8 @@ def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
     """Render ``name`` with the user, language, translator and CSRF token in the context."""
+    from bot.web.event_details import event_details  # it formats money with this module
+
     language = language_of(request)
     settings = request.app.state.settings
     ctx: dict[str, Any] = {
@@ -162,6 +164,7 @@ def render(
         "pct": lambda value: format_percent(value, language),
         "path": request.url.path,
         "actor": lambda value: actor_label(language, value, (context or {}).get("agent_names")),
+        "details": lambda data: event_details(language, data, (context or {}).get("agent_names")),
         "csrf": csrf_token(request),
         "business": settings.business,
         "demo": settings.demo,

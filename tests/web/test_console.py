@@ -134,3 +134,23 @@ async def test_home_shows_demo_logins_only_in_demo_mode(anon: httpx.AsyncClient)
     assert "agent@demo" in page.text
     assert "demo-agent" in page.text
     assert 'href="/simulator"' in page.text
+
+
+async def test_event_details_are_in_words(agent: httpx.AsyncClient, runtime: Runtime) -> None:
+    """A promise beyond the book is filed for approval; the chat panel says why in words,
+    with the amount as money and the date as a day, not ``why=promise_too_far``."""
+    conversation_id = await hand_off(agent, runtime)
+    token = await csrf_of(agent)
+    await agent.post(f"/console/c/{conversation_id}/take", data={"csrf_token": token})
+    response = await agent.post(
+        f"/console/c/{conversation_id}/promise",
+        data={"csrf_token": token, "due": "2030-01-02", "amount": "300,00"},
+    )
+    assert response.headers["location"].endswith("done=approval")
+    page = (await agent.get(f"/console/c/{conversation_id}")).text
+    assert "Motivo: promessa além do prazo máximo" in page
+    assert "Pedido: Promessa" in page
+    assert "Valor: R$ 300,00" in page
+    assert "Vencimento: 02/01/2030" in page
+    assert "why=" not in page
+    assert "promise_too_far" not in page
