@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.core.money import ZERO, money
 from bot.store.tables import Conversation, Debt, Debtor, Event, Message, ReminderSend
-from bot.web.kpis import (
+from bot.web.kpi_compute import compute
+from bot.web.kpi_rows import (
     FAILED,
     KINDS,
     SELF_CURE_DAYS,
@@ -20,7 +21,6 @@ from bot.web.kpis import (
     Filters,
     MessageRow,
     Results,
-    compute,
     dpd_bucket,
     period_bounds,
 )
