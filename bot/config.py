@@ -127,7 +127,10 @@ CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
 
 class TwilioSettings(_Strict):
     enabled: bool = True  # still needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN
-    messages_per_second: float = 10.0
+    # Twilio queues per sender number: a WhatsApp sender takes 80 messages/s by default,
+    # an SMS long code far fewer (its own figure; 10/s suits a Brazilian short code).
+    messages_per_second: float = 10.0  # SMS
+    whatsapp_messages_per_second: float = 80.0
     # our template name -> Content API ContentSid (approved WhatsApp templates)
     templates: dict[str, str] = Field(default_factory=dict)
     # tappable answers on WhatsApp: a kind (yes_no | identity | options, or "options_3" for

@@ -34,9 +34,10 @@ def telegram_policy(settings: ChannelSettings) -> ChannelPolicy:
 
 
 def twilio_whatsapp_policy(settings: ChannelSettings) -> ChannelPolicy:
-    rate = settings.twilio.messages_per_second
+    """Twilio's default throughput for a WhatsApp sender is 80 messages/s."""
+    rate = settings.twilio.whatsapp_messages_per_second
     return ChannelPolicy(
-        rate_limits=(RateLimit("twilio", rate, max(int(rate), 1)),),
+        rate_limits=(RateLimit("twilio:whatsapp", rate, max(int(rate), 1)),),
         reply_window=WHATSAPP_WINDOW,
         outside_window=OutsideWindow.TEMPLATE,
         resend_as_template=frozenset({TWILIO_OUTSIDE_WINDOW}),
@@ -46,7 +47,7 @@ def twilio_whatsapp_policy(settings: ChannelSettings) -> ChannelPolicy:
 
 def twilio_sms_policy(settings: ChannelSettings) -> ChannelPolicy:
     rate = settings.twilio.messages_per_second
-    return ChannelPolicy(rate_limits=(RateLimit("twilio", rate, max(int(rate), 1)),))
+    return ChannelPolicy(rate_limits=(RateLimit("twilio:sms", rate, max(int(rate), 1)),))
 
 
 def simulator_policy() -> ChannelPolicy:

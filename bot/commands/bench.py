@@ -24,6 +24,18 @@ def register(sub: Any) -> None:
     turns.add_argument("--debtors", type=int, default=50)
     turns.add_argument("--json", action="store_true")
     turns.set_defaults(handler=_bench_turns)
+    load = bench_sub.add_parser("load", help="whole turns over real HTTP, as a provider sees")
+    load.add_argument("--mode", choices=("embedded", "production"), default="embedded")
+    load.add_argument("--messages", type=int, default=600)
+    load.add_argument("--chats", type=int, default=60)
+    load.add_argument("--concurrency", type=int, default=32)
+    load.add_argument("--processes", type=int, default=2, help="web processes (production)")
+    load.add_argument("--port", type=int, default=18130, help="first port on 127.0.0.1")
+    load.add_argument("--database-url", default=None, help="production: a PostgreSQL server")
+    load.add_argument("--redis-url", default=None, help="production: default the configured")
+    load.add_argument("--profile", type=Path, default=None, help="cProfile the app into DIR")
+    load.add_argument("--json", action="store_true")
+    load.set_defaults(handler=_bench_load)
     cadence = bench_sub.add_parser("cadence", help="planning a day for large portfolios")
     cadence.add_argument("--database-url", default=None, help="default: the configured one")
     cadence.add_argument("--sizes", default="10000,100000")
@@ -156,6 +168,40 @@ async def bench_turns(*, turns: int, debtors: int) -> dict[str, Any]:
         "replies_sent": len(channel.sent),
         "database": "sqlite",
     }
+
+
+def _bench_load(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.bench.load import RASA, LoadOptions, run_load
+    from bot.config import load_settings
+
+    database_url, redis_url = args.database_url, args.redis_url
+    if args.mode == "production":
+        settings = load_settings()
+        database_url = database_url or settings.database_url
+        redis_url = redis_url or settings.redis_url
+    options = LoadOptions(
+        mode=args.mode,
+        messages=args.messages,
+        chats=args.chats,
+        concurrency=args.concurrency,
+        processes=args.processes,
+        port=args.port,
+        database_url=database_url,
+        redis_url=redis_url,
+        profile_dir=args.profile,
+    )
+    figures = asyncio.run(run_load(options))
+    if args.json:
+        print(json.dumps({**figures, "rasa_3_6": RASA}, ensure_ascii=False))
+        return 0
+    _print(figures, False)
+    print(
+        f"\nRasa 3.6 beside it (docs/rasa.md): {RASA['turns_per_second']} turns/s through its "
+        f"REST channel, parse p50 {RASA['parse_p50_ms']} ms, server {RASA['server_rss_mb']} MB"
+    )
+    return 0
 
 
 def _bench_cadence(args: argparse.Namespace) -> int:

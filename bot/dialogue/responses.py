@@ -10,6 +10,7 @@ reply's vars.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Template, Undefined
+from jinja2 import Template, Undefined, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.dialogue.actions import Reply
@@ -155,11 +156,30 @@ class ResponseBook:
             if missing:
                 raise ResponseError(f"{path}: missing responses {', '.join(missing)}")
         book = cls(texts=texts, strict=strict)
-        book.compile_all()
+        book.check_all()
         return book
 
+    def check_all(self) -> None:
+        """Parse every variant now and check its filters and tests exist, so a broken text
+        fails at load time. Compiling (code generation, the costly part: seconds for the
+        two files) waits for a text's first use; ``compile_all`` does it all at once."""
+        for lang, names in self.texts.items():
+            env = _environment(lang, strict=self.strict)
+            try:
+                env.parse(self.texts[lang].get(MACROS_KEY, ("",))[0])
+            except Exception as exc:
+                raise ResponseError(f"{lang}.yml:{MACROS_KEY}: {exc}") from exc
+            for name, variants in names.items():
+                if name == MACROS_KEY:
+                    continue
+                for index, source in enumerate(variants):
+                    try:
+                        _check_names(env, env.parse(source))
+                    except Exception as exc:  # jinja2.TemplateSyntaxError and friends
+                        raise ResponseError(f"{lang}.yml:{name}[{index}]: {exc}") from exc
+
     def compile_all(self) -> None:
-        """Compile every variant now, so a broken text fails at load time."""
+        """Compile every variant now (tests; the app compiles each on first use)."""
         for lang, names in self.texts.items():
             for name, variants in names.items():
                 if name == MACROS_KEY:
@@ -183,9 +203,12 @@ class ResponseBook:
         key = (lang, name, index)
         if key not in self._compiled:
             env = _environment(lang, strict=self.strict)
+            text = self.texts[lang][name][index]
             macros = self.texts[lang].get(MACROS_KEY, ("",))[0]
-            source = macros + self.texts[lang][name][index]
-            self._compiled[key] = env.from_string(source)
+            # the macros read the text's variables, so they are compiled into it, but only
+            # into the texts that call one (most do not)
+            uses_macro = any(f"{m}(" in text for m in _macro_names(macros))
+            self._compiled[key] = env.from_string(macros + text if uses_macro else text)
         return self._compiled[key]
 
     def render(
@@ -202,6 +225,21 @@ class ResponseBook:
         values = {**reply.vars, "business": dict(business)}
         text = self._template(lang, reply.response, index).render(**values)
         return _tidy(text)
+
+
+@lru_cache(maxsize=16)
+def _macro_names(macros: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\{%-?\s*macro\s+(\w+)", macros))
+
+
+def _check_names(env: SandboxedEnvironment, tree: nodes.Template) -> None:
+    """What compiling would refuse: a filter or test the environment does not have."""
+    for node in tree.find_all(nodes.Filter):
+        if node.name not in env.filters:
+            raise ResponseError(f"no filter named {node.name!r}")
+    for test in tree.find_all(nodes.Test):
+        if test.name not in env.tests:
+            raise ResponseError(f"no test named {test.name!r}")
 
 
 def _tidy(text: str) -> str:

@@ -22,10 +22,16 @@ class PaymentInstructions:
     amount: Decimal
     reference: str
     pix_code: str | None = None
-    pix_qr_png: bytes | None = None
     boleto_line: str | None = None
     link: str | None = None
     txid: str | None = None  # the PSP charge behind a dynamic PIX code
+
+    @property
+    def pix_qr_png(self) -> bytes | None:
+        """The PIX code as a QR image, drawn when asked: a turn never needs it (the sender
+        draws one from the stored code where the channel shows images) and it cost a
+        quarter of a turn's CPU."""
+        return pix_qr_png(self.pix_code) if self.pix_code else None
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -97,7 +103,7 @@ class ConfiguredPaymentProvider:
         unknown = set(methods) - set(METHODS)
         if unknown:
             raise ValueError(f"unknown payment methods: {sorted(unknown)}")
-        code = png = link = None
+        code = link = None
         if "pix" in methods and self.pix_key:
             code = build_pix_code(
                 key=self.pix_key,
@@ -106,11 +112,8 @@ class ConfiguredPaymentProvider:
                 amount=value,
                 txid=pix_txid(reference),
             )
-            png = pix_qr_png(code)
         if "link" in methods and self.link_template:
             link = self.link_template.format(
                 reference=quote(reference, safe=""), amount=f"{value}"
             )
-        return PaymentInstructions(
-            amount=value, reference=reference, pix_code=code, pix_qr_png=png, link=link
-        )
+        return PaymentInstructions(amount=value, reference=reference, pix_code=code, link=link)

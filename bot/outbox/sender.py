@@ -1,25 +1,35 @@
 """The sender: drains the outbox with retries, backoff and rate limits; each message once.
 
-One message's life: claim (an atomic lease, so one sender wins) -> rate-limit wait ->
-``channel.send`` -> ``mark_sent`` (only from ``queued``). A transient ``SendError`` goes back
-to the outbox with exponential backoff (at least the provider's ``Retry-After``) until
-``channels.send_max_attempts``; a permanent one fails the message. Messages of one
-conversation go out in order: one that waits blocks the later ones.
+One message's life: rate-limit reservation (asked *before* the message is claimed, so a
+Redis blip leaves it unclaimed and due: it goes on the next pass, not after a lease) ->
+claim (an atomic, short lease, renewed every third of it while the provider call is in
+flight) -> ``channel.send`` -> the provider's id recorded at once (``mark_sent``, only from
+``queued``). A transient ``SendError`` goes back to the outbox with exponential backoff (at
+least the provider's ``Retry-After``) until ``channels.send_max_attempts``; a permanent one
+fails the message. Messages of one conversation go out in order (one that waits blocks the
+later ones); different conversations are sent concurrently, and ``run`` never waits for a
+slow one before starting the others.
+
+At-least-once window (what is left): a process killed after the provider accepted a message
+and before its id was committed leaves the message queued; when its lease runs out (30 s by
+default, since it is renewed while alive) another sender sends it again. The window is the
+provider call's round trip plus one small commit; WhatsApp and Telegram offer no
+idempotency key to close it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.base import Channel, ChannelPolicy, SendError
@@ -36,6 +46,7 @@ from bot.store.tables import Contact, Conversation, Message
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 900.0
+COALESCE_SECONDS = 0.01
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -44,6 +55,13 @@ def backoff_seconds(attempts: int, base: float, retry_after: float | None = None
     """``base * 2^(attempts-1)``, capped, and never sooner than the provider asked."""
     delay: float = min(base * 2.0 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
     return max(delay, retry_after or 0.0)
+
+
+def _by_conversation(due: list[Due]) -> dict[int, list[Due]]:
+    groups: dict[int, list[Due]] = {}
+    for item in due:
+        groups.setdefault(item.conversation_id, []).append(item)
+    return groups
 
 
 def outbound_from_row(
@@ -119,8 +137,25 @@ class _Job:
 
     outbound: OutboundMessage | None  # None: do not send (see ``refusal``)
     refusal: str | None
-    attempts: int
+    attempts: int  # including this claim: the lease is ours while it still matches
     can_requeue_template: bool
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due message and what the rate limiter needs, before any claim."""
+
+    message_id: int
+    conversation_id: int
+    channel: str
+    address: str
+
+
+DatabaseCall = Callable[[Callable[[], Any]], Awaitable[Any]]
+
+
+async def _in_thread(work: Callable[[], Any]) -> Any:
+    return await asyncio.to_thread(work)
 
 
 class OutboxSender:
@@ -140,9 +175,10 @@ class OutboxSender:
         limiter: RateLimiter | None = None,
         redis: Any = None,
         sleep: Sleep = asyncio.sleep,
-        lease: timedelta = timedelta(minutes=5),
-        concurrency: int = 16,
+        lease: timedelta = timedelta(seconds=30),
+        concurrency: int = 32,
         batch: int = 500,
+        database: DatabaseCall = _in_thread,
     ) -> None:
         self._db = db
         self._channels = channels
@@ -155,79 +191,141 @@ class OutboxSender:
         self._lease = lease
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
+        self._db_call = database
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages were sent."""
         sent = 0
         while True:
-            due = await asyncio.to_thread(self._due)
+            due = await self._db_call(self._due)
             if not due:
                 return sent
-            by_conversation: dict[int, list[int]] = {}
-            for message_id, conversation_id in due:
-                by_conversation.setdefault(conversation_id, []).append(message_id)
             results = await asyncio.gather(
-                *(self._conversation(ids) for ids in by_conversation.values())
+                *(self._conversation(items) for items in _by_conversation(due).values())
             )
             sent += sum(n for n, _ in results)
             if not any(tried for _, tried in results):
                 return sent
 
     async def run(self, wake: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Drain forever: after ``wake`` is set, or every ``idle_seconds`` (retries)."""
-        while True:
-            wake.clear()
-            try:
-                await self.drain()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox drain failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), idle_seconds)
+        """Send forever: after ``wake`` is set, when a conversation finishes, or every
+        ``idle_seconds`` (retries). Each conversation runs in its own task: a slow send
+        holds its own chat only."""
+        active: dict[int, asyncio.Task[tuple[int, bool]]] = {}
+        held_back: set[int] = set()  # due, but their conversation's task was still running
+        try:
+            while True:
+                wake.clear()
+                try:
+                    due = await self._db_call(self._due)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("outbox due query failed")
+                    due = []
+                held_back.clear()
+                for conversation_id, items in _by_conversation(due).items():
+                    task = active.get(conversation_id)
+                    if task is None or task.done():
+                        active[conversation_id] = asyncio.create_task(self._conversation(items))
+                    else:
+                        held_back.add(conversation_id)
+                for conversation_id in [c for c, t in active.items() if t.done()]:
+                    finished = active.pop(conversation_id)
+                    if not finished.cancelled() and finished.exception() is not None:
+                        log.error("outbox conversation failed", exc_info=finished.exception())
+                # look again when woken, or when a conversation that has more waiting is free
+                waiter = asyncio.ensure_future(wake.wait())
+                await asyncio.wait(
+                    {waiter, *(active[c] for c in held_back if c in active)},
+                    timeout=idle_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                waiter.cancel()
+                await asyncio.sleep(COALESCE_SECONDS)  # replies of turns ending together
+        finally:
+            for task in active.values():
+                task.cancel()
 
-    def _due(self) -> list[tuple[int, int]]:
+    def _due(self) -> list[Due]:
+        """Due messages with their chat's address: columns only, one query (it runs after
+        every turn that queued a reply)."""
+        now = self._clock.now()
         with transaction(self._db) as session:
-            rows = MessageRepository(session).due_outbox(self._clock.now(), limit=self._batch)
-            return [(m.id, m.conversation_id) for m in rows]
+            rows = session.execute(
+                select(Message.id, Message.conversation_id, Message.channel, Contact.address)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .join(Contact, Contact.id == Conversation.contact_id)
+                .where(
+                    Message.direction == "out",
+                    Message.status == DeliveryStatus.QUEUED,
+                    or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+                )
+                .order_by(Message.id)
+                .limit(self._batch)
+            ).all()
+            return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
 
-    async def _conversation(self, message_ids: list[int]) -> tuple[int, bool]:
+    async def _conversation(self, items: list[Due]) -> tuple[int, bool]:
         """One conversation's due messages, in order; stops at the first that must wait."""
         sent, tried = 0, False
         async with self._slots:
-            for message_id in message_ids:
-                outcome = await self.deliver(message_id)
-                tried = tried or outcome != "skipped"
+            for item in items:
+                outcome = await self.deliver(item.message_id, due=item)
+                # "deferred": the limiter could not answer; the next pass tries again
+                tried = tried or outcome not in ("skipped", "deferred")
                 if outcome == "sent":
                     sent += 1
                 elif outcome != "failed":
                     break
         return sent, tried
 
-    async def deliver(self, message_id: int) -> str:
-        """Try one message: "sent", "retry", "failed" or "skipped" (not ours to send now)."""
-        job = await asyncio.to_thread(self._claim, message_id)
+    async def deliver(self, message_id: int, *, due: Due | None = None) -> str:
+        """Try one message: "sent", "retry", "failed", "skipped" (not ours to send now) or
+        "deferred" (the rate limiter could not answer; nothing was claimed)."""
+        if due is not None:
+            # the rate limit first: a limiter that cannot answer leaves nothing claimed
+            try:
+                await self._wait_for_slot(due.channel, due.address)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(
+                    "rate limiter unavailable; the message stays due",
+                    extra={"message_id": message_id, "error": type(exc).__name__},
+                )
+                return "deferred"
+        job = await self._db_call(lambda: self._claim(message_id))
         if job is None:
             return "skipped"
         if job.outbound is None:
-            await asyncio.to_thread(self._finish_failed, message_id, job.refusal or "refused")
+            await self._db_call(lambda: self._finish_failed(message_id, job.refusal or "refused"))
             return "failed"
         message = job.outbound
         channel = self._channels.get(message.channel)
         if channel is None:
             error = f"channel {message.channel!r} is not configured"
-            await asyncio.to_thread(self._finish_failed, message_id, error)
+            await self._db_call(lambda: self._finish_failed(message_id, error))
             return "failed"
-        await self._wait_for_slot(message)
+        if due is None:
+            await self._wait_for_slot(message.channel, message.address)
+        renewal = asyncio.create_task(self._renew_lease(message_id, job.attempts))
         try:
             result = await channel.send(message)
         except SendError as exc:
-            return await asyncio.to_thread(self._after_error, message_id, job, exc)
+            renewal.cancel()
+            return str(await self._db_call(partial(self._after_error, message_id, job, exc)))
         except Exception as exc:  # a bug or an unexpected SDK error: retry, loudly
+            renewal.cancel()
             log.exception("send crashed", extra={"message_id": message_id})
             crash = SendError(f"{type(exc).__name__}: {exc}", transient=True, code="crash")
-            return await asyncio.to_thread(self._after_error, message_id, job, crash)
-        await asyncio.to_thread(self._finish_sent, message_id, result.provider_id)
+            return str(await self._db_call(partial(self._after_error, message_id, job, crash)))
+        except BaseException:
+            renewal.cancel()
+            raise
+        renewal.cancel()
+        # the provider's id first, before anything else: it closes the at-least-once window
+        await self._db_call(lambda: self._finish_sent(message_id, result.provider_id))
         log.info(
             "message sent",
             extra={
@@ -239,10 +337,34 @@ class OutboxSender:
         )
         return "sent"
 
-    async def _wait_for_slot(self, message: OutboundMessage) -> None:
+    async def _renew_lease(self, message_id: int, attempts: int) -> None:
+        """Keep our claim while the provider call lasts, so the lease can be short."""
+        every = max(self._lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self._db_call(lambda: self._extend(message_id, attempts))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("lease renewal failed", extra={"message_id": message_id})
+
+    def _extend(self, message_id: int, attempts: int) -> None:
+        with transaction(self._db) as session:
+            session.execute(
+                update(Message)
+                .where(
+                    Message.id == message_id,
+                    Message.status == DeliveryStatus.QUEUED,
+                    Message.attempts == attempts,
+                )
+                .values(next_attempt_at=self._clock.now() + self._lease)
+            )
+
+    async def _wait_for_slot(self, channel: str, address: str) -> None:
         waits = [
             await self._limiter.reserve(limit.key, rate=limit.rate, burst=limit.burst)
-            for limit in self._policy(message.channel).limits(message.address)
+            for limit in self._policy(channel).limits(address)
         ]
         wait = max(waits, default=0.0)
         if wait > 0:

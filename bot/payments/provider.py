@@ -15,7 +15,6 @@ from bot.config import Settings
 from bot.core.money import money
 from bot.offers.book import OfferBook
 from bot.offers.payments import ConfiguredPaymentProvider, PaymentInstructions
-from bot.offers.pix import pix_qr_png
 from bot.payments.charges import ChargePolicy, issue_charge
 from bot.payments.pix_api import Fees, PixApi, PixApiError, build_pix_api
 from bot.store.ledger import EventLog
@@ -109,7 +108,6 @@ class PixChargeProvider:
             amount=value,
             reference=reference,
             pix_code=row.br_code,
-            pix_qr_png=pix_qr_png(row.br_code),
             link=base.link,
             txid=row.txid,
         )

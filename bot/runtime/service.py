@@ -1,13 +1,14 @@
 """The Runtime: every way in (webhooks, cadence, agents, payments) and the sender, wired.
 
-Database work runs in worker threads (``asyncio.to_thread``) so the event loop never blocks;
-one conversation's turns run one at a time under ``locks.hold``.
+Database work runs off the event loop (``bot.runtime.dbwork``: worker threads, or one thread
+for SQLite); one conversation's turns run one at a time under ``locks.hold``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from bot.offers.payments import PaymentProvider
 from bot.portal.chat import offer_link as offer_portal_link
 from bot.portal.chat import reminder_link as portal_reminder_link
 from bot.resources import resource_path
+from bot.runtime.dbwork import DatabaseWork, ThreadedDatabaseWork, database_work_for
+from bot.runtime.inbox import InboxWorkers
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
 from bot.store.conversations import MessageRepository
@@ -67,9 +70,11 @@ class Runtime:
     deduper: Deduper = field(default_factory=MemoryDeduper)
     live: LiveUpdates = field(default_factory=MemoryLiveUpdates)
     redis: Any = None
+    dbwork: DatabaseWork = field(default_factory=ThreadedDatabaseWork)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _outbox_ready: asyncio.Event | None = None
     _sender: Any = None
+    _inbox: InboxWorkers | None = None
     _scheduler: EmbeddedScheduler | None = None
 
     # --- plumbing -----------------------------------------------------------------------
@@ -90,7 +95,7 @@ class Runtime:
             with transaction(self.db) as session:
                 return work(session)
 
-        return await asyncio.to_thread(run)
+        return await self.dbwork(run)
 
     def in_transaction(self, work: Callable[[Session], T]) -> T:
         with transaction(self.db) as session:
@@ -138,6 +143,9 @@ class Runtime:
                 # nothing was committed for this delivery: let the provider's retry through
                 await self.deduper.forget(key)
                 raise
+        return await self._turn_done(outcome)
+
+    async def _turn_done(self, outcome: TurnOutcome | None) -> bool:
         if outcome is None:
             return False  # the database already had this delivery
         self._after(outcome)
@@ -149,6 +157,23 @@ class Runtime:
             for review in await review_new_receipts(self):
                 self._after(review.turn)
         return True
+
+    async def accept(self, msg: InboundMessage) -> bool:
+        """A webhook's message: stored (committed) when this returns, its turn run after.
+
+        Started in the background, the turn runs in the chat's inbox worker
+        (``bot.runtime.inbox``) so the webhook answers at once; otherwise (tests, tools) the
+        turn runs here, as ``receive``. False when it was a duplicate delivery."""
+        if self._inbox is None:
+            return await self.receive(msg)
+        return await self._inbox.accept(msg)
+
+    async def _inbox_turn(self, msg: InboundMessage) -> bool:
+        """One inbox delivery's turn; the inbox worker holds the chat's lock. The inbox row
+        already de-duplicated the delivery and ``messages`` is unique on it, so the Redis
+        de-duplication is not asked (it would drop a turn interrupted by a crash)."""
+        outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
+        return await self._turn_done(outcome)
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""
@@ -459,8 +484,7 @@ class Runtime:
 
     # --- sending ------------------------------------------------------------------------
 
-    async def drain_outbox(self) -> int:
-        """Send every queued message that is due; returns how many were sent."""
+    def _outbox_sender(self) -> Any:
         from bot.outbox.ratelimit import MemoryRateLimiter, RedisRateLimiter
         from bot.outbox.sender import OutboxSender
 
@@ -469,21 +493,30 @@ class Runtime:
             wall = SystemClock()
             limiter = RedisRateLimiter(self.redis, wall) if self.redis else MemoryRateLimiter(wall)
             self._sender = OutboxSender(
-                self.db, self.channels, self.settings, clock=self.clock, limiter=limiter
+                self.db,
+                self.channels,
+                self.settings,
+                clock=self.clock,
+                limiter=limiter,
+                # quick and what the debtor waits for: before the turns queued on SQLite
+                database=functools.partial(self.dbwork, urgent=True),
             )
-        sent: int = await self._sender.drain()
+        return self._sender
+
+    async def drain_outbox(self) -> int:
+        """Send every queued message that is due; returns how many were sent."""
+        sent: int = await self._outbox_sender().drain()
         return sent
 
     async def _sender_loop(self) -> None:
         assert self._outbox_ready is not None
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox_ready.wait(), timeout=1.0)
-            self._outbox_ready.clear()
             try:
-                await self.drain_outbox()
+                await self._outbox_sender().run(self._outbox_ready)
+            except asyncio.CancelledError:
+                raise
             except Exception:
-                log.exception("sender.drain_failed")
+                log.exception("sender.run_failed")
                 await asyncio.sleep(1.0)
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -499,6 +532,10 @@ class Runtime:
                 raise RuntimeError(f"redis_url is set but Redis cannot be reached: {exc}") from exc
         if not background:
             return
+        self._inbox = InboxWorkers(
+            self.db, self.locks, self.clock, self._inbox_turn, chat_lock, self.dbwork
+        )
+        self._tasks.append(asyncio.create_task(self._inbox.run_sweeps(), name="quita-inbox"))
         self._tasks.append(asyncio.create_task(self._sender_loop(), name="quita-sender"))
         if self.settings.cadence.enabled and self.redis is None:
             # with Redis, `quita worker` runs the same passes (bot.cadence.worker)
@@ -509,6 +546,9 @@ class Runtime:
         await start_channels(self)
 
     async def stop(self) -> None:
+        if self._inbox is not None:
+            await self._inbox.stop()
+            self._inbox = None
         if self._scheduler is not None:
             await self._scheduler.stop()
             self._scheduler = None
@@ -521,6 +561,7 @@ class Runtime:
         from bot.channels.registry import close_channels
 
         await close_channels(self.channels)
+        self.dbwork.close()
         if self.redis is not None:
             with contextlib.suppress(Exception):
                 await self.redis.aclose()
@@ -630,6 +671,7 @@ def build_runtime(
         deps=deps,
         channels=channels,
         webhooks=webhook_endpoints(settings, channels),
+        dbwork=database_work_for(settings.database_url),
     )
     if settings.redis_url:
         from bot.runtime.redis_backends import RedisDeduper, RedisLiveUpdates, RedisLockManager

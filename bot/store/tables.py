@@ -405,3 +405,28 @@ class PortalAccess(Base):
     locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class InboxDelivery(Base):
+    """An inbound delivery stored before the webhook is answered (``bot.runtime.inbox``).
+
+    The unique (channel, provider_id) drops the provider's redeliveries; ``pending`` rows are
+    turned into turns in ``id`` order per chat, and picked up again after a crash."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_inbox_chat_pending", "channel", "address", "status", "id"),
+        Index("ix_inbox_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    provider_id: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)

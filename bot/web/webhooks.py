@@ -3,8 +3,9 @@ runtime, answer.
 
 Which endpoints exist, and how each verifies and parses its requests, is the channels'
 business (``bot.channels.registry.webhook_endpoints``). Nothing is stored before the request
-is verified. The runtime stores the turn before we answer, so a crash makes the provider
-retry instead of losing the message (its de-duplication drops the repeat).
+is verified. ``runtime.accept`` commits the delivery to the inbox before we answer (a crash
+before that makes the provider retry; its redelivery is dropped by the inbox's unique key)
+and the turn runs after, in order per chat (``bot.runtime.inbox``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ async def webhook(endpoint: str, request: Request) -> Response:
     except WebhookRefused as exc:
         return _problem(exc.status, exc.detail)
     for message in hook.messages:
-        await runtime.receive(message)
+        await runtime.accept(message)
     for update in hook.statuses:
         await runtime.record_status(update)
     reply = hook.reply

@@ -33,6 +33,9 @@ class FakeRuntime:
         self.received.append(msg)
         return True
 
+    async def accept(self, msg: InboundMessage) -> bool:  # what the webhook route calls
+        return await self.receive(msg)
+
     async def record_status(self, update: StatusUpdate) -> bool:
         self.statuses.append(update)
         return True

@@ -168,3 +168,19 @@ def test_engine_names_are_declared() -> None:
         named |= set(re.findall(r'say\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
     assert named
     assert named <= RESPONSES
+
+
+def test_every_shipped_text_compiles() -> None:
+    """Loading only parses (texts compile on first use); every shipped one must compile."""
+    book = ResponseBook.load(ROOT / "dialogues", strict=True)
+    book.compile_all()
+    assert len(book._compiled) == sum(
+        len(v) for names in book.texts.values() for k, v in names.items() if k != "_macros"
+    )
+
+
+def test_unknown_filter_is_refused_at_load(tmp_path: Path) -> None:
+    for lang in ("pt", "en"):
+        (tmp_path / f"{lang}.yml").write_text("greet: '{{ total|moneyy }}'\n", encoding="utf-8")
+    with pytest.raises(ResponseError, match="moneyy"):
+        ResponseBook.load(tmp_path, required={"greet"})

@@ -1,0 +1,117 @@
+"""Where blocking database work runs: worker threads, or one thread for SQLite.
+
+SQLite has one writer at a time. Turns run in several threads used to queue on its lock,
+and SQLite's busy handler waits by sleeping (1, 2, 5 ... 100 ms): under load most of a
+turn's time was spent asleep, and a webhook's small insert waited behind every turn.
+``SerialDatabaseWork`` runs all of it on one thread, in order, and lets urgent work (storing
+a webhook's delivery, so the provider gets its answer) go before the turns already queued.
+PostgreSQL takes concurrent writers: ``ThreadedDatabaseWork`` is ``asyncio.to_thread``, with
+a few threads kept for urgent work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class DatabaseWork(Protocol):
+    async def __call__(self, work: Callable[[], T], *, urgent: bool = False) -> T: ...
+
+    def close(self) -> None: ...
+
+
+class ThreadedDatabaseWork:
+    """Worker threads; urgent work has threads of its own, so a webhook's insert never
+    queues behind the turns that fill the default pool."""
+
+    def __init__(self, urgent_threads: int = 4) -> None:
+        self._urgent_threads = urgent_threads
+        self._urgent: ThreadPoolExecutor | None = None
+
+    async def __call__(self, work: Callable[[], T], *, urgent: bool = False) -> T:
+        if not urgent:
+            return await asyncio.to_thread(work)
+        if self._urgent is None:
+            self._urgent = ThreadPoolExecutor(self._urgent_threads, "quita-db-urgent")
+        return await asyncio.get_running_loop().run_in_executor(self._urgent, work)
+
+    def close(self) -> None:
+        if self._urgent is not None:
+            self._urgent.shutdown(wait=False)
+            self._urgent = None
+
+
+class SerialDatabaseWork:
+    """One daemon thread; urgent items first, then first come first served."""
+
+    def __init__(self) -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def __call__(self, work: Callable[[], T], *, urgent: bool = False) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._lock:  # with _run's exit check: an item never lands after the thread left
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="quita-database", daemon=True
+                )
+                self._thread.start()
+            self._queue.put((0 if urgent else 1, next(self._order), (work, loop, future)))
+        return await future
+
+    def _run(self) -> None:
+        while True:
+            _priority, _n, item = self._queue.get()
+            if item is None:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue  # work came in after close(): do it, the next close ends us
+            work, loop, future = item
+            if future.cancelled():
+                continue
+            try:
+                result = work()
+            except BaseException as exc:  # handed to the awaiting coroutine
+                _call(loop, _fail, future, exc)
+            else:
+                _call(loop, _resolve, future, result)
+
+    def close(self) -> None:
+        """Let the thread end once the work queued so far is done."""
+        with self._lock:
+            if self._thread is not None:
+                self._queue.put((2, next(self._order), None))
+
+
+def _call(loop: asyncio.AbstractEventLoop, fn: Any, *args: Any) -> None:
+    # a loop that has closed raises RuntimeError: nobody waits for the answer any more
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(fn, *args)
+
+
+def _resolve(future: asyncio.Future[Any], result: Any) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
+def database_work_for(url: str) -> DatabaseWork:
+    return SerialDatabaseWork() if url.startswith("sqlite") else ThreadedDatabaseWork()

@@ -1,0 +1,260 @@
+"""Answer the webhook as soon as the delivery is stored; the turn runs after, in order per chat.
+
+Before, the webhook ran the whole turn (NLU, dialogue, storage, outbox) before answering 200,
+so the provider's connection (and its retry timer) waited on our slowest turn. Now:
+
+1. ``store_delivery`` commits an ``inbox`` row (unique on channel and provider id: a
+   redelivery is dropped here) and the webhook answers;
+2. ``InboxWorkers.wake`` starts (or re-arms) the chat's worker, which holds the chat's lock
+   and turns every pending row of that chat into a turn, oldest first, marking each done;
+3. a crash after the 200 loses nothing: ``sweep`` (at start and every few seconds) wakes
+   every chat that still has pending rows, in this process or any other.
+
+Exactly once: the turn's own unique (channel, provider_id) on ``messages`` makes a second
+run of a row whose turn committed (crash between the turn and "done") a no-op.
+A row whose turn keeps failing is marked ``failed`` after ``MAX_ATTEMPTS`` (logged; it
+stays in the table for a person to look at) so it cannot hold the chat's later messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.clock import Clock, parse_iso
+from bot.core.domain import InboundMessage, Media
+from bot.runtime.dbwork import DatabaseWork
+from bot.runtime.ports import LockManager
+from bot.store.db import transaction
+from bot.store.tables import InboxDelivery
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+ROWS_PER_HOLD = 20  # a chat's lock is let go now and then (its lease is finite)
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+Turn = Callable[[InboundMessage], Awaitable[Any]]
+LockName = Callable[[str, str], str]
+
+
+def to_payload(msg: InboundMessage) -> dict[str, Any]:
+    return {
+        "text": msg.text,
+        "received_at": msg.received_at.isoformat(),
+        "media": [[m.kind, m.url, m.content_type] for m in msg.media],
+        "button_payload": msg.button_payload,
+        "contact_phone": msg.contact_phone,
+        "start_token": msg.start_token,
+        "profile_name": msg.profile_name,
+    }
+
+
+def from_row(row: InboxDelivery) -> InboundMessage:
+    data = row.payload
+    return InboundMessage(
+        channel=row.channel,
+        address=row.address,
+        provider_id=row.provider_id,
+        text=str(data.get("text") or ""),
+        received_at=parse_iso(str(data["received_at"])),
+        media=tuple(Media(str(k), u, c) for k, u, c in data.get("media") or ()),
+        button_payload=data.get("button_payload"),
+        contact_phone=data.get("contact_phone"),
+        start_token=data.get("start_token"),
+        profile_name=data.get("profile_name"),
+    )
+
+
+def store_delivery(session: Session, msg: InboundMessage) -> bool:
+    """Insert the delivery; False when the provider already delivered it."""
+    values = {
+        "channel": msg.channel,
+        "address": msg.address,
+        "provider_id": msg.provider_id,
+        "payload": to_payload(msg),
+        "status": PENDING,
+        "attempts": 0,
+        "received_at": msg.received_at,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(InboxDelivery).values(values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(InboxDelivery).values(values).on_conflict_do_nothing()
+    else:  # pragma: no cover - the two supported databases are above
+        raise RuntimeError(f"the inbox does not support {dialect}")
+    # RETURNING, not rowcount: what a skipped row reports differs between drivers
+    return session.execute(stmt.returning(InboxDelivery.id)).first() is not None
+
+
+def pending_for_chat(session: Session, channel: str, address: str) -> list[InboxDelivery]:
+    return list(
+        session.scalars(
+            select(InboxDelivery)
+            .where(
+                InboxDelivery.channel == channel,
+                InboxDelivery.address == address,
+                InboxDelivery.status == PENDING,
+            )
+            .order_by(InboxDelivery.id)
+            .limit(ROWS_PER_HOLD)
+        )
+    )
+
+
+def chats_with_pending(session: Session, limit: int = 1000) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(InboxDelivery.channel, InboxDelivery.address)
+        .where(InboxDelivery.status == PENDING)
+        .group_by(InboxDelivery.channel, InboxDelivery.address)
+        .limit(limit)
+    )
+    return [(str(c), str(a)) for c, a in rows]
+
+
+def finish(session: Session, row_id: int, status: str, now: datetime, error: str | None) -> None:
+    session.execute(
+        update(InboxDelivery)
+        .where(InboxDelivery.id == row_id)
+        .values(
+            status=status,
+            processed_at=now,
+            error=error[:200] if error else None,
+            attempts=InboxDelivery.attempts + 1,
+        )
+    )
+
+
+class InboxWorkers:
+    """One task per chat with pending deliveries; the chat's lock orders them across
+    processes, the row ids within the chat."""
+
+    def __init__(
+        self,
+        db: sessionmaker[Session],
+        locks: LockManager,
+        clock: Clock,
+        turn: Turn,
+        lock_name: LockName,
+        dbwork: DatabaseWork,
+    ) -> None:
+        self._db = db
+        self._locks = locks
+        self._clock = clock
+        self._turn = turn
+        self._lock_name = lock_name
+        self._dbwork = dbwork
+        self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._again: set[tuple[str, str]] = set()
+
+    async def accept(self, msg: InboundMessage) -> bool:
+        """Store the delivery (committed when this returns) and wake its chat."""
+        new = await self._dbwork(lambda: self._store(msg), urgent=True)
+        if new:
+            self.wake(msg.channel, msg.address)
+        return new
+
+    def _store(self, msg: InboundMessage) -> bool:
+        with transaction(self._db) as session:
+            return store_delivery(session, msg)
+
+    def wake(self, channel: str, address: str) -> None:
+        chat = (channel, address)
+        task = self._running.get(chat)
+        if task is not None and not task.done():
+            self._again.add(chat)  # the running worker looks once more before it ends
+            return
+        self._running[chat] = asyncio.create_task(self._work(chat), name="quita-inbox-chat")
+
+    async def idle(self) -> None:
+        """Wait until every chat worker has finished (tests, shutdown)."""
+        while self._running:
+            await asyncio.gather(*list(self._running.values()), return_exceptions=True)
+
+    async def _work(self, chat: tuple[str, str]) -> None:
+        try:
+            while True:
+                self._again.discard(chat)
+                more = await self._one_hold(chat)
+                if not more and chat not in self._again:
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("inbox.chat_failed")  # the sweep tries the chat again
+        finally:
+            if self._running.get(chat) is asyncio.current_task():
+                del self._running[chat]
+
+    async def _one_hold(self, chat: tuple[str, str]) -> bool:
+        """Under the chat's lock, run its pending deliveries; True when more may be left."""
+        channel, address = chat
+        async with self._locks.hold(self._lock_name(channel, address)):
+            rows = await self._dbwork(lambda: self._pending(channel, address))
+            for row_id, attempts, msg in rows:
+                try:
+                    await self._turn(msg)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    status = FAILED if attempts + 1 >= MAX_ATTEMPTS else PENDING
+                    log.exception(
+                        "inbox.turn_failed",
+                        extra={"inbox_id": row_id, "attempt": attempts + 1, "status": status},
+                    )
+                    error = f"{type(exc).__name__}: {exc}"
+                    await self._dbwork(functools.partial(self._finish, row_id, status, error))
+                    return False  # later rows wait: the chat's order comes first
+                await self._dbwork(functools.partial(self._finish, row_id, DONE, None))
+        return len(rows) >= ROWS_PER_HOLD
+
+    def _pending(self, channel: str, address: str) -> list[tuple[int, int, InboundMessage]]:
+        with transaction(self._db) as session:
+            return [
+                (r.id, r.attempts, from_row(r))
+                for r in pending_for_chat(session, channel, address)
+            ]
+
+    def _finish(self, row_id: int, status: str, error: str | None) -> None:
+        with transaction(self._db) as session:
+            finish(session, row_id, status, self._clock.now(), error)
+
+    async def sweep(self) -> int:
+        """Wake every chat with pending deliveries (after a crash, or a failed turn)."""
+        chats = await self._dbwork(self._chats)
+        for channel, address in chats:
+            self.wake(channel, address)
+        return len(chats)
+
+    def _chats(self) -> list[tuple[str, str]]:
+        with transaction(self._db) as session:
+            return chats_with_pending(session)
+
+    async def run_sweeps(self, interval: float = 5.0) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("inbox.sweep_failed")
+            await asyncio.sleep(interval)
+
+    async def stop(self) -> None:
+        for task in list(self._running.values()):
+            task.cancel()
+        for task in list(self._running.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._running.clear()
