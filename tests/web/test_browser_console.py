@@ -196,3 +196,34 @@ def test_do_not_contact_banner_and_phone_layout(server: str, browser: Any) -> No
     manager.close()
     phone.close()
     sim_context.close()
+
+
+ROBERTO = "demo-demo-008"  # Roberto Alves, 20 days late
+
+
+def test_simulator_pix_appears_once_and_the_copy_button_copies_it(
+    server: str, browser: Any
+) -> None:
+    """The PIX code is shown once, in its own box (not repeated in the text), and the copy
+    button puts exactly that code on the clipboard and says so."""
+    from playwright.sync_api import expect
+
+    context, sim = _simulator(browser, server, ROBERTO)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    _say(sim, "me manda o pix")
+    # the identity check comes first: answered with its button, then the PIX is asked again
+    sim.locator("#sim-messages .buttons button", has_text="Sim, sou eu").click()
+    expect(sim.locator("#sim-messages")).to_contain_text("Que bom falar com você, Roberto")
+    _say(sim, "me manda o pix")
+    pix = sim.locator("#sim-messages .pix")
+    expect(pix).to_have_count(1)
+    code = pix.inner_text().strip()
+    assert code.startswith("000201")  # a BR Code
+    bubble = sim.locator("#sim-messages .bubble").filter(has=sim.locator(".pix"))
+    assert bubble.locator(".text").inner_text().count(code) == 0  # shown once, in its box
+    copy = bubble.locator("button.copy-pix")
+    expect(copy).to_have_text("Copiar código PIX")
+    copy.click()
+    expect(copy).to_have_text("Copiado!")
+    assert sim.evaluate("navigator.clipboard.readText()") == code
+    context.close()
