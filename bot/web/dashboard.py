@@ -17,7 +17,7 @@ from bot.web import log as convlog
 from bot.web.auth import csrf_protect, require_manager
 from bot.web.exports import csv_response
 from bot.web.i18n import translator
-from bot.web.live import read
+from bot.web.live import event_stream, read
 from bot.web.pages import format_money, language_of, render
 from bot.web.views import agent_names, today_in
 
@@ -173,6 +173,12 @@ def _charts(results: kpis.Results, t: Any, lang: str) -> dict[str, Any]:
         title=t("kpi.amount_recovered") + " " + format_money(results.amount_recovered, lang),
     )
     return {"daily": daily, "funnel": funnel, "curve": curve, "recovered": recovered}
+
+
+@router.get("/events")
+async def payment_events(request: Request, user: require_manager) -> Response:
+    """Server-sent events for every payment counted: the results page offers a refresh."""
+    return event_stream(request, "payments")
 
 
 @router.get("")

@@ -155,6 +155,7 @@ def render(
 
     language = language_of(request)
     settings = request.app.state.settings
+    business_tz = ZoneInfo(settings.business.timezone)
     ctx: dict[str, Any] = {
         "user": getattr(request.state, "user", None),
         "lang": language,
@@ -164,7 +165,9 @@ def render(
         "pct": lambda value: format_percent(value, language),
         "path": request.url.path,
         "actor": lambda value: actor_label(language, value, (context or {}).get("agent_names")),
-        "details": lambda data: event_details(language, data, (context or {}).get("agent_names")),
+        "details": lambda data: event_details(
+            language, data, (context or {}).get("agent_names"), business_tz
+        ),
         "csrf": csrf_token(request),
         "business": settings.business,
         "demo": settings.demo,

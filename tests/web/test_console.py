@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from fastapi import FastAPI
 
@@ -154,3 +156,39 @@ async def test_event_details_are_in_words(agent: httpx.AsyncClient, runtime: Run
     assert "Vencimento: 02/01/2030" in page
     assert "why=" not in page
     assert "promise_too_far" not in page
+
+
+async def test_the_panel_shows_a_payment_and_the_dashboard_has_a_payment_stream(
+    agent: httpx.AsyncClient, runtime: Runtime, app: FastAPI
+) -> None:
+    """What the chat page swaps in when a payment is announced: the panel alone, with the
+    new balance and the payment in the events; managers' results page listens for payments."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    conversation_id = await hand_off(agent, runtime)
+    before = await agent.get(f"/console/c/{conversation_id}/panel")
+    assert before.status_code == 200
+    assert "<html" not in before.text  # a fragment, not a page
+    saldo = re.compile(r"Saldo: R\$ ([\d.]+,\d\d)")
+
+    def balance(html: str) -> Decimal:
+        found = saldo.search(html)
+        assert found is not None
+        return Decimal(found.group(1).replace(".", "").replace(",", "."))
+
+    paid_at = runtime.clock.now() - timedelta(minutes=1)
+    assert await runtime.confirm_payment("DEMO-004-1", Decimal("100.00"), paid_at)
+    after = (await agent.get(f"/console/c/{conversation_id}/panel")).text
+    # at least the 100 paid (the late charges shrink with the principal they are due on)
+    assert balance(after) <= balance(before.text) - Decimal("100.00")
+    assert "pagamento recebido" in after
+    assert "Valor: R$ 100,00" in after
+    page = (await agent.get(f"/console/c/{conversation_id}")).text
+    assert f'data-source="/console/c/{conversation_id}/panel"' in page
+    assert (await agent.get("/dashboard/events")).status_code == 403  # managers only
+    async with client_for(app) as manager:
+        await log_in(manager, "manager@demo", "demo-manager")
+        results = (await manager.get("/dashboard")).text
+        assert 'data-stream="/dashboard/events"' in results
+        assert "/static/dashboard.js" in results

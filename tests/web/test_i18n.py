@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from bot.conversation.limits import WHY_CODES
 from bot.core.enums import ConversationStatus, DeliveryStatus, EventKind, Role
@@ -54,6 +55,10 @@ def test_event_details_in_both_languages() -> None:
     assert (pt["Precisa de aprovação"], en["Needs approval"]) == ("sim", "yes")
     assert (pt["Para"], en["To"]) == ("Bia", "Bia")
     assert pt["Nota"] == "free_text stays as written"
+    # moments are shown in the business's time zone, days as days
+    paid = {"paid_at": "2026-12-03T12:29:00+00:00", "due": "2026-12-10"}
+    sao_paulo = dict(event_details("pt", paid, None, ZoneInfo("America/Sao_Paulo")))
+    assert sao_paulo == {"Pago em": "03/12/2026 09:29", "Vencimento": "10/12/2026"}
     # a key nobody named yet is still shown, readably
     assert event_details("en", {"brand_new": "x_y"}) == [("brand new", "x_y")]
 
