@@ -15,6 +15,7 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("bot.commands.telegram", "Telegram helpers"),
     ("bot.commands.serve", "serve, worker and conversation tests"),
     ("bot.commands.users", "user accounts"),
+    ("bot.commands.privacy", "LGPD requests"),
     ("bot.commands.payments", "PSP charges and received Pix"),
     ("bot.commands.portal", "the self-service page"),
     ("bot.commands.bench", "benchmarks"),
@@ -36,6 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def project_problem() -> str | None:
+    """Why this is not a project directory, or None.
+
+    Without this a command run in the wrong directory created an empty ``quita.db`` there and
+    then died with a traceback about a missing offer book or training data.
+    """
+    import os
+    from pathlib import Path
+
+    if os.environ.get("QUITA_CONFIG"):
+        return None  # load_settings reports a missing QUITA_CONFIG file itself
+    if Path("config.yml").exists():
+        return None
+    return (
+        f"no config.yml in {Path.cwd()}: run quita in the project directory "
+        "(the one with config.yml), or pass --config PATH / set QUITA_CONFIG"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -47,8 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         import os
 
         os.environ["QUITA_CONFIG"] = args.config
+    problem = project_problem()
+    if problem:
+        print(f"quita: {problem}", file=sys.stderr)
+        return 2
+    from bot.config import ConfigError
+
     try:
         result = handler(args)
+    except ConfigError as exc:
+        print(f"quita: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 
 class ConfigError(Exception):
@@ -52,9 +61,14 @@ def _localized(value: Any) -> Any:
     return {"pt": value, "en": value} if isinstance(value, str) else value
 
 
+# the example shop's CNPJ (config.yml, the demo, the conversation scripts): a placeholder whose
+# check digits are deliberately not valid, accepted as the one exception
+EXAMPLE_CNPJ = "12.345.678/0001-90"
+
+
 class BusinessSettings(_Strict):
     name: str = "Loja Exemplo"
-    cnpj: str = "00.000.000/0001-00"
+    cnpj: str = EXAMPLE_CNPJ
     contact_phone: str = "+55 11 4000-0000"
     timezone: str = "America/Sao_Paulo"
     default_language: Literal["pt", "en"] = "pt"
@@ -90,6 +104,13 @@ class BusinessSettings(_Strict):
     def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if len(set(value)) != len(value):
             raise ValueError("a payment method is listed twice")
+        return value
+
+    @field_validator("cnpj")
+    @classmethod
+    def _valid_cnpj(cls, value: str) -> str:
+        if value != EXAMPLE_CNPJ and not valid_cnpj(value):
+            raise ValueError(f"{value!r} is not a valid CNPJ (check digits)")
         return value
 
     @field_validator("timezone")
@@ -156,6 +177,22 @@ class ChannelSettings(_Strict):
     send_backoff_seconds: float = 2.0
 
 
+def parse_window(text: str) -> tuple[time, time]:
+    """``"08:00-20:00"`` -> (08:00, 20:00). Same-day windows only: the end is after the start."""
+    match = re.fullmatch(r"\s*(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*", text)
+    try:
+        if match is None:
+            raise ValueError
+        start, end = time.fromisoformat(match[1]), time.fromisoformat(match[2])
+    except ValueError:
+        raise ValueError(f"contact hours must look like 08:00-20:00, not {text!r}") from None
+    if end <= start:
+        raise ValueError(
+            f"contact hours {text!r} end before they start (a window cannot cross midnight)"
+        )
+    return start, end
+
+
 class ContactHours(_Strict):
     # weekday (mon..sun) -> "HH:MM-HH:MM" or null for no contact that day
     mon: str | None = "08:00-20:00"
@@ -166,21 +203,59 @@ class ContactHours(_Strict):
     sat: str | None = "08:00-14:00"
     sun: str | None = None
 
+    @field_validator("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_window(value)  # fail at start-up, not on every cadence pass
+        return value
+
+    @model_validator(mode="after")
+    def _some_day(self) -> ContactHours:
+        if all(value is None for value in self.model_dump().values()):
+            raise ValueError("contact hours allow no day of the week")
+        return self
+
 
 class CadenceSettings(_Strict):
     enabled: bool = True
     # days relative to the due date; after the last, repeat every `repeat_every_days`
     steps: tuple[int, ...] = (-3, 0, 1, 7, 15, 30)
-    repeat_every_days: int = 15
+    repeat_every_days: int = Field(default=15, ge=0)  # 0: no repeat after the last step
     profile: Literal["br", "us"] = "br"
     contact_hours: ContactHours = ContactHours()
     holidays_country: str = "BR"
-    weekly_cap: int = 3
+    weekly_cap: int = Field(default=3, ge=0)
+    # at least this long between two business-initiated collection messages, on top of the
+    # weekly cap (reminders of what the debtor agreed to or asked for are exempt)
+    min_gap_hours: int = Field(default=48, ge=0, le=168)
     already_paid_pause_business_days: int = 3
     promise_reminder_time: str = "09:00"
     installment_reminder_days: tuple[int, ...] = (-2, 0, 3)
     agreement_grace_days: int = 5
     interval_seconds: int = 60  # how often the embedded scheduler runs a pass
+
+    @field_validator("steps", "installment_reminder_days")
+    @classmethod
+    def _sorted_unique(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
+        if not value and info.field_name == "steps":
+            raise ValueError("needs at least one day")
+        if list(value) != sorted(set(value)):
+            raise ValueError(
+                f"days must be in increasing order without repeats, not {list(value)}"
+            )
+        return value
+
+    @field_validator("promise_reminder_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{2}:\d{2}", value.strip()):
+            raise ValueError(f"must look like 09:00, not {value!r}")
+        try:
+            time.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time of day") from None
+        return value
 
 
 class OfferSettings(_Strict):
@@ -209,6 +284,13 @@ class PaymentSettings(_Strict):
     receipt_match_days: int = Field(default=3, ge=0)
     receipt_max_lookups: int = Field(default=6, ge=1)  # PSP searches before a person decides
 
+    @field_validator("pix_key", "merchant_name", "merchant_city")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty (it goes into every PIX code)")
+        return value
+
 
 class PortalSettings(_Strict):
     """The debtor's self-service page (``/p/<token>``)."""
@@ -218,6 +300,16 @@ class PortalSettings(_Strict):
     max_attempts: int = Field(default=5, ge=1, le=20)  # identity check, then locked
     session_minutes: int = Field(default=30, ge=5, le=24 * 60)
     in_reminders: bool = False  # cadence reminders carry the page's link (debtors it can check)
+
+
+class PrivacySettings(_Strict):
+    """LGPD: how long message bodies are kept; the basis for what erasure keeps."""
+
+    message_retention_days: int | None = Field(default=None, ge=1)  # None: kept
+    legal_basis: str = (
+        "LGPD art. 16, I e art. 7º, II e VI: registros financeiros (dívidas, pagamentos, "
+        "promessas e acordos) mantidos por obrigação legal e exercício regular de direitos"
+    )
 
 
 class WebSettings(_Strict):
@@ -250,6 +342,7 @@ class Settings(_Strict):
     offers: OfferSettings = OfferSettings()
     payments: PaymentSettings = PaymentSettings()
     web: WebSettings = WebSettings()
+    privacy: PrivacySettings = PrivacySettings()
     portal: PortalSettings = PortalSettings()
     console: ConsoleSettings = ConsoleSettings()
     demo: bool = False  # the demo: simulator open without a login, demo logins shown
@@ -319,6 +412,20 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
 }
 
 
+def valid_cnpj(text: str) -> bool:
+    """True when ``text`` has 14 digits whose two check digits are right."""
+    digits = [int(c) for c in re.sub(r"\D", "", text)]
+    if len(digits) != 14 or len(set(digits)) == 1:
+        return False
+    weights = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
+    for size in (12, 13):
+        total = sum(d * w for d, w in zip(digits[:size], weights[13 - size :], strict=True))
+        rest = total % 11
+        if digits[size] != (0 if rest < 2 else 11 - rest):
+            return False
+    return True
+
+
 def default_config_path() -> Path:
     return Path(os.environ.get("QUITA_CONFIG", "config.yml"))
 
@@ -334,7 +441,7 @@ def load_settings(
     path = path if path is not None else default_config_path()
     data: dict[str, Any] = {}
     if path.exists():
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        loaded = _read_yaml(path)
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the top level must be a mapping of keys")
         data = loaded
@@ -368,6 +475,18 @@ def validate(data: dict[str, Any], *, source: str = "config") -> Settings:
             else:
                 problems.append(f"'{key}': {err['msg']}")
         raise ConfigError(f"{source}: " + "; ".join(problems)) from None
+
+
+def _read_yaml(path: Path) -> Any:
+    """The file's YAML; a syntax error names the file and the line (1-based)."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(f"{where}: YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: YAML syntax error: {exc}") from None
 
 
 def _nested(keys: tuple[str, ...], value: Any) -> dict[str, Any]:

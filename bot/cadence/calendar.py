@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 
 from bot.config import CadenceSettings, ContactHours
+from bot.config import parse_window as config_parse_window
 from bot.core.business_days import add_business_days
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,6 +32,20 @@ US_HOURS = ContactHours(
     sun=None,
 )
 
+
+def _weekdays(hours: str, saturday: str | None = None) -> ContactHours:
+    return ContactHours(mon=hours, tue=hours, wed=hours, thu=hours, fri=hours, sat=saturday)
+
+
+# State laws on collection contact hours (the debtor's state, from the portfolio import).
+# They narrow the configured hours (the intersection applies); they never widen them.
+STATE_HOURS: dict[str, tuple[str, ContactHours]] = {
+    "SP": ("Lei 15.426/2014", _weekdays("08:00-20:00", "08:00-14:00")),
+    "RJ": ("Lei 7.868/2018", _weekdays("09:00-19:00")),
+    "ES": ("state law (ES)", _weekdays("08:00-19:00")),
+    "AL": ("state law (AL)", _weekdays("08:00-20:00", "08:00-14:00")),
+}
+
 # how far next_allowed looks ahead before declaring that no contact is ever possible
 _SEARCH_DAYS = 400
 
@@ -44,13 +59,16 @@ class CalendarError(ValueError):
 def parse_window(text: str) -> Window:
     """``"08:00-20:00"`` -> (08:00, 20:00); the end must be after the start."""
     try:
-        start_text, end_text = (part.strip() for part in text.split("-"))
-        start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+        return config_parse_window(text)
     except ValueError as exc:
-        raise CalendarError(f"contact hours must look like 08:00-20:00, not {text!r}") from exc
-    if end <= start:
-        raise CalendarError(f"contact hours end before they start: {text!r}")
-    return start, end
+        raise CalendarError(str(exc)) from None
+
+
+def _intersect(a: Window | None, b: Window | None) -> Window | None:
+    if a is None or b is None:
+        return None
+    start, end = max(a[0], b[0]), min(a[1], b[1])
+    return (start, end) if start < end else None
 
 
 def effective_hours(settings: CadenceSettings) -> ContactHours:
@@ -102,6 +120,15 @@ class ContactCalendar:
         windows = tuple(
             None if hours[day] is None else parse_window(str(hours[day])) for day in WEEKDAYS
         )
+        law = STATE_HOURS.get(state.upper()) if state and settings.profile == "br" else None
+        if law is not None:
+            limits = law[1].model_dump()
+            windows = tuple(
+                _intersect(window, None if limits[day] is None else parse_window(limits[day]))
+                for day, window in zip(WEEKDAYS, windows, strict=True)
+            )
+            if all(window is None for window in windows):
+                raise CalendarError(f"contact hours leave no day of the week under {law[0]}")
         return cls(
             timezone=timezone,
             windows=windows,

@@ -12,7 +12,9 @@ Rules (DESIGN.md, "Rules the bot keeps"):
 * Debt steps are offsets from the oldest open due date. A debtor who missed several steps
   gets one message, the latest step that applies.
 * Every contact falls inside a contact window, after any pause, and within the weekly cap
-  (business-initiated messages in a rolling 7 days); at most one a day besides callbacks.
+  (business-initiated messages in a rolling 7 days); at most one a day besides callbacks;
+  collection steps at least ``min_gap_hours`` after the last business-initiated message.
+* The window is the configured hours narrowed by the debtor's state law (SP, RJ, ES, AL).
 
 Each contact's idempotency key is ``f"{debtor_id}:{step}:{local date of the step}"``: the
 same step on the same day always gets the same key, whichever worker plans it.
@@ -108,6 +110,7 @@ def plan_next_contact(
         if found is not None:
             candidates.append(found)
     elif facts.agreement_status is None:
+        earliest = _after_gap(facts, earliest, timedelta(hours=settings.min_gap_hours), cal)
         series = _step_series(facts, settings, cal.local_date(earliest))
         found = _pick(facts, series, earliest, cal, covered=_covered_until(facts, cal))
         if found is not None:
@@ -148,6 +151,24 @@ def _after_cap(facts: DebtorFacts, now: datetime, cap: int) -> datetime:
     if len(recent) < cap:
         return now
     return max(now, recent[-cap] + WEEK)
+
+
+def _after_gap(
+    facts: DebtorFacts, earliest: datetime, gap: timedelta, cal: ContactCalendar
+) -> datetime:
+    """Collection steps wait ``gap`` after the last business-initiated message.
+
+    Only the unsolicited steps: a callback the debtor asked for, the promised day and the
+    installment dates of an agreement are what the debtor agreed to, and go on their day."""
+    if gap <= timedelta(0) or not facts.business_sends:
+        return earliest
+    last = max(facts.business_sends)
+    if facts.last_promise_due is not None:
+        # the first contact after a broken promise follows up the debtor's own commitment
+        broken_from = cal.start_of_day(facts.last_promise_due + timedelta(days=1))
+        if last < broken_from:
+            return max(earliest, broken_from)
+    return max(earliest, last + gap)
 
 
 def _one_per_day(facts: DebtorFacts, earliest: datetime, cal: ContactCalendar) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,11 @@ def register(sub: Any) -> None:
     payments.set_defaults(handler=_import_payments)
 
     demo = sub.add_parser("demo", help="load the fictional demo portfolio and demo users")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="load it even into a database with real data or a non-SQLite database",
+    )
     demo.set_defaults(handler=_demo)
 
 
@@ -51,10 +57,42 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 def _read(path: Path) -> str:
+    """The file's text (UTF-8, UTF-16 or Windows-1252); ``ImportFileError`` in one line."""
+    from bot.store.importer import decode_csv
+
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return path.read_text(encoding="latin-1")
+        return decode_csv(path.read_bytes())
+    except FileNotFoundError:
+        raise ImportFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"{path}: is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+class ImportFileError(Exception):
+    """The import file cannot be read at all."""
+
+
+class StderrProgress:
+    """``importing: 45,000/100,000 rows (45%)`` on stderr: rewritten in place on a terminal,
+    a line every 10% otherwise (logs). Quiet for small files."""
+
+    def __init__(self, *, min_rows: int = 5000) -> None:
+        self.min_rows = min_rows
+        self.tty = sys.stderr.isatty()
+        self._last_decile = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.min_rows:
+            return
+        percent = done * 100 // total
+        line = f"importing: {done:,}/{total:,} rows ({percent}%)"
+        if self.tty:
+            print("\r" + line, end="\n" if done == total else "", file=sys.stderr, flush=True)
+        elif percent // 10 != self._last_decile:
+            self._last_decile = percent // 10
+            print(line, file=sys.stderr, flush=True)
 
 
 def _import_portfolio(args: argparse.Namespace) -> int:
@@ -63,9 +101,14 @@ def _import_portfolio(args: argparse.Namespace) -> int:
     from bot.store.importer import import_portfolio
 
     settings = _settings()
+    try:
+        text = _read(args.file)
+    except ImportFileError as exc:
+        print(f"quita import: {exc}", file=sys.stderr)
+        return 2
     engine = make_engine(settings.database_url)
     with transaction(make_sessionmaker(engine)) as session:
-        report = import_portfolio(session, _read(args.file), SystemClock().now())
+        report = import_portfolio(session, text, SystemClock().now(), progress=StderrProgress())
     engine.dispose()
     print(report.summary())
     return 0 if report.ok else 1
@@ -81,6 +124,9 @@ def _import_payments(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
         rows, errors = read_payments(_read(args.file), settings.business.timezone)
+    except ImportFileError as exc:
+        print(f"quita import: {exc}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -92,6 +138,10 @@ def _import_payments(args: argparse.Namespace) -> int:
         nonlocal applied, repeated
         for row in rows:
             key = f"import:{row.debt_ref}:{row.amount}:{row.paid_at.isoformat()}"
+            flag = runtime.in_transaction(functools.partial(_flag, row=row, key=key))
+            if flag:
+                errors.append((row.line, flag))
+                continue
             try:
                 if await runtime.confirm_payment(
                     row.debt_ref, row.amount, row.paid_at, source="import", dedupe_key=key
@@ -114,11 +164,30 @@ def _import_payments(args: argparse.Namespace) -> int:
     return 0 if not errors else 1
 
 
+def _flag(session: Any, *, row: Any, key: str) -> str | None:
+    """A payment far above its debt's open balance is flagged (a repeat of one already
+    recorded is not: it is reported as already recorded)."""
+    from bot.store.importer import payment_flag
+    from bot.store.portfolio import PortfolioRepository
+
+    repo = PortfolioRepository(session)
+    debt = repo.debt_by_ref(row.debt_ref)
+    if debt is None or repo.payment_seen(key):
+        return None  # confirm_payment reports an unknown debt itself
+    return payment_flag(row.amount, debt.amount - debt.paid)
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from bot.store.demo import load_demo
+    from bot.store.demo import demo_refusal, load_demo
 
     settings = _settings()
     _ensure_sqlite_dir(settings.database_url)
+    refusal = None if args.force else demo_refusal(settings)
+    if refusal:
+        print(
+            f"quita demo: refused: {refusal}. Use --force if you really mean it.", file=sys.stderr
+        )
+        return 1
     summary = load_demo(settings)
     print(summary)
     return 0

@@ -215,7 +215,8 @@ class InboxWorkers:
                         "inbox.turn_failed",
                         extra={"inbox_id": row_id, "attempt": attempts + 1, "status": status},
                     )
-                    error = f"{type(exc).__name__}: {exc}"
+                    # the type only: a database error's text can quote the message and phone
+                    error = type(exc).__name__[:200]
                     await self._dbwork(functools.partial(self._finish, row_id, status, error))
                     return False  # later rows wait: the chat's order comes first
                 await self._dbwork(functools.partial(self._finish, row_id, DONE, None))

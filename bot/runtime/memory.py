@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections import OrderedDict, defaultdict
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 
@@ -35,21 +35,48 @@ class MemoryLockManager:
 
 
 class MemoryDeduper:
-    def __init__(self) -> None:
-        self._seen: dict[str, float] = {}
+    """Keys seen within their TTL, bounded and O(1) per message.
+
+    Keys are kept in insertion order (an ``OrderedDict``), so expired ones are dropped from the
+    front a few at a time instead of rebuilding the whole map on the event loop; past
+    ``max_keys`` the oldest are evicted (a redelivery older than that many messages is
+    treated as new, the same trade-off as Redis's ``maxmemory``).
+    """
+
+    def __init__(
+        self, *, max_keys: int = 200_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._max_keys = max_keys
+        self._clock = clock
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
     async def first_time(self, key: str, *, ttl_seconds: int = 86400) -> bool:
-        now = time.monotonic()
+        now = self._clock()
+        self._expire(now)
         expires = self._seen.get(key)
         if expires is not None and expires > now:
             return False
         self._seen[key] = now + ttl_seconds
-        if len(self._seen) > 100_000:
-            self._seen = {k: v for k, v in self._seen.items() if v > now}
+        self._seen.move_to_end(key)
+        while len(self._seen) > self._max_keys:
+            self._seen.popitem(last=False)
         return True
 
     async def forget(self, key: str) -> None:
         self._seen.pop(key, None)
+
+    def _expire(self, now: float, *, at_most: int = 64) -> None:
+        """Drop expired keys from the front; bounded work per call keeps each message O(1)."""
+        for _ in range(at_most):
+            if not self._seen:
+                return
+            key, expires = next(iter(self._seen.items()))
+            if expires > now:
+                return
+            del self._seen[key]
 
 
 class MemoryLiveUpdates:

@@ -38,10 +38,12 @@ from bot.offers.payments import PaymentProvider
 from bot.portal.chat import offer_link as offer_portal_link
 from bot.portal.chat import reminder_link as portal_reminder_link
 from bot.resources import resource_path
+from bot.runtime import poison
 from bot.runtime.dbwork import DatabaseWork, ThreadedDatabaseWork, database_work_for
 from bot.runtime.inbox import InboxWorkers
 from bot.runtime.memory import MemoryDeduper, MemoryLiveUpdates, MemoryLockManager
 from bot.runtime.ports import Channel, Deduper, LiveUpdates, LockManager
+from bot.store import deadletters
 from bot.store.conversations import MessageRepository
 from bot.store.db import make_engine, make_sessionmaker, ping, transaction
 from bot.store.tables import Contact, Conversation
@@ -50,6 +52,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DIALOGUES_DIR = Path("dialogues")  # resolved by bot.resources, not the working directory
+
+
+def privacy_housekeeping(session: Session, now: datetime, settings: Settings) -> None:
+    """Wrong numbers leave their debtor; bodies past the retention period are blanked."""
+    from bot.store import privacy
+
+    privacy.purge_wrong_numbers(session, now=now)
+    days = settings.privacy.message_retention_days
+    if days:
+        privacy.blank_old_bodies(session, now=now, days=days)
 
 
 def chat_lock(channel: str, address: str) -> str:
@@ -133,16 +145,29 @@ class Runtime:
 
         The chat's lock is taken first, before any I/O, so one chat's messages are handled
         in the order they arrived."""
+        try:
+            msg = poison.sanitise(msg, now=self.clock.now())
+        except poison.PoisonMessage as exc:
+            await self._park(msg, exc)
+            return False
         async with self.locks.hold(chat_lock(msg.channel, msg.address)):
             key = f"in:{msg.channel}:{msg.provider_id}"
             if not await self.deduper.first_time(key):
                 return False
             try:
                 outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
-            except BaseException:
-                # nothing was committed for this delivery: let the provider's retry through
-                await self.deduper.forget(key)
-                raise
+            except BaseException as exc:
+                # nothing was committed for this delivery: let the provider's retry through,
+                # unless a retry would fail the same way (then it is kept as a dead letter)
+                if not poison.is_poison(exc):
+                    await self.deduper.forget(key)
+                    raise
+                try:
+                    await self._park(msg, exc)
+                except BaseException:
+                    await self.deduper.forget(key)
+                    raise exc from None
+                return False
         return await self._turn_done(outcome)
 
     async def _turn_done(self, outcome: TurnOutcome | None) -> bool:
@@ -166,14 +191,29 @@ class Runtime:
         turn runs here, as ``receive``. False when it was a duplicate delivery."""
         if self._inbox is None:
             return await self.receive(msg)
+        try:
+            msg = poison.sanitise(msg, now=self.clock.now())
+        except poison.PoisonMessage as exc:
+            await self._park(msg, exc)
+            return False
         return await self._inbox.accept(msg)
 
     async def _inbox_turn(self, msg: InboundMessage) -> bool:
         """One inbox delivery's turn; the inbox worker holds the chat's lock. The inbox row
         already de-duplicated the delivery and ``messages`` is unique on it, so the Redis
         de-duplication is not asked (it would drop a turn interrupted by a crash)."""
-        outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
+        try:
+            outcome = await self._in_transaction(lambda s: inbound_turn(s, msg, self.deps))
+        except Exception as exc:
+            if not poison.is_poison(exc):
+                raise  # the inbox retries it, then marks it failed
+            await self._park(msg, exc)  # a retry would fail the same way: kept, not looped
+            return False
         return await self._turn_done(outcome)
+
+    async def _park(self, msg: InboundMessage, error: BaseException) -> None:
+        now = self.clock.now()
+        await self._in_transaction(lambda s: deadletters.park(s, msg, error, now=now))
 
     async def record_status(self, update: StatusUpdate) -> bool:
         """A delivery status from the provider; late or repeated ones never move it back."""
@@ -260,6 +300,7 @@ class Runtime:
         changed = self.in_transaction(
             lambda s: payments.expire_promises_and_agreements(s, when, self.deps)
         )
+        self.in_transaction(lambda s: privacy_housekeeping(s, when, self.settings))
         return changed + periodic_sync(self, when)  # Pix whose webhook never came
 
     async def housekeeping(self) -> list[str]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import func, inspect, select
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
@@ -15,7 +15,7 @@ from bot.core.domain import Plan, ScheduledPayment
 from bot.store.db import make_engine, make_sessionmaker, transaction, upgrade
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import DebtorRecord, DebtRecord, PortfolioRepository
-from bot.store.tables import Promise, User
+from bot.store.tables import Debtor, Promise, User
 
 # (name, language, days from today to the due date, amount, description, situation)
 DEMO = [
@@ -62,6 +62,41 @@ def _cpf(seed: int) -> str:
         base.append((total * 10) % 11 % 10)
     digits = "".join(map(str, base))
     return f"{digits[:3]}.{digits[3:6]}.{digits[6:9]}-{digits[9:]}"
+
+
+def demo_refusal(settings: Settings) -> str | None:
+    """Why the demo must not be loaded into this database (without ``--force``), or None.
+
+    The demo adds known logins ('demo-agent'...): never on a database that holds real
+    debtors or users, nor on a server database unless the deployment says it is a demo.
+    """
+    url = settings.database_url
+    if not url.startswith("sqlite") and not settings.demo:
+        return (
+            "the database is not SQLite and `demo: true` is not set: this looks like a "
+            "production database, and the demo creates users with known passwords"
+        )
+    engine = make_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        if not {"debtors", "users"} <= tables:
+            return None
+        with make_sessionmaker(engine)() as session:
+            real_debtors = session.scalar(
+                select(func.count()).select_from(Debtor).where(~Debtor.ref.startswith("DEMO-"))
+            )
+            demo_emails = [email for email, _name, _role in DEMO_USERS]
+            real_users = session.scalar(
+                select(func.count()).select_from(User).where(User.email.not_in(demo_emails))
+            )
+    finally:
+        engine.dispose()
+    if real_debtors or real_users:
+        return (
+            f"the database already holds {real_debtors} non-demo debtors and {real_users} "
+            "non-demo users"
+        )
+    return None
 
 
 def load_demo(settings: Settings, *, clock: Clock | None = None) -> str:

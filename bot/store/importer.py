@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.core.money import money
-from bot.store.portfolio import DebtorRecord, DebtRecord, PortfolioRepository
+from bot.store.bulk import upsert_rows
+from bot.store.portfolio import DebtorRecord, DebtRecord
 
 PORTFOLIO_COLUMNS = (
     "debtor_ref",
@@ -32,9 +33,50 @@ PORTFOLIO_COLUMNS = (
     "amount",
     "due_date",
 )
-OPTIONAL_PORTFOLIO_COLUMNS = ("birth_date",)  # read when present: older files import as before
+OPTIONAL_PORTFOLIO_COLUMNS = ("segment", "state", "birth_date")  # read when present
 PAYMENT_COLUMNS = ("debt_ref", "amount", "paid_at")
 MAX_AMOUNT = Decimal("1e15")
+# the columns' sizes (bot.store.tables): a longer value is a row error, not a failed file
+MAX_LENGTH = {
+    "debtor_ref": 64,
+    "name": 200,
+    "document": 32,
+    "segment": 64,
+    "debt_ref": 64,
+    "description": 200,
+    "telegram_chat_id": 64,
+}
+STATES = frozenset(
+    {
+        "AC",
+        "AL",
+        "AP",
+        "AM",
+        "BA",
+        "CE",
+        "DF",
+        "ES",
+        "GO",
+        "MA",
+        "MT",
+        "MS",
+        "MG",
+        "PA",
+        "PB",
+        "PR",
+        "PE",
+        "PI",
+        "RJ",
+        "RN",
+        "RS",
+        "RO",
+        "RR",
+        "SC",
+        "SP",
+        "SE",
+        "TO",
+    }
+)
 
 
 class RowError(ValueError):
@@ -173,8 +215,35 @@ def valid_cpf(text: str) -> bool:
     return True
 
 
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV file as spreadsheets save it: UTF-8 (with or without BOM), UTF-16
+    (Excel's "Unicode text") or Windows-1252 (Excel's "CSV" on a Brazilian Windows)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    head = data[:4000]
+    if head and head.count(b"\x00") * 4 > len(head):  # UTF-16 without a BOM
+        return data.decode("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def sniff_delimiter(text: str) -> str:
+    """``;`` (Excel in pt-BR), tab or ``,``: whichever splits the header line most."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
 def _rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
     if missing:
@@ -205,6 +274,12 @@ def read_portfolio(
             for col in required:
                 if not rec.get(col):
                     raise RowError(f"{col} is empty")
+            for col, limit in MAX_LENGTH.items():
+                if len(rec.get(col) or "") > limit:
+                    raise RowError(f"{col} is longer than {limit} characters")
+            state = (rec.get("state") or "").upper() or None
+            if state is not None and state not in STATES:
+                raise RowError(f"state {rec['state']!r} is not a Brazilian UF (SP, RJ, ...)")
             language = (rec.get("language") or "pt").lower()[:2]
             if language not in ("pt", "en"):
                 raise RowError(f"language {rec['language']!r} is not pt or en")
@@ -232,6 +307,7 @@ def read_portfolio(
                         birth_date=birth_date,
                         phone=phone,
                         telegram_chat_id=chat,
+                        state=state,
                     ),
                     debt=DebtRecord(
                         ref=rec["debt_ref"],
@@ -267,8 +343,29 @@ def read_payments(text: str, tz: str) -> tuple[list[PaymentRow], list[tuple[int,
     return rows, errors
 
 
-def import_portfolio(session: Session, text: str, now: datetime) -> ImportReport:
-    """Upsert every good row (each in its own savepoint); report every bad one."""
+# a payment above this many times the open balance is almost always a typo ("1.234,56" read
+# as 123456, a wrong debt_ref): it is flagged and not applied
+FAR_ABOVE_BALANCE = 2
+
+
+def payment_flag(amount: Decimal, balance: Decimal) -> str | None:
+    """Why a payment of ``amount`` on a debt with ``balance`` open must not be applied."""
+    if amount > balance * FAR_ABOVE_BALANCE:
+        return (
+            f"amount {amount} is far above the open balance {balance}: not applied "
+            "(check the amount and the debt_ref)"
+        )
+    return None
+
+
+def import_portfolio(
+    session: Session,
+    text: str,
+    now: datetime,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Upsert every good row (set-based, in chunks); report every bad one by line."""
     report = ImportReport()
     try:
         rows, errors = read_portfolio(text, today=now.date())
@@ -277,18 +374,9 @@ def import_portfolio(session: Session, text: str, now: datetime) -> ImportReport
         return report
     report.errors.extend(errors)
     report.rows = len(rows) + len(errors)
-    repo = PortfolioRepository(session)
-    for row in rows:
-        try:
-            with session.begin_nested():
-                debtor, changed = repo.upsert_debtor(row.debtor, now)
-                changed |= repo.upsert_debt(debtor, row.debt, now)
-        except ValueError as exc:
-            report.errors.append((row.line, str(exc)))
-            continue
-        if changed:
-            report.created_or_updated += 1
-        else:
-            report.unchanged += 1
+    changed, unchanged, failed = upsert_rows(session, rows, now, progress=progress)
+    report.created_or_updated = changed
+    report.unchanged = unchanged
+    report.errors.extend(failed)
     report.errors.sort()
     return report

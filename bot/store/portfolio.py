@@ -25,6 +25,7 @@ class DebtorRecord:
     birth_date: date | None = None
     phone: str | None = None
     telegram_chat_id: str | None = None
+    state: str | None = None  # UF; picks the contact-rules profile and state holidays
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class PortfolioRepository:
                 document=record.document,
                 birth_date=record.birth_date,
                 segment=record.segment,
+                state=record.state,
                 link_token=secrets.token_urlsafe(12),
                 created_at=now,
                 updated_at=now,
@@ -92,7 +94,7 @@ class PortfolioRepository:
             self.session.flush()
             changed = True
         else:
-            for attr in ("name", "language", "document", "birth_date", "segment"):
+            for attr in ("name", "language", "document", "birth_date", "segment", "state"):
                 value = getattr(record, attr)
                 if value is not None and getattr(row, attr) != value:
                     setattr(row, attr, value)

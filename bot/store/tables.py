@@ -325,7 +325,7 @@ class Receipt(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id"), index=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
-    media_url: Mapped[str | None] = mapped_column(String(500))
+    media_url: Mapped[str | None] = mapped_column(Text)  # a data: URL for an inline PDF
     content_type: Mapped[str | None] = mapped_column(String(100))
     checked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
@@ -430,3 +430,22 @@ class InboxDelivery(Base):
     error: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(AwareDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class DeadLetter(Base):
+    """An inbound message that could not be processed even after sanitising: kept, not lost.
+
+    The provider is answered 200 so it stops retrying; managers see these on the dashboard.
+    """
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # the sanitised message, as JSON
+    error: Mapped[str] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(AwareDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -25,6 +25,8 @@ ROUTERS: tuple[str, ...] = (
     "bot.web.auth",
     "bot.web.console",
     "bot.web.dashboard",
+    "bot.web.deadletters",
+    "bot.web.privacy",
     "bot.web.simulator",
     "bot.web.api",
     "bot.web.receipts",

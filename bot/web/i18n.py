@@ -629,6 +629,31 @@ STRINGS: dict[str, tuple[str, str]] = {
         "page locked (the bot still answers)",
     ),
     "reason.portal_request": ("pediu uma pessoa na página", "asked for a person on the page"),
+    # dead letters and privacy (manager pages)
+    "dead.title": ("Mensagens não processadas", "Unprocessed messages"),
+    "dead.intro": (
+        "Mensagens recebidas que não puderam ser processadas. Ficam guardadas aqui; o "
+        "provedor recebeu 200 e não reenvia.",
+        "Inbound messages that could not be processed. They are kept here; the provider "
+        "was answered 200 and does not resend them.",
+    ),
+    "dead.count": ("Total", "Total"),
+    "dead.none": ("Nenhuma. Tudo processado.", "None. Everything was processed."),
+    "dead.error": ("Motivo", "Reason"),
+    "dead.attempts": ("Tentativas", "Attempts"),
+    "privacy.title": ("Privacidade (LGPD)", "Privacy (LGPD)"),
+    "privacy.help": (
+        "Pedidos do titular (art. 18): exportar os dados ou anonimizá-los. Os registros "
+        "financeiros são mantidos, com a base legal registrada.",
+        "Data subject requests (art. 18): export the data or anonymise it. Financial "
+        "records are kept, with the legal basis recorded.",
+    ),
+    "privacy.export": ("Exportar dados (JSON)", "Export data (JSON)"),
+    "privacy.erase": ("Anonimizar titular", "Erase personal data"),
+    "privacy.confirm": (
+        "Anonimizar este titular? Nome, CPF, contatos e mensagens serão apagados.",
+        "Erase this person? Name, CPF, contacts and messages will be removed.",
+    ),
 }
 
 

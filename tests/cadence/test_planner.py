@@ -220,7 +220,7 @@ def test_preview_assumes_each_contact_is_sent() -> None:
     assert [(c.step, c.at) for c in contacts] == [
         ("d-3", at(2026, 11, 7, 8)),
         ("d+0", at(2026, 11, 10, 8)),
-        ("d+1", at(2026, 11, 11, 8)),
+        ("d+1", at(2026, 11, 12, 8)),  # 48 h after d+0 (cadence.min_gap_hours)
         ("d+7", at(2026, 11, 17, 8)),
         ("d+15", at(2026, 11, 25, 8)),
         ("d+30", at(2026, 12, 10, 8)),

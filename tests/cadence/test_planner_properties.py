@@ -36,11 +36,16 @@ zones = st.sampled_from([None, "America/Sao_Paulo", "America/Manaus", "America/N
 
 cadences = st.builds(
     CadenceSettings,
-    steps=st.lists(st.integers(-10, 60), min_size=1, max_size=7, unique=True).map(tuple),
+    # config validation wants steps in increasing order (an unsorted list is a typo)
+    steps=st.lists(st.integers(-10, 60), min_size=1, max_size=7, unique=True).map(
+        lambda xs: tuple(sorted(xs))
+    ),
     repeat_every_days=st.integers(0, 30),
     profile=st.sampled_from(["br", "us"]),
     weekly_cap=st.integers(1, 5),
-    installment_reminder_days=st.lists(st.integers(-5, 5), max_size=3, unique=True).map(tuple),
+    installment_reminder_days=st.lists(st.integers(-5, 5), max_size=3, unique=True).map(
+        lambda xs: tuple(sorted(xs))
+    ),
 )
 
 

@@ -1,7 +1,7 @@
 """debtors.birth_date: the portal's identity check when there is no CPF
 
 Revision ID: 0006_birth_date
-Revises: 0005_receipt_review
+Revises: 0005_console
 """
 
 from collections.abc import Sequence

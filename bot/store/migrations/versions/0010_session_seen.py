@@ -1,7 +1,7 @@
 """web_sessions.last_seen_at: which agents are online (automatic assignment)
 
-Revision ID: 0008_session_seen
-Revises: 0007_inbox
+Revision ID: 0010_session_seen
+Revises: 0009_receipt_media_text
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from bot.store.types import AwareDateTime
 
-revision: str = "0008_session_seen"
-down_revision: str | None = "0007_inbox"
+revision: str = "0010_session_seen"
+down_revision: str | None = "0009_receipt_media_text"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
