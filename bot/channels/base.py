@@ -10,6 +10,9 @@ A provider lives behind three things defined here and nowhere else:
   ``/webhooks/{endpoint}``; nothing is stored before ``handle`` returns.
 - ``ChannelAdapter``: one provider's entry in the registry: which channels and webhook
   endpoints a deployment gets from its settings and environment.
+
+A channel may also be a ``MediaSource``: it downloads a file a person sent (a receipt), with
+the provider's own credentials, so the core never learns how a provider stores files.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import httpx
 
 from bot.config import Settings
-from bot.core.domain import InboundMessage, OutboundMessage, SendResult, StatusUpdate
+from bot.core.domain import InboundMessage, Media, OutboundMessage, SendResult, StatusUpdate
 
 
 class SendError(Exception):
@@ -109,6 +112,18 @@ class Channel(Protocol):
     async def send(self, message: OutboundMessage) -> SendResult:
         """Send one message; raise ``SendError`` on failure (never return on failure)."""
         ...
+
+
+@runtime_checkable
+class MediaSource(Protocol):
+    """A channel that can download what a person sent through it.
+
+    ``fetch_media`` gives the bytes of a PDF, JPEG or PNG of at most
+    ``bot.channels.media.MAX_MEDIA_BYTES``, or ``None`` (another type, too large, unknown
+    to the provider, the provider unreachable or slow): it never raises for those, and logs
+    them without personal data."""
+
+    async def fetch_media(self, media: Media) -> bytes | None: ...
 
 
 class StartableChannel(Channel, Protocol):

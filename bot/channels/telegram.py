@@ -29,20 +29,23 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.masking import mask_address
+from bot.channels.media import MAX_MEDIA_BYTES, accepted, failed
 from bot.channels.policies import telegram_policy
 from bot.channels.telegram_parse import (
     CHANNEL,
+    FILE_PREFIX,
     MalformedUpdate,
     callback_query_id,
     parse_update,
 )
 from bot.config import ChannelSettings, Settings
-from bot.core.domain import Button, OutboundMessage, SendResult
+from bot.core.domain import Button, Media, OutboundMessage, SendResult
 from bot.core.enums import ChoiceKind
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+MEDIA_SECONDS = 15.0  # a receipt download may take longer than a send, not forever
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
@@ -114,6 +117,12 @@ def _retry_seconds(exc: tg_error.RetryAfter) -> float:
     return float(value)
 
 
+def file_base_url(base_url: str) -> str:
+    """Where the Bot API serves files: ``.../file/bot`` beside ``.../bot``."""
+    root = base_url.rstrip("/")
+    return (root.removesuffix("/bot") if root.endswith("/bot") else root) + "/file/bot"
+
+
 class TelegramChannel:
     """Sends through the Bot API; also answers callbacks and manages the webhook."""
 
@@ -124,6 +133,7 @@ class TelegramChannel:
         token: str,
         *,
         base_url: str | None = None,
+        base_file_url: str | None = None,
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
         policy: ChannelPolicy | None = None,
@@ -135,6 +145,7 @@ class TelegramChannel:
         self._bot = Bot(
             token,
             base_url=base_url or DEFAULT_BASE_URL,
+            base_file_url=base_file_url or file_base_url(base_url or DEFAULT_BASE_URL),
             request=request,
             get_updates_request=get_updates_request,
         )
@@ -157,6 +168,29 @@ class TelegramChannel:
         if self._started:
             await self._bot.shutdown()
             self._started = False
+
+    async def fetch_media(self, media: Media) -> bytes | None:
+        """``getFile`` then the file itself, through the Bot (so ``TELEGRAM_API_BASE_URL``
+        and its request layer apply). The Bot API serves files of up to 20 MB; ours stop
+        at 5 MB, checked on ``file_size`` before downloading and on the bytes after."""
+        if not media.url or not media.url.startswith(FILE_PREFIX) or not accepted(media):
+            return None
+        await self.start()
+        try:
+            found = await self._bot.get_file(
+                media.url.removeprefix(FILE_PREFIX), read_timeout=MEDIA_SECONDS
+            )
+            if found.file_size is not None and found.file_size > MAX_MEDIA_BYTES:
+                failed(CHANNEL, "too large")
+                return None
+            data = bytes(await found.download_as_bytearray(read_timeout=MEDIA_SECONDS))
+        except tg_error.TelegramError as exc:
+            failed(CHANNEL, type(exc).__name__)
+            return None
+        if len(data) > MAX_MEDIA_BYTES:
+            failed(CHANNEL, "too large")
+            return None
+        return data
 
     async def send(self, message: OutboundMessage) -> SendResult:
         await self.start()

@@ -9,6 +9,8 @@ from bot.core.domain import InboundMessage, Media
 
 CHANNEL = "telegram"
 
+FILE_PREFIX = "telegram-file:"  # Media.url of an inbound file: its Bot API file_id
+
 # Telegram message field -> our media kind (the domain kinds the dialogue knows)
 _MEDIA_FIELDS = {
     "voice": "audio",
@@ -138,7 +140,7 @@ def _media(message: dict[str, Any]) -> tuple[Media, ...]:
         found.append(
             Media(
                 kind=kind,
-                url=f"telegram-file:{file_id}" if file_id else None,
+                url=FILE_PREFIX + str(file_id) if file_id else None,
                 content_type=value.get("mime_type") or ("image/jpeg" if kind == "image" else None),
             )
         )

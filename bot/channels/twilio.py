@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from twilio.base.exceptions import TwilioRestException
@@ -30,6 +30,7 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.masking import mask_address
+from bot.channels.media import accepted, failed
 from bot.channels.policies import policy_for, twilio_sms_policy, twilio_whatsapp_policy
 from bot.channels.twilio_http import HttpxTwilioClient
 from bot.channels.twilio_parse import (
@@ -40,7 +41,7 @@ from bot.channels.twilio_parse import (
     signature_valid,
 )
 from bot.config import Settings
-from bot.core.domain import OutboundMessage, SendResult
+from bot.core.domain import Media, OutboundMessage, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ def make_client(
     """A twilio ``Client`` on our httpx network layer (pointed at ``base_url`` if given)."""
     transport = HttpxTwilioClient(base_url=base_url, client=http)
     return Client(account_sid, auth_token, http_client=transport), transport
+
+
+TWILIO_HOST = ".twilio.com"  # where inbound media live (api.twilio.com)
 
 
 class TwilioChannel:
@@ -90,6 +94,18 @@ class TwilioChannel:
     @property
     def transport(self) -> HttpxTwilioClient:
         return self._transport
+
+    async def fetch_media(self, media: Media) -> bytes | None:
+        """``MediaUrl{N}`` with the account's credentials (Twilio protects inbound media
+        with HTTP basic auth). Credentials only ever go to a Twilio host."""
+        if not media.url or not accepted(media):
+            return None
+        parts = urlsplit(media.url)
+        if parts.scheme != "https" or not (parts.hostname or "").endswith(TWILIO_HOST):
+            failed(self.name, "not a twilio url")
+            return None
+        auth = (str(self._client.username), str(self._client.password))
+        return await asyncio.to_thread(self._transport.download, media.url, auth, self.name)
 
     def has_template(self, template: str | None) -> bool:
         return template is not None and template in self._templates

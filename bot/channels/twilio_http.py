@@ -16,6 +16,8 @@ import httpx
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
+from bot.channels.media import MEDIA_TIMEOUT, failed, read_capped_sync
+
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +68,24 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         )
         self._local.retry_after = _retry_after(reply.headers.get("Retry-After"))
         return Response(reply.status_code, reply.text, dict(reply.headers))
+
+    def download(self, url: str, auth: tuple[str, str], channel: str) -> bytes | None:
+        """A media URL's bytes (a PDF/JPEG/PNG of at most 5 MB). Twilio answers the
+        authenticated URL with a redirect to its file store; that one is fetched without
+        the account's credentials, which only ever go to Twilio's API."""
+        try:
+            with self._client.stream(
+                "GET", self.rewrite(url), auth=auth, timeout=MEDIA_TIMEOUT
+            ) as first:
+                target = first.headers.get("location") if first.is_redirect else None
+                if target is None:
+                    return read_capped_sync(first, channel)
+                store = str(first.url.join(target))
+            with self._client.stream("GET", store, timeout=MEDIA_TIMEOUT) as reply:
+                return read_capped_sync(reply, channel)
+        except httpx.HTTPError as exc:
+            failed(channel, type(exc).__name__)
+            return None
 
     def last_retry_after(self) -> float | None:
         """``Retry-After`` of the last response seen on this thread, in seconds."""

@@ -36,20 +36,23 @@ from bot.channels.base import (
     WebhookRequest,
 )
 from bot.channels.masking import mask_address
+from bot.channels.media import MAX_MEDIA_BYTES, MEDIA_TIMEOUT, accepted, failed, read_capped
 from bot.channels.policies import WHATSAPP_WINDOW
 from bot.channels.whatsapp_cloud_parse import (
     CHANNEL,
+    MEDIA_PREFIX,
     MalformedPayload,
     parse_webhook,
     signature_valid,
     verification_challenge,
 )
 from bot.config import Settings
-from bot.core.domain import OutboundMessage, SendResult
+from bot.core.domain import Media, OutboundMessage, SendResult
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://graph.facebook.com/v20.0"
+MEDIA_HOSTS = (".fbsbx.com", ".facebook.com", ".whatsapp.net")  # where Meta serves media
 SIGNATURE_HEADER = "x-hub-signature-256"
 RE_ENGAGEMENT = "131047"  # more than 24 hours since the person last wrote
 RATE_LIMITED = {"4", "80007", "130429", "131056"}
@@ -181,6 +184,47 @@ class WhatsAppCloudChannel:
             extra={"to": mask_address(message.address), "type": body["type"]},
         )
         return SendResult(provider_id=provider_id)
+
+    async def fetch_media(self, media: Media) -> bytes | None:
+        """``GET /{media-id}`` gives a short-lived URL, fetched with the same bearer token
+        (Meta's media URLs need it); the token only goes to the Graph host we talk to or to
+        Meta's file hosts."""
+        if not media.url or not media.url.startswith(MEDIA_PREFIX) or not accepted(media):
+            return None
+        media_id = media.url.removeprefix(MEDIA_PREFIX)
+        if not media_id.isdigit():
+            failed(CHANNEL, "bad media id")
+            return None
+        headers = {"Authorization": f"Bearer {self._config.token}"}
+        base = self._config.base_url.rstrip("/")
+        try:
+            found = await self._http.get(
+                f"{base}/{media_id}", headers=headers, timeout=MEDIA_TIMEOUT
+            )
+            if found.status_code != 200:
+                failed(CHANNEL, f"status {found.status_code}")
+                return None
+            info = found.json()
+            url = info.get("url") if isinstance(info, dict) else None
+            size = info.get("file_size") if isinstance(info, dict) else None
+            if not isinstance(url, str) or not self._trusted(url):
+                failed(CHANNEL, "no media url")
+                return None
+            if isinstance(size, int) and size > MAX_MEDIA_BYTES:
+                failed(CHANNEL, "too large")
+                return None
+            async with self._http.stream(
+                "GET", url, headers=headers, timeout=MEDIA_TIMEOUT
+            ) as response:
+                return await read_capped(response, CHANNEL)
+        except (httpx.HTTPError, ValueError) as exc:
+            failed(CHANNEL, type(exc).__name__)
+            return None
+
+    def _trusted(self, url: str) -> bool:
+        host = httpx.URL(url).host
+        ours = httpx.URL(self._config.base_url).host
+        return host == ours or host.endswith(MEDIA_HOSTS)
 
     async def stop(self) -> None:
         await self._http.aclose()

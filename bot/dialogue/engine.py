@@ -55,6 +55,7 @@ HANDLERS: dict[str, Handler] = {
     "offers": handlers_offers.offers,
     "hardship_offers": handlers_offers.hardship_offers,
     "negotiate": handlers_offers.negotiate,
+    "plan_first_due": handlers_offers.plan_first_due,
     "choose_option": handlers_offers.choose_option,
     "confirm_plan": handlers_offers.confirm_plan,
     "refuse_offers": handlers_offers.refuse_offers,
@@ -163,7 +164,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         needs_identity = ctx.settings.identity_check == "confirm_name" and not state.verified
         state = state.evolve(phase="awaiting_identity" if needs_identity else "open")
     reading = read_message(
-        event.parse,
+        handlers_offers.option_by_amount(event.parse, state.on_screen),
         ctx,
         flows,
         phase=state.phase,
@@ -214,8 +215,9 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
             intent = _kept_before_opt_out(reading, flows) or intent
         intent = _date_means(state, reading, intent, entities, ctx, flows)
         if _accepts_pending_plan(state, reading):
-            # "ok 6x entao, fechado": the plan on the table, accepted (its "6x" is no new ask)
-            intent, entities = "affirm", [e for e in entities if e != "installments"]
+            # "ok 6x entao, fechado": the plan on the table, accepted (its "6x" or its first
+            # day is no new ask)
+            intent, entities = "affirm", [e for e in entities if e not in ("installments", "date")]
         name = flows.route(state.phase, intent, entities, parse=reading.parse)
     if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
         name = "follow_up"
@@ -252,7 +254,11 @@ def _accepts_pending_plan(state: ConversationState, reading: Reading) -> bool:
     if state.phase != "confirming_plan" or plan is None or "affirm" not in reading.intents:
         return False
     said = reading.parse.value("installments")
-    return said is None or str(said) == str(plan.installments)
+    if said is not None and str(said) != str(plan.installments):
+        return False
+    # "ta bom, dia 26 então. fechado": a day that is the plan's first payment is the same plan
+    day = reading.parse.value("date")
+    return day is None or str(day)[:10] == plan.first_due.isoformat()
 
 
 def _kept_before_opt_out(reading: Reading, flows: Flows) -> str | None:

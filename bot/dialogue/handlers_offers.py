@@ -7,11 +7,14 @@ own proposal gets an extra LogEvent("proposal") with what was asked for.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.core.domain import Plan
+from bot.core.parse import Entity, Parse
 from bot.dialogue.actions import (
     Action,
     CreateAgreement,
@@ -117,7 +120,7 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-def _is_down_payment(t: Turn, keywords: tuple[str, ...]) -> bool:
+def _says_any(t: Turn, keywords: tuple[str, ...]) -> bool:
     text = normalise(t.parse.text)
     return any(normalise(k) in text for k in keywords)
 
@@ -185,14 +188,54 @@ def negotiate(t: Turn) -> Step:
 
             return promise_to_pay(t)
         return offers(t)
+    if installments is None and amount is not None and _part_on_a_day(t):
+        # "consigo 200 na sexta e o resto no outro mês": 200 promised for Friday, the rest
+        # arranged later (a plan needs no day for its entry)
+        from bot.dialogue.handlers_promises import promise_to_pay
+
+        return promise_to_pay(t)
+    return _propose(t, installments, amount)
+
+
+def _part_on_a_day(t: Turn) -> bool:
+    """An amount for a coming day, the rest later ("200 sexta e o resto depois")."""
+    raw = t.parse.value("date")
+    if raw is None or not _says_any(t, t.flows.keywords_for("rest_at_once", t.language)):
+        return False
+    try:
+        return date.fromisoformat(str(raw)[:10]) > t.ctx.today
+    except ValueError:
+        return False
+
+
+def plan_first_due(t: Turn) -> Step:
+    """A day said about the installment plan waiting for a yes ("não dá pra ser dia 10?"):
+    the same plan with its first payment on that day when the book allows, else on the latest
+    day it allows, saying so. Not a promise of the whole balance: the plan is what is on the
+    table."""
+    plan = t.state.pending_plan
+    said_plan = t.parse.value("installments") is not None or t.parse.value("amount") is not None
+    if said_plan:
+        return negotiate(t)
+    if plan is None or plan.kind != "installments" or plan.down_payment:
+        from bot.dialogue.handlers_promises import promise_to_pay
+
+        return promise_to_pay(t)
+    return _propose(t, plan.installments, None, insisting=False)
+
+
+def _propose(
+    t: Turn, installments: int | None, amount: Decimal | None, *, insisting: bool = True
+) -> Step:
+    """Ask the book for the debtor's own plan and show it (or the offers, or a person)."""
     down = None
     monthly = None
     if amount is not None:
         keywords = t.flows.keywords_for("down_payment", t.language)
-        if _is_down_payment(t, keywords):
+        if _says_any(t, keywords):
             down = amount
             rest = t.flows.keywords_for("rest_at_once", t.language)
-            if installments is None and _is_down_payment(t, rest):
+            if installments is None and _says_any(t, rest):
                 installments = 1  # the rest in one go: the book offers the nearest plan
         else:
             monthly = amount
@@ -225,7 +268,7 @@ def negotiate(t: Turn) -> Step:
         "asked_down": None if down is None else str(down),
     }
     key = f"{installments}|{monthly}|{down}"
-    insisted = not exact and t.state.extra.get("countered") == key
+    insisted = insisting and not exact and t.state.extra.get("countered") == key
     if insisted:
         # The person turned the nearest plan (or the offers) down and asked the same again:
         # a person decides, and the debtor is told when they will hear back.
@@ -255,8 +298,8 @@ def negotiate(t: Turn) -> Step:
 
 def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
     """The first installment's day: the one asked for ("3x com a primeira dia 10") when the
-    book allows it (up to its promise window, as for a promise), else the latest allowed,
-    and say so ("a primeira consigo até 03/12")."""
+    book allows it (up to ``offers.first_due_days`` ahead, the configured limit for a plan's
+    first payment), else the latest allowed, and say so ("a primeira consigo até 26/11")."""
     default = t.ctx.settings.first_due_days
     raw = t.parse.value("date")
     if raw is None:
@@ -265,7 +308,7 @@ def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
         asked = date.fromisoformat(str(raw)[:10])
     except ValueError:
         return default, {}
-    latest = max(default, t.ctx.offers.promise_max_days)
+    latest = default
     days = (asked - t.ctx.today).days
     if 0 <= days <= latest:
         return days, {"first_due_asked": asked.isoformat(), "first_due_ok": True}
@@ -307,6 +350,37 @@ def restate_plan(t: Turn) -> Step:
     )
 
 
+_NUMBER = re.compile(r"(?<![\d/.,])\d+(?:[.,]\d+)*(?![\d/])")
+
+
+def _money(text: str) -> Decimal | None:
+    raw = text.replace(".", "").replace(",", ".") if "," in text else text
+    if raw.count(".") == 1 and len(raw.split(".")[1]) == 3:
+        raw = raw.replace(".", "")  # "1.200": thousands, pt
+    return _decimal(raw)
+
+
+def option_by_amount(parse: Parse, plans: tuple[Plan, ...]) -> Parse:
+    """ "nah lets do the 720" with options on screen: the option whose amount (its total or
+    its installment) is the number said, as an ``option`` entity (one match only)."""
+    if not plans or parse.value("option") is not None:
+        return parse
+    for m in _NUMBER.finditer(parse.text):
+        value = _money(m.group())
+        if value is None or value < 10:
+            continue
+        hits = [
+            i
+            for i, plan in enumerate(plans, start=1)
+            if value in (plan.total, plan.installment_amount)
+        ]
+        if len(hits) == 1:
+            found = Entity("option", hits[0], m.start(), m.end(), m.group())
+            kept = tuple(e for e in parse.entities if e.entity != "amount")
+            return replace(parse, entities=(*kept, found))
+    return parse
+
+
 def choose_option(t: Turn) -> Step:
     """ "opção 2" / "sim" with plans on screen: summarise the chosen plan and ask to confirm."""
     plans = t.state.on_screen
@@ -321,6 +395,9 @@ def choose_option(t: Turn) -> Step:
     if not 1 <= index <= len(plans):
         return t.step(say("option_invalid", t.ctx, count=len(plans)))
     plan = plans[index - 1]
+    if _says_any(t, t.flows.keywords_for("decided", t.language)):
+        # "nah lets do the 720" / "vamos de 2, fechado": the choice is the yes
+        return confirm_plan(replace(t, state=t.state.evolve(pending_plan=plan)))
     return t.step(
         say("plan_summary", t.ctx, plan=plan_vars(plan, index), exact=True, proposal=False),
         phase="confirming_plan",

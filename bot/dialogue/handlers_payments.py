@@ -19,7 +19,10 @@ def already_paid(t: Turn) -> Step:
     until = add_business_days(t.ctx.today, days, t.ctx.holidays)
     return t.step(
         PauseReminders(until=until, reason="already_paid"),
-        say("already_paid", t.ctx, until=until.isoformat(), days=days),
+        # "ja paguei 200 mes passado": the amount said is repeated, so it is known it was heard
+        say(
+            "already_paid", t.ctx, until=until.isoformat(), days=days, paid=t.parse.value("amount")
+        ),
         phase="awaiting_receipt",
         awaiting_receipt=True,
     )

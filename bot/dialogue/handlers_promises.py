@@ -77,6 +77,9 @@ def promise_to_pay(t: Turn) -> Step:
     if balance > 0 and amount > balance:
         amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
     extra = {k: v for k, v in t.state.extra.items() if k != "promise_amount"}
+    rest: list[Action] = []
+    if amount < balance and _rest_later(t):
+        rest.append(say("promise_rest_later", t.ctx, rest=money_str(balance - amount)))
     return t.step(
         RecordPromise(due=due, amount=amount),
         say(
@@ -87,6 +90,7 @@ def promise_to_pay(t: Turn) -> Step:
             is_today=due == t.ctx.today,
             is_tomorrow=due == t.ctx.today + timedelta(days=1),
         ),
+        *rest,
         phase="open",
         extra=extra,
         on_screen=(),
@@ -94,13 +98,31 @@ def promise_to_pay(t: Turn) -> Step:
     )
 
 
+def _rest_later(t: Turn) -> bool:
+    """ "... e o resto depois": the part promised is not all of it."""
+    text = normalise(t.parse.text)
+    return any(normalise(k) in text for k in t.flows.keywords_for("rest_at_once", t.language))
+
+
 def _said_date(t: Turn) -> date | None:
     """The day of the promise: with several ("não vou conseguir sexta, pode ser dia 2?") and
     a no among them, the last one said is the new day."""
     dates = [d for d in (_date(v) for v in t.parse.all_values("date")) if d is not None]
+    if _disagreeing_days(t):
+        return None  # "sexta dia 1", and the 1st is no Friday: ask which day
     if len(dates) > 1 and any(w in f" {normalise(t.parse.text)} " for w in NEGATIONS):
         return dates[-1]
     return dates[0] if dates else None
+
+
+def _disagreeing_days(t: Turn) -> bool:
+    """Two different days said side by side ("sexta dia 1"): the NLU merges them when the
+    weekday and the number agree, so two left next to each other disagree."""
+    spans = sorted((e for e in t.parse.entities if e.entity == "date"), key=lambda e: e.start)
+    return any(
+        a.value != b.value and not t.parse.text[a.end : b.start].strip(" ,-")
+        for a, b in zip(spans, spans[1:], strict=False)
+    )
 
 
 NEGATIONS = (" nao ", " n ", " not ", " can t ", " cant ", " won t ", " wont ", "n't ")

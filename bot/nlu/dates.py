@@ -429,6 +429,7 @@ _IN_DAYS_NEEDS_PREFIX = re.compile(
 def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
     """Every date expression in a folded text, resolved against ``today``."""
     found: list[Span] = []
+    weekdays: set[tuple[int, int]] = set()
     for pattern, resolve in PATTERNS:
         for m in pattern.finditer(folded):
             if resolve is _in_days and not _IN_DAYS_NEEDS_PREFIX.search(m[0]):
@@ -447,4 +448,32 @@ def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
                 value = None
             if value is not None:
                 found.append(Span("date", value.isoformat(), m.start(), m.end()))
-    return keep_longest(found)
+                if resolve in (_weekday, _numbered_weekday):
+                    weekdays.add((m.start(), m.end()))
+    return _weekday_and_day(keep_longest(found), folded, weekdays)
+
+
+_BETWEEN = re.compile(r"^[\s,-]*$")
+
+
+def _weekday_and_day(spans: list[Span], folded: str, weekdays: set[tuple[int, int]]) -> list[Span]:
+    """ "terça dia 1": a weekday next to a day number that falls on it is that day (the
+    number wins). When they disagree ("sexta dia 1") both stay, and the dialogue asks."""
+    ordered = sorted(spans, key=lambda s: s.start)
+    out: list[Span] = []
+    i = 0
+    while i < len(ordered):
+        a = ordered[i]
+        b = ordered[i + 1] if i + 1 < len(ordered) else None
+        if b is not None and _BETWEEN.match(folded[a.end : b.start]):
+            named = [s for s in (a, b) if (s.start, s.end) in weekdays]
+            numbered = [s for s in (a, b) if (s.start, s.end) not in weekdays]
+            if len(named) == 1 and len(numbered) == 1:
+                day = date.fromisoformat(str(numbered[0].value))
+                if day.weekday() == date.fromisoformat(str(named[0].value)).weekday():
+                    out.append(Span("date", numbered[0].value, a.start, b.end))
+                    i += 2
+                    continue
+        out.append(a)
+        i += 1
+    return out

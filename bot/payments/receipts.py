@@ -11,8 +11,11 @@ receipts`` list them). A receipt is never proof by itself: only the PSP's Pix co
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import concurrent.futures
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,9 +26,11 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.channels.base import MediaSource
 from bot.conversation.effects import TurnOutcome
 from bot.conversation.payments import left_to_pay
 from bot.conversation.turns import TurnDeps
+from bot.core.domain import Media
 from bot.payments.confirm import credit_debtor
 from bot.payments.pix_api import PixApiError, ReceivedPix
 from bot.payments.receipt_text import pdf_text, receipt_facts
@@ -33,6 +38,7 @@ from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import (
     Debtor,
+    Message,
     PixCharge,
     PixReceived,
     Receipt,
@@ -55,6 +61,12 @@ class MediaFetcher(Protocol):
     """Downloads a receipt a channel only gave us a URL for."""
 
     def fetch(self, url: str) -> bytes | None: ...
+
+
+class ReceiptFetcher(Protocol):
+    """Downloads a receipt that came by ``channel`` (``None``: the channel is unknown)."""
+
+    def fetch(self, channel: str | None, media: Media) -> bytes | None: ...
 
 
 class HttpMediaFetcher:
@@ -91,6 +103,56 @@ class HttpMediaFetcher:
             return None
 
 
+class ChannelMediaFetcher:
+    """A receipt's bytes through the channel it came by (a ``MediaSource``: Telegram file
+    ids, Twilio's authenticated URLs, WhatsApp media ids), else ``fallback`` (public
+    ``https`` and ``data:`` URLs).
+
+    Review runs in a worker thread while the channels' HTTP clients belong to the event
+    loop, so the download is handed to ``loop`` and waited for here. Without a running
+    loop (a command run outside the server) only the fallback is tried."""
+
+    def __init__(
+        self,
+        sources: Mapping[str, MediaSource],
+        loop: asyncio.AbstractEventLoop | None,
+        *,
+        fallback: MediaFetcher | None = None,
+        wait_seconds: float = 40.0,
+    ) -> None:
+        self._sources = dict(sources)
+        self._loop = loop
+        self._fallback = fallback or HttpMediaFetcher()
+        self._wait = wait_seconds
+
+    def fetch(self, channel: str | None, media: Media) -> bytes | None:
+        source = self._sources.get(channel or "")
+        if source is not None:
+            data = self._through_channel(source, media)
+            if data is not None:
+                return data
+        return self._fallback.fetch(media.url) if media.url else None
+
+    def _through_channel(self, source: MediaSource, media: Media) -> bytes | None:
+        loop = self._loop
+        if loop is None or not loop.is_running() or _running_loop() is loop:
+            return None  # blocking the loop that must do the download would hang it
+        future = asyncio.run_coroutine_threadsafe(source.fetch_media(media), loop)
+        try:
+            return future.result(timeout=self._wait)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            log.info("receipt download timed out")
+            return None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 @dataclass(frozen=True)
 class ReceiptReview:
     """What one review pass concluded for a receipt: matched | counted_before | waiting."""
@@ -104,24 +166,36 @@ class ReceiptReview:
 # --- reading and searching (outside any transaction: network) ---------------------------
 
 
-def _pending(session: Session, ids: list[int] | None, max_lookups: int) -> list[Receipt]:
-    query = select(Receipt).where(
-        Receipt.status == UNDER_REVIEW,
-        Receipt.lookups < max_lookups,
-        Receipt.debtor_id.is_not(None),
+def _pending(
+    session: Session, ids: list[int] | None, max_lookups: int
+) -> list[tuple[Receipt, str | None]]:
+    """Receipts to review, each with the channel its message came by."""
+    query = (
+        select(Receipt, Message.channel)
+        .outerjoin(Message, Message.id == Receipt.message_id)
+        .where(
+            Receipt.status == UNDER_REVIEW,
+            Receipt.lookups < max_lookups,
+            Receipt.debtor_id.is_not(None),
+        )
     )
     if ids is not None:
         query = query.where(Receipt.id.in_(ids))
-    rows = list(session.scalars(query.order_by(Receipt.id)))
+    rows: list[tuple[Receipt, str | None]] = [
+        (receipt, channel) for receipt, channel in session.execute(query.order_by(Receipt.id))
+    ]
     session.expunge_all()
     return rows
 
 
-def _read_statement(runtime: PaymentsHost, receipt: Receipt, fetcher: MediaFetcher) -> None:
+def _read_statement(
+    runtime: PaymentsHost, receipt: Receipt, channel: str | None, fetcher: ReceiptFetcher
+) -> None:
     """A PDF's amount, time and E2E id, once (the first pass)."""
     if receipt.lookups > 0 or receipt.content_type != "application/pdf" or not receipt.media_url:
         return
-    data = fetcher.fetch(receipt.media_url)
+    media = Media(kind="document", url=receipt.media_url, content_type=receipt.content_type)
+    data = fetcher.fetch(channel, media)
     if not data:
         return
     facts = receipt_facts(pdf_text(data), runtime.settings.business.timezone)
@@ -354,18 +428,19 @@ def review_receipts(
     now: datetime,
     *,
     receipt_ids: list[int] | None = None,
-    fetcher: MediaFetcher | None = None,
+    fetcher: ReceiptFetcher | None = None,
 ) -> list[ReceiptReview]:
     """One pass over the receipts under review (or ``receipt_ids``): read, search, decide.
-    Run after a turn that kept a receipt and by the periodic Pix sync."""
+    Run after a turn that kept a receipt and by the periodic Pix sync. ``fetcher``
+    defaults to public ``https``/``data:`` URLs only (no channel downloads)."""
     max_lookups = runtime.settings.payments.receipt_max_lookups
     pending = runtime.in_transaction(lambda s: _pending(s, receipt_ids, max_lookups))
     if not pending:
         return []
-    media = fetcher or HttpMediaFetcher()
+    media = fetcher or ChannelMediaFetcher({}, None)
     reviews = []
-    for receipt in pending:
-        _read_statement(runtime, receipt, media)
+    for receipt, channel in pending:
+        _read_statement(runtime, receipt, channel, media)
         found = _search(runtime, receipt)
         decide = partial(_decide, read=receipt, found=found, now=now, deps=runtime.deps)
         reviews.append(runtime.in_transaction(decide))

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.channels.base import MediaSource
 from bot.config import Settings
 from bot.conversation.turns import TurnDeps
 from bot.core.clock import Clock
@@ -22,7 +24,7 @@ from bot.payments.charges import expire_charges
 from bot.payments.confirm import PixResult, record_pix
 from bot.payments.pix_api import PixApiError, ReceivedPix
 from bot.payments.provider import PixChargeProvider
-from bot.payments.receipts import ReceiptReview, review_receipts
+from bot.payments.receipts import ChannelMediaFetcher, ReceiptReview, review_receipts
 
 
 class PaymentsHost(Protocol):
@@ -34,6 +36,9 @@ class PaymentsHost(Protocol):
 
     @property
     def live(self) -> Publisher: ...
+
+    @property
+    def channels(self) -> Mapping[str, object]: ...
 
     def in_transaction(self, work: Callable[[Session], T]) -> T: ...
 
@@ -69,6 +74,18 @@ class PixReport:
 def pix_provider(runtime: PaymentsHost) -> PixChargeProvider | None:
     provider = runtime.deps.payments
     return provider if isinstance(provider, PixChargeProvider) else None
+
+
+def receipt_media(
+    runtime: PaymentsHost, loop: asyncio.AbstractEventLoop | None
+) -> ChannelMediaFetcher:
+    """Receipts are downloaded by the channel they came by, when it can (``MediaSource``)."""
+    sources = {
+        name: channel
+        for name, channel in runtime.channels.items()
+        if isinstance(channel, MediaSource)
+    }
+    return ChannelMediaFetcher(sources, loop)
 
 
 def notified_ids(payload: Any) -> list[str]:
@@ -137,9 +154,12 @@ def sync_pix(runtime: PaymentsHost, since: datetime, until: datetime | None = No
     return report
 
 
-def periodic_sync(runtime: PaymentsHost, now: datetime) -> list[str]:
+def periodic_sync(
+    runtime: PaymentsHost, now: datetime, *, loop: asyncio.AbstractEventLoop | None = None
+) -> list[str]:
     """Run by housekeeping (embedded scheduler and ``quita worker``) every
-    ``payments.sync_every_minutes``; the window overlaps, counting is idempotent."""
+    ``payments.sync_every_minutes``; the window overlaps, counting is idempotent. ``loop``
+    is the event loop the channels run on (their downloads go there)."""
     provider = pix_provider(runtime)
     if provider is None:
         return []
@@ -155,7 +175,8 @@ def periodic_sync(runtime: PaymentsHost, now: datetime) -> list[str]:
         log.warning("pix sync failed; next pass tries again", extra={"error": str(exc)})
         return []
     provider.last_sync = now
-    reviews = review_receipts(runtime, now)  # a receipt's Pix may have arrived since
+    # a receipt's Pix may have arrived since
+    reviews = review_receipts(runtime, now, fetcher=receipt_media(runtime, loop))
     return [
         f"pix:{r.end_to_end_id}:{r.outcome}" for r in report.results if r.outcome != "duplicate"
     ] + [f"receipt:{r.receipt_id}:{r.outcome}" for r in reviews if r.outcome != "waiting"]
@@ -163,7 +184,10 @@ def periodic_sync(runtime: PaymentsHost, now: datetime) -> list[str]:
 
 async def review_new_receipts(runtime: PaymentsHost) -> list[ReceiptReview]:
     """Right after a turn kept a receipt: match it now, so the thank-you follows at once."""
-    reviews = await asyncio.to_thread(review_receipts, runtime, runtime.clock.now())
+    fetcher = receipt_media(runtime, asyncio.get_running_loop())
+    reviews = await asyncio.to_thread(
+        partial(review_receipts, runtime, runtime.clock.now(), fetcher=fetcher)
+    )
     for review in reviews:
         if review.turn is not None:
             await _announce(runtime, PixResult(review.end_to_end_id or "", "paid", review.turn))

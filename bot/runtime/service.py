@@ -292,8 +292,11 @@ class Runtime:
             await self.live.publish("payments", {"kind": "paid"})
         return outcome is not None
 
-    def housekeeping_sync(self, now: datetime | None = None) -> list[str]:
-        """Break promises and agreements whose time has passed; fetch Pix the PSP has."""
+    def housekeeping_sync(
+        self, now: datetime | None = None, *, loop: asyncio.AbstractEventLoop | None = None
+    ) -> list[str]:
+        """Break promises and agreements whose time has passed; fetch Pix the PSP has.
+        ``loop`` runs the channels (a receipt is downloaded through its channel there)."""
         from bot.payments.service import periodic_sync
 
         when = now or self.clock.now()
@@ -301,10 +304,11 @@ class Runtime:
             lambda s: payments.expire_promises_and_agreements(s, when, self.deps)
         )
         self.in_transaction(lambda s: privacy_housekeeping(s, when, self.settings))
-        return changed + periodic_sync(self, when)  # Pix whose webhook never came
+        return changed + periodic_sync(self, when, loop=loop)  # Pix whose webhook never came
 
     async def housekeeping(self) -> list[str]:
-        return await asyncio.to_thread(self.housekeeping_sync)
+        loop = asyncio.get_running_loop()
+        return await asyncio.to_thread(lambda: self.housekeeping_sync(loop=loop))
 
     # --- agents -------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass
@@ -100,9 +100,13 @@ class StandIn:
         body = request.rfile.read(length) if length else b""
         params = _decode(request.headers.get("Content-Type", ""), body)
         status, headers, payload = self.handle(request.command, request.path, params, request)
-        data = json.dumps(payload).encode()
+        raw = isinstance(payload, bytes)  # a file download
+        data = payload if raw else json.dumps(payload).encode()
         request.send_response(status)
-        request.send_header("Content-Type", "application/json")
+        if "Content-Type" not in headers:
+            request.send_header(
+                "Content-Type", "application/octet-stream" if raw else "application/json"
+            )
         request.send_header("Content-Length", str(len(data)))
         for key, value in headers.items():
             request.send_header(key, value)
@@ -148,6 +152,7 @@ class TelegramStandIn(StandIn):
         self._arrived = threading.Condition()
         self._message_ids = itertools.count(1000)
         self.fail_methods = {"sendMessage", "sendPhoto"}
+        self.files: dict[str, bytes] = {}  # file_id -> what getFile and the file URL serve
 
     @property
     def base_url(self) -> str:
@@ -167,6 +172,13 @@ class TelegramStandIn(StandIn):
         self, verb: str, path: str, params: dict[str, Any], request: BaseHTTPRequestHandler
     ) -> tuple[int, dict[str, str], Any]:
         prefix = f"/bot{self.token}/"
+        files = f"/file/bot{self.token}/documents/"
+        path = unquote(path)  # httpx escapes the token's ':' in a file URL
+        if verb == "GET" and path.startswith(files):
+            data = self.files.get(path.removeprefix(files))
+            with self.lock:
+                self.calls.append(Call("file", {}, path=path))
+            return (200, {}, data) if data is not None else (404, {}, {"ok": False})
         if not path.startswith(prefix):
             return 401, {}, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = path.removeprefix(prefix)
@@ -187,6 +199,8 @@ class TelegramStandIn(StandIn):
                 return failure.status, {}, body
         with self.lock:
             self.calls.append(Call(method, params))
+        if method == "getFile" and str(params.get("file_id")) not in self.files:
+            return 400, {}, {"ok": False, "error_code": 400, "description": "Bad Request"}
         return 200, {}, {"ok": True, "result": self._result(method, params)}
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -225,6 +239,14 @@ class TelegramStandIn(StandIn):
                     {"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}
                 ]
             return message
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": "u-" + file_id,
+                "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}",
+            }
         if method == "setWebhook":
             self.webhook = dict(params)
         if method == "deleteWebhook":
@@ -247,6 +269,34 @@ class TwilioStandIn(StandIn):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self._sids = itertools.count(1)
+        self.media: dict[str, bytes] = {}  # media path (Messages/{MM}/Media/{ME}) -> file
+
+    def media_url(self, message_sid: str, media_sid: str, data: bytes) -> str:
+        """Keep ``data`` as an inbound media item; its public Twilio URL (the SDK base URL
+        rewrite points it here)."""
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
+        self.media[path] = data
+        return "https://api.twilio.com" + path
+
+    def _serve_media(
+        self, path: str, request: BaseHTTPRequestHandler
+    ) -> tuple[int, dict[str, str], Any]:
+        """Like Twilio: the API URL needs basic auth and redirects to the file store."""
+        if path.startswith("/files/"):
+            with self.lock:
+                self.calls.append(Call("file", {}, path=path, headers=dict(request.headers)))
+            data = self.media.get(path.removeprefix("/files"))
+            return (200, {"Content-Type": "application/pdf"}, data) if data else (404, {}, {})
+        if not self._authorized(request):
+            return 401, {}, {"code": 20003, "message": "Authenticate", "status": 401}
+        if path not in self.media:
+            return 404, {}, {"code": 20404, "message": "not found", "status": 404}
+        return 307, {"Location": "/files" + path}, {}
+
+    def _authorized(self, request: BaseHTTPRequestHandler) -> bool:
+        credentials = f"{self.account_sid}:{self.auth_token}".encode()
+        expected = "Basic " + base64.b64encode(credentials).decode()
+        return request.headers.get("Authorization") == expected
 
     def messages(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -256,6 +306,8 @@ class TwilioStandIn(StandIn):
         self, verb: str, path: str, params: dict[str, Any], request: BaseHTTPRequestHandler
     ) -> tuple[int, dict[str, str], Any]:
         expected = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        if verb == "GET" and ("/Media/" in path or path.startswith("/files/")):
+            return self._serve_media(path, request)
         if urlsplit(path).path != expected or verb != "POST":
             return 404, {}, {"code": 20404, "message": "not found", "status": 404}
         credentials = f"{self.account_sid}:{self.auth_token}".encode()

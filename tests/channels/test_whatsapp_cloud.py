@@ -36,11 +36,36 @@ WA_ID = PHONE.lstrip("+")
 
 
 class GraphStandIn(StandIn):
-    """``POST /v20.0/{phone-number-id}/messages`` with a bearer token."""
+    """``POST /v20.0/{phone-number-id}/messages`` with a bearer token; inbound media as
+    ``GET /v20.0/{media-id}`` (its URL) and that URL (the file, with the same token)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._ids = itertools.count(1)
+        self.media: dict[str, bytes] = {}  # media id -> file
+
+    def _serve_media(self, path: str) -> tuple[int, dict[str, str], Any]:
+        if path.startswith("/media-files/"):
+            media_id = path.removeprefix("/media-files/")
+            with self.lock:
+                self.calls.append(Call("file", {}, path=path))
+            if media_id not in self.media:
+                return 404, {}, {"error": {"message": "gone", "code": 100}}
+            return 200, {"Content-Type": "application/pdf"}, self.media[media_id]
+        media_id = path.removeprefix("/v20.0/")
+        if media_id not in self.media:
+            return 404, {}, {"error": {"message": "unknown media", "code": 100}}
+        return (
+            200,
+            {},
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{self.url}/media-files/{media_id}",
+                "mime_type": "application/pdf",
+                "file_size": len(self.media[media_id]),
+                "id": media_id,
+            },
+        )
 
     def messages(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -49,10 +74,12 @@ class GraphStandIn(StandIn):
     def handle(
         self, verb: str, path: str, params: dict[str, Any], request: BaseHTTPRequestHandler
     ) -> tuple[int, dict[str, str], Any]:
-        if verb != "POST" or path != f"/v20.0/{PHONE_ID}/messages":
-            return 404, {}, {"error": {"message": "unknown path", "code": 100}}
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return 401, {}, {"error": {"message": "bad token", "code": 190}}
+        if verb == "GET":
+            return self._serve_media(path)
+        if verb != "POST" or path != f"/v20.0/{PHONE_ID}/messages":
+            return 404, {}, {"error": {"message": "unknown path", "code": 100}}
         with self.lock:
             self.calls.append(Call("messages", params))
         wamid = f"wamid.out{next(self._ids)}"

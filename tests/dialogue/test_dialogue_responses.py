@@ -33,6 +33,7 @@ def sample_vars() -> dict[str, object]:
         "debt_count": 1,
         "date": "2026-11-27",
         "max_date": "2026-12-03",
+        "rest": "312.50",
         "max_days": 10,
         "amount": "450.00",
         "is_today": False,

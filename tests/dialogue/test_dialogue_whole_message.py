@@ -61,7 +61,7 @@ def test_identity_story_and_plan_request_are_answered_in_one_turn(convo: Any) ->
     assert d.state.verified
     assert replies(d) == ["identity_thanks", "hardship_ack", "plan_summary"]
     assert LogEvent("identity_confirmed", {}) in d.actions
-    assert "doença" in c.texts[-2] or "Desejo melhoras" in c.texts[-2]
+    assert "recuperação" in c.texts[-2] or "Desejo melhoras" in c.texts[-2]
     assert "3x de R$ 150,00" in c.texts[-1]
     assert d.state.phase == "confirming_plan"
 
@@ -185,15 +185,15 @@ def test_check_with_my_husband_schedules_a_follow_up(convo: Any) -> None:
 def test_first_installment_day_is_honoured_or_the_limit_is_said(convo: Any) -> None:
     c = convo()
     c.send(Reminder("overdue"))
-    d = c.say("negotiate", text="3x com a primeira dia 30", installments=3, date="2026-11-30")
+    d = c.say("negotiate", text="3x com a primeira dia 25", installments=3, date="2026-11-25")
     assert c.ctx.offers.calls[-1]["installments"] == 3
     assert d.state.pending_plan is not None
-    assert d.state.pending_plan.first_due.isoformat() == "2026-11-30"
-    assert "30/11/2026" in c.texts[-1]
+    assert d.state.pending_plan.first_due.isoformat() == "2026-11-25"
+    assert "25/11/2026" in c.texts[-1]
     d = c.say("negotiate", text="3x com a primeira dia 10", installments=3, date="2026-12-10")
     assert d.state.pending_plan is not None
-    assert d.state.pending_plan.first_due.isoformat() == "2026-12-03"
-    assert "03/12/2026" in c.texts[-1]
+    assert d.state.pending_plan.first_due.isoformat() == "2026-11-26"
+    assert "26/11/2026" in c.texts[-1]
     assert "10/12/2026" in c.texts[-1]
 
 

@@ -66,3 +66,14 @@ def test_day_31_skips_short_months() -> None:
 
 def test_end_of_february() -> None:
     assert dates_of("fim do mes", today=date(2028, 2, 10)) == ["2028-02-29"]
+
+
+def test_a_weekday_with_its_day_number_is_that_day() -> None:
+    # 01/12/2026 is a Tuesday: "terça dia 1" is the 1st, not the next Tuesday (24/11)
+    spans = extract_dates(fold("pode ser terça dia 1?"), TODAY, "pt")
+    assert [s.value for s in spans] == ["2026-12-01"]
+
+
+def test_a_weekday_and_a_day_number_that_disagree_are_both_kept() -> None:
+    spans = extract_dates(fold("pode ser sexta dia 1?"), TODAY, "pt")
+    assert sorted(s.value for s in spans) == ["2026-11-27", "2026-12-01"]
