@@ -320,6 +320,14 @@ class WebSettings(_Strict):
     default_language: Literal["pt", "en"] = "pt"
 
 
+class ConsoleSettings(_Strict):
+    """The agents' console."""
+
+    # round_robin: a chat handed to a person goes straight to the next agent online
+    auto_assign: Literal[False, "round_robin"] = False
+    online_minutes: int = Field(default=10, ge=1, le=24 * 60)  # "online": seen this recently
+
+
 class Settings(_Strict):
     business: BusinessSettings = BusinessSettings()
     assistant_name: str = "Quita"
@@ -336,6 +344,7 @@ class Settings(_Strict):
     web: WebSettings = WebSettings()
     privacy: PrivacySettings = PrivacySettings()
     portal: PortalSettings = PortalSettings()
+    console: ConsoleSettings = ConsoleSettings()
     demo: bool = False  # the demo: simulator open without a login, demo logins shown
     # secrets, only from the environment (never from config.yml)
     telegram_bot_token: str | None = None

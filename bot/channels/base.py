@@ -128,7 +128,6 @@ class MediaSource(Protocol):
     async def fetch_media(self, media: Media) -> bytes | None: ...
 
 
-
 @dataclass(frozen=True)
 class Inbox:
     """Where a started channel hands what it fetches itself (a polling loop), and the clock

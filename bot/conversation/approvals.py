@@ -105,7 +105,7 @@ def decide(
     request.decided_by = manager_id
     request.decided_at = now
     request.note = note.strip()[:300] or None
-    agents._agent_event(
+    agents.agent_event(
         session,
         conversation,
         manager_id,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.conversation.assignment import auto_assign
 from bot.conversation.facts import Situation
 from bot.core.business_days import add_business_days
 from bot.core.enums import EventKind, handed_off
@@ -342,6 +343,7 @@ class Effects:
         conversation.handoff_reason = reason
         self.outcome.handed_off = True
         self.event(EventKind.HANDOFF, reason=reason)
+        auto_assign(self.session, conversation, self.settings, self.now)
 
     def open_dispute(self, refs: tuple[str, ...], text: str) -> None:
         if self.debtor_id is None:

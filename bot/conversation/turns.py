@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.channels.policies import CHANNEL_PREFERENCE, PHONE_CHANNELS, policy_for
 from bot.config import Settings
+from bot.conversation.assignment import auto_assign
 from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
 from bot.core.domain import InboundMessage
@@ -210,6 +211,7 @@ def unknown_contact(effects: Effects, conversation: Conversation, link: str | No
         conversation.status = handed_off(conversation.status)
         conversation.waiting_since = effects.now
         conversation.handoff_reason = "unknown_contact"
+        auto_assign(effects.session, conversation, effects.settings, effects.now)
 
 
 def safe_parse(interpreter: Interpreter, text: str, now: datetime, language: str) -> Parse:

@@ -149,6 +149,7 @@ class EventKind(StrEnum):
     HANDOFF = "handoff"
     AGENT_TOOK = "agent_took"
     AGENT_RELEASED = "agent_released"
+    AUTO_ASSIGNED = "auto_assigned"  # a hand-off given to the next agent online
     AGENT_TRANSFERRED = "agent_transferred"
     SNOOZED = "snoozed"
     APPROVAL_REQUESTED = "approval_requested"

@@ -135,6 +135,9 @@ async def _announce(runtime: PaymentsHost, result: PixResult) -> None:
     turn = result.turn
     if turn is not None and turn.conversation_id is not None:
         await runtime.live.publish(f"conversation:{turn.conversation_id}", {"kind": "payment"})
+        await runtime.live.publish(
+            "inbox", {"conversation_id": turn.conversation_id, "kind": "payment"}
+        )
     if result.outcome not in ("duplicate",):
         await runtime.live.publish("payments", {"kind": result.outcome})
 

@@ -288,6 +288,9 @@ class Runtime:
             )
         )
         self._after(outcome)
+        if outcome is not None:  # open chats, the inbox and dashboards show it at once
+            await self._notify(outcome.conversation_id, "payment")
+            await self.live.publish("payments", {"kind": "paid"})
         return outcome is not None
 
     def housekeeping_sync(

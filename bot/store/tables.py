@@ -238,6 +238,8 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    # the last request seen on it (about once a minute): who is online, for auto-assignment
+    last_seen_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
 class ConversationNote(Base):

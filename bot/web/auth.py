@@ -107,6 +107,8 @@ def load_user(request: Request) -> CurrentUser | None:
     if token is not None:
         with request.app.state.runtime.db() as db:
             found = sessions.find_session(db, token, now=_now(request))
+            if found is not None and sessions.touch_session(db, token, now=_now(request)):
+                db.commit()
         if found is not None:
             row = found.user
             user = CurrentUser(row.id, row.email, row.name, Role(row.role), row.language)

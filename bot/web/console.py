@@ -114,7 +114,6 @@ async def _chat_page(
 ) -> Response:
     view = await _chat(request, conversation_id)
     runtime = _runtime(request)
-    settings = runtime.settings
     user = request.state.user
     if view.messages and view.conversation.assigned_agent_id == user.id:
         await runtime.agent_seen(conversation_id, user.id, view.messages[-1].id)
@@ -123,17 +122,26 @@ async def _chat_page(
         request,
         "console/chat.html",
         {
-            "view": view,
+            **_chat_context(request, view),
             "error": error,
             "done": done if done in ("1", "approval") else "",
-            "templates": sorted(settings.channels.twilio.templates),
-            "today": views.today_in(runtime.clock.now(), settings.business.timezone),
-            "canned": canned_replies(view.conversation.language, _facts(request, view, user.name)),
-            "max_days": runtime.deps.book.promise_max_days,
-            "agent_names": view.agents,
         },
         status_code=status_code,
     )
+
+
+def _chat_context(request: Request, view: views.ChatView) -> dict[str, object]:
+    runtime = _runtime(request)
+    settings = runtime.settings
+    user = request.state.user
+    return {
+        "view": view,
+        "templates": sorted(settings.channels.twilio.templates),
+        "today": views.today_in(runtime.clock.now(), settings.business.timezone),
+        "canned": canned_replies(view.conversation.language, _facts(request, view, user.name)),
+        "max_days": runtime.deps.book.promise_max_days,
+        "agent_names": view.agents,
+    }
 
 
 @router.get("/c/{conversation_id}")
@@ -172,6 +180,14 @@ async def chat_messages(
         runtime = _runtime(request)
         await runtime.agent_seen(conversation_id, user.id, body["messages"][-1]["id"])
     return JSONResponse(body)
+
+
+@router.get("/c/{conversation_id}/panel")
+async def chat_panel(request: Request, conversation_id: int, user: require_agent) -> Response:
+    """The chat's side panel alone (debts, balance, actions, events): the page swaps it in
+    when a payment arrives, without a reload that would lose a reply being typed."""
+    view = await _chat(request, conversation_id)
+    return render(request, "console/_panel.html", _chat_context(request, view))
 
 
 @router.get("/c/{conversation_id}/events")

@@ -17,7 +17,7 @@ from bot.web import log as convlog
 from bot.web.auth import csrf_protect, require_manager
 from bot.web.exports import csv_response
 from bot.web.i18n import translator
-from bot.web.live import read
+from bot.web.live import event_stream, read
 from bot.web.pages import format_money, language_of, render
 from bot.web.views import agent_names, today_in
 
@@ -84,6 +84,7 @@ def result_filters(
     agent: str = "",
     segment: Annotated[str, Query(max_length=64)] = "",
     dpd: Annotated[str, Query(max_length=8)] = "",
+    step: Annotated[str, Query(max_length=64)] = "",
 ) -> kpis.Filters:
     return kpis.Filters(
         channel=channel,
@@ -91,6 +92,7 @@ def result_filters(
         agent=int(agent) if agent.isdigit() else None,
         segment=segment,
         dpd=dpd if dpd in kpis.DPD_BUCKETS else "",
+        step=step,
     )
 
 
@@ -134,7 +136,10 @@ def _choices(session: Session) -> dict[str, Any]:
     segments = sorted(
         {s for s in session.scalars(select(Debtor.segment).distinct()) if s}, key=str.lower
     )
-    return {"segments": segments, "agents": agent_names(session)}
+    from bot.web.kpi_queries import cadence_steps
+
+    steps = cadence_steps(session)
+    return {"segments": segments, "steps": steps, "agents": agent_names(session)}
 
 
 def _charts(results: kpis.Results, t: Any, lang: str) -> dict[str, Any]:
@@ -168,6 +173,12 @@ def _charts(results: kpis.Results, t: Any, lang: str) -> dict[str, Any]:
         title=t("kpi.amount_recovered") + " " + format_money(results.amount_recovered, lang),
     )
     return {"daily": daily, "funnel": funnel, "curve": curve, "recovered": recovered}
+
+
+@router.get("/events")
+async def payment_events(request: Request, user: require_manager) -> Response:
+    """Server-sent events for every payment counted: the results page offers a refresh."""
+    return event_stream(request, "payments")
 
 
 @router.get("")
@@ -221,6 +232,7 @@ def _query(first: date, last: date, f: kpis.Filters) -> str:
         "agent": str(f.agent or ""),
         "segment": f.segment,
         "dpd": f.dpd,
+        "step": f.step,
     }
     return urlencode({k: v for k, v in params.items() if v})
 

@@ -10,8 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.money import ZERO, money
-from bot.store.tables import Conversation, Debt, Debtor, Event, Message
-from bot.web.kpis import (
+from bot.store.tables import Conversation, Debt, Debtor, Event, Message, ReminderSend
+from bot.web.kpi_compute import compute
+from bot.web.kpi_rows import (
     FAILED,
     KINDS,
     SELF_CURE_DAYS,
@@ -20,7 +21,6 @@ from bot.web.kpis import (
     Filters,
     MessageRow,
     Results,
-    compute,
     dpd_bucket,
     period_bounds,
 )
@@ -37,7 +37,9 @@ def _oldest_open_due(session: Session, debtor_ids: set[int] | None = None) -> di
     return {int(d): due for d, due in session.execute(query).all()}
 
 
-def _scope(session: Session, f: Filters, end: date) -> tuple[set[int], set[int]] | None:
+def _scope(
+    session: Session, f: Filters, end: date, until: datetime
+) -> tuple[set[int], set[int]] | None:
     """(conversation ids, debtor ids) the filters allow, or ``None`` for everything."""
     if not f.any:
         return None
@@ -66,11 +68,25 @@ def _scope(session: Session, f: Filters, end: date) -> tuple[set[int], set[int]]
             for c, d in pairs
             if d is not None and d in oldest and dpd_bucket((end - oldest[d]).days) == f.dpd
         ]
+    if f.step:
+        reminded = set(
+            session.scalars(
+                select(ReminderSend.debtor_id).where(
+                    ReminderSend.template == f.step, ReminderSend.created_at < until
+                )
+            )
+        )
+        pairs = [(c, d) for c, d in pairs if d in reminded]
     conversations = {c for c, _ in pairs}
     debtors = {d for _, d in pairs if d is not None}
-    if f.segment and not (f.channel or f.language or f.agent):
+    if f.segment and not (f.channel or f.language or f.agent or f.step):
         debtors |= set(session.scalars(select(Debtor.id).where(Debtor.segment == f.segment)))
     return conversations, debtors
+
+
+def cadence_steps(session: Session) -> list[str]:
+    """The cadence steps (reminder templates) ever sent, for the results page's filter."""
+    return sorted(set(session.scalars(select(ReminderSend.template).distinct())))
 
 
 def load(
@@ -84,7 +100,7 @@ def load(
 ) -> Results:
     """The period's events and messages, within the filters, through ``compute``."""
     since, until = period_bounds(start, end, timezone)
-    scope = _scope(session, filters or Filters(), end)
+    scope = _scope(session, filters or Filters(), end, until)
     events = [
         EventRow(e.kind, e.at, e.actor, e.conversation_id, dict(e.data or {}), e.debtor_id)
         for e in session.scalars(

@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.store.tables import Contact, Conversation, Debtor, Event, Message
-from bot.web.kpis import period_bounds
+from bot.web.kpi_rows import period_bounds
 
 PAGE_SIZE = 25
 

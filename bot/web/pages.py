@@ -151,8 +151,11 @@ def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
     """Render ``name`` with the user, language, translator and CSRF token in the context."""
+    from bot.web.event_details import event_details  # it formats money with this module
+
     language = language_of(request)
     settings = request.app.state.settings
+    business_tz = ZoneInfo(settings.business.timezone)
     ctx: dict[str, Any] = {
         "user": getattr(request.state, "user", None),
         "lang": language,
@@ -162,6 +165,9 @@ def render(
         "pct": lambda value: format_percent(value, language),
         "path": request.url.path,
         "actor": lambda value: actor_label(language, value, (context or {}).get("agent_names")),
+        "details": lambda data: event_details(
+            language, data, (context or {}).get("agent_names"), business_tz
+        ),
         "csrf": csrf_token(request),
         "business": settings.business,
         "demo": settings.demo,

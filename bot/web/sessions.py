@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.tables import User, WebSession
@@ -55,6 +55,20 @@ def find_session(db: Session, token: str, *, now: datetime) -> ActiveSession | N
     if session.revoked_at is not None or session.expires_at <= now or not user.active:
         return None
     return ActiveSession(token, user)
+
+
+SEEN_EVERY = timedelta(minutes=1)  # write "last seen" at most this often per session
+
+
+def touch_session(db: Session, token: str, *, now: datetime) -> bool:
+    """Record that the session was used (at most once a minute); True when written."""
+    stale = or_(WebSession.last_seen_at.is_(None), WebSession.last_seen_at < now - SEEN_EVERY)
+    result = db.execute(
+        update(WebSession)
+        .where(WebSession.token_hash == token_hash(token), stale)
+        .values(last_seen_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def revoke_session(db: Session, token: str, *, now: datetime) -> None:

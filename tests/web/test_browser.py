@@ -8,6 +8,7 @@ With ``QUITA_SCREENSHOTS=1`` the inbox, a chat and the dashboard are saved to
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bot.runtime.service import TurnDeps
+from bot.runtime.service import Runtime, TurnDeps
 from bot.store.demo import load_demo
 from bot.web.app import build_app
 from tests.conftest import REQUIRE_SERVICES
@@ -58,6 +59,9 @@ def _free_port() -> int:
         return port
 
 
+SERVERS: dict[str, tuple[Runtime, asyncio.AbstractEventLoop]] = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, shared_deps: TurnDeps) -> Iterator[str]:
     """The real app under uvicorn in a thread, on a random port, with the demo portfolio."""
@@ -87,7 +91,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_deps: TurnDeps) -> I
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    # a test may do server-side work (a payment arriving) on the server's own event loop
+    SERVERS[url] = (runtime, uv.servers[0].get_loop())
+    yield url
+    SERVERS.pop(url, None)
     uv.should_exit = True
     thread.join(10)
     runtime.engine.dispose()

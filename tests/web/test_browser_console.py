@@ -8,12 +8,16 @@ request, the approval queue, the do-not-contact banner, and the phone layouts.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from tests.web.conftest import AGENT, MANAGER
 from tests.web.test_browser import (  # noqa: F401 - fixtures used by name
+    SERVERS,
     _login,
     _shot,
     _watch,
@@ -197,3 +201,80 @@ def test_do_not_contact_banner_and_phone_layout(server: str, browser: Any) -> No
     manager.close()
     phone.close()
     sim_context.close()
+
+
+ROBERTO = "demo-demo-008"  # Roberto Alves, 20 days late
+
+
+def test_simulator_pix_appears_once_and_the_copy_button_copies_it(
+    server: str, browser: Any
+) -> None:
+    """The PIX code is shown once, in its own box (not repeated in the text), and the copy
+    button puts exactly that code on the clipboard and says so."""
+    from playwright.sync_api import expect
+
+    context, sim = _simulator(browser, server, ROBERTO)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    _say(sim, "me manda o pix")
+    # the identity check comes first: answered with its button, then the PIX is asked again
+    sim.locator("#sim-messages .buttons button", has_text="Sim, sou eu").click()
+    expect(sim.locator("#sim-messages")).to_contain_text("Que bom falar com você, Roberto")
+    _say(sim, "me manda o pix")
+    pix = sim.locator("#sim-messages .pix")
+    expect(pix).to_have_count(1)
+    code = pix.inner_text().strip()
+    assert code.startswith("000201")  # a BR Code
+    bubble = sim.locator("#sim-messages .bubble").filter(has=sim.locator(".pix"))
+    assert bubble.locator(".text").inner_text().count(code) == 0  # shown once, in its box
+    copy = bubble.locator("button.copy-pix")
+    expect(copy).to_have_text("Copiar código PIX")
+    copy.click()
+    expect(copy).to_have_text("Copiado!")
+    assert sim.evaluate("navigator.clipboard.readText()") == code
+    context.close()
+
+
+MARCOS = "demo-demo-010"  # Marcos Rocha, DEMO-010-1
+
+
+def test_a_payment_shows_live_in_the_chat_panel_and_the_dashboard(
+    server: str, browser: Any
+) -> None:
+    """A payment confirmed while an agent has the chat open (typing a reply) and a manager
+    has the results open: the chat's panel shows it without a reload (the draft stays) and
+    the results page offers to refresh."""
+    from playwright.sync_api import expect
+
+    sim_context, sim = _simulator(browser, server, MARCOS)
+    _say(sim, "quero falar com uma pessoa")
+    agents = browser.new_context(locale="pt-BR", viewport=DESKTOP)
+    console = _login(agents, server, *AGENT)
+    console.locator("tr", has_text="Marcos Rocha").locator("button[type=submit]").click()
+    expect(console.locator("#reply-form")).to_be_visible()
+    expect(console.locator("#side")).not_to_contain_text("pagamento recebido")
+    balance_before = console.locator("#side .balance").inner_text()
+    console.fill("#reply-form textarea", "Marcos, um instante")
+    managers = browser.new_context(locale="pt-BR", viewport=DESKTOP)
+    dashboard = _login(managers, server, *MANAGER)
+    dashboard.goto(f"{server}/dashboard")
+    expect(dashboard.locator("#new-payments")).to_be_hidden()
+    dashboard.wait_for_timeout(1500)  # the results page's stream is open
+
+    runtime, loop = SERVERS[server]
+    paid = asyncio.run_coroutine_threadsafe(
+        runtime.confirm_payment(
+            "DEMO-010-1", Decimal("100.00"), runtime.clock.now() - timedelta(minutes=1)
+        ),
+        loop,
+    )
+    assert paid.result(15)
+
+    expect(console.locator("#side")).to_contain_text("pagamento recebido")
+    expect(console.locator("#side")).to_contain_text("Valor: R$ 100,00")
+    assert console.locator("#side .balance").inner_text() != balance_before
+    expect(console.locator("#reply-form textarea")).to_have_value("Marcos, um instante")
+    expect(dashboard.locator("#new-payments")).to_be_visible()
+    dashboard.locator("#new-payments a").click()
+    expect(dashboard.locator("#new-payments")).to_be_hidden()
+    for context in (sim_context, agents, managers):
+        context.close()

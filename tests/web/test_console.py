@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from fastapi import FastAPI
 
@@ -134,3 +136,59 @@ async def test_home_shows_demo_logins_only_in_demo_mode(anon: httpx.AsyncClient)
     assert "agent@demo" in page.text
     assert "demo-agent" in page.text
     assert 'href="/simulator"' in page.text
+
+
+async def test_event_details_are_in_words(agent: httpx.AsyncClient, runtime: Runtime) -> None:
+    """A promise beyond the book is filed for approval; the chat panel says why in words,
+    with the amount as money and the date as a day, not ``why=promise_too_far``."""
+    conversation_id = await hand_off(agent, runtime)
+    token = await csrf_of(agent)
+    await agent.post(f"/console/c/{conversation_id}/take", data={"csrf_token": token})
+    response = await agent.post(
+        f"/console/c/{conversation_id}/promise",
+        data={"csrf_token": token, "due": "2030-01-02", "amount": "300,00"},
+    )
+    assert response.headers["location"].endswith("done=approval")
+    page = (await agent.get(f"/console/c/{conversation_id}")).text
+    assert "Motivo: promessa além do prazo máximo" in page
+    assert "Pedido: Promessa" in page
+    assert "Valor: R$ 300,00" in page
+    assert "Vencimento: 02/01/2030" in page
+    assert "why=" not in page
+    assert "promise_too_far" not in page
+
+
+async def test_the_panel_shows_a_payment_and_the_dashboard_has_a_payment_stream(
+    agent: httpx.AsyncClient, runtime: Runtime, app: FastAPI
+) -> None:
+    """What the chat page swaps in when a payment is announced: the panel alone, with the
+    new balance and the payment in the events; managers' results page listens for payments."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    conversation_id = await hand_off(agent, runtime)
+    before = await agent.get(f"/console/c/{conversation_id}/panel")
+    assert before.status_code == 200
+    assert "<html" not in before.text  # a fragment, not a page
+    saldo = re.compile(r"Saldo: R\$ ([\d.]+,\d\d)")
+
+    def balance(html: str) -> Decimal:
+        found = saldo.search(html)
+        assert found is not None
+        return Decimal(found.group(1).replace(".", "").replace(",", "."))
+
+    paid_at = runtime.clock.now() - timedelta(minutes=1)
+    assert await runtime.confirm_payment("DEMO-004-1", Decimal("100.00"), paid_at)
+    after = (await agent.get(f"/console/c/{conversation_id}/panel")).text
+    # at least the 100 paid (the late charges shrink with the principal they are due on)
+    assert balance(after) <= balance(before.text) - Decimal("100.00")
+    assert "pagamento recebido" in after
+    assert "Valor: R$ 100,00" in after
+    page = (await agent.get(f"/console/c/{conversation_id}")).text
+    assert f'data-source="/console/c/{conversation_id}/panel"' in page
+    assert (await agent.get("/dashboard/events")).status_code == 403  # managers only
+    async with client_for(app) as manager:
+        await log_in(manager, "manager@demo", "demo-manager")
+        results = (await manager.get("/dashboard")).text
+        assert 'data-stream="/dashboard/events"' in results
+        assert "/static/dashboard.js" in results

@@ -155,3 +155,37 @@ async def test_csv_for_a_pt_br_spreadsheet(
     log = _rows((await client.get("/dashboard/conversations.csv")).text, ";")
     first = next(r for r in log if int(r["conversation_id"]) == ids["c1"])
     assert first["last_message_at"] == "02/11/2026 11:00"  # local time, not UTC
+
+
+async def test_results_by_cadence_step(
+    log_client: tuple[httpx.AsyncClient, dict[str, int]], settings: Settings
+) -> None:
+    """The results page offers the steps that were sent and narrows page and CSV to one."""
+    from bot.store.db import make_engine, make_sessionmaker
+    from bot.store.tables import Conversation, ReminderSend
+
+    client, ids = log_client
+    engine = make_engine(settings.database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        conversation = session.get(Conversation, ids["c1"])
+        assert conversation is not None
+        assert conversation.debtor_id is not None
+        session.add(
+            ReminderSend(
+                debtor_id=conversation.debtor_id,
+                idempotency_key="c1:overdue",
+                template="overdue",
+                created_at=known.at(2, 9),
+            )
+        )
+    engine.dispose()
+    period = {"start": "2026-11-01", "end": "2026-11-07"}
+    page = await client.get("/dashboard", params={**period, "step": "overdue"})
+    assert page.status_code == 200
+    assert '<option value="overdue" selected>overdue reminder</option>' in page.text
+    assert "step=overdue" in page.text  # the CSV links keep the filter
+    csv_text = (
+        await client.get("/dashboard/results.csv", params={**period, "step": "overdue"})
+    ).text
+    metrics = {r["metric"]: r["value"] for r in _rows(csv_text)}
+    assert (metrics["contacts"], metrics["amount_recovered"]) == ("1", "100.00")

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.store.db import make_engine, make_sessionmaker, transaction, upgrade
+from bot.store.tables import Conversation, ReminderSend
 from bot.web import kpis
+from bot.web.kpi_queries import cadence_steps
 from tests.web import known_portfolio as known
 
 
@@ -117,3 +119,49 @@ def test_filters_narrow_to_the_chosen_conversations(tmp_path: Path) -> None:
     assert (telegram.contacts, telegram.handoffs, telegram.promises_made) == (1, 1, 1)
     assert english.contacts == telegram.contacts == by_agent.contacts == 1
     assert (late.contacts, late.amount_recovered) == (0, Decimal("40.00"))
+
+
+def test_the_cadence_step_filter_keeps_debtors_sent_that_step(tmp_path: Path) -> None:
+    """c1's debtor got the overdue reminder in the period; c7's got ``due_soon`` only after
+    it ended, so the period's ``due_soon`` view is empty."""
+    url = f"sqlite:///{tmp_path / 'kpi.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        ids = known.build(session)
+
+        def debtor_of(conversation_id: int) -> int:
+            conversation = session.get(Conversation, conversation_id)
+            assert conversation is not None
+            assert conversation.debtor_id is not None
+            return conversation.debtor_id
+
+        for conversation, template, day in (("c1", "overdue", 2), ("c7", "due_soon", 8)):
+            session.add(
+                ReminderSend(
+                    debtor_id=debtor_of(ids[conversation]),
+                    idempotency_key=f"{conversation}:{template}",
+                    template=template,
+                    created_at=known.at(day, 9),
+                )
+            )
+    with factory() as session:
+
+        def load(step: str) -> kpis.Results:
+            return kpis.load_results(
+                session,
+                start=known.START,
+                end=known.END,
+                timezone="America/Sao_Paulo",
+                threshold=0.55,
+                filters=kpis.Filters(step=step),
+            )
+
+        overdue, due_soon = load("overdue"), load("due_soon")
+        steps = cadence_steps(session)
+    engine.dispose()
+    assert (overdue.contacts, overdue.promises_made, overdue.promises_kept) == (1, 1, 1)
+    assert overdue.amount_recovered == Decimal("100.00")  # d1's payment only
+    assert (due_soon.contacts, due_soon.amount_recovered) == (0, Decimal("0.00"))
+    assert steps == ["due_soon", "overdue"]

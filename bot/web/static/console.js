@@ -118,8 +118,17 @@
   if (box) {
     box.scrollTop = box.scrollHeight;
     var busy = false;
+    var side = document.getElementById("side");
+    var refreshPanel = function () {
+      if (!side) return;
+      fetch(side.dataset.source, {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null && !leaving) side.innerHTML = html; });
+    };
     var refresh = function (data) {
       var kind = data && data.kind;
+      // a payment changes the balance and the debts, not what is being typed: swap the panel
+      if (kind === "payment") refreshPanel();
       if (kind && ["taken", "released", "closed", "agreement", "promise", "dispute", "invalid", "approval"].indexOf(kind) >= 0) {
         var typing = document.querySelector("#reply-form textarea");
         if (leaving) return;
