@@ -587,6 +587,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event.agent_took": ("atendente assumiu", "agent took the chat"),
     "event.agent_transferred": ("transferida", "transferred"),
     "event.agent_released": ("devolvida ao bot", "handed back to the bot"),
+    "event.auto_assigned": ("atribuída automaticamente", "assigned automatically"),
     "event.conversation_closed": ("conversa encerrada", "chat closed"),
     "event.opt_out": ("pediu para parar", "opted out"),
     "event.dispute_opened": ("contestação aberta", "dispute opened"),
