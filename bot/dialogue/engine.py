@@ -9,6 +9,7 @@ Replies are rendered by the runtime in ``decision.state.language``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from bot.dialogue import (
@@ -159,6 +160,21 @@ def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> 
     return state.language
 
 
+# "pode falar em português?", "can we talk in english?": the language the person asks for
+LANGUAGE_ASKED = re.compile(
+    r"\b(?:em|in)\s+(portugu[eê]s|portuguese|ingl[eê]s|english)\b", re.IGNORECASE
+)
+
+
+def asked_language(text: str) -> str | None:
+    """The one language a message asks to be answered in, if it asks for one."""
+    found = {
+        "pt" if m.group(1).lower().startswith("portug") else "en"
+        for m in LANGUAGE_ASKED.finditer(text)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: Flows) -> Step:
     if state.phase == "new":
         needs_identity = ctx.settings.identity_check == "confirm_name" and not state.verified
@@ -173,6 +189,18 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
     )
     intent = reading.intent
     state = state.evolve(language=_follow_language(state, event, intent))
+    asked = asked_language(event.parse.text)
+    if asked is not None:
+        # an explicit ask wins over what the text looks like ("can we talk in english?")
+        state = state.evolve(language=asked)
+        if intent == NOT_UNDERSTOOD or set(reading.parse.all_values("topic")) == {
+            "other_question"
+        }:
+            # nothing else in the message: say so in that language and carry on
+            replies: list[Action] = [say("language_switched", ctx)]
+            if state.phase == "awaiting_identity":
+                replies.append(say("identity_ask_again", ctx))
+            return _after(state, Step(replies, state), "language", ctx)
     if event.media and not event.parse.text.strip():
         if state.phase == "with_agent":
             return Turn(state=state, ctx=ctx, parse=event.parse, flows=flows).step()

@@ -50,6 +50,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "identity_thanks",
         "identity_ask_again",
         "hardship_ack",
+        "language_switched",
         "identity_denied",
         "wrong_person",
         "closed",
