@@ -57,6 +57,8 @@ _OPTIONS = (
     re.compile(
         r"\b" + _ORD + r"\s+(?:opcao|opção|option|alternativa|alternative|proposta|"
         r"oferta|offer|plano|plan|choice|one|forma)\b"
+        # "when is the first one due?": an installment, not an option
+        r"(?!\s+(?:be\s+)?(?:due|paid)\b)"
     ),
 )
 # "opção B", "option c": options shown with letters, a = 1 (only as the message's end)
@@ -74,9 +76,12 @@ _ARTICLE_ORD = re.compile(
 _INSTALLMENT_AFTER = re.compile(
     r"\s+(?:parcela\s+|prestacao\s+|installment\s+|payment\s+)?(?:so\s+|somente\s+|apenas\s+|"
     r"only\s+)?(?:pro|pra|no|para\s+o|dia|on\s+the|in)\b"
+    # "the first payment", "a primeira parcela": an installment of the plan, not an option
+    r"|\s+(?:parcela|prestacao|installment|payment)s?\b"
 )
 _NOT_OPTION_BEFORE = re.compile(
-    r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since)\s*$"
+    r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since|vence|vencem|"
+    r"when\s+is|when\s+are|when\s+will)\s*$"
 )
 _WHOLE = re.compile(
     r"^\W*(?:(?:quero|escolho|fico com|vou de|vou na|vou com|pode ser|prefiro|manda|"

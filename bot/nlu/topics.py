@@ -202,9 +202,10 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:quanto|qto|qt)\s+(?:fica|da|sai)\s+(?:no\s+)?(?:total|final|tudo|ao\s+todo)|"
             r"\bno\s+final\s+(?:quanto|qto|fica|da)\b|\bao\s+todo\s*\?|"
             r"\bhow\s+much\s+(?:in\s+total|total|altogether|overall|in\s+the\s+end)|"
-            r"\bwhat(?:s|\s+is|\s+would\s+be|\s+will\s+be)\s+the\s+(?:total|final)\s+"
+            r"\bwhat(?:'?s|\s+is|\s+would\s+be|\s+will\s+be)\s+the\s+(?:total|final)\s+"
             r"(?:amount|cost|price)?|\btotal\s+(?:cost|amount)\s+(?:of|with)\s+(?:the\s+)?"
-            r"(?:plan|installments)"
+            r"(?:plan|installments)|\btotal\s+(?:with|for|of|in)\s+(?:the\s+|these\s+|those\s+)?"
+            r"(?:installments|payments|plan)"
         ),
     ),
     (
@@ -232,7 +233,9 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"parcelas|proxima)|"
             r"\bwhen\s+(?:is|are|will)\s+the\s+(?:first|second|third|last|next|other)\s+"
             r"(?:one|ones|payment|payments|installment|installments)?\s*(?:be\s+)?due|"
-            r"\bwhat\s+(?:are\s+)?the\s+(?:due\s+)?dates|\bpayment\s+dates\b"
+            r"\bwhat\s+(?:are\s+)?the\s+(?:due\s+)?dates|\bpayment\s+dates\b|"
+            r"\bwhen\s+(?:is|will\s+be|do\s+i\s+(?:make|pay))\s+the\s+(?:first|second|next|last)\s+"
+            r"(?:payment|installment|one)\b"
         ),
     ),
     (

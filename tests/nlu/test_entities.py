@@ -113,3 +113,23 @@ def test_a_bare_ordinal_keeps_both_readings() -> None:
     # "the 2nd" alone: the second option on screen, or the 2nd of the month
     assert values("the 2nd", "option", "en") == [2]
     assert values("the 2nd", "date", "en") == ["2026-12-02"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("when is the first one due?", "en"),
+        ("when is the first payment?", "en"),
+        ("quando vence a primeira?", "pt"),
+        ("a primeira parcela vence quando?", "pt"),
+    ],
+)
+def test_asking_when_an_installment_is_due_chooses_no_option(text: str, lang: str) -> None:
+    assert values(text, "option", lang) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["the first one", "I'll take the first one", "a primeira", "quero a primeira opção"]
+)
+def test_choosing_the_first_option_still_does(text: str) -> None:
+    assert values(text, "option") == [1]

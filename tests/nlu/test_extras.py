@@ -152,3 +152,16 @@ def test_extras_never_raise_and_stay_inside_the_text(text: str) -> None:
         assert 0 <= e.start <= e.end <= len(text)
         if e.entity in EXTRA_ENTITY_NAMES:
             assert e.text == clean_input(text)[e.start : e.end]  # control chars as spaces
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("what's the total with the installments?", "plan_total"),
+        ("whats the total for these payments", "plan_total"),
+        ("when is the first payment?", "plan_dates"),
+        ("when will be the next installment", "plan_dates"),
+    ],
+)
+def test_english_questions_about_a_plan(text: str, topic: str) -> None:
+    assert topic in found(text, "topic")
