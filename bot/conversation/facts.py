@@ -35,6 +35,7 @@ def dialogue_settings(settings: Settings) -> DialogueSettings:
         offers_per_message=settings.offers.per_message,
         already_paid_pause_business_days=settings.cadence.already_paid_pause_business_days,
         first_due_days=settings.offers.first_due_days,
+        agreement_grace_days=settings.cadence.agreement_grace_days,
         agent_hours_text=settings.business.agent_hours,
         **business_facts(settings),
     )

@@ -396,6 +396,9 @@ def choose_option(t: Turn) -> Step:
         return t.step(say("option_invalid", t.ctx, count=len(plans)))
     plan = plans[index - 1]
     if _says_any(t, t.flows.keywords_for("decided", t.language)):
+        if raw is None and len(plans) > 1:
+            # "fechado" with two plans on screen: which one is never guessed
+            return t.step(say("option_which", t.ctx, count=len(plans)))
         # "nah lets do the 720" / "vamos de 2, fechado": the choice is the yes
         return confirm_plan(replace(t, state=t.state.evolve(pending_plan=plan)))
     return t.step(

@@ -42,6 +42,8 @@ _INSTALLMENTS: tuple[re.Pattern[str], ...] = (
 )
 _INSTALLMENTS = (
     *_INSTALLMENTS,
+    # "e em 8?" / "and in 8?" as the whole message, while a plan is discussed: 8 installments
+    re.compile(r"^\W*(?:e|and|mas|but)?\s*(?:em|in)\s+(?P<n>\d{1,2}|" + _N + r")\s*\W*$"),
     re.compile(
         r"\b(?:pagar|parcelar|dividir|pay|split)\s+(?:isso\s+|tudo\s+|it\s+|o\s+valor\s+)?"
         r"(?:em|in|over)\s+(?P<n>" + _N + r")\s+(?:meses|months)\b"

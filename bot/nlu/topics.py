@@ -239,6 +239,31 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "product_issue",
+        re.compile(
+            r"\b(?:quebrou|quebrado|quebrada|estragou|estragado|estragada|deu\s+(?:defeito|problema)|"
+            r"veio\s+com\s+(?:defeito|problema)|com\s+defeito|parou\s+de\s+funcionar|"
+            r"nao\s+(?:funciona|liga|ta\s+funcionando|esta\s+funcionando)|queimou|"
+            r"(?:stopped|quit)\s+working|(?:is|was|came|arrived)\s+(?:broken|defective|faulty|damaged)|"
+            r"\bbroke\s+(?:down|after|in|on|the|within)|doesn'?t\s+work|does\s+not\s+work|"
+            r"won'?t\s+(?:turn\s+on|work))"
+        ),
+    ),
+    (
+        "late_payment",
+        re.compile(
+            r"\be\s+se\s+(?:eu\s+)?(?:atrasar|atrasa|atraso|nao\s+(?:pagar|conseguir\s+pagar)\s+"
+            r"(?:uma|a|alguma)\s+(?:parcela|prestacao))|"
+            r"\bse\s+(?:eu\s+)?(?:atrasar|atrasa)\s+(?:uma|a|alguma|um|o)\s+"
+            r"(?:parcela|prestacao|pagamento|boleto|mes)|"
+            r"\b(?:o\s+que\s+acontece|oq\s+acontece|que\s+acontece)\s+se\s+(?:eu\s+)?"
+            r"(?:atras|nao\s+pag)|"
+            r"\bwhat\s+(?:if|happens\s+if)\s+i\s+(?:miss|skip|am\s+late|'?m\s+late|pay\s+late|"
+            r"can'?t\s+pay\s+(?:a|one|an)\s+(?:payment|installment))|"
+            r"\bif\s+i\s+(?:miss|skip)\s+(?:a|one|an)\s+(?:payment|installment)"
+        ),
+    ),
+    (
         "store_hours",
         re.compile(
             r"\b(?:voces?|vcs?|loja|balcao|crediario|ces?)\s+(?:\w+\s+)?(?:abre|abrem|funciona|"

@@ -78,6 +78,17 @@ def test_affirm_after_offers_takes_the_first_option(convo: Any) -> None:
     assert d.state.pending_plan == c.ctx.offers.plans[0]
 
 
+def test_fechado_with_several_plans_on_screen_asks_which_never_guesses(convo: Any) -> None:
+    c = convo()
+    _offers_on_screen(c)
+    assert len(c.state.on_screen) > 1
+    d = c.say("affirm", text="fechado")
+    assert not of_type(d, CreateAgreement)
+    assert replies(d) == ["option_which"]
+    d = c.say("choose_option", text="a 2", option=2)
+    assert d.state.pending_plan == c.ctx.offers.plans[1]
+
+
 def test_option_out_of_range_asks_again(convo: Any) -> None:
     c = convo()
     _offers_on_screen(c)
