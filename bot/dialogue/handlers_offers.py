@@ -24,6 +24,7 @@ from bot.dialogue.actions import (
     RefuseOffers,
     SendPaymentInfo,
 )
+from bot.dialogue.handlers_payments import METHODS
 from bot.dialogue.turn import (
     Step,
     Turn,
@@ -426,15 +427,18 @@ def confirm_plan(t: Turn) -> Step:
         )
     first = plan.payments[0]
     reference = payment_reference(t.ctx.debtor.ref, plan.offer_id, str(first.number))
+    # "me manda o boleto" as the yes: the way asked for, or PIX saying why
+    asked = t.parse.value("payment_method")
+    method = str(asked) if asked in METHODS else "pix"
     return t.step(
         CreateAgreement(plan),
         say("agreement_created", t.ctx, plan=plan_vars(plan)),
-        SendPaymentInfo(amount=first.amount, reference=reference, method="pix"),
+        SendPaymentInfo(amount=first.amount, reference=reference, method=method),
         say(
             "payment_info",
             t.ctx,
-            attach_pix_qr=True,
-            method="pix",
+            attach_pix_qr=method == "pix",
+            method=method,
             amount=f"{first.amount:.2f}",
             due=first.due.isoformat(),
             purpose="installment",

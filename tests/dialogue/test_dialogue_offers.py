@@ -199,3 +199,15 @@ def test_english_offers(convo: Any) -> None:
     c.send(Reminder("overdue"))
     c.say("negotiate", text="can I pay in installments?")
     assert "3 payments of R$150.00" in c.texts[-1]
+
+
+def test_asking_how_to_pay_a_plan_waiting_for_its_yes_is_the_yes(convo: Any) -> None:
+    """ "me manda o boleto" to "posso fechar?": the agreement, and the way to pay it (PIX,
+    saying boleto is not available here)."""
+    c = convo()
+    _offers_on_screen(c)
+    c.say("choose_option", text="2", option=2)
+    d = c.say("ask_payment_method", text="me manda o boleto", payment_method="boleto")
+    assert of_type(d, CreateAgreement) == [CreateAgreement(c.ctx.offers.plans[1])]
+    assert of_type(d, SendPaymentInfo)[0].method == "boleto"  # type: ignore[union-attr]
+    assert replies(d) == ["agreement_created", "payment_info"]
