@@ -44,8 +44,9 @@ class EventLog:
             conversation_id=conversation_id,
             data=data or {},
         )
+        # no flush: events go in the transaction's next flush (at the latest, its commit),
+        # several in one statement; nothing reads an event's id inside the turn
         self.session.add(row)
-        self.session.flush()
         return row
 
     def for_debtor(self, debtor_id: int) -> list[Event]:
