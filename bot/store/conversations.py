@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -26,6 +26,28 @@ UNSET_OUTBOUND = (
     "delivered_at",
     "read_at",
 )
+
+
+# A turn's statements, built once: building one costs more CPU than running it on SQLite
+# (each value coerced, the cache key worked out), and a built one keeps its cache key.
+CHAT = (
+    select(Contact, Conversation, Debtor)
+    .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+    .outerjoin(Debtor, Debtor.id == Contact.debtor_id)
+    .where(Contact.channel == bindparam("channel"), Contact.address == bindparam("address"))
+)
+NEW_INBOUND = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(Message)
+    .on_conflict_do_nothing(index_elements=[Message.channel, Message.provider_id])
+    .returning(Message.id)
+    for dialect in (postgresql, sqlite)
+}
+SET_ACTIONS = (
+    update(Message)
+    .where(Message.id == bindparam("message_id"))
+    .values(actions=bindparam("new_actions", type_=Message.__table__.c.actions.type))
+)
+NEW_OUTBOUND = insert(Message).returning(Message.id)
 
 
 class ConversationRepository:
@@ -60,12 +82,7 @@ class ConversationRepository:
     ) -> tuple[Contact, Conversation | None, Debtor | None] | None:
         """A known contact with its conversation and debtor, in one query (a turn's first
         three reads); ``None`` for an address never seen."""
-        row = self.session.execute(
-            select(Contact, Conversation, Debtor)
-            .outerjoin(Conversation, Conversation.contact_id == Contact.id)
-            .outerjoin(Debtor, Debtor.id == Contact.debtor_id)
-            .where(Contact.channel == channel, Contact.address == address)
-        ).first()
+        row = self.session.execute(CHAT, {"channel": channel, "address": address}).first()
         if row is None:
             return None
         contact, conversation, debtor = row
@@ -151,37 +168,34 @@ class MessageRepository:
         """Store an inbound message already read; its id, or ``None`` if that provider id
         was already stored. One statement: the unique (channel, provider_id) decides, as
         in :meth:`add_inbound`, without a savepoint around an insert that may fail."""
-        dialect = self.session.get_bind().dialect.name
-        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            upsert(Message)
-            .values(
-                conversation_id=conversation.id,
-                direction="in",
-                sender="debtor",
-                channel=channel,
-                text=text,
-                provider_id=provider_id,
-                status=DeliveryStatus.RECEIVED,
-                intent=intent,
-                confidence=confidence,
-                entities=entities,
-                media=media or None,
-                business_initiated=False,
-                attempts=0,
-                created_at=at,
-            )
-            .on_conflict_do_nothing(index_elements=[Message.channel, Message.provider_id])
-            .returning(Message.id)
-        )
+        values = {
+            "conversation_id": conversation.id,
+            "direction": "in",
+            "sender": "debtor",
+            "channel": channel,
+            "text": text,
+            "provider_id": provider_id,
+            "status": DeliveryStatus.RECEIVED,
+            "intent": intent,
+            "confidence": confidence,
+            "entities": entities,
+            "media": media or None,
+            "business_initiated": False,
+            "attempts": 0,
+            "created_at": at,
+        }
+        connection = self.session.connection()
+        statement = NEW_INBOUND[
+            "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
+        ]
         # on the session's connection: no autoflush (the turn's changes go in one flush)
-        found: int | None = self.session.connection().execute(statement).scalar()
+        found: int | None = connection.execute(statement, values).scalar()
         return found
 
     def set_actions(self, message_id: int, actions: list[Any]) -> None:
         """What the bot did about an inbound message, for the log."""
         self.session.connection().execute(
-            update(Message).where(Message.id == message_id).values(actions=actions)
+            SET_ACTIONS, {"message_id": message_id, "new_actions": actions}
         )
 
     def queue_outbound(
@@ -214,11 +228,7 @@ class MessageRepository:
         }
         # One INSERT now (its id is the outbox's order), on the session's connection so the
         # turn's other changes are not flushed with it: they go in one flush at commit.
-        new_id = (
-            self.session.connection()
-            .execute(insert(Message).values(values).returning(Message.id))
-            .scalar_one()
-        )
+        new_id = self.session.connection().execute(NEW_OUTBOUND, values).scalar_one()
         unset = dict.fromkeys(UNSET_OUTBOUND)
         row = Message(id=new_id, **values, **unset)
         make_transient_to_detached(row)  # the row as stored, without reading it back
