@@ -82,6 +82,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "payment_info",
         "already_paid",
         "receipt_received",
+        "receipt_received_unprompted",
         "media_text_only",
         "debt_details",
         "debt_details_none",

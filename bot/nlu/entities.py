@@ -224,13 +224,21 @@ def squeeze(folded: str) -> tuple[str, list[int]]:
 def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
     cleaned = clean_input(text)
     folded, index = squeeze(fold(cleaned))
-    options = extract_options(folded)
+    found_dates = extract_dates(folded, today, language)
+    # "friday the 4th", "the 4th of december": an ordinal inside a date that also names a
+    # weekday or a month is that day, not the 4th option
+    compound = [d for d in found_dates if not _is_weekday_word(folded[d.start : d.end])]
+    options = [
+        o
+        for o in extract_options(folded)
+        if not any(d.start <= o.start and o.end <= d.end and d != o for d in compound)
+    ]
     installments = [s for s in extract_installments(folded) if free_of(s, options)]
     # "quinta" is both a weekday and "fifth": keep both readings, the dialogue's state
     # (a day was asked for, or options are on screen) decides which one is meant
     dates = [
         s
-        for s in extract_dates(folded, today, language)
+        for s in found_dates
         if (free_of(s, options) or _is_weekday_word(folded[s.start : s.end]))
         and free_of(s, installments)
     ]
