@@ -375,6 +375,8 @@ def _and_then(
 
 
 def _nothing_at_all(flows: Flows, event: UserTurn) -> bool:
+    if event.parse.value("hardship") in handlers_promises.NOT_NOW_HARDSHIPS:
+        return True
     return has_phrase(flows, "no_means", "pt", event.parse.text) or has_phrase(
         flows, "no_means", "en", event.parse.text
     )
