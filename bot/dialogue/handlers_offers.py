@@ -179,6 +179,11 @@ def negotiate(t: Turn) -> Step:
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else None
     amount = _decimal(t.parse.value("amount"))
+    if amount is None and _says_any(t, t.flows.keywords_for("half_now", t.language)):
+        # "metade agora e metade mês que vem": half as the entry, the rest in one go (or in
+        # the installments said)
+        half = (t.ctx.balance.principal / 2).quantize(Decimal("0.01"))
+        return _propose(t, installments or 1, half, down_payment=True)
     if installments is None and amount is None:
         picked = _plan_by_kind(t)
         if picked is not None:
@@ -226,14 +231,19 @@ def plan_first_due(t: Turn) -> Step:
 
 
 def _propose(
-    t: Turn, installments: int | None, amount: Decimal | None, *, insisting: bool = True
+    t: Turn,
+    installments: int | None,
+    amount: Decimal | None,
+    *,
+    insisting: bool = True,
+    down_payment: bool = False,
 ) -> Step:
     """Ask the book for the debtor's own plan and show it (or the offers, or a person)."""
     down = None
     monthly = None
     if amount is not None:
         keywords = t.flows.keywords_for("down_payment", t.language)
-        if _says_any(t, keywords):
+        if down_payment or _says_any(t, keywords):
             down = amount
             rest = t.flows.keywords_for("rest_at_once", t.language)
             if installments is None and _says_any(t, rest):

@@ -211,3 +211,12 @@ def test_asking_how_to_pay_a_plan_waiting_for_its_yes_is_the_yes(convo: Any) -> 
     assert of_type(d, CreateAgreement) == [CreateAgreement(c.ctx.offers.plans[1])]
     assert of_type(d, SendPaymentInfo)[0].method == "boleto"  # type: ignore[union-attr]
     assert replies(d) == ["agreement_created", "payment_info"]
+
+
+def test_half_now_and_half_later_proposes_half_as_the_entry(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    c.say("negotiate", text="posso pagar metade agora e metade mes que vem?")
+    call = c.ctx.offers.calls[-1]
+    assert call["down"] == Decimal("225.00")  # half of the principal of R$ 450,00
+    assert call["installments"] == 1
