@@ -20,10 +20,12 @@ from bot.runtime.wiring import Wiring
 
 
 def privacy_housekeeping(session: Session, now: datetime, settings: Settings) -> None:
-    """Wrong numbers leave their debtor; bodies past the retention period are blanked."""
+    """Wrong numbers leave their debtor; spent inbox rows and old console sessions go;
+    bodies past the retention period are blanked."""
     from bot.store import privacy
 
     privacy.purge_wrong_numbers(session, now=now)
+    privacy.prune_spent_rows(session, now=now)
     days = settings.privacy.message_retention_days
     if days:
         privacy.blank_old_bodies(session, now=now, days=days)
