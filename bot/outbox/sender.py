@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.channels.base import Channel, ChannelPolicy, SendError
 from bot.channels.masking import mask_address
@@ -39,6 +39,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.domain import Button, DeliveryStatus, OutboundMessage
 from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bot.store.coalesce import Coalescer
 from bot.store.conversations import MessageRepository
 from bot.store.db import transaction
 from bot.store.tables import Contact, Conversation, Message
@@ -192,6 +193,10 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
         self._db_call = database
+        # the claims and the "sent" marks of conversations sending at the same moment share
+        # one transaction each (a claim is one UPDATE ... RETURNING for the whole batch)
+        self._claims: Coalescer[int, _Job | None] = Coalescer(self._claim_many, database)
+        self._sent: Coalescer[tuple[int, str], None] = Coalescer(self._sent_many, database)
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages were sent."""
@@ -295,7 +300,7 @@ class OutboxSender:
                     extra={"message_id": message_id, "error": type(exc).__name__},
                 )
                 return "deferred"
-        job = await self._db_call(lambda: self._claim(message_id))
+        job = await self._claims(message_id)
         if job is None:
             return "skipped"
         if job.outbound is None:
@@ -325,7 +330,7 @@ class OutboxSender:
             raise
         renewal.cancel()
         # the provider's id first, before anything else: it closes the at-least-once window
-        await self._db_call(lambda: self._finish_sent(message_id, result.provider_id))
+        await self._sent((message_id, result.provider_id))
         log.info(
             "message sent",
             extra={
@@ -374,26 +379,51 @@ class OutboxSender:
         return policy_of(self._channels.get(channel), channel)
 
     def _claim(self, message_id: int) -> _Job | None:
+        return self._claim_many([message_id])[0]
+
+    def _claim_many(self, message_ids: list[int]) -> list[_Job | None]:
+        """Claim messages in one transaction: one UPDATE ... RETURNING for them all (the
+        ones still queued and due with no older message of their conversation waiting),
+        then one query for the claimed rows and their contacts."""
         now = self._clock.now()
         with transaction(self._db) as session:
-            if self._earlier_pending(session, message_id, now):
-                return None
-            if not MessageRepository(session).claim(message_id, now, self._lease):
-                return None
-            row = session.get(Message, message_id)
-            if row is None:
-                return None
-            from bot.payments.guard import paid_since_queued
+            claimed = self._claim_rows(session, sorted(set(message_ids)), now)
+            jobs: dict[int, _Job] = {}
+            if claimed:
+                from bot.payments.guard import paid_since_queued
 
-            if paid_since_queued(session, row):
-                reason = "a payment arrived after this reminder was queued"
-                return _Job(None, reason, row.attempts, False)
-            contact = session.scalar(
-                select(Contact)
-                .join(Conversation, Conversation.contact_id == Contact.id)
-                .where(Conversation.id == row.conversation_id)
+                found = session.execute(
+                    select(Message, Contact)
+                    .join(Conversation, Conversation.id == Message.conversation_id)
+                    .join(Contact, Contact.id == Conversation.contact_id, isouter=True)
+                    .where(Message.id.in_(claimed))
+                ).all()
+                for row, contact in found:
+                    if paid_since_queued(session, row):
+                        reason = "a payment arrived after this reminder was queued"
+                        jobs[row.id] = _Job(None, reason, row.attempts, False)
+                    else:
+                        jobs[row.id] = self._job(row, contact, now)
+            # an id asked for twice in one batch (two drains at once) is sent once
+            return [jobs.pop(i, None) for i in message_ids]
+
+    def _claim_rows(self, session: Session, ids: list[int], now: datetime) -> list[int]:
+        if not ids:
+            return []
+        earlier = aliased(Message)
+        stmt = (
+            update(Message)
+            .where(
+                Message.id.in_(ids),
+                Message.status == DeliveryStatus.QUEUED,
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+                ~exists().where(_earlier_pending(earlier, Message, now)),
             )
-            return self._job(row, contact, now)
+            .values(next_attempt_at=now + self._lease, attempts=Message.attempts + 1)
+            .returning(Message.id)
+            .execution_options(synchronize_session=False)
+        )
+        return [int(i) for i in session.scalars(stmt)]
 
     def _job(self, row: Message, contact: Contact | None, now: datetime) -> _Job:
         if contact is None:
@@ -420,32 +450,26 @@ class OutboxSender:
         job = _Job(outbound, None, row.attempts, can_requeue)
         return job
 
-    def _earlier_pending(self, session: Session, message_id: int, now: datetime) -> bool:
-        """True when an older message of the same conversation is still in the outbox.
-
-        A message held for contact hours (never tried, due later) does not hold back the
-        replies that come after it: the person is writing now and gets answered now."""
-        conversation_id = select(Message.conversation_id).where(Message.id == message_id)
-        earlier = session.scalar(
-            select(Message.id)
-            .where(
-                Message.conversation_id == conversation_id.scalar_subquery(),
-                Message.direction == "out",
-                Message.status == DeliveryStatus.QUEUED,
-                Message.id < message_id,
-                or_(
-                    Message.attempts > 0,
-                    Message.next_attempt_at.is_(None),
-                    Message.next_attempt_at <= now,
-                ),
-            )
-            .limit(1)
-        )
-        return earlier is not None
-
     def _finish_sent(self, message_id: int, provider_id: str) -> None:
+        self._sent_many([(message_id, provider_id)])
+
+    def _sent_many(self, sent: list[tuple[int, str]]) -> list[None]:
+        """The providers' ids of messages just sent, one statement for them all (only
+        from ``queued``, as ``MessageRepository.mark_sent``)."""
+        table = Message.__table__
+        stmt = (
+            update(table)  # type: ignore[arg-type]  # Core: one executemany
+            .where(table.c.id == bindparam("sent_id"), table.c.status == DeliveryStatus.QUEUED)
+            .values(
+                status=DeliveryStatus.SENT,
+                provider_id=bindparam("sent_provider_id"),
+                sent_at=self._clock.now(),
+                error=None,
+            )
+        )
         with transaction(self._db) as session:
-            MessageRepository(session).mark_sent(message_id, provider_id, self._clock.now())
+            session.execute(stmt, [{"sent_id": i, "sent_provider_id": p} for i, p in sent])
+        return [None] * len(sent)
 
     def _finish_failed(self, message_id: int, error: str) -> None:
         log.warning("message failed", extra={"message_id": message_id, "error": error})
@@ -474,6 +498,24 @@ class OutboxSender:
                 return "retry"
         self._finish_failed(message_id, error)
         return "failed"
+
+
+def _earlier_pending(earlier: Any, message: Any, now: datetime) -> Any:
+    """An older message of the same conversation still in the outbox holds this one back.
+
+    A message held for contact hours (never tried, due later) does not hold back the
+    replies that come after it: the person is writing now and gets answered now."""
+    return and_(
+        earlier.conversation_id == message.conversation_id,
+        earlier.direction == "out",
+        earlier.status == DeliveryStatus.QUEUED,
+        earlier.id < message.id,
+        or_(
+            earlier.attempts > 0,
+            earlier.next_attempt_at.is_(None),
+            earlier.next_attempt_at <= now,
+        ),
+    )
 
 
 def _text_or_none(value: object) -> str | None:
