@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import io
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -410,20 +411,8 @@ class OutboxSender:
     def _claim_rows(self, session: Session, ids: list[int], now: datetime) -> list[int]:
         if not ids:
             return []
-        earlier = aliased(Message)
-        stmt = (
-            update(Message)
-            .where(
-                Message.id.in_(ids),
-                Message.status == DeliveryStatus.QUEUED,
-                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-                ~exists().where(_earlier_pending(earlier, Message, now)),
-            )
-            .values(next_attempt_at=now + self._lease, attempts=Message.attempts + 1)
-            .returning(Message.id)
-            .execution_options(synchronize_session=False)
-        )
-        return [int(i) for i in session.scalars(stmt)]
+        params = {"ids": ids, "now": now, "lease_until": now + self._lease}
+        return [int(i) for i in session.scalars(_claim_statement(), params)]
 
     def _job(self, row: Message, contact: Contact | None, now: datetime) -> _Job:
         if contact is None:
@@ -500,7 +489,30 @@ class OutboxSender:
         return "failed"
 
 
-def _earlier_pending(earlier: Any, message: Any, now: datetime) -> Any:
+@functools.cache
+def _claim_statement() -> Any:
+    """The claim of a batch, built once (building it cost more than running it): the
+    messages still queued and due, with no older message of their conversation waiting."""
+    now = bindparam("now", type_=Message.__table__.c.next_attempt_at.type)
+    earlier = aliased(Message)
+    return (
+        update(Message)
+        .where(
+            Message.id.in_(bindparam("ids", expanding=True)),
+            Message.status == DeliveryStatus.QUEUED,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            ~exists().where(_earlier_pending(earlier, Message, now)),
+        )
+        .values(
+            next_attempt_at=bindparam("lease_until", type_=now.type),
+            attempts=Message.attempts + 1,
+        )
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _earlier_pending(earlier: Any, message: Any, now: Any) -> Any:
     """An older message of the same conversation still in the outbox holds this one back.
 
     A message held for contact hours (never tried, due later) does not hold back the
