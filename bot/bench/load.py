@@ -297,12 +297,14 @@ async def _drive(
                     answered.clear()
                 t0 = time.perf_counter()
                 run.sent_at[sid] = t0
-                try:
-                    status = await conn.request("POST", path, body, headers)
-                except OSError:
-                    status = 0
-                    conn.close()
-                    conn = _Connection("127.0.0.1", ports[index % len(ports)])
+                status = 0
+                for _attempt in range(2):  # an idle keep-alive the server closed: once more
+                    try:
+                        status = await conn.request("POST", path, body, headers)
+                        break
+                    except (OSError, asyncio.IncompleteReadError):
+                        conn.close()
+                        conn = _Connection("127.0.0.1", ports[index % len(ports)])
                 run.webhook_ms.append((time.perf_counter() - t0) * 1000)
                 if status != 200:
                     run.errors += 1
