@@ -24,7 +24,7 @@ import base64
 import functools
 import io
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -194,6 +194,9 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
         self._db_call = database
+        self._pushed: set[int] = set()  # see ``notify``
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pushed_ready = asyncio.Event()
         # the claims and the "sent" marks of conversations sending at the same moment share
         # one transaction each (a claim is one UPDATE ... RETURNING for the whole batch)
         self._claims: Coalescer[int, _Job | None] = Coalescer(self._claim_many, database)
@@ -213,22 +216,44 @@ class OutboxSender:
             if not any(tried for _, tried in results):
                 return sent
 
+    def notify(self, message_ids: Iterable[int]) -> None:
+        """Messages this process just queued (a turn's replies): ``run`` sends them after a
+        look at these rows only, not at the whole outbox. With several processes, each then
+        sends what its own turns queued instead of every process racing for every reply."""
+        loop = self._loop
+        if loop is not None and not _running_in(loop):  # a cadence thread: hand it over
+            loop.call_soon_threadsafe(self.notify, list(message_ids))
+            return
+        self._pushed.update(message_ids)
+        self._pushed_ready.set()
+
     async def run(self, wake: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Send forever: after ``wake`` is set, when a conversation finishes, or every
-        ``idle_seconds`` (retries). Each conversation runs in its own task: a slow send
-        holds its own chat only."""
+        """Send forever: what ``notify`` hands over; everything due after ``wake`` is set
+        and every ``idle_seconds`` (retries, other processes' leftovers); and a
+        conversation's next messages when it finishes. Each conversation runs in its own
+        task: a slow send holds its own chat only."""
         active: dict[int, asyncio.Task[tuple[int, bool]]] = {}
         held_back: set[int] = set()  # due, but their conversation's task was still running
+        loop = self._loop = asyncio.get_running_loop()
+        last_full = -idle_seconds
         try:
             while True:
+                full = wake.is_set() or loop.time() - last_full >= idle_seconds
                 wake.clear()
+                self._pushed_ready.clear()
+                pushed, self._pushed = self._pushed, set()
                 try:
-                    due = await self._db_call(self._due)
+                    if full:
+                        last_full = loop.time()
+                        due = await self._db_call(self._due)
+                    else:
+                        due = await self._db_call(partial(self._due, sorted(pushed)))
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("outbox due query failed")
                     due = []
+                    self._pushed |= pushed  # the next look tries them again
                 held_back.clear()
                 for conversation_id, items in _by_conversation(due).items():
                     task = active.get(conversation_id)
@@ -236,40 +261,53 @@ class OutboxSender:
                         active[conversation_id] = asyncio.create_task(self._conversation(items))
                     else:
                         held_back.add(conversation_id)
+                        self._pushed.update(item.message_id for item in items)
                 for conversation_id in [c for c, t in active.items() if t.done()]:
                     finished = active.pop(conversation_id)
                     if not finished.cancelled() and finished.exception() is not None:
                         log.error("outbox conversation failed", exc_info=finished.exception())
-                # look again when woken, or when a conversation that has more waiting is free
-                waiter = asyncio.ensure_future(wake.wait())
-                await asyncio.wait(
-                    {waiter, *(active[c] for c in held_back if c in active)},
-                    timeout=idle_seconds,
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-                waiter.cancel()
+                # look again when woken or handed messages, or when a conversation that has
+                # more waiting is free; a full look at least every idle_seconds
+                waiters = {
+                    asyncio.ensure_future(wake.wait()),
+                    asyncio.ensure_future(self._pushed_ready.wait()),
+                }
+                try:
+                    await asyncio.wait(
+                        {*waiters, *(active[c] for c in held_back if c in active)},
+                        timeout=max(last_full + idle_seconds - loop.time(), 0.0),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    for waiter in waiters:
+                        waiter.cancel()
                 await asyncio.sleep(COALESCE_SECONDS)  # replies of turns ending together
         finally:
             for task in active.values():
                 task.cancel()
 
-    def _due(self) -> list[Due]:
-        """Due messages with their chat's address: columns only, one query (it runs after
-        every turn that queued a reply)."""
+    def _due(self, only: list[int] | None = None) -> list[Due]:
+        """Due messages (of ``only``, when given) with their chat's address: columns only,
+        one query."""
         now = self._clock.now()
+        query = (
+            select(Message.id, Message.conversation_id, Message.channel, Contact.address)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(
+                Message.direction == "out",
+                Message.status == DeliveryStatus.QUEUED,
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            )
+            .order_by(Message.id)
+            .limit(self._batch)
+        )
+        if only is not None:
+            if not only:
+                return []
+            query = query.where(Message.id.in_(only))
         with transaction(self._db) as session:
-            rows = session.execute(
-                select(Message.id, Message.conversation_id, Message.channel, Contact.address)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .join(Contact, Contact.id == Conversation.contact_id)
-                .where(
-                    Message.direction == "out",
-                    Message.status == DeliveryStatus.QUEUED,
-                    or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-                )
-                .order_by(Message.id)
-                .limit(self._batch)
-            ).all()
+            rows = session.execute(query).all()
             return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
 
     async def _conversation(self, items: list[Due]) -> tuple[int, bool]:
@@ -528,6 +566,13 @@ def _earlier_pending(earlier: Any, message: Any, now: Any) -> Any:
             earlier.next_attempt_at <= now,
         ),
     )
+
+
+def _running_in(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _text_or_none(value: object) -> str | None:

@@ -118,7 +118,10 @@ class Runtime:
         if outcome is None:
             return
         if outcome.queued and self._outbox_ready is not None:
-            self._outbox_ready.set()
+            if self._sender is not None:
+                self._sender.notify(outcome.queued)  # sent by this process, at once
+            else:
+                self._outbox_ready.set()
 
     async def _notify(self, conversation_id: int | None, kind: str, *, inbox: bool = True) -> None:
         """Tell open consoles; the inbox only hears about chats that concern agents."""

@@ -53,6 +53,7 @@ class Coalescer(Generic[I, R]):
 
     async def __call__(self, item: I) -> R:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_retrieved)  # a caller that left is not "never retrieved"
         with self._lock:
             batch = self._open
             if batch is None or batch.closed or len(batch.items) >= self._max:
@@ -68,12 +69,14 @@ class Coalescer(Generic[I, R]):
     async def _flush(self, batch: _Batch[I, R]) -> None:
         try:
             outcomes: list[tuple[bool, Any]] = await self._database(lambda: self._work(batch))
+        except asyncio.CancelledError:
+            for future in batch.futures:
+                future.cancel()
+            raise
         except BaseException as exc:  # the database call itself failed: every caller hears
             for future in batch.futures:
                 if not future.done():
                     future.set_exception(exc)
-            if isinstance(exc, asyncio.CancelledError):
-                raise
             return
         for future, (ok, value) in zip(batch.futures, outcomes, strict=True):
             if future.done():
@@ -102,3 +105,8 @@ class Coalescer(Generic[I, R]):
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
