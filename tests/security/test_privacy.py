@@ -107,7 +107,7 @@ async def test_export_then_erase_from_the_command_line(
 async def test_wrong_person_purges_the_number_from_the_debtor(stack: Stack) -> None:
     assert (await stack.twilio(form("SM1", "número errado, não conheço essa pessoa"))).status_code
     await stack.runtime.drain_outbox()  # the apology goes first, to the number itself
-    stack.runtime.housekeeping_sync()
+    stack.runtime.outreach.housekeeping_sync()
     after = debtor_rows(stack)
     assert after["addresses"], "the contact rows stay (the history reads right)"
     assert all(PHONE not in address for address in after["addresses"])
@@ -122,9 +122,9 @@ async def test_message_bodies_past_the_retention_are_blanked(stack: Stack) -> No
     await stack.runtime.drain_outbox()  # a message still queued is never blanked
     retention = PrivacySettings(message_retention_days=30)
     stack.runtime.settings = stack.runtime.settings.model_copy(update={"privacy": retention})
-    stack.runtime.housekeeping_sync(NOW + timedelta(days=29))
+    stack.runtime.outreach.housekeeping_sync(NOW + timedelta(days=29))
     assert "vou pagar sexta" in debtor_rows(stack)["texts"]
-    stack.runtime.housekeeping_sync(NOW + timedelta(days=31))
+    stack.runtime.outreach.housekeeping_sync(NOW + timedelta(days=31))
     assert set(debtor_rows(stack)["texts"]) == {""}
     assert debtor_rows(stack)["name"] == "Maria Souza"
 
