@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from bot.channels.answers import cut, numbered_text
@@ -181,50 +182,27 @@ class TwilioChannel:
         return SendResult(provider_id=sid)
 
     def _create(self, args: dict[str, Any]) -> str:
-        """Runs in a worker thread: Twilio's Messages.json POST, its errors as ``SendError``
-        (as the SDK reports them: "Unable to create record: <message>", its error code)."""
-        form = {_FIELDS.get(k, k): str(v) for k, v in args.items() if v is not None}
-        account = str(self._client.account_sid)
-        url = f"{TWILIO_API}/2010-04-01/Accounts/{account}/Messages.json"
-        auth = (str(self._client.username), str(self._client.password))
+        """Runs in a worker thread: ``messages.create`` through twilio-python (its HTTP on
+        our kept-alive transport, ``twilio_http``); its errors become ``SendError`` here."""
         try:
-            status, body, retry_after = self._transport.post_form(url, form, auth)
+            created = self._client.messages.create(**args)
+        except TwilioRestException as exc:
+            transient = exc.status == 429 or exc.status >= 500
+            code = str(exc.code) if exc.code else str(exc.status)
+            retry_after = self._transport.last_retry_after() if transient else None
+            log.info(
+                "twilio send failed",
+                extra={"channel": self.name, "status": exc.status, "code": code},
+            )
+            raise SendError(
+                f"twilio {exc.status}: {exc.msg}",
+                transient=transient,
+                retry_after=retry_after,
+                code=code,
+            ) from exc
         except (OSError, http.client.HTTPException, httpx.HTTPError) as exc:
             raise SendError(f"twilio unreachable: {exc}", transient=True, code="network") from exc
-        try:
-            payload = json.loads(body) if body else {}
-        except ValueError:
-            payload = {}
-        if not isinstance(payload, dict):
-            payload = {}
-        if 200 <= status < 300 and payload.get("sid"):
-            return str(payload["sid"])
-        message = "Unable to create record"
-        if payload.get("message"):
-            message = f"{message}: {payload['message']}"
-        transient = status == 429 or status >= 500
-        code = str(payload.get("code") or status)
-        log.info(
-            "twilio send failed", extra={"channel": self.name, "status": status, "code": code}
-        )
-        raise SendError(
-            f"twilio {status}: {message}",
-            transient=transient,
-            retry_after=retry_after if transient else None,
-            code=code,
-        )
-
-
-TWILIO_API = "https://api.twilio.com"
-# messages.create's keyword arguments -> Twilio's form fields
-_FIELDS = {
-    "from_": "From",
-    "to": "To",
-    "body": "Body",
-    "status_callback": "StatusCallback",
-    "content_sid": "ContentSid",
-    "content_variables": "ContentVariables",
-}
+        return str(created.sid)
 
 
 SIGNATURE_HEADER = "x-twilio-signature"

@@ -1,12 +1,10 @@
-"""twilio-python's network layer on httpx, able to point the client at another host; and
-the send path's own lean POST.
+"""twilio-python's network layer, able to point the client at another host.
 
-Sending is the one call made per reply: through the SDK and httpx it cost about as much CPU
-as the rest of the edge put together (request building, the SDK's response objects, httpx's
-pure-Python HTTP). ``post_form`` sends it with ``http.client`` on a keep-alive connection per
-worker thread instead (C-level parsing, nothing built we do not read). Behind an HTTP proxy
-(``HTTPS_PROXY`` and friends, which httpx honours and ``http.client`` does not) it goes
-through httpx as before.
+Sending is the one call made per reply: through httpx it cost about as much CPU as the rest
+of the edge (httpx's pure-Python HTTP). The SDK still builds the request and reads the answer
+(``messages.create``), but its POSTs go out with ``http.client`` on a keep-alive connection
+per worker thread (``post_form``: C-level parsing). Behind an HTTP proxy (``HTTPS_PROXY`` and
+friends, which httpx honours and ``http.client`` does not) everything goes through httpx.
 
 ``TWILIO_API_BASE_URL`` (e.g. ``http://127.0.0.1:9000``) replaces the scheme and host of
 every ``https://*.twilio.com`` URL the SDK builds; paths stay as Twilio's. The last
@@ -74,6 +72,12 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> Response:
+        if self._lean and method.upper() == "POST" and not params:
+            # the one call made per reply (messages.create): a keep-alive http.client POST
+            form = {k: str(v) for k, v in (_flat(data) or {}).items()}
+            status, body, retry_after = self.post_form(uri, form, auth or ("", ""))
+            self._local.retry_after = retry_after
+            return Response(status, body.decode("utf-8", "replace"), {})
         reply = self._client.request(
             method,
             self.rewrite(uri),
