@@ -17,14 +17,31 @@ from bot.core.money import ZERO
 from bot.dialogue.context import Context, DialogueSettings, PaymentView
 from bot.dialogue.formatting import hours_en
 from bot.offers.book import OfferBook
-from bot.store.ledger import LedgerRepository, agreement_view, promise_view
-from bot.store.portfolio import PortfolioRepository, debt_view, debtor_view
+from bot.store.ledger import LedgerRepository
+from bot.store.portfolio import PortfolioRepository, debtor_view, read_rows
 from bot.store.tables import Contact, Conversation, Debt, Debtor, Payment, Promise
 
 UNKNOWN_DEBTOR = DebtorView(id=0, ref="", name="", language="pt")
 
 
 def dialogue_settings(settings: Settings) -> DialogueSettings:
+    """The dialogue's view of ``settings``, built once per settings object: every turn
+    asked for it, and translating the store hours cost about 2% of a turn. Settings are
+    frozen, so the object's identity is its content (a few kept, for tests' many)."""
+    kept = _DIALOGUE_SETTINGS.get(id(settings))
+    if kept is not None and kept[0] is settings:
+        return kept[1]
+    built = _dialogue_settings(settings)
+    if len(_DIALOGUE_SETTINGS) >= 8:
+        _DIALOGUE_SETTINGS.clear()
+    _DIALOGUE_SETTINGS[id(settings)] = (settings, built)
+    return built
+
+
+_DIALOGUE_SETTINGS: dict[int, tuple[Settings, DialogueSettings]] = {}
+
+
+def _dialogue_settings(settings: Settings) -> DialogueSettings:
     return DialogueSettings(
         business_name=settings.business.name,
         business_cnpj=settings.business.cnpj,
@@ -105,14 +122,10 @@ def load_context(
             derived = behaviour_segment(session, debtor.id, book)
             if derived is not None:
                 view = replace(view, segment=derived)
-        debts = tuple(
-            debt_view(d) for d in portfolio.debts_of(debtor.id) if d.status not in ("paid",)
-        )
-        open_promise = ledger.open_promise(debtor.id)
-        promise = promise_view(open_promise) if open_promise else None
-        current = ledger.current_agreement(debtor.id)
-        if current is not None:
-            agreement = agreement_view(current, ledger.installments(current.id))
+        # plain rows, no entities: the situation only reads them
+        debts = tuple(d for d in portfolio.debt_views(debtor.id) if d.status not in ("paid",))
+        promise = ledger.open_promise_view(debtor.id)
+        agreement = ledger.current_agreement_view(debtor.id)
     payments = recent_payments(session, debtor.id, tz) if debtor is not None else ()
     collectable = [d for d in debts if d.status == "open" and d.balance > ZERO]
     balance = (
@@ -140,27 +153,30 @@ def load_context(
     return Situation(conversation=conversation, contact=contact, debtor=debtor, context=context)
 
 
-# built once, run with the debtor's id (see bot.store.ledger)
+# built once, run with the debtor's id (see bot.store.ledger); on the tables' columns, so
+# ``read_rows`` runs them without the ORM
+_promise = Promise.__table__.c
+_payment = Payment.__table__.c
+_debt = Debt.__table__.c
 BROKEN_PROMISES = (
     select(func.count())
-    .select_from(Promise)
-    .where(Promise.debtor_id == bindparam("debtor_id"), Promise.status == "broken")
+    .select_from(Promise.__table__)
+    .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "broken")
 )
 PAID_LATE = (
     select(func.count())
-    .select_from(Payment)
-    .join(Debt, Debt.id == Payment.debt_id)
+    .select_from(Payment.__table__.join(Debt.__table__, _debt.id == _payment.debt_id))
     .where(
-        Payment.debtor_id == bindparam("debtor_id"),
-        Debt.status == "paid",
-        func.date(Payment.paid_at) > Debt.due_date,
+        _payment.debtor_id == bindparam("debtor_id"),
+        _debt.status == "paid",
+        func.date(_payment.paid_at) > _debt.due_date,
     )
 )
 RECENT_PAYMENTS = (
-    select(Payment.amount, Payment.paid_at, Debt.ref)
-    .outerjoin(Debt, Debt.id == Payment.debt_id)
-    .where(Payment.debtor_id == bindparam("debtor_id"))
-    .order_by(Payment.paid_at.desc(), Payment.id.desc())
+    select(_payment.amount, _payment.paid_at, _debt.ref)
+    .select_from(Payment.__table__.outerjoin(Debt.__table__, _debt.id == _payment.debt_id))
+    .where(_payment.debtor_id == bindparam("debtor_id"))
+    .order_by(_payment.paid_at.desc(), _payment.id.desc())
     .limit(bindparam("limit"))
 )
 
@@ -171,11 +187,11 @@ def behaviour_segment(session: Session, debtor_id: int, book: OfferBook) -> str 
     A segment from the import always wins over this."""
     wanted = {tier.when.segment for tier in book.tiers if tier.when.segment}
     if "broken_promises" in wanted:
-        broken = session.scalar(BROKEN_PROMISES, {"debtor_id": debtor_id})
+        broken = read_rows(session, BROKEN_PROMISES, {"debtor_id": debtor_id})[0][0]
         if broken:
             return "broken_promises"
     if "paid_late" in wanted:
-        late = session.scalar(PAID_LATE, {"debtor_id": debtor_id})
+        late = read_rows(session, PAID_LATE, {"debtor_id": debtor_id})[0][0]
         if late:
             return "paid_late"
     return None
@@ -185,7 +201,7 @@ def recent_payments(
     session: Session, debtor_id: int, tz: str, *, limit: int = 10
 ) -> tuple[PaymentView, ...]:
     """The debtor's latest confirmed payments, newest first, dated in the debtor's timezone."""
-    rows = session.execute(RECENT_PAYMENTS, {"debtor_id": debtor_id, "limit": limit}).all()
+    rows = read_rows(session, RECENT_PAYMENTS, {"debtor_id": debtor_id, "limit": limit})
     zone = ZoneInfo(tz)
     return tuple(
         PaymentView(amount=amount, paid_on=paid_at.astimezone(zone).date(), debt_ref=ref)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.domain import AgreementView, Plan, PromiseView, ScheduledPayment
 from bot.core.enums import EventKind
+from bot.store.portfolio import read_rows
 from bot.store.tables import (
     Agreement,
     AgreementInstallment,
@@ -38,6 +39,46 @@ INSTALLMENTS = (
     select(AgreementInstallment)
     .where(AgreementInstallment.agreement_id == bindparam("agreement_id"))
     .order_by(AgreementInstallment.number)
+)
+
+# the turn's situation reads the same as plain rows (``read_rows``): no entities loaded
+_promise = Promise.__table__.c
+OPEN_PROMISE_VIEW = (
+    select(_promise.id, _promise.due, _promise.amount, _promise.status, _promise.created_at)
+    .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "open")
+    .order_by(_promise.id.desc())
+    .limit(1)
+)
+_agreement = Agreement.__table__.c
+_installment = AgreementInstallment.__table__.c
+# the current agreement with its installments in one statement (the newest, as
+# CURRENT_AGREEMENT's first row); no row when there is none
+CURRENT_AGREEMENT_VIEW = (
+    select(
+        _agreement.id,
+        _agreement.offer_id,
+        _agreement.total,
+        _agreement.status,
+        _installment.number,
+        _installment.due,
+        _installment.amount,
+        _installment.status,
+    )
+    .select_from(
+        Agreement.__table__.outerjoin(
+            AgreementInstallment.__table__, _installment.agreement_id == _agreement.id
+        )
+    )
+    .where(
+        _agreement.id
+        == select(func.max(_agreement.id))
+        .where(
+            _agreement.debtor_id == bindparam("debtor_id"),
+            _agreement.status.in_(["active", "pending_approval"]),
+        )
+        .scalar_subquery()
+    )
+    .order_by(_installment.number)
 )
 
 
@@ -104,6 +145,33 @@ class LedgerRepository:
     # promises
     def open_promise(self, debtor_id: int) -> Promise | None:
         return self.session.scalar(OPEN_PROMISE, {"debtor_id": debtor_id})
+
+    def open_promise_view(self, debtor_id: int) -> PromiseView | None:
+        """``promise_view(open_promise(...))`` without loading the entity."""
+        rows = read_rows(self.session, OPEN_PROMISE_VIEW, {"debtor_id": debtor_id})
+        if not rows:
+            return None
+        id, due, amount, status, created_at = rows[0]
+        return PromiseView(id=id, due=due, amount=amount, status=status, created_at=created_at)
+
+    def current_agreement_view(self, debtor_id: int) -> AgreementView | None:
+        """``agreement_view`` of the current agreement and its installments, in one read."""
+        rows = read_rows(self.session, CURRENT_AGREEMENT_VIEW, {"debtor_id": debtor_id})
+        if not rows:
+            return None
+        id, offer_id, total, status = rows[0][:4]
+        installments = [row[4:] for row in rows if row[4] is not None]
+        return AgreementView(
+            id=id,
+            offer_id=offer_id,
+            total=total,
+            status=status,
+            payments=tuple(
+                ScheduledPayment(number=number, due=due, amount=amount)
+                for number, due, amount, _ in installments
+            ),
+            paid_numbers=tuple(number for number, _, _, paid in installments if paid == "paid"),
+        )
 
     def promises_of(self, debtor_id: int) -> list[Promise]:
         return list(
