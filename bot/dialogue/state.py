@@ -94,8 +94,17 @@ class ConversationState:
     extra: dict[str, Any] = field(default_factory=dict)  # room for company flows
 
     def evolve(self, **changes: Any) -> ConversationState:
-        """A copy with ``changes`` applied."""
-        return replace(self, **changes)
+        """A copy with ``changes`` applied (as ``dataclasses.replace``, shallow).
+
+        Copies the attributes instead of calling ``replace``, which re-runs ``__init__``
+        over every field: a turn evolves its state about five times. A name that is not a
+        field still goes through ``replace``, to fail as it always did."""
+        if not changes.keys() <= _STATE_FIELDS:
+            return replace(self, **changes)
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly data (``json.dumps`` works on it as is)."""
@@ -137,3 +146,6 @@ class ConversationState:
         if values.get("phase") not in PHASES:
             values.pop("phase", None)
         return cls(**values)
+
+
+_STATE_FIELDS = frozenset(f.name for f in fields(ConversationState))
