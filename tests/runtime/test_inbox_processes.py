@@ -59,8 +59,7 @@ async def test_two_processes_turn_each_delivery_once_in_order(
             assert await processes[min(i, 1)].accept(msg)  # the first here, the rest there
         # the second process found the chat taken: it left a note and did not wait
         async with asyncio.timeout(20):
-            while processes[1]._running:
-                await asyncio.sleep(0.01)
+            await processes[1].idle()
         gate.set()
         # no sweep: a note left for the other process is what brings each row to a turn
         async with asyncio.timeout(20):
