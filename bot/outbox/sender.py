@@ -450,11 +450,9 @@ class OutboxSender:
             )
 
     async def _wait_for_slot(self, channel: str, address: str) -> None:
-        waits = [
-            await self._limiter.reserve(limit.key, rate=limit.rate, burst=limit.burst)
-            for limit in self._policy(channel).limits(address)
-        ]
-        wait = max(waits, default=0.0)
+        limits = self._policy(channel).limits(address)
+        # one round trip for every limit of the send (Redis: one script)
+        wait = await self._limiter.reserve_all([(lim.key, lim.rate, lim.burst) for lim in limits])
         if wait > 0:
             await self._sleep(wait)
 
