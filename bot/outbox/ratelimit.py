@@ -7,6 +7,7 @@ atomic Lua script). Both take time from the injected clock so tests never sleep.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
@@ -19,6 +20,10 @@ class RateLimiter(Protocol):
 
         Returns the seconds to wait before using it (0 when it is free now).
         """
+        ...
+
+    async def reserve_all(self, limits: Sequence[tuple[str, float, int]]) -> float:
+        """A slot of each (key, rate, burst) at once; the longest of their waits."""
         ...
 
 
@@ -44,6 +49,10 @@ class MemoryRateLimiter:
         wait, self._tat[key] = _gcra(self._tat.get(key), now, rate, burst)
         return wait
 
+    async def reserve_all(self, limits: Sequence[tuple[str, float, int]]) -> float:
+        waits = [await self.reserve(key, rate=rate, burst=burst) for key, rate, burst in limits]
+        return max(waits, default=0.0)
+
 
 _SCRIPT = """
 local now = tonumber(ARGV[1])
@@ -60,6 +69,25 @@ return string.format('%.6f', wait)
 """
 
 
+# every limit of one send in one round trip: the same reservation per key, the longest wait
+_SCRIPT_ALL = """
+local now = tonumber(ARGV[1])
+local longest = 0
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[2 * i])
+  local tolerance = tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', key) or ARGV[1])
+  if tat < now then tat = now end
+  local wait = tat - tolerance - now
+  if wait > longest then longest = wait end
+  local new = tat + interval
+  redis.call('SET', key, string.format('%.6f', new), 'PX',
+             math.ceil((new - now) * 1000) + 1000)
+end
+return string.format('%.6f', longest)
+"""
+
+
 class RedisRateLimiter:
     """The same reservations in Redis, atomic across processes (production)."""
 
@@ -68,6 +96,7 @@ class RedisRateLimiter:
         self._redis = redis
         self._clock = clock
         self._script = redis.register_script(_SCRIPT)
+        self._script_all = redis.register_script(_SCRIPT_ALL)
 
     async def reserve(self, key: str, *, rate: float, burst: int = 1) -> float:
         if rate <= 0:
@@ -78,5 +107,17 @@ class RedisRateLimiter:
         wait = await self._script(
             keys=[keys.rate(key)], args=[f"{now:.6f}", f"{interval:.6f}", f"{tolerance:.6f}"]
         )
+        value = float(wait.decode() if isinstance(wait, bytes) else wait)
+        return 0.0 if math.isnan(value) else value
+
+    async def reserve_all(self, limits: Sequence[tuple[str, float, int]]) -> float:
+        limits = [limit for limit in limits if limit[1] > 0]
+        if not limits:
+            return 0.0
+        args = [f"{self._clock.now().timestamp():.6f}"]
+        for _key, rate, burst in limits:
+            interval = 1.0 / rate
+            args += [f"{interval:.6f}", f"{(max(burst, 1) - 1) * interval:.6f}"]
+        wait = await self._script_all(keys=[keys.rate(key) for key, _, _ in limits], args=args)
         value = float(wait.decode() if isinstance(wait, bytes) else wait)
         return 0.0 if math.isnan(value) else value

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -66,8 +66,23 @@ def _by_conversation(due: list[Due]) -> dict[int, list[Due]]:
     return groups
 
 
+class OutboxRow(Protocol):
+    """What ``outbound_from_row`` reads of a message: a ``Message`` or the claim's columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def extra(self) -> dict[str, Any] | None: ...
+    @property
+    def template(self) -> str | None: ...
+
+
 def outbound_from_row(
-    message: Message, address: str, *, as_template: bool, images: bool = False
+    message: OutboxRow, address: str, *, as_template: bool, images: bool = False
 ) -> OutboundMessage:
     """Our outbox row as an ``OutboundMessage``.
 
@@ -151,6 +166,45 @@ class Due:
     conversation_id: int
     channel: str
     address: str
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """The columns of a claimed message a send needs (the claim's RETURNING, in order)."""
+
+    id: int
+    conversation_id: int
+    channel: str
+    text: str
+    extra: dict[str, Any] | None
+    template: str | None
+    business_initiated: bool
+    attempts: int  # after the claim
+
+
+@dataclass(frozen=True)
+class _To:
+    """The columns of a claimed message's contact."""
+
+    address: str
+    opted_out: bool
+    invalid: bool
+    last_inbound_at: datetime | None
+
+
+def _contacts_of(session: Session, conversation_ids: set[int]) -> dict[int, _To]:
+    rows = session.execute(
+        select(
+            Conversation.id,
+            Contact.address,
+            Contact.opted_out,
+            Contact.invalid,
+            Contact.last_inbound_at,
+        )
+        .join(Contact, Contact.id == Conversation.contact_id)
+        .where(Conversation.id.in_(sorted(conversation_ids)))
+    )
+    return {int(c): _To(str(a), bool(o), bool(i), at) for c, a, o, i, at in rows}
 
 
 DatabaseCall = Callable[[Callable[[], Any]], Awaitable[Any]]
@@ -289,25 +343,15 @@ class OutboxSender:
     def _due(self, only: list[int] | None = None) -> list[Due]:
         """Due messages (of ``only``, when given) with their chat's address: columns only,
         one query."""
-        now = self._clock.now()
-        query = (
-            select(Message.id, Message.conversation_id, Message.channel, Contact.address)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .join(Contact, Contact.id == Conversation.contact_id)
-            .where(
-                Message.direction == "out",
-                Message.status == DeliveryStatus.QUEUED,
-                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-            )
-            .order_by(Message.id)
-            .limit(self._batch)
-        )
+        params: dict[str, Any] = {"now": self._clock.now(), "batch": self._batch}
         if only is not None:
             if not only:
                 return []
-            query = query.where(Message.id.in_(only))
+            params["only"] = only
         with transaction(self._db) as session:
-            rows = session.execute(query).all()
+            # Core on the session's connection: the ORM's execution path cost more than the
+            # query, which runs once per batch of replies handed over
+            rows = session.connection().execute(_due_statement(only is not None), params)
             return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
 
     async def _conversation(self, items: list[Due]) -> tuple[int, bool]:
@@ -406,11 +450,9 @@ class OutboxSender:
             )
 
     async def _wait_for_slot(self, channel: str, address: str) -> None:
-        waits = [
-            await self._limiter.reserve(limit.key, rate=limit.rate, burst=limit.burst)
-            for limit in self._policy(channel).limits(address)
-        ]
-        wait = max(waits, default=0.0)
+        limits = self._policy(channel).limits(address)
+        # one round trip for every limit of the send (Redis: one script)
+        wait = await self._limiter.reserve_all([(lim.key, lim.rate, lim.burst) for lim in limits])
         if wait > 0:
             await self._sleep(wait)
 
@@ -422,8 +464,9 @@ class OutboxSender:
 
     def _claim_many(self, message_ids: list[int]) -> list[_Job | None]:
         """Claim messages in one transaction: one UPDATE ... RETURNING for them all (the
-        ones still queued and due with no older message of their conversation waiting),
-        then one query for the claimed rows and their contacts."""
+        ones still queued and due with no older message of their conversation waiting)
+        hands back the columns a send needs, then one query for their contacts' columns.
+        Plain columns, not ORM rows: loading entities cost more than the statements."""
         now = self._clock.now()
         with transaction(self._db) as session:
             claimed = self._claim_rows(session, sorted(set(message_ids)), now)
@@ -431,28 +474,26 @@ class OutboxSender:
             if claimed:
                 from bot.payments.guard import paid_since_queued
 
-                found = session.execute(
-                    select(Message, Contact)
-                    .join(Conversation, Conversation.id == Message.conversation_id)
-                    .join(Contact, Contact.id == Conversation.contact_id, isouter=True)
-                    .where(Message.id.in_(claimed))
-                ).all()
-                for row, contact in found:
-                    if paid_since_queued(session, row):
+                contacts = _contacts_of(session, {row.conversation_id for row in claimed})
+                for row in claimed:
+                    # only a reminder can be overtaken by a payment: the full row for those
+                    reminder = session.get(Message, row.id) if row.business_initiated else None
+                    if reminder is not None and paid_since_queued(session, reminder):
                         reason = "a payment arrived after this reminder was queued"
                         jobs[row.id] = _Job(None, reason, row.attempts, False)
                     else:
-                        jobs[row.id] = self._job(row, contact, now)
+                        jobs[row.id] = self._job(row, contacts.get(row.conversation_id), now)
             # an id asked for twice in one batch (two drains at once) is sent once
             return [jobs.pop(i, None) for i in message_ids]
 
-    def _claim_rows(self, session: Session, ids: list[int], now: datetime) -> list[int]:
+    def _claim_rows(self, session: Session, ids: list[int], now: datetime) -> list[_Claimed]:
         if not ids:
             return []
         params = {"ids": ids, "now": now, "lease_until": now + self._lease}
-        return [int(i) for i in session.scalars(_claim_statement(), params)]
+        rows = session.connection().execute(_claim_statement(), params)
+        return [_Claimed(*row) for row in rows]
 
-    def _job(self, row: Message, contact: Contact | None, now: datetime) -> _Job:
+    def _job(self, row: _Claimed, contact: _To | None, now: datetime) -> _Job:
         if contact is None:
             return _Job(None, "the conversation has no contact", row.attempts, False)
         if row.business_initiated and (contact.opted_out or contact.invalid):
@@ -528,6 +569,35 @@ class OutboxSender:
 
 
 @functools.cache
+def _due_statement(only: bool) -> Any:
+    """Due messages (of the ids bound as ``only``) with their chat's address, built once."""
+    messages, conversations, contacts = (
+        Message.__table__,
+        Conversation.__table__,
+        Contact.__table__,
+    )
+    now = bindparam("now", type_=messages.c.next_attempt_at.type)
+    query = (
+        select(messages.c.id, messages.c.conversation_id, messages.c.channel, contacts.c.address)
+        .select_from(
+            messages.join(conversations, conversations.c.id == messages.c.conversation_id).join(
+                contacts, contacts.c.id == conversations.c.contact_id
+            )
+        )
+        .where(
+            messages.c.direction == "out",
+            messages.c.status == DeliveryStatus.QUEUED,
+            or_(messages.c.next_attempt_at.is_(None), messages.c.next_attempt_at <= now),
+        )
+        .order_by(messages.c.id)
+        .limit(bindparam("batch"))
+    )
+    if only:
+        query = query.where(messages.c.id.in_(bindparam("only", expanding=True)))
+    return query
+
+
+@functools.cache
 def _claim_statement() -> Any:
     """The claim of a batch, built once (building it cost more than running it): the
     messages still queued and due, with no older message of their conversation waiting."""
@@ -545,7 +615,16 @@ def _claim_statement() -> Any:
             next_attempt_at=bindparam("lease_until", type_=now.type),
             attempts=Message.attempts + 1,
         )
-        .returning(Message.id)
+        .returning(
+            Message.id,
+            Message.conversation_id,
+            Message.channel,
+            Message.text,
+            Message.extra,
+            Message.template,
+            Message.business_initiated,
+            Message.attempts,
+        )
         .execution_options(synchronize_session=False)
     )
 

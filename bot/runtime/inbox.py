@@ -228,25 +228,35 @@ class InboxWorkers:
     async def _one_hold(self, chat: tuple[str, str]) -> bool:
         """Under the chat's lock, run its pending deliveries; True when more may be left."""
         channel, address = chat
-        async with self._locks.hold(self._lock_name(channel, address)):
+        # another process working this chat is left a note (it looks again before it lets
+        # go) instead of being waited for: its turns and ours would only take turns
+        async with self._locks.take_or_note(self._lock_name(channel, address)) as turn:
+            if not turn.held:
+                return False
             rows = await self._pending(chat)
-            for row_id, attempts, msg in rows:
-                try:
-                    await self._turn(msg)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    status = FAILED if attempts + 1 >= MAX_ATTEMPTS else PENDING
-                    log.exception(
-                        "inbox.turn_failed",
-                        extra={"inbox_id": row_id, "attempt": attempts + 1, "status": status},
-                    )
-                    # the type only: a database error's text can quote the message and phone
-                    error = type(exc).__name__[:200]
-                    await self._finish((row_id, status, error))
-                    return False  # later rows wait: the chat's order comes first
-                await self._finish((row_id, DONE, None))
-        return len(rows) >= ROWS_PER_HOLD
+            if not await self._run_rows(rows):
+                return False  # later rows wait: the chat's order comes first (the sweep)
+        return len(rows) >= ROWS_PER_HOLD or turn.again
+
+    async def _run_rows(self, rows: list[_Row]) -> bool:
+        """Turn each row, oldest first; False at the first that failed."""
+        for row_id, attempts, msg in rows:
+            try:
+                await self._turn(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                status = FAILED if attempts + 1 >= MAX_ATTEMPTS else PENDING
+                log.exception(
+                    "inbox.turn_failed",
+                    extra={"inbox_id": row_id, "attempt": attempts + 1, "status": status},
+                )
+                # the type only: a database error's text can quote the message and phone
+                error = type(exc).__name__[:200]
+                await self._finish((row_id, status, error))
+                return False
+            await self._finish((row_id, DONE, None))
+        return True
 
     def _pending_many(self, chats: list[tuple[str, str]]) -> list[list[_Row]]:
         with transaction(self._db) as session:

@@ -7,6 +7,11 @@ def lock(name: str) -> str:
     return f"{PREFIX}:lock:{name}"
 
 
+def note(name: str) -> str:
+    """Work left for the holder of lock ``name`` (``RedisLockManager.take_or_note``)."""
+    return f"{PREFIX}:note:{name}"
+
+
 def dedupe(key: str) -> str:
     return f"{PREFIX}:seen:{key}"
 

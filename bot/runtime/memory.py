@@ -8,6 +8,8 @@ from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from bot.runtime.ports import Turn
+
 
 class MemoryLockManager:
     """Per-name asyncio locks (FIFO), dropped when nobody holds or waits for them."""
@@ -32,6 +34,12 @@ class MemoryLockManager:
             if self._users[name] == 0:
                 self._locks.pop(name, None)
                 self._users.pop(name, None)
+
+    @asynccontextmanager
+    async def take_or_note(self, name: str, *, wait_seconds: float = 30.0) -> AsyncIterator[Turn]:
+        """One process: waiting costs nothing (FIFO asyncio lock), so it simply waits."""
+        async with self.hold(name, wait_seconds=wait_seconds):
+            yield Turn(held=True)
 
 
 class MemoryDeduper:

@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.channels.base import Channel, SendError
 
 
+@dataclass
+class Turn:
+    """``LockManager.take_or_note``'s answer: ``held`` when the lock is ours; ``again`` (set
+    when it is let go) when another process noted work for it while we held it."""
+
+    held: bool
+    again: bool = False
+
+
 class LockManager(Protocol):
     def hold(self, name: str, *, wait_seconds: float = 30.0) -> AbstractAsyncContextManager[None]:
         """Hold the named lock (one conversation at a time, across processes)."""
+        ...
+
+    def take_or_note(
+        self, name: str, *, wait_seconds: float = 30.0
+    ) -> AbstractAsyncContextManager[Turn]:
+        """Hold the lock, or, when another ``take_or_note`` holds it, leave a note instead of
+        waiting: its holder looks again before it ends (``Turn.again``). Held by ``hold``, it
+        is waited for as ``hold``. For work any holder can do (a chat's pending deliveries)."""
         ...
 
 
@@ -34,4 +52,4 @@ class LiveUpdates(Protocol):
 
 
 # the edge contract lives with the channels; named here for the core's convenience
-__all__ = ["Channel", "Deduper", "LiveUpdates", "LockManager", "SendError"]
+__all__ = ["Channel", "Deduper", "LiveUpdates", "LockManager", "SendError", "Turn"]

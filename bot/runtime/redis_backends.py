@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -11,6 +12,32 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from bot.runtime import keys
+from bot.runtime.ports import Turn
+
+TAKER = "take:"  # the token prefix of a take_or_note holder: only those may be left a note
+
+# take the lock (1); or, held by a take_or_note holder, note work for it (0); or held by a
+# plain hold, nothing done (-1: wait for it). One script, so no note lands after its holder
+# looked for notes and let go.
+_TAKE_OR_NOTE = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+local holder = redis.call('get', KEYS[1])
+if holder and string.sub(holder, 1, string.len(ARGV[3])) == ARGV[3] then
+  redis.call('set', KEYS[2], '1', 'PX', ARGV[2])
+  return 0
+end
+return -1
+"""
+
+# let go, and say whether a note was left meanwhile (taken with it); a lease that ran out
+# (someone else holds it now) leaves the lock and the note to their holder
+_LET_GO = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('del', KEYS[1])
+  return redis.call('del', KEYS[2])
+end
+return 0
+"""
 
 
 class RedisLockManager:
@@ -19,6 +46,9 @@ class RedisLockManager:
     def __init__(self, client: Redis, *, lease_seconds: float = 60.0) -> None:
         self._client = client
         self._lease = lease_seconds
+        # EVALSHA: the scripts are sent once per connection, not with every call
+        self._take = client.register_script(_TAKE_OR_NOTE)
+        self._let_go = client.register_script(_LET_GO)
 
     @asynccontextmanager
     async def hold(self, name: str, *, wait_seconds: float = 30.0) -> AsyncIterator[None]:
@@ -33,6 +63,31 @@ class RedisLockManager:
             # a lease that expired is harmless: the work is already committed
             with suppress(LockError):
                 await lock.release()
+
+    @asynccontextmanager
+    async def take_or_note(self, name: str, *, wait_seconds: float = 30.0) -> AsyncIterator[Turn]:
+        """One round trip, no polling, when another process already works the chat: it is
+        left a note and looks again before it lets go (``bot.runtime.inbox``)."""
+        lock, note = keys.lock(name), keys.note(name)
+        token = f"{TAKER}{uuid.uuid4().hex}"
+        lease_ms = str(int(self._lease * 1000))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
+        while True:
+            taken = await self._take(keys=[lock, note], args=[token, lease_ms, TAKER])
+            if int(taken) == 0:
+                yield Turn(held=False)
+                return
+            if int(taken) == 1:
+                break
+            if loop.time() >= deadline:  # a plain ``hold`` keeps it
+                raise TimeoutError(f"could not take lock {name!r} within {wait_seconds}s")
+            await asyncio.sleep(0.01)
+        turn = Turn(held=True)
+        try:
+            yield turn
+        finally:
+            turn.again = bool(await self._let_go(keys=[lock, note], args=[token]))
 
 
 class RedisDeduper:

@@ -134,6 +134,63 @@ async def test_an_error_inside_releases_the_lock(backend: Backend) -> None:
 # --- de-duplication --------------------------------------------------------------------------
 
 
+@pytest.mark.redis
+async def test_take_or_note_leaves_a_note_instead_of_waiting(redis_server_url: str) -> None:
+    """A second taker (another process) does not wait: it notes work, and the holder hears
+    of it when it lets go; the note is taken with it."""
+    client = Redis.from_url(redis_server_url)
+    try:
+        one, two = RedisLockManager(client), RedisLockManager(client)
+        name = unique("chat")
+        async with one.take_or_note(name) as first:
+            assert first.held
+            async with two.take_or_note(name) as second:
+                assert not second.held
+        assert first.again
+        assert await client.exists(keys.lock(name), keys.note(name)) == 0
+        async with one.take_or_note(name) as again:
+            assert again.held
+        assert not again.again  # no note this time
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.redis
+async def test_take_or_note_waits_for_a_plain_hold(redis_server_url: str) -> None:
+    """A plain ``hold`` (an agent, a reminder) is never left a note: the taker waits."""
+    client = Redis.from_url(redis_server_url)
+    try:
+        locks = RedisLockManager(client)
+        name = unique("chat")
+        order: list[str] = []
+        held = asyncio.Event()
+
+        async def agent() -> None:
+            async with locks.hold(name):
+                held.set()
+                await asyncio.sleep(0.05)
+                order.append("agent")
+
+        task = asyncio.create_task(agent())
+        await held.wait()
+        async with locks.take_or_note(name, wait_seconds=5) as turn:
+            assert turn.held
+            order.append("inbox")
+        await task
+        assert order == ["agent", "inbox"]
+        assert await client.exists(keys.note(name)) == 0
+    finally:
+        await client.aclose()
+
+
+async def test_memory_take_or_note_holds_in_turn() -> None:
+    """One process: the taker waits (in order) and is always the holder."""
+    locks = MemoryLockManager()
+    async with locks.take_or_note("c") as turn:
+        assert turn.held
+    assert not turn.again
+
+
 async def test_first_time_is_true_once_and_forget_reenables(backend: Backend) -> None:
     key = unique("whatsapp:SM")
     other = unique("telegram:1")
