@@ -49,6 +49,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "due_date",
         "paid",
         "status",
+        "under_review",
         "created_at",
         "updated_at",
     ),
@@ -193,7 +194,7 @@ def _rows(first: int, last: int) -> dict[str, Iterator[tuple[Any, ...]]]:
             for n in range(1 + (i % 2)):
                 due = today + timedelta(days=r.randint(-120, 25))
                 cents = r.randint(5_000, 500_000)
-                yield (2 * i + n, i, f"B{i}-{n}", "Compra", cents, due, 0, status, now, now)
+                yield (2 * i + n, i, f"B{i}-{n}", "Compra", cents, due, 0, status, False, now, now)
 
     def promises() -> Iterator[tuple[Any, ...]]:
         for i in ids:
