@@ -10,11 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import BigInteger, and_, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cadence.model import (
@@ -25,7 +24,7 @@ from bot.cadence.model import (
     PromiseFact,
 )
 from bot.core.enums import ConversationStatus
-from bot.core.money import ZERO
+from bot.core.money import from_cents
 from bot.store.tables import (
     Agreement,
     AgreementInstallment,
@@ -131,8 +130,14 @@ def _range(column: Any, dense: bool) -> Any:
 def _statements(dense: bool) -> dict[str, Any]:
     """The page queries, built once (bound parameters: low/high or ids, since, week)."""
     return {
+        # the open balance in integer cents, computed by the database: a Decimal is built
+        # only for the debts still owed (a third of the facts' time went to Money columns)
         "debts": select(
-            Debt.debtor_id, Debt.ref, Debt.due_date, Debt.amount, Debt.paid, Debt.status
+            Debt.debtor_id,
+            Debt.ref,
+            Debt.due_date,
+            type_coerce(Debt.amount - Debt.paid, BigInteger).label("cents"),
+            Debt.status,
         ).where(_range(Debt.debtor_id, dense), Debt.status.in_([*OWED_STATUSES, "disputed"])),
         "contacts": select(Contact.debtor_id, Contact.opted_out, Contact.invalid).where(
             _range(Contact.debtor_id, dense)
@@ -227,10 +232,10 @@ class _PageLoader:
         params = {k: v for k, v in self.params.items() if k in _PARAMS.get(name, ()) or k in _KEYS}
         return list(self.session.connection().execute(self.statements[name], params).all())
 
-    def _debts(self) -> dict[int, list[tuple[str, date, Decimal, Decimal, str]]]:
-        out: dict[int, list[tuple[str, date, Decimal, Decimal, str]]] = defaultdict(list)
-        for row in self._rows("debts"):
-            out[row.debtor_id].append((row.ref, row.due_date, row.amount, row.paid, row.status))
+    def _debts(self) -> dict[int, list[tuple[str, date, int, str]]]:
+        out: dict[int, list[tuple[str, date, int, str]]] = defaultdict(list)
+        for debtor_id, ref, due, cents, status in self._rows("debts"):
+            out[debtor_id].append((ref, due, cents, status))
         return out
 
     def _contacts(self) -> dict[int, list[tuple[bool, bool]]]:
@@ -296,9 +301,9 @@ class _PageLoader:
         debts = self.debts.get(debtor_id, [])
         contacts = self.contacts.get(debtor_id, [])
         owed = tuple(
-            DebtFact(ref=ref, due=due, balance=max(amount - paid, ZERO), status=status)
-            for ref, due, amount, paid, status in debts
-            if status in OWED_STATUSES and amount - paid > ZERO
+            DebtFact(ref=ref, due=due, balance=from_cents(cents), status=status)
+            for ref, due, cents, status in debts
+            if cents > 0 and status in OWED_STATUSES
         )
         return DebtorFacts(
             debtor_id=debtor_id,
