@@ -6,6 +6,8 @@ is read in its own short transaction (no cursor held open while reminders are wr
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -72,9 +74,61 @@ def stream_facts(sessions: sessionmaker[Session], query: FactsQuery) -> Iterator
 
 
 def stream_pages(
-    sessions: sessionmaker[Session], query: FactsQuery
+    sessions: sessionmaker[Session], query: FactsQuery, *, prefetch: bool = False
 ) -> Iterator[list[DebtorFacts]]:
-    """Pages of facts (keyset pagination on debtor id); each page is one short read."""
+    """Pages of facts (keyset pagination on debtor id); each page is one short read.
+
+    ``prefetch`` reads the next page in a thread while the caller works on this one (the
+    database's time overlaps the planner's; at most two pages are alive). Not on a
+    single-connection SQLite engine, which two threads cannot share.
+    """
+    if prefetch and _can_prefetch(sessions):
+        yield from _prefetched(sessions, query)
+        return
+    yield from _pages(sessions, query)
+
+
+def _can_prefetch(sessions: sessionmaker[Session]) -> bool:
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name != "sqlite"
+
+
+def _prefetched(sessions: sessionmaker[Session], query: FactsQuery) -> Iterator[list[DebtorFacts]]:
+    ready: queue.Queue[list[DebtorFacts] | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: list[DebtorFacts] | BaseException | None) -> bool:
+        """Hand ``item`` over; False once the consumer has gone."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in _pages(sessions, query):
+                if not offer(page):
+                    return
+            offer(None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer(exc)
+
+    thread = threading.Thread(target=produce, name="quita-facts-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _pages(sessions: sessionmaker[Session], query: FactsQuery) -> Iterator[list[DebtorFacts]]:
     after = 0
     while True:
         with sessions() as session:
