@@ -129,7 +129,7 @@ class MediaSource(Protocol):
 
 
 @dataclass(frozen=True)
-class Inbox:
+class InboundSink:
     """Where a started channel hands what it fetches itself (a polling loop), and the clock
     that stamps its arrival (the runtime's: a test's fixed clock, or the system's)."""
 
@@ -143,7 +143,7 @@ class StartableChannel(Channel, Protocol):
 
     The runtime starts and stops every channel through this, and names none of them."""
 
-    async def start(self, inbox: Inbox) -> None:
+    async def start(self, inbox: InboundSink) -> None:
         """Become reachable (register a webhook, start polling into ``inbox``); raise to stop
         start-up when the deployment is misconfigured. Called once per process."""
         ...

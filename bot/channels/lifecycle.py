@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.channels.base import Channel, Inbox, StartableChannel
+from bot.channels.base import Channel, InboundSink, StartableChannel
 
 
 def _startable(channels: Mapping[str, Channel]) -> list[StartableChannel]:
@@ -18,7 +18,7 @@ def _startable(channels: Mapping[str, Channel]) -> list[StartableChannel]:
     return found
 
 
-async def start_channels(channels: Mapping[str, Channel], inbox: Inbox) -> None:
+async def start_channels(channels: Mapping[str, Channel], inbox: InboundSink) -> None:
     """For the runtime's start: each channel registers its webhook or starts polling."""
     for channel in _startable(channels):
         await channel.start(inbox)

@@ -22,7 +22,7 @@ from telegram.request import BaseRequest
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
-    Inbox,
+    InboundSink,
     SendError,
     Webhook,
     WebhookEndpoint,
@@ -172,7 +172,7 @@ class TelegramChannel:
                 await self._bot.initialize()
                 self._started = True
 
-    async def start(self, inbox: Inbox) -> None:
+    async def start(self, inbox: InboundSink) -> None:
         """Point Telegram at our ``/webhooks/telegram``, or poll ``getUpdates`` into ``inbox``
         (``channels.telegram.mode: polling``, for local use).
 

@@ -22,7 +22,7 @@ from bot.channels.answers import cut, numbered_text
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
-    Inbox,
+    InboundSink,
     SendError,
     Webhook,
     WebhookEndpoint,
@@ -159,7 +159,7 @@ class TwilioChannel:
             variables[f"desc{number}"] = cut(button.description or button.title, CONTENT_DESC)
         return sid, variables
 
-    async def start(self, inbox: Inbox) -> None:
+    async def start(self, inbox: InboundSink) -> None:
         """Nothing to register: Twilio's webhooks are set in its console (README)."""
 
     async def stop(self) -> None:

@@ -26,7 +26,7 @@ from bot.channels.answers import cut, numbered_text
 from bot.channels.base import (
     Channel,
     ChannelPolicy,
-    Inbox,
+    InboundSink,
     OutsideWindow,
     RateLimit,
     SendError,
@@ -227,7 +227,7 @@ class WhatsAppCloudChannel:
         ours = httpx.URL(self._config.base_url).host
         return host == ours or host.endswith(MEDIA_HOSTS)
 
-    async def start(self, inbox: Inbox) -> None:
+    async def start(self, inbox: InboundSink) -> None:
         """Nothing to register: the webhook is set in the Meta app's dashboard (README)."""
 
     async def stop(self) -> None:

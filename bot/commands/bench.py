@@ -159,7 +159,7 @@ async def bench_turns(*, turns: int, debtors: int) -> dict[str, Any]:
                 received_at=clock.now(),
             )
             t0 = time.perf_counter()
-            await runtime.receive(msg)
+            await runtime.inbound.receive(msg)
             samples.append((time.perf_counter() - t0) * 1000)
         elapsed = time.perf_counter() - started
         await runtime.drain_outbox()

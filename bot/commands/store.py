@@ -143,7 +143,7 @@ def _import_payments(args: argparse.Namespace) -> int:
                 errors.append((row.line, flag))
                 continue
             try:
-                if await runtime.confirm_payment(
+                if await runtime.outreach.confirm_payment(
                     row.debt_ref, row.amount, row.paid_at, source="import", dedupe_key=key
                 ):
                     applied += 1

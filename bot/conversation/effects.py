@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,14 +37,18 @@ class TurnOutcome:
     status: str = "bot"  # the conversation's status after the turn
 
 
-def to_jsonable(value: Any) -> Any:
-    """Actions as JSON for the message log (Decimal and dates as strings)."""
+def to_jsonable(value: Any, typed: bool = True) -> Any:
+    """Actions as JSON for the message log (Decimal and dates as strings).
+
+    A dataclass gets its ``type``; the dataclasses inside it do not (the log has always
+    been written so: it was ``asdict`` first, which deep-copied every action, then this)."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {"type": type(value).__name__, **to_jsonable(asdict(value))}
+        plain = {f.name: to_jsonable(getattr(value, f.name), False) for f in fields(value)}
+        return {"type": type(value).__name__, **plain} if typed else plain
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v, typed) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, typed) for v in value]
     if isinstance(value, Decimal | date | datetime):
         return value.isoformat() if not isinstance(value, Decimal) else str(value)
     if isinstance(value, bytes):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.cadence.calendar import calendar_for
@@ -35,6 +35,7 @@ def dialogue_settings(settings: Settings) -> DialogueSettings:
         offers_per_message=settings.offers.per_message,
         already_paid_pause_business_days=settings.cadence.already_paid_pause_business_days,
         first_due_days=settings.offers.first_due_days,
+        agreement_grace_days=settings.cadence.agreement_grace_days,
         agent_hours_text=settings.business.agent_hours,
         **business_facts(settings),
     )
@@ -139,30 +140,42 @@ def load_context(
     return Situation(conversation=conversation, contact=contact, debtor=debtor, context=context)
 
 
+# built once, run with the debtor's id (see bot.store.ledger)
+BROKEN_PROMISES = (
+    select(func.count())
+    .select_from(Promise)
+    .where(Promise.debtor_id == bindparam("debtor_id"), Promise.status == "broken")
+)
+PAID_LATE = (
+    select(func.count())
+    .select_from(Payment)
+    .join(Debt, Debt.id == Payment.debt_id)
+    .where(
+        Payment.debtor_id == bindparam("debtor_id"),
+        Debt.status == "paid",
+        func.date(Payment.paid_at) > Debt.due_date,
+    )
+)
+RECENT_PAYMENTS = (
+    select(Payment.amount, Payment.paid_at, Debt.ref)
+    .outerjoin(Debt, Debt.id == Payment.debt_id)
+    .where(Payment.debtor_id == bindparam("debtor_id"))
+    .order_by(Payment.paid_at.desc(), Payment.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def behaviour_segment(session: Session, debtor_id: int, book: OfferBook) -> str | None:
     """A segment learnt from behaviour, when the book has tiers for it: "broken_promises"
     (a promise was not kept) or "paid_late" (an earlier debt was paid after its due date).
     A segment from the import always wins over this."""
     wanted = {tier.when.segment for tier in book.tiers if tier.when.segment}
     if "broken_promises" in wanted:
-        broken = session.scalar(
-            select(func.count())
-            .select_from(Promise)
-            .where(Promise.debtor_id == debtor_id, Promise.status == "broken")
-        )
+        broken = session.scalar(BROKEN_PROMISES, {"debtor_id": debtor_id})
         if broken:
             return "broken_promises"
     if "paid_late" in wanted:
-        late = session.scalar(
-            select(func.count())
-            .select_from(Payment)
-            .join(Debt, Debt.id == Payment.debt_id)
-            .where(
-                Payment.debtor_id == debtor_id,
-                Debt.status == "paid",
-                func.date(Payment.paid_at) > Debt.due_date,
-            )
-        )
+        late = session.scalar(PAID_LATE, {"debtor_id": debtor_id})
         if late:
             return "paid_late"
     return None
@@ -172,13 +185,7 @@ def recent_payments(
     session: Session, debtor_id: int, tz: str, *, limit: int = 10
 ) -> tuple[PaymentView, ...]:
     """The debtor's latest confirmed payments, newest first, dated in the debtor's timezone."""
-    rows = session.execute(
-        select(Payment.amount, Payment.paid_at, Debt.ref)
-        .outerjoin(Debt, Debt.id == Payment.debt_id)
-        .where(Payment.debtor_id == debtor_id)
-        .order_by(Payment.paid_at.desc(), Payment.id.desc())
-        .limit(limit)
-    ).all()
+    rows = session.execute(RECENT_PAYMENTS, {"debtor_id": debtor_id, "limit": limit}).all()
     zone = ZoneInfo(tz)
     return tuple(
         PaymentView(amount=amount, paid_on=paid_at.astimezone(zone).date(), debt_ref=ref)

@@ -126,40 +126,51 @@ def conversation_language(debtor: Debtor | None, settings: Settings) -> str:
 def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnOutcome | None:
     """Handle one inbound message; ``None`` when it was a duplicate delivery."""
     now = msg.received_at
-    contact = find_or_create_contact(session, msg.channel, msg.address, now)
+    conversations = ConversationRepository(session)
+    portfolio = PortfolioRepository(session)
+    known = conversations.chat(msg.channel, msg.address)
+    if known is not None:
+        contact, conversation, debtor = known
+    else:
+        contact = find_or_create_contact(session, msg.channel, msg.address, now)
+        conversation = debtor = None
     policy = policy_for(msg.channel, deps.settings.channels)
     link = link_contact(session, contact, msg) if policy.links_by_token else None
-    portfolio = PortfolioRepository(session)
-    debtor = portfolio.debtor(contact.debtor_id) if contact.debtor_id else None
-    conversations = ConversationRepository(session)
-    conversation = conversations.for_contact(
-        contact, now, conversation_language(debtor, deps.settings)
-    )
+    if (debtor.id if debtor else None) != contact.debtor_id:  # just linked
+        debtor = portfolio.debtor(contact.debtor_id) if contact.debtor_id else None
+    if conversation is None:
+        conversation = conversations.for_contact(
+            contact, now, conversation_language(debtor, deps.settings)
+        )
     if conversation.debtor_id != contact.debtor_id:
         conversation.debtor_id = contact.debtor_id
-    messages = MessageRepository(session)
-    media = [{"kind": m.kind, "url": m.url, "content_type": m.content_type} for m in msg.media]
-    stored = messages.add_inbound(
-        conversation,
-        channel=msg.channel,
-        provider_id=msg.provider_id,
-        text=msg.text,
-        at=now,
-        media=media,
-    )
-    if stored is None:
-        return None
-    contact.last_inbound_at = now
-    conversation.last_message_at = now
     text = msg.text or msg.button_payload or ""
     # a tapped answer of ours is known for certain: the NLU is not asked to guess it
     parse = parse_choice(msg.button_payload, text[:MAX_TEXT], conversation.language)
     if parse is None:
         parse = safe_parse(deps.interpreter, text[:MAX_TEXT], now, conversation.language)
-    stored.intent = parse.intent
-    stored.confidence = parse.confidence
-    stored.entities = [e.to_json() for e in parse.entities]
-    effects = turn_effects(session, conversation, contact, deps, now, inbound_message_id=stored.id)
+    # stored already read: one INSERT, no savepoint, no UPDATE for its intent
+    messages = MessageRepository(session)
+    stored = messages.insert_inbound(
+        conversation,
+        channel=msg.channel,
+        provider_id=msg.provider_id,
+        text=msg.text,
+        at=now,
+        media=[{"kind": m.kind, "url": m.url, "content_type": m.content_type} for m in msg.media],
+        intent=parse.intent,
+        confidence=parse.confidence,
+        entities=[e.to_json() for e in parse.entities],
+    )
+    if stored is None:
+        return None
+    contact.last_inbound_at = now
+    conversation.last_message_at = now
+    # the situation's reads need none of this turn's changes: they go in one flush later
+    with session.no_autoflush:
+        effects = turn_effects(
+            session, conversation, contact, deps, now, inbound_message_id=stored
+        )
     situation = effects.situation
     if debtor is None:
         unknown_contact(effects, conversation, link)
@@ -179,7 +190,7 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
         conversation.status = "bot"
     event = UserTurn(parse=parse, media=msg.media)
     actions = run_dialogue(effects, situation, event)
-    stored.actions = to_jsonable(list(actions))
+    messages.set_actions(stored, to_jsonable(list(actions)))
     return effects.outcome
 
 

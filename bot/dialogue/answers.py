@@ -17,7 +17,15 @@ from bot.dialogue.turn import Turn, debt_vars, money_str, plan_vars
 
 # Topics answered without saying anything about the debt: safe before identity is confirmed.
 SAFE_TOPICS = frozenset(
-    {"business_identity", "number_source", "scam", "pay_at_store", "paid_to_person", "store_hours"}
+    {
+        "business_identity",
+        "number_source",
+        "scam",
+        "pay_at_store",
+        "paid_to_person",
+        "store_hours",
+        "product_issue",
+    }
 )
 
 

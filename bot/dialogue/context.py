@@ -101,6 +101,7 @@ class DialogueSettings:
     callback_default_hours: int = 3
     agent_hours_text: str = ""  # e.g. "seg a sex, 9h às 18h"
     no_means_followup_days: int = 7  # "no means at all": try again this many days later
+    agreement_grace_days: int = 5  # an installment this many days late breaks the agreement
     # The shop's facts for answering questions (config ``business.*``); texts per language.
     business_address: str = ""
     business_website: str = ""

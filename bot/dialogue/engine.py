@@ -83,6 +83,8 @@ HANDLERS: dict[str, Handler] = {
 
 # Handlers after which no introduction is prepended on a first inbound message.
 NO_INTRO = frozenset({"opt_out", "stay_silent", "closed"})
+# Handlers whose reply already says who is writing ("oi, quem é?" as the first message)
+INTRODUCES_ITSELF = frozenset({"ask_identity"})
 # Handlers whose reply must not open with sympathy for a hardship (nothing more is said, or
 # the person is gone); the acknowledgement waits for a later turn.
 NO_HARDSHIP_ACK = frozenset(
@@ -256,6 +258,10 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
     ):
         # "100 não dá, tô desempregada": the hardship offers, not "talk later"
         name = "hardship_offers"
+    if event.media and name == NOT_UNDERSTOOD and not lead:
+        # "segue" under a photo: the file is the message
+        turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
+        return _after(before, handlers_payments.media(turn), "media", ctx)
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
     step.actions[:0] = lead
     if name not in NO_MORE:
@@ -369,6 +375,8 @@ def _and_then(
 
 
 def _nothing_at_all(flows: Flows, event: UserTurn) -> bool:
+    if event.parse.value("hardship") in handlers_promises.NOT_NOW_HARDSHIPS:
+        return True
     return has_phrase(flows, "no_means", "pt", event.parse.text) or has_phrase(
         flows, "no_means", "en", event.parse.text
     )
@@ -441,7 +449,9 @@ def _after(before: ConversationState, step: Step, name: str, ctx: Context) -> St
         new = new.evolve(not_understood_streak=0)
     new = new.evolve(extra=extra)
     actions = list(step.actions)
-    if not before.introduced and name not in NO_INTRO:
+    if not before.introduced and name in INTRODUCES_ITSELF:
+        new = new.evolve(introduced=True)
+    elif not before.introduced and name not in NO_INTRO:
         actions.insert(0, say("intro", ctx, first_contact=True))
         new = new.evolve(introduced=True)
     return Step(actions, new)

@@ -24,6 +24,7 @@ from bot.dialogue.actions import (
     RefuseOffers,
     SendPaymentInfo,
 )
+from bot.dialogue.handlers_payments import METHODS
 from bot.dialogue.turn import (
     Step,
     Turn,
@@ -178,6 +179,11 @@ def negotiate(t: Turn) -> Step:
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else None
     amount = _decimal(t.parse.value("amount"))
+    if amount is None and _says_any(t, t.flows.keywords_for("half_now", t.language)):
+        # "metade agora e metade mês que vem": half as the entry, the rest in one go (or in
+        # the installments said)
+        half = (t.ctx.balance.principal / 2).quantize(Decimal("0.01"))
+        return _propose(t, installments or 1, half, down_payment=True)
     if installments is None and amount is None:
         picked = _plan_by_kind(t)
         if picked is not None:
@@ -225,14 +231,19 @@ def plan_first_due(t: Turn) -> Step:
 
 
 def _propose(
-    t: Turn, installments: int | None, amount: Decimal | None, *, insisting: bool = True
+    t: Turn,
+    installments: int | None,
+    amount: Decimal | None,
+    *,
+    insisting: bool = True,
+    down_payment: bool = False,
 ) -> Step:
     """Ask the book for the debtor's own plan and show it (or the offers, or a person)."""
     down = None
     monthly = None
     if amount is not None:
         keywords = t.flows.keywords_for("down_payment", t.language)
-        if _says_any(t, keywords):
+        if down_payment or _says_any(t, keywords):
             down = amount
             rest = t.flows.keywords_for("rest_at_once", t.language)
             if installments is None and _says_any(t, rest):
@@ -396,6 +407,9 @@ def choose_option(t: Turn) -> Step:
         return t.step(say("option_invalid", t.ctx, count=len(plans)))
     plan = plans[index - 1]
     if _says_any(t, t.flows.keywords_for("decided", t.language)):
+        if raw is None and len(plans) > 1:
+            # "fechado" with two plans on screen: which one is never guessed
+            return t.step(say("option_which", t.ctx, count=len(plans)))
         # "nah lets do the 720" / "vamos de 2, fechado": the choice is the yes
         return confirm_plan(replace(t, state=t.state.evolve(pending_plan=plan)))
     return t.step(
@@ -423,15 +437,18 @@ def confirm_plan(t: Turn) -> Step:
         )
     first = plan.payments[0]
     reference = payment_reference(t.ctx.debtor.ref, plan.offer_id, str(first.number))
+    # "me manda o boleto" as the yes: the way asked for, or PIX saying why
+    asked = t.parse.value("payment_method")
+    method = str(asked) if asked in METHODS else "pix"
     return t.step(
         CreateAgreement(plan),
         say("agreement_created", t.ctx, plan=plan_vars(plan)),
-        SendPaymentInfo(amount=first.amount, reference=reference, method="pix"),
+        SendPaymentInfo(amount=first.amount, reference=reference, method=method),
         say(
             "payment_info",
             t.ctx,
-            attach_pix_qr=True,
-            method="pix",
+            attach_pix_qr=method == "pix",
+            method=method,
             amount=f"{first.amount:.2f}",
             due=first.due.isoformat(),
             purpose="installment",

@@ -14,11 +14,16 @@ METHODS = ("pix", "boleto", "card", "link", "transfer", "cash")
 
 
 def already_paid(t: Turn) -> Step:
-    """Thank, ask for the receipt, pause reminders while the business checks."""
+    """Thank, ask for the receipt, pause reminders while the business checks. With the
+    receipt already attached ("segue o comprovante" and a photo), keep it and say so."""
     days = t.ctx.settings.already_paid_pause_business_days
     until = add_business_days(t.ctx.today, days, t.ctx.holidays)
+    pause = PauseReminders(until=until, reason="already_paid")
+    attached = _receipts(t)
+    if attached:
+        return t.step(pause, *attached, say("receipt_received", t.ctx), phase="open")
     return t.step(
-        PauseReminders(until=until, reason="already_paid"),
+        pause,
         # "ja paguei 200 mes passado": the amount said is repeated, so it is known it was heard
         say(
             "already_paid", t.ctx, until=until.isoformat(), days=days, paid=t.parse.value("amount")
@@ -28,12 +33,30 @@ def already_paid(t: Turn) -> Step:
     )
 
 
+def _receipts(t: Turn) -> list[KeepReceipt]:
+    return [
+        KeepReceipt(media_url=m.url, content_type=m.content_type)
+        for m in t.media
+        if m.kind in RECEIPT_KINDS
+    ]
+
+
 def media(t: Turn) -> Step:
-    """Images/documents after "já paguei" are kept as receipts; anything else: text only."""
-    receipts = [m for m in t.media if m.kind in RECEIPT_KINDS]
-    if t.state.awaiting_receipt and receipts:
-        keep = [KeepReceipt(media_url=m.url, content_type=m.content_type) for m in receipts]
+    """A photo or a PDF in a collections chat is, nearly always, a payment receipt: kept for
+    the team to check (and matched with the PSP's Pix), reminders paused as after "já paguei".
+    Audio, stickers, and files from a chat with nothing to pay: text only, please."""
+    keep = _receipts(t)
+    if keep and t.state.awaiting_receipt:
         return t.step(*keep, say("receipt_received", t.ctx), awaiting_receipt=False, phase="open")
+    if keep and (t.debts or t.ctx.agreement is not None):
+        days = t.ctx.settings.already_paid_pause_business_days
+        until = add_business_days(t.ctx.today, days, t.ctx.holidays)
+        return t.step(
+            PauseReminders(until=until, reason="receipt_sent"),
+            *keep,
+            # the phase stays: a file proves nobody's identity
+            say("receipt_received_unprompted", t.ctx),
+        )
     kinds = sorted({m.kind for m in t.media})
     return t.step(say("media_text_only", t.ctx, kinds=kinds))
 

@@ -141,7 +141,13 @@ def ask_day(t: Turn) -> Step:
     )
 
 
+# A person in hospital or grieving is not shown plans: sympathy, and a later word.
+NOT_NOW_HARDSHIPS = frozenset({"hospital", "death"})
+
+
 def _no_means(t: Turn) -> bool:
+    if t.parse.value("hardship") in NOT_NOW_HARDSHIPS:
+        return True
     text = normalise(t.parse.text)
     return any(normalise(k) in text for k in t.flows.keywords_for("no_means", t.language))
 

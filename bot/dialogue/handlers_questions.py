@@ -190,6 +190,23 @@ def _credit_bureau(t: Turn) -> Step:
     return t.step(say("answer_credit_bureau", t.ctx, **values))
 
 
+def _product_issue(t: Turn) -> Step:
+    """ "mas ele quebrou na primeira semana": sorry, and who solves it (the shop's people);
+    the debt is not argued over here."""
+    return t.step(say("answer_product_issue", t.ctx, **_common(t)))
+
+
+def _late_payment(t: Turn) -> Step:
+    """ "e se eu atrasar uma parcela?": what really happens, without a threat."""
+    agreement = t.ctx.agreement
+    values = {
+        **context_vars(t.state, t.ctx),
+        "grace_days": t.ctx.settings.agreement_grace_days,
+        "has_agreement": agreement is not None and agreement.status == "active",
+    }
+    return t.step(say("answer_late_payment", t.ctx, **values))
+
+
 def _deadline(t: Turn) -> Step:
     if _nothing_open(t):
         return _status(t)
@@ -272,6 +289,8 @@ TOPICS: dict[str, Handler] = {
     "paid_to_person": _paid_to_person,
     "store_hours": _store_hours,
     "plan_dates": _plan_dates,
+    "late_payment": _late_payment,
+    "product_issue": _product_issue,
     "other_question": _other_question,
 }
 

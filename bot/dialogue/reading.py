@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.core.parse import INTENTS, Entity, Parse
 from bot.dialogue.context import Context
@@ -79,20 +80,33 @@ class Reading:
         return found
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+# A message is read against some thirty keyword lists: its words, and each list's, are
+# worked out once (lists are fixed for the process; texts repeat within a turn).
+@lru_cache(maxsize=4096)
 def _words(text: str) -> str:
     """Normalised text with punctuation as spaces, padded, for whole-word phrase checks."""
-    plain = re.sub(r"[^\w\s]", " ", normalise(text))
+    plain = _PUNCTUATION.sub(" ", normalise(text))
     return f" {' '.join(plain.split())} "
+
+
+@lru_cache(maxsize=1024)
+def _padded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f" {_words(p).strip()} " for p in phrases if _words(p).strip()))
 
 
 def has_phrase(flows: Flows, name: str, language: str, text: str) -> bool:
     """Whether ``text`` holds one of the ``name`` keyword phrases (whole words, any language
     the person might switch to: the debtor's and English/Portuguese alike)."""
     padded = _words(text)
-    phrases = set(flows.keywords_for(name, language))
-    for other in ("pt", "en"):
-        phrases |= set(flows.keywords_for(name, other))
-    return any(f" {_words(p).strip()} " in padded for p in phrases if _words(p).strip())
+    phrases = (
+        flows.keywords_for(name, language)
+        + flows.keywords_for(name, "pt")
+        + flows.keywords_for(name, "en")
+    )
+    return any(p in padded for p in _padded_phrases(phrases))
 
 
 def effective(
@@ -204,10 +218,14 @@ def question_topic(parse: Parse) -> str | None:
     return chosen[0] if chosen else None
 
 
-def _alone(flows: Flows, name: str) -> set[str]:
+def _alone(flows: Flows, name: str) -> frozenset[str]:
     """The ``name`` keywords of both languages, to compare with a whole message."""
-    words = set(flows.keywords_for(name, "pt")) | set(flows.keywords_for(name, "en"))
-    return {_words(w).strip() for w in words}
+    return _stripped(flows.keywords_for(name, "pt") + flows.keywords_for(name, "en"))
+
+
+@lru_cache(maxsize=256)
+def _stripped(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_words(w).strip() for w in words)
 
 
 def read_message(

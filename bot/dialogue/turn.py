@@ -152,7 +152,9 @@ def payment_reference(*parts: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", "".join(parts))[:25] or "QUITA"
 
 
+_UNACCENT = str.maketrans("áàâãäéèêëíìîïóòôõöúùûüç", "aaaaaeeeeiiiiooooouuuuc")
+
+
 def normalise(text: str) -> str:
     """Lower case without accents, for keyword checks."""
-    table = str.maketrans("áàâãäéèêëíìîïóòôõöúùûüç", "aaaaaeeeeiiiiooooouuuuc")
-    return " ".join(text.lower().translate(table).split())
+    return " ".join(text.lower().translate(_UNACCENT).split())

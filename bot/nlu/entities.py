@@ -42,6 +42,8 @@ _INSTALLMENTS: tuple[re.Pattern[str], ...] = (
 )
 _INSTALLMENTS = (
     *_INSTALLMENTS,
+    # "e em 8?" / "and in 8?" as the whole message, while a plan is discussed: 8 installments
+    re.compile(r"^\W*(?:e|and|mas|but)?\s*(?:em|in)\s+(?P<n>\d{1,2}|" + _N + r")\s*\W*$"),
     re.compile(
         r"\b(?:pagar|parcelar|dividir|pay|split)\s+(?:isso\s+|tudo\s+|it\s+|o\s+valor\s+)?"
         r"(?:em|in|over)\s+(?P<n>" + _N + r")\s+(?:meses|months)\b"
@@ -57,6 +59,8 @@ _OPTIONS = (
     re.compile(
         r"\b" + _ORD + r"\s+(?:opcao|opção|option|alternativa|alternative|proposta|"
         r"oferta|offer|plano|plan|choice|one|forma)\b"
+        # "when is the first one due?": an installment, not an option
+        r"(?!\s+(?:be\s+)?(?:due|paid)\b)"
     ),
 )
 # "opção B", "option c": options shown with letters, a = 1 (only as the message's end)
@@ -74,9 +78,12 @@ _ARTICLE_ORD = re.compile(
 _INSTALLMENT_AFTER = re.compile(
     r"\s+(?:parcela\s+|prestacao\s+|installment\s+|payment\s+)?(?:so\s+|somente\s+|apenas\s+|"
     r"only\s+)?(?:pro|pra|no|para\s+o|dia|on\s+the|in)\b"
+    # "the first payment", "a primeira parcela": an installment of the plan, not an option
+    r"|\s+(?:parcela|prestacao|installment|payment)s?\b"
 )
 _NOT_OPTION_BEFORE = re.compile(
-    r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since)\s*$"
+    r"\b(?:ate|na|no|pra|para|on|by|until|till|this|next|dia|de|desde|since|vence|vencem|"
+    r"when\s+is|when\s+are|when\s+will)\s*$"
 )
 _WHOLE = re.compile(
     r"^\W*(?:(?:quero|escolho|fico com|vou de|vou na|vou com|pode ser|prefiro|manda|"
@@ -224,13 +231,21 @@ def squeeze(folded: str) -> tuple[str, list[int]]:
 def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
     cleaned = clean_input(text)
     folded, index = squeeze(fold(cleaned))
-    options = extract_options(folded)
+    found_dates = extract_dates(folded, today, language)
+    # "friday the 4th", "the 4th of december": an ordinal inside a date that also names a
+    # weekday or a month is that day, not the 4th option
+    compound = [d for d in found_dates if not _is_weekday_word(folded[d.start : d.end])]
+    options = [
+        o
+        for o in extract_options(folded)
+        if not any(d.start <= o.start and o.end <= d.end and d != o for d in compound)
+    ]
     installments = [s for s in extract_installments(folded) if free_of(s, options)]
     # "quinta" is both a weekday and "fifth": keep both readings, the dialogue's state
     # (a day was asked for, or options are on screen) decides which one is meant
     dates = [
         s
-        for s in extract_dates(folded, today, language)
+        for s in found_dates
         if (free_of(s, options) or _is_weekday_word(folded[s.start : s.end]))
         and free_of(s, installments)
     ]

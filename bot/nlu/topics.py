@@ -187,6 +187,9 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:melhor|menor|mais\s+baixo)|\b(?:tira|tirar|tirem|tire)\s+(?:os\s+|a\s+)?(?:juros|multa)|"
             r"\b(?:a\s+vista|avista)\s+(?:tem|fica|sai|da)\b|\bquitar\s+(?:\w+\s+){0,2}?"
             r"(?:a\s+vista|avista)\s*(?:\w+\s+){0,3}?(?:quanto|qto|fica|sai)|"
+            r"\b(?:qual|quanto|qto|qt)\s+(?:o\s+|e\s+o\s+)?(?:valor|fica|sai|da)\s+(?:pra|para|p)\s+"
+            r"(?:eu\s+)?(?:quitar|liquidar)|\bhow\s+much\s+(?:to|would\s+it\s+be\s+to|is\s+it\s+to)\s+"
+            r"pay\s+(?:it\s+|this\s+|everything\s+)?off|"
             r"\bdiscount|\bbest\s+(?:price|offer|deal)|\bbetter\s+(?:price|deal|offer)|"
             r"\b(?:knock|take)\s+(?:anything|something|some)\s+off|\bwaive\s+(?:the\s+)?"
             r"(?:fees?|interest)|\b(?:lower|reduce)\s+(?:the\s+)?(?:amount|price|total)"
@@ -202,9 +205,10 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:quanto|qto|qt)\s+(?:fica|da|sai)\s+(?:no\s+)?(?:total|final|tudo|ao\s+todo)|"
             r"\bno\s+final\s+(?:quanto|qto|fica|da)\b|\bao\s+todo\s*\?|"
             r"\bhow\s+much\s+(?:in\s+total|total|altogether|overall|in\s+the\s+end)|"
-            r"\bwhat(?:s|\s+is|\s+would\s+be|\s+will\s+be)\s+the\s+(?:total|final)\s+"
+            r"\bwhat(?:'?s|\s+is|\s+would\s+be|\s+will\s+be)\s+the\s+(?:total|final)\s+"
             r"(?:amount|cost|price)?|\btotal\s+(?:cost|amount)\s+(?:of|with)\s+(?:the\s+)?"
-            r"(?:plan|installments)"
+            r"(?:plan|installments)|\btotal\s+(?:with|for|of|in)\s+(?:the\s+|these\s+|those\s+)?"
+            r"(?:installments|payments|plan)"
         ),
     ),
     (
@@ -232,7 +236,34 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"parcelas|proxima)|"
             r"\bwhen\s+(?:is|are|will)\s+the\s+(?:first|second|third|last|next|other)\s+"
             r"(?:one|ones|payment|payments|installment|installments)?\s*(?:be\s+)?due|"
-            r"\bwhat\s+(?:are\s+)?the\s+(?:due\s+)?dates|\bpayment\s+dates\b"
+            r"\bwhat\s+(?:are\s+)?the\s+(?:due\s+)?dates|\bpayment\s+dates\b|"
+            r"\bwhen\s+(?:is|will\s+be|do\s+i\s+(?:make|pay))\s+the\s+(?:first|second|next|last)\s+"
+            r"(?:payment|installment|one)\b"
+        ),
+    ),
+    (
+        "product_issue",
+        re.compile(
+            r"\b(?:quebrou|quebrado|quebrada|estragou|estragado|estragada|deu\s+(?:defeito|problema)|"
+            r"veio\s+com\s+(?:defeito|problema)|com\s+defeito|parou\s+de\s+funcionar|"
+            r"nao\s+(?:funciona|liga|ta\s+funcionando|esta\s+funcionando)|queimou|"
+            r"(?:stopped|quit)\s+working|(?:is|was|came|arrived)\s+(?:broken|defective|faulty|damaged)|"
+            r"\bbroke\s+(?:down|after|in|on|the|within)|doesn'?t\s+work|does\s+not\s+work|"
+            r"won'?t\s+(?:turn\s+on|work))"
+        ),
+    ),
+    (
+        "late_payment",
+        re.compile(
+            r"\be\s+se\s+(?:eu\s+)?(?:atrasar|atrasa|atraso|nao\s+(?:pagar|conseguir\s+pagar)\s+"
+            r"(?:uma|a|alguma)\s+(?:parcela|prestacao))|"
+            r"\bse\s+(?:eu\s+)?(?:atrasar|atrasa)\s+(?:uma|a|alguma|um|o)\s+"
+            r"(?:parcela|prestacao|pagamento|boleto|mes)|"
+            r"\b(?:o\s+que\s+acontece|oq\s+acontece|que\s+acontece)\s+se\s+(?:eu\s+)?"
+            r"(?:atras|nao\s+pag)|"
+            r"\bwhat\s+(?:if|happens\s+if)\s+i\s+(?:miss|skip|am\s+late|'?m\s+late|pay\s+late|"
+            r"can'?t\s+pay\s+(?:a|one|an)\s+(?:payment|installment))|"
+            r"\bif\s+i\s+(?:miss|skip)\s+(?:a|one|an)\s+(?:payment|installment)"
         ),
     ),
     (

@@ -106,6 +106,12 @@ _QUESTION_START = re.compile(
     r"does|will\s+(?:i|you))\b"
 )
 # Intents that do not answer a question by themselves (a person or a topic must).
+_PLEASANTRY = re.compile(
+    r"^\W*(?:(?:oi|ola|opa|bom\s+dia|boa\s+tarde|boa\s+noite|hi|hello|hey|good\s+morning)\W*)?"
+    r"(?:tudo\s+(?:bem|bom|joia|certo\s+com\s+voce|tranquilo)|td\s+(?:bem|bom)|como\s+vai|"
+    r"como\s+(?:voce|vc|vai\s+voce)\s+(?:esta|ta)|beleza|blz|how\s+are\s+(?:you|u)|how\s+r\s+u|"
+    r"how'?s\s+it\s+going|how\s+you\s+doing)(?:\s+(?:com\s+voce|contigo|e\s+voce|e\s+vc|today))?\W*$"
+)
 _NOT_ANSWERING = frozenset(
     {"out_of_scope", "greet", "goodbye", "thanks", "affirm", "deny", "insult", "choose_option"}
 )
@@ -123,6 +129,8 @@ def question_topic(
     """Whether a clause is a real question that nothing else covers (``other_question``)."""
     if any(e.entity == "topic" for e in entities) or not is_question(text):
         return False
+    if _PLEASANTRY.match(fold(text)):
+        return False  # "tudo bem?" asks how we are, not for information
     return intent in _NOT_ANSWERING or confidence < _ANSWER_THRESHOLD
 
 

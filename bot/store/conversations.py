@@ -5,12 +5,49 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot.core.domain import ConversationStatus, DeliveryStatus
-from bot.store.tables import Contact, Conversation, Message
+from bot.store.tables import Contact, Conversation, Debtor, Message
+
+# the columns a queued message leaves empty (SQL NULL): known, so never read back
+UNSET_OUTBOUND = (
+    "provider_id",
+    "intent",
+    "confidence",
+    "entities",
+    "actions",
+    "media",
+    "error",
+    "sent_at",
+    "delivered_at",
+    "read_at",
+)
+
+
+# A turn's statements, built once: building one costs more CPU than running it on SQLite
+# (each value coerced, the cache key worked out), and a built one keeps its cache key.
+CHAT = (
+    select(Contact, Conversation, Debtor)
+    .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+    .outerjoin(Debtor, Debtor.id == Contact.debtor_id)
+    .where(Contact.channel == bindparam("channel"), Contact.address == bindparam("address"))
+)
+NEW_INBOUND = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(Message)
+    .on_conflict_do_nothing(index_elements=[Message.channel, Message.provider_id])
+    .returning(Message.id)
+    for dialect in (postgresql, sqlite)
+}
+SET_ACTIONS = (
+    update(Message)
+    .where(Message.id == bindparam("message_id"))
+    .values(actions=bindparam("new_actions", type_=Message.__table__.c.actions.type))
+)
+NEW_OUTBOUND = insert(Message).returning(Message.id)
 
 
 class ConversationRepository:
@@ -39,6 +76,17 @@ class ConversationRepository:
             self.session.add(row)
             self.session.flush()
         return row
+
+    def chat(
+        self, channel: str, address: str
+    ) -> tuple[Contact, Conversation | None, Debtor | None] | None:
+        """A known contact with its conversation and debtor, in one query (a turn's first
+        three reads); ``None`` for an address never seen."""
+        row = self.session.execute(CHAT, {"channel": channel, "address": address}).first()
+        if row is None:
+            return None
+        contact, conversation, debtor = row
+        return contact, conversation, debtor
 
     def lock_row(self, conversation_id: int) -> Conversation | None:
         """Re-read a conversation with a row lock where the database has them."""
@@ -104,6 +152,52 @@ class MessageRepository:
             return None
         return row
 
+    def insert_inbound(
+        self,
+        conversation: Conversation,
+        *,
+        channel: str,
+        provider_id: str,
+        text: str,
+        at: datetime,
+        media: list[dict[str, Any]] | None = None,
+        intent: str | None = None,
+        confidence: float | None = None,
+        entities: list[Any] | None = None,
+    ) -> int | None:
+        """Store an inbound message already read; its id, or ``None`` if that provider id
+        was already stored. One statement: the unique (channel, provider_id) decides, as
+        in :meth:`add_inbound`, without a savepoint around an insert that may fail."""
+        values = {
+            "conversation_id": conversation.id,
+            "direction": "in",
+            "sender": "debtor",
+            "channel": channel,
+            "text": text,
+            "provider_id": provider_id,
+            "status": DeliveryStatus.RECEIVED,
+            "intent": intent,
+            "confidence": confidence,
+            "entities": entities,
+            "media": media or None,
+            "business_initiated": False,
+            "attempts": 0,
+            "created_at": at,
+        }
+        connection = self.session.connection()
+        statement = NEW_INBOUND[
+            "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
+        ]
+        # on the session's connection: no autoflush (the turn's changes go in one flush)
+        found: int | None = connection.execute(statement, values).scalar()
+        return found
+
+    def set_actions(self, message_id: int, actions: list[Any]) -> None:
+        """What the bot did about an inbound message, for the log."""
+        self.session.connection().execute(
+            SET_ACTIONS, {"message_id": message_id, "new_actions": actions}
+        )
+
     def queue_outbound(
         self,
         conversation: Conversation,
@@ -117,23 +211,28 @@ class MessageRepository:
         agent_id: int | None = None,
         send_after: datetime | None = None,
     ) -> Message:
-        row = Message(
-            conversation_id=conversation.id,
-            direction="out",
-            sender=sender,
-            channel=conversation.channel,
-            text=text,
-            status=DeliveryStatus.QUEUED,
-            template=template,
-            extra=extra or None,
-            business_initiated=business_initiated,
-            agent_id=agent_id,
-            attempts=0,
-            next_attempt_at=send_after or at,
-            created_at=at,
-        )
+        values: dict[str, Any] = {
+            "conversation_id": conversation.id,
+            "direction": "out",
+            "sender": sender,
+            "channel": conversation.channel,
+            "text": text,
+            "status": DeliveryStatus.QUEUED,
+            "template": template,
+            "extra": extra or None,
+            "business_initiated": business_initiated,
+            "agent_id": agent_id,
+            "attempts": 0,
+            "next_attempt_at": send_after or at,
+            "created_at": at,
+        }
+        # One INSERT now (its id is the outbox's order), on the session's connection so the
+        # turn's other changes are not flushed with it: they go in one flush at commit.
+        new_id = self.session.connection().execute(NEW_OUTBOUND, values).scalar_one()
+        unset = dict.fromkeys(UNSET_OUTBOUND)
+        row = Message(id=new_id, **values, **unset)
+        make_transient_to_detached(row)  # the row as stored, without reading it back
         self.session.add(row)
-        self.session.flush()
         return row
 
     def history(self, conversation_id: int, limit: int | None = None) -> list[Message]:

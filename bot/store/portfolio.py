@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.core.domain import DebtorView, DebtView
@@ -34,6 +34,12 @@ class DebtRecord:
     description: str
     amount: Decimal
     due: date
+
+
+# built once, run with the debtor's id (a turn runs it; building it costs more than running it)
+DEBTS_OF = (
+    select(Debt).where(Debt.debtor_id == bindparam("debtor_id")).order_by(Debt.due_date, Debt.id)
+)
 
 
 def debtor_view(row: Debtor) -> DebtorView:
@@ -167,11 +173,7 @@ class PortfolioRepository:
         return changed
 
     def debts_of(self, debtor_id: int) -> list[Debt]:
-        return list(
-            self.session.scalars(
-                select(Debt).where(Debt.debtor_id == debtor_id).order_by(Debt.due_date, Debt.id)
-            )
-        )
+        return list(self.session.scalars(DEBTS_OF, {"debtor_id": debtor_id}))
 
     def debt_by_ref(self, ref: str) -> Debt | None:
         return self.session.scalar(select(Debt).where(Debt.ref == ref))

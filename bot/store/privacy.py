@@ -31,6 +31,7 @@ from bot.store.tables import (
     Debt,
     Debtor,
     Event,
+    InboxDelivery,
     Message,
     Payment,
     PixCharge,
@@ -38,6 +39,7 @@ from bot.store.tables import (
     Promise,
     Receipt,
     ScheduledContact,
+    WebSession,
 )
 
 ERASED_NAME = "Titular anonimizado (LGPD)"
@@ -257,3 +259,31 @@ def blank_old_bodies(session: Session, *, now: datetime, days: int) -> int:
     return _blank(
         session, (Message.created_at < now - timedelta(days=days)) & (Message.status != "queued")
     )
+
+
+INBOX_KEEP_DAYS = 2  # a provider's redeliveries come within hours; ``messages`` dedupes after
+SESSION_KEEP_DAYS = 30
+
+
+def prune_spent_rows(session: Session, *, now: datetime) -> dict[str, int]:
+    """Delete what has done its job: inbox deliveries turned into turns (they hold the
+    message's text, which ``messages`` keeps under its own retention) and console sessions
+    expired or signed out a month ago. Failed deliveries stay for a person to look at."""
+    inbox = session.execute(
+        delete(InboxDelivery).where(
+            InboxDelivery.status == "done",
+            InboxDelivery.processed_at < now - timedelta(days=INBOX_KEEP_DAYS),
+        )
+    )
+    cutoff = now - timedelta(days=SESSION_KEEP_DAYS)
+    sessions = session.execute(
+        delete(WebSession).where(
+            (WebSession.expires_at < cutoff)
+            | (WebSession.revoked_at.is_not(None) & (WebSession.revoked_at < cutoff))
+        )
+    )
+    return {"inbox": _count(inbox), "web_sessions": _count(sessions)}
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -254,7 +254,7 @@ class ScriptRun:
             return
         at, template = plan
         if at <= now:
-            self.runtime.remind_sync(self.debtor_id, template, f"script:{number}", {})
+            self.runtime.outreach.remind_sync(self.debtor_id, template, f"script:{number}", {})
             await self._drain()
         else:
             self.pending_reminders.append((at, template))
@@ -282,7 +282,7 @@ class ScriptRun:
     async def _debtor_turn(self, inbound: InboundMessage) -> None:
         """Deliver one debtor message and count it (and whether the bot fell back)."""
         line = len(self.transcript) - 1  # the "debtor: ..." line just written
-        await self.runtime.receive(inbound)
+        await self.runtime.inbound.receive(inbound)
         self.user_turns += 1
         if self._fell_back(inbound.provider_id):
             self.not_understood_turns += 1
@@ -314,21 +314,23 @@ class ScriptRun:
     async def _tick(self) -> None:
         from bot.cadence.runner import run_pass
 
-        await self.runtime.housekeeping()
+        await self.runtime.outreach.housekeeping()
         now = self.clock.now()
         for at, template in list(self.pending_reminders):
             if at <= now:
                 self.pending_reminders.remove((at, template))
-                self.runtime.remind_sync(self.debtor_id, template, f"script:{at.isoformat()}", {})
+                self.runtime.outreach.remind_sync(
+                    self.debtor_id, template, f"script:{at.isoformat()}", {}
+                )
         await asyncio.to_thread(
-            run_pass, self.runtime.db, self.settings, self.clock, self.runtime.remind_sync
+            run_pass, self.runtime.db, self.settings, self.clock, self.runtime.outreach.remind_sync
         )
         await self._drain()
 
     async def step_payment(self, arg: Any, number: int) -> None:
         arg = arg or {}
         ref = arg.get("ref") or self._first_debt_ref()
-        await self.runtime.confirm_payment(
+        await self.runtime.outreach.confirm_payment(
             str(ref),
             Decimal(str(arg["amount"])),
             self.clock.now(),
@@ -375,15 +377,13 @@ class ScriptRun:
         if conversation_id is None:
             raise ScriptError(f"step {number}: no conversation for the agent yet")
         if action == "take":
-            await self.runtime.agent_take(conversation_id, self.agent_id)
+            await self.runtime.desk.take(conversation_id, self.agent_id)
         elif action == "reply":
-            await self.runtime.agent_reply(
-                conversation_id, self.agent_id, str(arg.get("text", ""))
-            )
+            await self.runtime.desk.reply(conversation_id, self.agent_id, str(arg.get("text", "")))
         elif action == "release":
-            await self.runtime.agent_release(conversation_id, self.agent_id)
+            await self.runtime.desk.release(conversation_id, self.agent_id)
         elif action == "close":
-            await self.runtime.agent_close(conversation_id, self.agent_id)
+            await self.runtime.desk.close(conversation_id, self.agent_id)
         else:
             raise ScriptError(f"step {number}: agent action must be take|reply|release|close")
         await self._drain()

@@ -116,7 +116,7 @@ async def _chat_page(
     runtime = _runtime(request)
     user = request.state.user
     if view.messages and view.conversation.assigned_agent_id == user.id:
-        await runtime.agent_seen(conversation_id, user.id, view.messages[-1].id)
+        await runtime.desk.seen(conversation_id, user.id, view.messages[-1].id)
     done = request.query_params.get("done", "")
     return render(
         request,
@@ -178,7 +178,7 @@ async def chat_messages(
     body = await read(request, work)
     if body["messages"]:
         runtime = _runtime(request)
-        await runtime.agent_seen(conversation_id, user.id, body["messages"][-1]["id"])
+        await runtime.desk.seen(conversation_id, user.id, body["messages"][-1]["id"])
     return JSONResponse(body)
 
 
@@ -218,7 +218,7 @@ async def _act(request: Request, conversation_id: int, action: Awaitable[Any]) -
 async def take(request: Request, conversation_id: int, user: require_agent) -> Response:
     await _chat(request, conversation_id)
     return await _act(
-        request, conversation_id, _runtime(request).agent_take(conversation_id, user.id)
+        request, conversation_id, _runtime(request).desk.take(conversation_id, user.id)
     )
 
 
@@ -233,7 +233,7 @@ async def transfer(
     return await _act(
         request,
         conversation_id,
-        _runtime(request).agent_transfer(conversation_id, user.id, to_agent),
+        _runtime(request).desk.transfer(conversation_id, user.id, to_agent),
     )
 
 
@@ -256,7 +256,7 @@ async def reply(
     return await _act(
         request,
         conversation_id,
-        runtime.agent_reply(
+        runtime.desk.reply(
             conversation_id,
             user.id,
             text,
@@ -278,7 +278,7 @@ async def release(
     return await _act(
         request,
         conversation_id,
-        _runtime(request).agent_release(
+        _runtime(request).desk.release(
             conversation_id, user.id, resume_message=resume == "message"
         ),
     )
@@ -288,7 +288,7 @@ async def release(
 async def close(request: Request, conversation_id: int, user: require_agent) -> Response:
     await _chat(request, conversation_id)
     return await _act(
-        request, conversation_id, _runtime(request).agent_close(conversation_id, user.id)
+        request, conversation_id, _runtime(request).desk.close(conversation_id, user.id)
     )
 
 
@@ -307,7 +307,7 @@ async def record_promise(
     return await _act(
         request,
         conversation_id,
-        _runtime(request).agent_record_promise(conversation_id, user.id, due, value),
+        _runtime(request).desk.record_promise(conversation_id, user.id, due, value),
     )
 
 
@@ -332,7 +332,7 @@ async def create_agreement(
     return await _act(
         request,
         conversation_id,
-        _runtime(request).agent_create_agreement(
+        _runtime(request).desk.create_agreement(
             conversation_id, user.id, installments, discount_percent=discount, first_due=first_due
         ),
     )
@@ -346,7 +346,7 @@ async def approve_agreement(
     return await _act(
         request,
         conversation_id,
-        _runtime(request).agent_approve_agreement(conversation_id, user.id, agreement_id),
+        _runtime(request).desk.approve_agreement(conversation_id, user.id, agreement_id),
     )
 
 
@@ -361,7 +361,7 @@ async def resolve_dispute(
     return await _act(
         request,
         conversation_id,
-        _runtime(request).agent_resolve_dispute(conversation_id, user.id, outcome),
+        _runtime(request).desk.resolve_dispute(conversation_id, user.id, outcome),
     )
 
 
@@ -369,7 +369,7 @@ async def resolve_dispute(
 async def mark_invalid(request: Request, conversation_id: int, user: require_agent) -> Response:
     await _chat(request, conversation_id)
     return await _act(
-        request, conversation_id, _runtime(request).agent_mark_invalid(conversation_id, user.id)
+        request, conversation_id, _runtime(request).desk.mark_invalid(conversation_id, user.id)
     )
 
 
@@ -382,7 +382,7 @@ async def add_note(
 ) -> Response:
     await _chat(request, conversation_id)
     return await _act(
-        request, conversation_id, _runtime(request).agent_note(conversation_id, user.id, text)
+        request, conversation_id, _runtime(request).desk.note(conversation_id, user.id, text)
     )
 
 
@@ -397,7 +397,7 @@ async def set_labels(
     return await _act(
         request,
         conversation_id,
-        _runtime(request).agent_labels(conversation_id, user.id, labels.split(",")),
+        _runtime(request).desk.labels(conversation_id, user.id, labels.split(",")),
     )
 
 
@@ -413,7 +413,7 @@ async def snooze(
     tz = ZoneInfo(runtime.settings.business.timezone)
     moment = datetime.combine(until, time(8, 0), tzinfo=tz)
     return await _act(
-        request, conversation_id, runtime.agent_snooze(conversation_id, user.id, moment)
+        request, conversation_id, runtime.desk.snooze(conversation_id, user.id, moment)
     )
 
 
@@ -441,7 +441,9 @@ async def decide(
     runtime = _runtime(request)
     target = back if back.startswith("/console/") and "//" not in back else "/console/approvals"
     try:
-        await runtime.decide_request(request_id, user.id, approve=decision == "approve", note=note)
+        await runtime.desk.decide_request(
+            request_id, user.id, approve=decision == "approve", note=note
+        )
     except OperationError as exc:
         rows = await read(request, lambda s: approvals.queue(s, status="pending"))
         return render(

@@ -145,7 +145,7 @@ async def remind(
     """Play the business side: the reminder the cadence would send this debtor, now."""
     _allowed(request, user)
     address = _check_address(address)
-    await request.app.state.runtime.simulate_reminder(address)
+    await request.app.state.runtime.simulator.reminder(address)
     return RedirectResponse(f"/simulator?address={address}", status_code=303)
 
 
@@ -184,5 +184,5 @@ async def send(request: Request, user: optional_user, body: SimulatedMessage) ->
     _allowed(request, user)
     address = _check_address(body.address)
     runtime = request.app.state.runtime
-    await runtime.simulate_inbound(address, body.text, provider_id=f"sim-{uuid.uuid4().hex}")
+    await runtime.simulator.send(address, body.text, provider_id=f"sim-{uuid.uuid4().hex}")
     return JSONResponse({"ok": True})

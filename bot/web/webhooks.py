@@ -3,7 +3,7 @@ runtime, answer.
 
 Which endpoints exist, and how each verifies and parses its requests, is the channels'
 business (``bot.channels.registry.webhook_endpoints``). Nothing is stored before the request
-is verified. ``runtime.accept`` commits the delivery to the inbox before we answer (a crash
+is verified. ``runtime.inbound.accept`` commits the delivery to the inbox before we answer (a crash
 before that makes the provider retry; its redelivery is dropped by the inbox's unique key)
 and the turn runs after, in order per chat (``bot.runtime.inbox``).
 """
@@ -52,8 +52,8 @@ async def webhook(endpoint: str, request: Request) -> Response:
     except WebhookRefused as exc:
         return _problem(exc.status, exc.detail)
     for message in hook.messages:
-        await runtime.accept(message)
+        await runtime.inbound.accept(message)
     for update in hook.statuses:
-        await runtime.record_status(update)
+        await runtime.inbound.record_status(update)
     reply = hook.reply
     return Response(reply.body, status_code=reply.status, media_type=reply.media_type)

@@ -14,7 +14,7 @@ from e2e import PHONE, PUBLIC, add_debtor, e2e_settings
 from sqlalchemy import func, select
 from standins import Failure, TelegramStandIn, TwilioStandIn, twilio_signature
 
-from bot.channels.base import Inbox
+from bot.channels.base import InboundSink
 from bot.channels.lifecycle import start_channels, stop_channels
 from bot.channels.registry import build_channels
 from bot.core.clock import FixedClock
@@ -130,7 +130,7 @@ async def test_business_initiated_outside_the_window_goes_as_template(
     runtime: Runtime, twilio_api: TwilioStandIn
 ) -> None:
     debtor_id = 1
-    assert await runtime.remind(debtor_id, "overdue", "k-1", {"1": "Maria"})
+    assert await runtime.outreach.remind(debtor_id, "overdue", "k-1", {"1": "Maria"})
     await runtime.drain_outbox()
     [sent] = twilio_api.messages()
     assert sent["ContentSid"] == "HX" + "0" * 32
@@ -225,7 +225,7 @@ async def test_telegram_polling_linked_debtor_gets_the_reply(
 ) -> None:
     object.__setattr__(runtime.settings.channels.telegram, "mode", "polling")
     runtime.channels["telegram"].poll_seconds = 1  # type: ignore[attr-defined]
-    await start_channels(runtime.channels, Inbox(runtime.receive, runtime.clock.now))
+    await start_channels(runtime.channels, InboundSink(runtime.inbound.receive, runtime.clock.now))
     chat = {"id": 777, "type": "private"}
     user = {"id": 777, "is_bot": False, "first_name": "Maria"}
     for update_id, text in [(10, f"/start {link_token(runtime)}"), (11, "quanto eu devo?")]:

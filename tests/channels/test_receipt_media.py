@@ -83,7 +83,7 @@ def receipt_pdf(e2e: str) -> bytes:
 
 
 async def send(runtime: Runtime, channel: str, address: str, **fields: Any) -> None:
-    await runtime.receive(
+    await runtime.inbound.receive(
         InboundMessage(
             channel=channel,
             address=address,
@@ -273,7 +273,7 @@ async def test_the_periodic_sync_reads_a_receipt_through_its_channel_on_the_loop
         psp.failures.clear()
         e2e = psp.pay_key(KEY, Decimal("300.00"), NOW)
         graph_api.media["99887766"] = receipt_pdf(e2e)
-        await runtime.housekeeping()
+        await runtime.outreach.housekeeping()
         assert_matched(runtime, psp, e2e)
     finally:
         await runtime.stop()

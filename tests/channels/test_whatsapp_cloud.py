@@ -233,7 +233,7 @@ async def test_reminder_outside_the_window_goes_as_a_template(
         debtor = PortfolioRepository(session).debtor_by_ref("D-1")
         assert debtor is not None
         debtor_id = debtor.id
-    assert runtime.remind_sync(debtor_id, "overdue", "cloud-test:overdue", {})
+    assert runtime.outreach.remind_sync(debtor_id, "overdue", "cloud-test:overdue", {})
     assert await runtime.drain_outbox() == 1
     [sent] = graph_api.messages()  # she never wrote: the 24-hour window is closed
     assert sent["type"] == "template"

@@ -42,7 +42,7 @@ def _staff(runtime: Runtime, name: str, role: str, seen_minutes_ago: int | None)
 
 
 async def _asks_for_a_person(runtime: Runtime, phone: str, pid: str) -> Conversation:
-    await runtime.receive(
+    await runtime.inbound.receive(
         InboundMessage(
             channel="whatsapp",
             address=phone,

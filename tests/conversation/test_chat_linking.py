@@ -27,13 +27,15 @@ async def test_an_unknown_chat_is_asked_to_link_then_a_shared_phone_links_it(
 ) -> None:
     runtime = await make_runtime()
     debtor_id = add_debtor(runtime, phone="+5511990000001")
-    assert await runtime.receive(telegram(runtime, "t1"))
+    assert await runtime.inbound.receive(telegram(runtime, "t1"))
     await runtime.drain_outbox()
     recorder = runtime.channels["telegram"]
     assert isinstance(recorder, RecordingChannel)
     assert "Compartilhar contato" in recorder.texts()[-1]
 
-    assert await runtime.receive(telegram(runtime, "t2", text="", contact_phone="5511990000001"))
+    assert await runtime.inbound.receive(
+        telegram(runtime, "t2", text="", contact_phone="5511990000001")
+    )
 
     def linked(session: Any) -> int | None:
         row = session.query(Contact).filter_by(channel="telegram", address="777000").one()
@@ -53,7 +55,7 @@ async def test_a_phone_channel_stranger_gets_the_plain_unknown_contact_reply(
         text="oi",
         received_at=runtime.clock.now(),
     )
-    assert await runtime.receive(msg)
+    assert await runtime.inbound.receive(msg)
     await runtime.drain_outbox()
     recorder = runtime.channels["whatsapp"]
     assert isinstance(recorder, RecordingChannel)

@@ -17,7 +17,7 @@ async def test_a_confirmed_payment_reaches_the_chat_inbox_and_dashboards(
 ) -> None:
     runtime = await make_runtime()
     add_debtor(runtime)
-    await runtime.receive(
+    await runtime.inbound.receive(
         InboundMessage(
             channel="whatsapp",
             address="+5511990000001",
@@ -36,11 +36,15 @@ async def test_a_confirmed_payment_reaches_the_chat_inbox_and_dashboards(
 
     runtime.live.publish = recording
     paid_at = runtime.clock.now()
-    assert await runtime.confirm_payment("D-1-1", Decimal("100.00"), paid_at, dedupe_key="k1")
+    assert await runtime.outreach.confirm_payment(
+        "D-1-1", Decimal("100.00"), paid_at, dedupe_key="k1"
+    )
     assert (f"conversation:{conversation_id}", {"kind": "payment"}) in published
     assert ("inbox", {"conversation_id": conversation_id, "kind": "payment"}) in published
     assert ("payments", {"kind": "paid"}) in published
     published.clear()
     # the same payment again is not counted, and not announced
-    assert not await runtime.confirm_payment("D-1-1", Decimal("100.00"), paid_at, dedupe_key="k1")
+    assert not await runtime.outreach.confirm_payment(
+        "D-1-1", Decimal("100.00"), paid_at, dedupe_key="k1"
+    )
     assert published == []

@@ -59,11 +59,11 @@ def count(runtime: Runtime, query: Any) -> int:
 async def test_a_duplicate_delivery_is_answered_once(make_runtime: Any) -> None:
     runtime = await make_runtime()
     add_debtor(runtime)
-    assert await runtime.receive(inbound(runtime, "quanto eu devo?", pid="SM1")) is True
+    assert await runtime.inbound.receive(inbound(runtime, "quanto eu devo?", pid="SM1")) is True
     await runtime.drain_outbox()
     replies = len(sent(runtime))
     assert replies >= 1
-    assert await runtime.receive(inbound(runtime, "quanto eu devo?", pid="SM1")) is False
+    assert await runtime.inbound.receive(inbound(runtime, "quanto eu devo?", pid="SM1")) is False
     await runtime.drain_outbox()
     assert (
         count(runtime, select(func.count()).select_from(Message).where(Message.direction == "in"))
@@ -76,7 +76,7 @@ async def test_a_retry_after_a_failed_turn_is_processed(make_runtime: Any) -> No
     """Nothing is committed when a turn fails, and the provider's retry gets through."""
     runtime = await make_runtime()
     add_debtor(runtime)
-    original = runtime._in_transaction
+    original = runtime.run_in_transaction
 
     calls = {"n": 0}
 
@@ -86,11 +86,11 @@ async def test_a_retry_after_a_failed_turn_is_processed(make_runtime: Any) -> No
             raise ConnectionError("database went away")
         return await original(work)
 
-    runtime._in_transaction = flaky  # type: ignore[method-assign]
+    runtime.run_in_transaction = flaky  # type: ignore[method-assign]
     with pytest.raises(ConnectionError):
-        await runtime.receive(inbound(runtime, "oi", pid="SM2"))
-    runtime._in_transaction = original  # type: ignore[method-assign]
-    assert await runtime.receive(inbound(runtime, "oi", pid="SM2")) is True
+        await runtime.inbound.receive(inbound(runtime, "oi", pid="SM2"))
+    runtime.run_in_transaction = original  # type: ignore[method-assign]
+    assert await runtime.inbound.receive(inbound(runtime, "oi", pid="SM2")) is True
     await runtime.drain_outbox()
     assert len(sent(runtime)) >= 1
 
@@ -98,7 +98,9 @@ async def test_a_retry_after_a_failed_turn_is_processed(make_runtime: Any) -> No
 async def test_an_unknown_number_gets_a_reply_that_discloses_nothing(make_runtime: Any) -> None:
     runtime = await make_runtime()
     add_debtor(runtime)
-    await runtime.receive(inbound(runtime, "quanto eu devo?", pid="X1", address="+5511977770000"))
+    await runtime.inbound.receive(
+        inbound(runtime, "quanto eu devo?", pid="X1", address="+5511977770000")
+    )
     await runtime.drain_outbox()
     reply = "\n".join(sent(runtime))
     assert reply
@@ -118,7 +120,7 @@ async def test_fifty_concurrent_messages_are_stored_and_answered_in_order(
     add_debtor(runtime)
     texts = [f"quanto eu devo mesmo? pergunta {n}" for n in range(50)]
     await asyncio.gather(
-        *(runtime.receive(inbound(runtime, t, pid=f"C{n}")) for n, t in enumerate(texts))
+        *(runtime.inbound.receive(inbound(runtime, t, pid=f"C{n}")) for n, t in enumerate(texts))
     )
     await runtime.drain_outbox()
     stored = runtime.in_transaction(
@@ -142,7 +144,7 @@ async def test_media_instead_of_text_gets_a_kind_answer(make_runtime: Any) -> No
     runtime = await make_runtime()
     add_debtor(runtime)
     audio = (Media(kind="audio", url="https://media.invalid/a.ogg", content_type="audio/ogg"),)
-    await runtime.receive(inbound(runtime, "", pid="M1", media=audio))
+    await runtime.inbound.receive(inbound(runtime, "", pid="M1", media=audio))
     await runtime.drain_outbox()
     assert "texto" in sent(runtime)[-1].lower()
 
@@ -150,9 +152,9 @@ async def test_media_instead_of_text_gets_a_kind_answer(make_runtime: Any) -> No
 async def test_a_receipt_after_already_paid_is_kept(make_runtime: Any) -> None:
     runtime = await make_runtime()
     add_debtor(runtime)
-    await runtime.receive(inbound(runtime, "ja paguei ontem", pid="R1"))
+    await runtime.inbound.receive(inbound(runtime, "ja paguei ontem", pid="R1"))
     image = (Media(kind="image", url="https://media.invalid/r.jpg", content_type="image/jpeg"),)
-    await runtime.receive(inbound(runtime, "", pid="R2", media=image))
+    await runtime.inbound.receive(inbound(runtime, "", pid="R2", media=image))
     assert count(runtime, select(func.count()).select_from(Receipt)) == 1
 
 
@@ -160,7 +162,7 @@ async def test_a_huge_message_is_stored_whole_and_answered(make_runtime: Any) ->
     runtime = await make_runtime()
     add_debtor(runtime)
     text = "vou pagar " * 2000
-    assert await runtime.receive(inbound(runtime, text, pid="H1"))
+    assert await runtime.inbound.receive(inbound(runtime, text, pid="H1"))
     stored = runtime.in_transaction(lambda s: s.scalar(select(Message.text)))
     assert stored == text
 
@@ -168,8 +170,8 @@ async def test_a_huge_message_is_stored_whole_and_answered(make_runtime: Any) ->
 async def test_a_reminder_key_sends_once(make_runtime: Any) -> None:
     runtime = await make_runtime()
     debtor_id = add_debtor(runtime)
-    assert runtime.remind_sync(debtor_id, "overdue", "k-1", {}) is True
-    assert runtime.remind_sync(debtor_id, "overdue", "k-1", {}) is False
+    assert runtime.outreach.remind_sync(debtor_id, "overdue", "k-1", {}) is True
+    assert runtime.outreach.remind_sync(debtor_id, "overdue", "k-1", {}) is False
     await runtime.drain_outbox()
     assert len(sent(runtime)) == 1
     assert count(runtime, select(func.count()).select_from(ReminderSend)) == 1
@@ -179,13 +181,13 @@ async def test_a_reminder_key_sends_once(make_runtime: Any) -> None:
 async def test_opt_out_stops_reminders(make_runtime: Any) -> None:
     runtime = await make_runtime()
     debtor_id = add_debtor(runtime)
-    await runtime.receive(inbound(runtime, "SAIR", pid="O1"))
+    await runtime.inbound.receive(inbound(runtime, "SAIR", pid="O1"))
     opted = runtime.in_transaction(
         lambda s: s.scalar(select(Contact.opted_out).where(Contact.channel == "whatsapp"))
     )
     assert opted is True
     # the SMS contact of the same phone is still reachable, so only that one may be used
-    runtime.remind_sync(debtor_id, "overdue", "k-2", {})
+    runtime.outreach.remind_sync(debtor_id, "overdue", "k-2", {})
     await runtime.drain_outbox()
     assert sent(runtime, "whatsapp")[1:] == []
 
@@ -193,13 +195,17 @@ async def test_opt_out_stops_reminders(make_runtime: Any) -> None:
 async def test_payment_keeps_the_promise_and_is_recorded_once(make_runtime: Any) -> None:
     runtime = await make_runtime()
     add_debtor(runtime)
-    await runtime.receive(inbound(runtime, "vou pagar na sexta", pid="P1"))
+    await runtime.inbound.receive(inbound(runtime, "vou pagar na sexta", pid="P1"))
     promise = runtime.in_transaction(lambda s: s.scalar(select(Promise)))
     assert promise is not None
     assert promise.status == "open"
     paid_at = runtime.clock.now()
-    assert await runtime.confirm_payment("D-1-1", Decimal("450.00"), paid_at, dedupe_key="p1")
-    assert not await runtime.confirm_payment("D-1-1", Decimal("450.00"), paid_at, dedupe_key="p1")
+    assert await runtime.outreach.confirm_payment(
+        "D-1-1", Decimal("450.00"), paid_at, dedupe_key="p1"
+    )
+    assert not await runtime.outreach.confirm_payment(
+        "D-1-1", Decimal("450.00"), paid_at, dedupe_key="p1"
+    )
     status = runtime.in_transaction(lambda s: s.scalar(select(Promise.status)))
     assert status == "kept"
 
@@ -217,17 +223,17 @@ async def test_agent_take_reply_release(make_runtime: Any) -> None:
         return a.id, b.id
 
     ana, bia = runtime.in_transaction(agents)
-    await runtime.receive(inbound(runtime, "quero falar com um atendente", pid="A1"))
+    await runtime.inbound.receive(inbound(runtime, "quero falar com um atendente", pid="A1"))
     conversation_id = runtime.in_transaction(lambda s: s.scalar(select(Conversation.id)))
-    await runtime.agent_take(conversation_id, ana)
+    await runtime.desk.take(conversation_id, ana)
     with pytest.raises(AlreadyTaken):
-        await runtime.agent_take(conversation_id, bia)
-    await runtime.agent_reply(conversation_id, ana, "Oi Maria, aqui é a Ana.")
-    await runtime.receive(inbound(runtime, "oi ana", pid="A2"))
+        await runtime.desk.take(conversation_id, bia)
+    await runtime.desk.reply(conversation_id, ana, "Oi Maria, aqui é a Ana.")
+    await runtime.inbound.receive(inbound(runtime, "oi ana", pid="A2"))
     await runtime.drain_outbox()
     assert sent(runtime)[-1] == "Oi Maria, aqui é a Ana."  # the bot stayed silent
-    await runtime.agent_release(conversation_id, ana)
-    await runtime.receive(inbound(runtime, "quanto eu devo?", pid="A3"))
+    await runtime.desk.release(conversation_id, ana)
+    await runtime.inbound.receive(inbound(runtime, "quanto eu devo?", pid="A3"))
     await runtime.drain_outbox()
     assert "450" in sent(runtime)[-1] or "460" in sent(runtime)[-1]
     kinds = runtime.in_transaction(lambda s: list(s.scalars(select(Event.kind))))
@@ -237,13 +243,13 @@ async def test_agent_take_reply_release(make_runtime: Any) -> None:
 async def test_a_broken_agreement_returns_the_debt_to_collection(make_runtime: Any) -> None:
     runtime = await make_runtime()
     add_debtor(runtime)
-    await runtime.receive(inbound(runtime, "consigo em 3x?", pid="G1"))
-    await runtime.receive(inbound(runtime, "fechado", pid="G2"))
+    await runtime.inbound.receive(inbound(runtime, "consigo em 3x?", pid="G1"))
+    await runtime.inbound.receive(inbound(runtime, "fechado", pid="G2"))
     agreement = runtime.in_transaction(lambda s: s.scalar(select(Agreement)))
     assert agreement is not None
     assert agreement.status == "active"
     runtime.clock.advance(timedelta(days=20))  # type: ignore[attr-defined]
-    await runtime.housekeeping()
+    await runtime.outreach.housekeeping()
     status = runtime.in_transaction(lambda s: s.scalar(select(Agreement.status)))
     assert status == "broken"
 
@@ -253,7 +259,7 @@ async def test_delivery_statuses_out_of_order_never_move_back(make_runtime: Any)
 
     runtime = await make_runtime()
     debtor_id = add_debtor(runtime)
-    runtime.remind_sync(debtor_id, "overdue", "s-1", {})
+    runtime.outreach.remind_sync(debtor_id, "overdue", "s-1", {})
     await runtime.drain_outbox()
     provider_id = runtime.in_transaction(
         lambda s: s.scalar(select(Message.provider_id).where(Message.direction == "out"))
@@ -261,7 +267,7 @@ async def test_delivery_statuses_out_of_order_never_move_back(make_runtime: Any)
     at = runtime.clock.now()
     for status in (DeliveryStatus.READ, DeliveryStatus.DELIVERED, DeliveryStatus.SENT):
         update = StatusUpdate(channel="whatsapp", provider_id=provider_id, status=status, at=at)
-        assert await runtime.record_status(update) is True
+        assert await runtime.inbound.record_status(update) is True
     row = runtime.in_transaction(
         lambda s: s.scalar(select(Message).where(Message.provider_id == provider_id))
     )
@@ -270,7 +276,7 @@ async def test_delivery_statuses_out_of_order_never_move_back(make_runtime: Any)
     unknown = StatusUpdate(
         channel="whatsapp", provider_id="nope", status=DeliveryStatus.SENT, at=at
     )
-    assert await runtime.record_status(unknown) is False
+    assert await runtime.inbound.record_status(unknown) is False
 
 
 async def test_an_agent_agreement_beyond_the_bots_limits_waits_for_a_manager(
@@ -281,7 +287,7 @@ async def test_an_agent_agreement_beyond_the_bots_limits_waits_for_a_manager(
     manager recorded as its approver."""
     runtime = await make_runtime()
     add_debtor(runtime)
-    await runtime.receive(inbound(runtime, "quero falar com um atendente", pid="AG1"))
+    await runtime.inbound.receive(inbound(runtime, "quero falar com um atendente", pid="AG1"))
 
     def staff(session: Any) -> tuple[int, int]:
         now = runtime.clock.now()
@@ -293,14 +299,14 @@ async def test_an_agent_agreement_beyond_the_bots_limits_waits_for_a_manager(
 
     caio, gil = runtime.in_transaction(staff)
     conversation_id = runtime.in_transaction(lambda s: s.scalar(select(Conversation.id)))
-    await runtime.agent_take(conversation_id, caio)
-    result = await runtime.agent_create_agreement(
+    await runtime.desk.take(conversation_id, caio)
+    result = await runtime.desk.create_agreement(
         conversation_id, caio, 4, discount_percent=Decimal("40")
     )
     assert result.needs_approval
     assert result.agreement_id is None
     assert runtime.in_transaction(lambda s: s.scalar(select(Agreement))) is None
-    await runtime.decide_request(result.request_id, gil, approve=True)
+    await runtime.desk.decide_request(result.request_id, gil, approve=True)
     agreement = runtime.in_transaction(lambda s: s.scalar(select(Agreement)))
     assert agreement.status == "active"
     assert agreement.approved_by == gil
@@ -314,7 +320,7 @@ async def test_a_business_message_at_night_waits_for_contact_hours(make_runtime:
 
     runtime = await make_runtime(now=datetime.fromisoformat("2026-11-23T23:00:00-03:00"))
     add_debtor(runtime)
-    assert await runtime.confirm_payment(
+    assert await runtime.outreach.confirm_payment(
         "D-1-1", Decimal("450.00"), runtime.clock.now(), dedupe_key="night"
     )
     await runtime.drain_outbox()

@@ -29,7 +29,7 @@ async def test_a_simulator_reminder_reaches_the_web_chat(make_runtime: Any) -> N
     # Sunday night: the cadence would wait, the demo button sends at once
     assert isinstance(runtime.clock, FixedClock)
     runtime.clock.set(datetime.fromisoformat("2026-11-29T22:00:00-03:00"))
-    assert await runtime.simulate_reminder("demo-d-1") == "overdue"
+    assert await runtime.simulator.reminder("demo-d-1") == "overdue"
     texts = runtime.in_transaction(
         lambda s: list(
             s.scalars(
@@ -39,4 +39,4 @@ async def test_a_simulator_reminder_reaches_the_web_chat(make_runtime: Any) -> N
     )
     assert len(texts) == 1
     assert "Loja Exemplo" in texts[0]
-    assert await runtime.simulate_reminder("nobody") is None
+    assert await runtime.simulator.reminder("nobody") is None

@@ -80,6 +80,18 @@ def test_inbound_first_message_gets_intro_then_identity_question(convo: Any) -> 
     assert all("450" not in t for t in c.texts)
 
 
+def test_who_is_it_as_the_first_message_introduces_once(convo: Any) -> None:
+    """ "oi, quem é?" first: the answer says who writes; no second introduction above it."""
+    c = convo(identity_check="confirm_name")
+    d = c.say("ask_identity", text="oi quem é?")
+    assert replies(d) == ["ask_identity"]
+    assert "Loja Exemplo" in c.texts[0]
+    assert "12.345.678/0001-90" in c.texts[0]
+    assert c.state.introduced
+    d = c.say("ask_debt_details", text="quanto eu devo?")
+    assert "intro" not in replies(d)
+
+
 def test_inbound_first_message_without_identity_check_answers(convo: Any) -> None:
     c = convo()
     d = c.say("ask_debt_details")

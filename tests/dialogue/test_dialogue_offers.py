@@ -78,6 +78,17 @@ def test_affirm_after_offers_takes_the_first_option(convo: Any) -> None:
     assert d.state.pending_plan == c.ctx.offers.plans[0]
 
 
+def test_fechado_with_several_plans_on_screen_asks_which_never_guesses(convo: Any) -> None:
+    c = convo()
+    _offers_on_screen(c)
+    assert len(c.state.on_screen) > 1
+    d = c.say("affirm", text="fechado")
+    assert not of_type(d, CreateAgreement)
+    assert replies(d) == ["option_which"]
+    d = c.say("choose_option", text="a 2", option=2)
+    assert d.state.pending_plan == c.ctx.offers.plans[1]
+
+
 def test_option_out_of_range_asks_again(convo: Any) -> None:
     c = convo()
     _offers_on_screen(c)
@@ -188,3 +199,24 @@ def test_english_offers(convo: Any) -> None:
     c.send(Reminder("overdue"))
     c.say("negotiate", text="can I pay in installments?")
     assert "3 payments of R$150.00" in c.texts[-1]
+
+
+def test_asking_how_to_pay_a_plan_waiting_for_its_yes_is_the_yes(convo: Any) -> None:
+    """ "me manda o boleto" to "posso fechar?": the agreement, and the way to pay it (PIX,
+    saying boleto is not available here)."""
+    c = convo()
+    _offers_on_screen(c)
+    c.say("choose_option", text="2", option=2)
+    d = c.say("ask_payment_method", text="me manda o boleto", payment_method="boleto")
+    assert of_type(d, CreateAgreement) == [CreateAgreement(c.ctx.offers.plans[1])]
+    assert of_type(d, SendPaymentInfo)[0].method == "boleto"  # type: ignore[union-attr]
+    assert replies(d) == ["agreement_created", "payment_info"]
+
+
+def test_half_now_and_half_later_proposes_half_as_the_entry(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    c.say("negotiate", text="posso pagar metade agora e metade mes que vem?")
+    call = c.ctx.offers.calls[-1]
+    assert call["down"] == Decimal("225.00")  # half of the principal of R$ 450,00
+    assert call["installments"] == 1

@@ -34,15 +34,55 @@ def test_pause_skips_the_weekend(convo: Any) -> None:
     assert of_type(d, PauseReminders)[0].until == date(2026, 12, 2)  # type: ignore[union-attr]
 
 
-def test_media_without_already_paid_says_only_text(convo: Any) -> None:
+def test_audio_and_stickers_get_text_only(convo: Any) -> None:
     c = convo()
     c.send(Reminder("overdue"))
-    for kind in ("audio", "sticker", "image"):
+    for kind in ("audio", "sticker"):
         d = c.send(UserTurn(make_parse("out_of_scope", conf=0.0, text=""), (Media(kind),)))
         assert replies(d) == ["media_text_only"]
         assert not of_type(d, KeepReceipt)
     # media does not count as "not understood"
     assert c.state.not_understood_streak == 0
+
+
+def test_a_photo_sent_unprompted_is_kept_as_a_receipt_and_pauses_reminders(convo: Any) -> None:
+    """In a collections chat a photo or PDF with no words is nearly always the receipt."""
+    c = convo()
+    c.send(Reminder("overdue"))
+    photo = Media("image", "https://x/p.jpg", "image/jpeg")
+    d = c.send(UserTurn(make_parse("out_of_scope", conf=0.0, text=""), (photo,)))
+    assert of_type(d, KeepReceipt) == [KeepReceipt("https://x/p.jpg", "image/jpeg")]
+    assert of_type(d, PauseReminders) == [PauseReminders(date(2026, 11, 26), "receipt_sent")]
+    assert replies(d) == ["receipt_received_unprompted"]
+    assert "comprovante" in c.texts[-1]
+    assert c.state.not_understood_streak == 0
+
+
+def test_a_file_from_a_chat_with_nothing_to_pay_is_not_a_receipt(convo: Any) -> None:
+    c = convo(debts=())
+    d = c.send(UserTurn(make_parse("out_of_scope", conf=0.0, text=""), (Media("document"),)))
+    assert replies(d)[-1] == "media_text_only"
+    assert not of_type(d, KeepReceipt)
+
+
+def test_already_paid_with_the_receipt_attached_keeps_it_at_once(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    pdf = Media("document", "https://x/r.pdf", "application/pdf")
+    d = c.send(UserTurn(make_parse("already_paid", text="já paguei, segue o comprovante"), (pdf,)))
+    assert of_type(d, KeepReceipt) == [KeepReceipt("https://x/r.pdf", "application/pdf")]
+    assert of_type(d, PauseReminders)
+    assert replies(d) == ["receipt_received"]
+    assert not c.state.awaiting_receipt  # not asked for again
+
+
+def test_a_caption_not_understood_lets_the_file_speak(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    photo = Media("image", "https://x/p.jpg", "image/jpeg")
+    d = c.send(UserTurn(make_parse("out_of_scope", conf=0.0, text="segue"), (photo,)))
+    assert of_type(d, KeepReceipt) == [KeepReceipt("https://x/p.jpg", "image/jpeg")]
+    assert replies(d) == ["receipt_received_unprompted"]
 
 
 def test_debt_details_for_a_verified_person(convo: Any) -> None:

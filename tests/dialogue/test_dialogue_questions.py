@@ -448,3 +448,32 @@ def test_a_question_without_a_topic_keeps_its_usual_handler() -> None:
 def test_bad_entity_routes_are_refused(by_entity: dict[str, Any], message: str) -> None:
     with pytest.raises(FlowError, match=message):
         parse_flows({"by_entity": by_entity})
+
+
+def test_late_payment_with_an_agreement_says_what_happens_without_threats(convo: Any) -> None:
+    agreement = AgreementView(
+        id=1,
+        offer_id="three_x",
+        total=Decimal("450.00"),
+        status="active",
+        payments=tuple(ScheduledPayment(i, date(2026, 12, i), Decimal("150.00")) for i in (1, 2)),
+        paid_numbers=(),
+    )
+    c = verified(convo, "pt", agreement=agreement)
+    d = ask(c, "late_payment", intent="negotiate")
+    assert replies(d)[-1] == "answer_late_payment"
+    assert "5 dias" in c.texts[-1]
+    assert "nova data" in c.texts[-1]
+    assert not of_type(d, HandOff)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_broken_product_is_answered_before_identity_and_discloses_nothing(
+    convo: Any, lang: str
+) -> None:
+    c = convo(identity_check="confirm_name", language=lang)
+    c.send(Reminder("overdue"))
+    d = ask(c, "product_issue", intent="out_of_scope", conf=0.3)
+    assert replies(d)[-1] == "answer_product_issue"
+    assert not any(fact in c.texts[-1] for fact in DEBT_FACTS)
+    assert not of_type(d, HandOff)  # a person is offered, not forced

@@ -67,3 +67,14 @@ def test_language_follows_the_person(convo: Any) -> None:
     assert "Here" in c.texts[-1]
     c.say("affirm", lang="pt", text="ok")  # too short to switch back
     assert c.state.language == "en"
+
+
+@pytest.mark.parametrize(("lang", "text"), [("pt", "tudo bem?"), ("en", "how are you?")])
+def test_how_are_you_is_answered_then_back_to_the_point(convo: Any, lang: str, text: str) -> None:
+    c = convo(language=lang)
+    c.send(Reminder("overdue"))
+    d = c.say("greet", text=text, lang=lang)
+    assert replies(d) == ["greet"]
+    said = c.texts[-1]
+    assert any(w in said for w in ("Tudo", "All good", "Doing well"))
+    assert "?" in said  # and a question that leads back to the account

@@ -101,7 +101,7 @@ async def test_a_deterministic_failure_is_parked_and_answered_200(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("a bug the message triggers")
 
-    monkeypatch.setattr("bot.runtime.service.inbound_turn", broken)
+    monkeypatch.setattr("bot.runtime.inbound.inbound_turn", broken)
     for _retry in range(2):
         assert (await stack.twilio(form("SM7", Body="texto que quebra"))).status_code == 200
     letters = dead(stack)
@@ -116,7 +116,7 @@ async def test_a_transient_failure_still_makes_the_provider_retry(
     def down(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("SELECT 1", {}, ConnectionError("database is down"))
 
-    monkeypatch.setattr("bot.runtime.service.inbound_turn", down)
+    monkeypatch.setattr("bot.runtime.inbound.inbound_turn", down)
     assert (await stack.twilio(form("SM8"))).status_code == 500
     assert dead(stack) == []
     monkeypatch.undo()

@@ -91,3 +91,45 @@ def test_a_bare_weekday_is_both_a_day_and_an_ordinal(text: str, option: int, day
 def test_an_amount_a_month_in_english(text: str) -> None:
     amounts = [e.value for e in extract(text, TODAY, "en") if e.entity == "amount"]
     assert amounts == ["150.00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("I can pay friday the 27th", "2026-11-27"),
+        ("on friday the 27th", "2026-11-27"),
+        ("friday 27th", "2026-11-27"),
+        ("the 4th of december", "2026-12-04"),
+    ],
+)
+def test_an_ordinal_inside_a_weekday_or_month_date_is_that_day_not_an_option(
+    text: str, day: str
+) -> None:
+    assert values(text, "date", "en") == [day]
+    assert values(text, "option", "en") == []
+
+
+def test_a_bare_ordinal_keeps_both_readings() -> None:
+    # "the 2nd" alone: the second option on screen, or the 2nd of the month
+    assert values("the 2nd", "option", "en") == [2]
+    assert values("the 2nd", "date", "en") == ["2026-12-02"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("when is the first one due?", "en"),
+        ("when is the first payment?", "en"),
+        ("quando vence a primeira?", "pt"),
+        ("a primeira parcela vence quando?", "pt"),
+    ],
+)
+def test_asking_when_an_installment_is_due_chooses_no_option(text: str, lang: str) -> None:
+    assert values(text, "option", lang) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["the first one", "I'll take the first one", "a primeira", "quero a primeira opção"]
+)
+def test_choosing_the_first_option_still_does(text: str) -> None:
+    assert values(text, "option") == [1]

@@ -152,3 +152,40 @@ def test_extras_never_raise_and_stay_inside_the_text(text: str) -> None:
         assert 0 <= e.start <= e.end <= len(text)
         if e.entity in EXTRA_ENTITY_NAMES:
             assert e.text == clean_input(text)[e.start : e.end]  # control chars as spaces
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("what's the total with the installments?", "plan_total"),
+        ("whats the total for these payments", "plan_total"),
+        ("when is the first payment?", "plan_dates"),
+        ("when will be the next installment", "plan_dates"),
+    ],
+)
+def test_english_questions_about_a_plan(text: str, topic: str) -> None:
+    assert topic in found(text, "topic")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("e se eu atrasar uma parcela?", "late_payment"),
+        ("o que acontece se eu atrasar?", "late_payment"),
+        ("what if I miss a payment?", "late_payment"),
+        ("what happens if I pay late?", "late_payment"),
+        ("mas ele quebrou na primeira semana", "product_issue"),
+        ("a geladeira parou de funcionar", "product_issue"),
+        ("the tv stopped working after a week", "product_issue"),
+        ("it came broken", "product_issue"),
+    ],
+)
+def test_late_payment_and_product_issue_questions(text: str, topic: str) -> None:
+    assert topic in found(text, "topic")
+
+
+@pytest.mark.parametrize("text", ["vou pagar com atraso de 2 dias", "quebrei o galho", "ok"])
+def test_no_late_or_product_topic_without_the_question(text: str) -> None:
+    topics = found(text, "topic")
+    assert "late_payment" not in topics
+    assert "product_issue" not in topics

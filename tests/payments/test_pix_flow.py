@@ -48,7 +48,7 @@ def add_debtor(stack: PixStack, amount: str = "450.00") -> int:
 
 
 async def say(stack: PixStack, text: str) -> None:
-    await stack.runtime.receive(
+    await stack.runtime.inbound.receive(
         InboundMessage(
             channel="whatsapp",
             address=PHONE,
@@ -218,7 +218,7 @@ async def test_paying_at_the_counter_cancels_the_open_charge(stack: PixStack) ->
     add_debtor(stack, amount="300.00")
     await say(stack, "me manda o pix")
     txid = stack.runtime.in_transaction(lambda s: s.scalar(select(PixCharge.txid)))
-    await stack.runtime.confirm_payment("C-51", Decimal("300.00"), NOW, source="counter")
+    await stack.runtime.outreach.confirm_payment("C-51", Decimal("300.00"), NOW, source="counter")
     assert stack.psp.charges[txid]["status"] == "REMOVIDA_PELO_USUARIO_RECEBEDOR"
     status = stack.runtime.in_transaction(lambda s: s.scalar(select(PixCharge.status)))
     assert status == "cancelled"
@@ -258,10 +258,10 @@ async def test_a_reminder_held_for_the_morning_is_dropped_after_a_payment(
 ) -> None:
     debtor_id = add_debtor(stack, amount="300.00")
     stack.clock.set(NOW.replace(hour=22))  # outside contact hours: the reminder waits
-    assert stack.runtime.remind_sync(debtor_id, "overdue", "night", {})
+    assert stack.runtime.outreach.remind_sync(debtor_id, "overdue", "night", {})
     await stack.runtime.drain_outbox()
     assert stack.channel.sent == []
-    await stack.runtime.confirm_payment("C-51", Decimal("300.00"), stack.clock.now())
+    await stack.runtime.outreach.confirm_payment("C-51", Decimal("300.00"), stack.clock.now())
     stack.clock.set(NOW + timedelta(days=1))
     await stack.runtime.drain_outbox()
     texts = [m.text for m in stack.channel.sent]

@@ -33,7 +33,7 @@ def pdf_url(*lines: str) -> str:
 
 
 async def send_receipt(stack: PixStack, media: Media) -> None:
-    await stack.runtime.receive(
+    await stack.runtime.inbound.receive(
         InboundMessage(
             channel="whatsapp",
             address=PHONE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.cadence.scheduler import EmbeddedScheduler
-from bot.channels.base import Inbox, StartableChannel
+from bot.channels.base import InboundSink, StartableChannel
 from bot.channels.recording import RecordingChannel
 from bot.config import load_settings
 from bot.core.parse import Interpreter
@@ -44,10 +44,10 @@ class PollingChannel(RecordingChannel):
 
     def __init__(self, name: str) -> None:
         super().__init__(name)
-        self.inboxes: list[Inbox] = []
+        self.inboxes: list[InboundSink] = []
         self.stops = 0
 
-    async def start(self, inbox: Inbox) -> None:
+    async def start(self, inbox: InboundSink) -> None:
         self.inboxes.append(inbox)
 
     async def stop(self) -> None:
@@ -75,7 +75,7 @@ async def test_the_runtime_starts_and_stops_every_startable_channel_once(
         assert len(polling.inboxes) == 1
         inbox = polling.inboxes[0]
         # what it fetches goes through the same turn (lock, dedupe) as a webhook's
-        assert inbox.receive == runtime.receive
+        assert inbox.receive == runtime.inbound.receive
         assert inbox.now == runtime.clock.now
     finally:
         await runtime.stop()

@@ -34,7 +34,7 @@ async def test_a_dropped_database_connection_is_replaced(
 ) -> None:
     runtime = await make_runtime(database_url=postgres_server_url)
     add_debtor(runtime)
-    assert await runtime.receive(message(runtime, "oi", "PG1"))
+    assert await runtime.inbound.receive(message(runtime, "oi", "PG1"))
     database = postgres_server_url.rsplit("/", 1)[1]
     admin = runtime.engine.url.set(database="postgres")
     from bot.store.db import make_engine
@@ -50,7 +50,7 @@ async def test_a_dropped_database_connection_is_replaced(
         ).scalar()
     killer.dispose()
     assert killed >= 1  # the runtime's pooled connections really went away
-    assert await runtime.receive(message(runtime, "quanto eu devo?", "PG2"))
+    assert await runtime.inbound.receive(message(runtime, "quanto eu devo?", "PG2"))
     stored = runtime.in_transaction(
         lambda s: s.scalar(
             select(func.count()).select_from(Message).where(Message.direction == "in")
@@ -64,15 +64,15 @@ async def test_redis_connections_killed_between_messages(
 ) -> None:
     runtime = await make_runtime(redis_url=redis_server_url)
     add_debtor(runtime)
-    assert await runtime.receive(message(runtime, "oi", "RD1"))
+    assert await runtime.inbound.receive(message(runtime, "oi", "RD1"))
     admin = redis.Redis.from_url(redis_server_url)
     try:
         admin.client_kill_filter(_type="normal", skipme=True)
     finally:
         admin.close()
-    assert await runtime.receive(message(runtime, "quanto eu devo?", "RD2"))
+    assert await runtime.inbound.receive(message(runtime, "quanto eu devo?", "RD2"))
     # the same delivery again is still recognised as a duplicate
-    assert await runtime.receive(message(runtime, "quanto eu devo?", "RD2")) is False
+    assert await runtime.inbound.receive(message(runtime, "quanto eu devo?", "RD2")) is False
 
 
 async def test_redis_unreachable_still_dedupes_through_the_database(make_runtime: Any) -> None:
@@ -87,8 +87,8 @@ async def test_redis_unreachable_still_dedupes_through_the_database(make_runtime
     runtime.deduper = RedisDeduper(away)
     add_debtor(runtime)
     try:
-        assert await runtime.receive(message(runtime, "oi", "NR1"))
-        assert await runtime.receive(message(runtime, "oi", "NR1")) is False
+        assert await runtime.inbound.receive(message(runtime, "oi", "NR1"))
+        assert await runtime.inbound.receive(message(runtime, "oi", "NR1")) is False
     finally:
         await away.aclose()
 

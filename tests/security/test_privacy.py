@@ -107,7 +107,7 @@ async def test_export_then_erase_from_the_command_line(
 async def test_wrong_person_purges_the_number_from_the_debtor(stack: Stack) -> None:
     assert (await stack.twilio(form("SM1", "número errado, não conheço essa pessoa"))).status_code
     await stack.runtime.drain_outbox()  # the apology goes first, to the number itself
-    stack.runtime.housekeeping_sync()
+    stack.runtime.outreach.housekeeping_sync()
     after = debtor_rows(stack)
     assert after["addresses"], "the contact rows stay (the history reads right)"
     assert all(PHONE not in address for address in after["addresses"])
@@ -122,9 +122,9 @@ async def test_message_bodies_past_the_retention_are_blanked(stack: Stack) -> No
     await stack.runtime.drain_outbox()  # a message still queued is never blanked
     retention = PrivacySettings(message_retention_days=30)
     stack.runtime.settings = stack.runtime.settings.model_copy(update={"privacy": retention})
-    stack.runtime.housekeeping_sync(NOW + timedelta(days=29))
+    stack.runtime.outreach.housekeeping_sync(NOW + timedelta(days=29))
     assert "vou pagar sexta" in debtor_rows(stack)["texts"]
-    stack.runtime.housekeeping_sync(NOW + timedelta(days=31))
+    stack.runtime.outreach.housekeeping_sync(NOW + timedelta(days=31))
     assert set(debtor_rows(stack)["texts"]) == {""}
     assert debtor_rows(stack)["name"] == "Maria Souza"
 
@@ -193,3 +193,44 @@ async def test_console_export_and_erase_are_manager_only_csrf_protected_and_audi
     audit = {kind: actor for kind, actor, _data in after["events"]}
     assert audit["privacy_exported"].startswith("user:")
     assert audit["privacy_erased"] == audit["privacy_exported"]
+
+
+async def test_spent_inbox_rows_and_old_sessions_are_pruned(stack: Stack) -> None:
+    """Inbox rows hold the message text: once turned into a turn (and a redelivery can no
+    longer come) they go; failed ones stay for a person. Console sessions ended a month ago go."""
+    from bot.store.privacy import prune_spent_rows
+    from bot.store.tables import InboxDelivery, WebSession
+
+    def seed(session: Any) -> None:
+        user = User(
+            email="pruned@example.com", name="A", role="agent", password_hash="x", created_at=NOW
+        )
+        session.add(user)
+        session.flush()
+        for n, (status, processed) in enumerate(
+            [("done", NOW - timedelta(days=3)), ("done", NOW), ("failed", NOW - timedelta(days=9))]
+        ):
+            session.add(
+                InboxDelivery(
+                    channel="whatsapp", address="+55", provider_id=f"P{n}", payload={"text": "oi"},
+                    status=status, attempts=1, received_at=processed, processed_at=processed,
+                )
+            )  # fmt: skip
+        for n, (expires, revoked) in enumerate(
+            [(NOW - timedelta(days=40), None), (NOW + timedelta(days=1), None),
+             (NOW + timedelta(days=1), NOW - timedelta(days=31))]
+        ):  # fmt: skip
+            session.add(
+                WebSession(
+                    token_hash=f"{n:064d}", user_id=user.id, created_at=NOW - timedelta(days=60),
+                    expires_at=expires, revoked_at=revoked,
+                )
+            )  # fmt: skip
+
+    stack.runtime.in_transaction(seed)
+    counts = stack.runtime.in_transaction(lambda s: prune_spent_rows(s, now=NOW))
+    assert counts == {"inbox": 1, "web_sessions": 2}
+    with transaction(stack.runtime.db) as session:
+        left = sorted(session.scalars(select(InboxDelivery.provider_id)))
+        assert left == ["P1", "P2"]  # the fresh one and the failed one
+        assert len(list(session.scalars(select(WebSession.id)))) == 1

@@ -263,7 +263,7 @@ def test_a_payment_shows_live_in_the_chat_panel_and_the_dashboard(
 
     runtime, loop = SERVERS[server]
     paid = asyncio.run_coroutine_threadsafe(
-        runtime.confirm_payment(
+        runtime.outreach.confirm_payment(
             "DEMO-010-1", Decimal("100.00"), runtime.clock.now() - timedelta(minutes=1)
         ),
         loop,

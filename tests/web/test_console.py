@@ -178,7 +178,7 @@ async def test_the_panel_shows_a_payment_and_the_dashboard_has_a_payment_stream(
         return Decimal(found.group(1).replace(".", "").replace(",", "."))
 
     paid_at = runtime.clock.now() - timedelta(minutes=1)
-    assert await runtime.confirm_payment("DEMO-004-1", Decimal("100.00"), paid_at)
+    assert await runtime.outreach.confirm_payment("DEMO-004-1", Decimal("100.00"), paid_at)
     after = (await agent.get(f"/console/c/{conversation_id}/panel")).text
     # at least the 100 paid (the late charges shrink with the principal they are due on)
     assert balance(after) <= balance(before.text) - Decimal("100.00")

@@ -33,7 +33,7 @@ async def test_a_reminder_round_after_loading_the_demo_fails_nothing(runtime: Ru
         runtime.db,
         runtime.settings,
         runtime.clock,
-        runtime.remind_sync,
+        runtime.outreach.remind_sync,
         now=datetime.combine(monday, time(10, 0), tzinfo=local),
     )
     await runtime.drain_outbox()

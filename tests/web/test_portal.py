@@ -246,8 +246,8 @@ async def test_wrong_digits_lock_the_page_and_tell_a_person_without_muting_the_b
     assert after > before  # the bot still answers in the chat
     assert (status, reason) == ("bot", "portal_locked")
     # an agent who looked at it hands it back: the notice goes, the bot carries on
-    await runtime.agent_take(conversation_id, agent_id=agent_id_of(runtime))
-    await runtime.agent_release(conversation_id, agent_id=agent_id_of(runtime))
+    await runtime.desk.take(conversation_id, agent_id=agent_id_of(runtime))
+    await runtime.desk.release(conversation_id, agent_id=agent_id_of(runtime))
     _, status, reason, _ = chat_state()
     assert (status, reason) == ("bot", None)
     assert f"/console/c/{conversation_id}" not in (await agent.get("/console/inbox")).text
