@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.core.money import money
-from bot.store.bulk import upsert_rows
+from bot.store.bulk import CHUNK, upsert_rows
 from bot.store.portfolio import DebtorRecord, DebtRecord
 
 PORTFOLIO_COLUMNS = (
@@ -282,6 +282,19 @@ def read_portfolio(
     (older files import as before)."""
     rows: list[PortfolioRow] = []
     errors: list[tuple[int, str]] = []
+    for item in iter_portfolio(text, today=today):
+        if isinstance(item, PortfolioRow):
+            rows.append(item)
+        else:
+            errors.append(item)
+    return rows, errors
+
+
+def iter_portfolio(
+    text: str, *, today: date | None = None
+) -> Iterator[PortfolioRow | tuple[int, str]]:
+    """Each row of the file in order: a good row, or (line, reason) for a bad one. A file
+    without the required columns raises ``RowError`` before the first row."""
     required = ("debtor_ref", "name", "debt_ref", "amount", "due_date")
     seen_debts: dict[str, int] = {}
     for line, rec in _rows(text, PORTFOLIO_COLUMNS):
@@ -317,7 +330,7 @@ def read_portfolio(
                 raise RowError(f"telegram_chat_id {chat!r} is not a number")
             if not phone and not chat:
                 raise RowError("no phone and no telegram_chat_id: the debtor cannot be reached")
-            rows.append(
+            yield (
                 PortfolioRow(
                     line=line,
                     debtor=DebtorRecord(
@@ -340,8 +353,7 @@ def read_portfolio(
                 )
             )
         except RowError as exc:
-            errors.append((line, str(exc)))
-    return rows, errors
+            yield (line, str(exc))
 
 
 def read_payments(text: str, tz: str) -> tuple[list[PaymentRow], list[tuple[int, str]]]:
@@ -387,18 +399,40 @@ def import_portfolio(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Upsert every good row (set-based, in chunks); report every bad one by line."""
+    """Upsert every good row (set-based, in chunks); report every bad one by line.
+
+    The file is read a chunk at a time and each chunk written before the next is read, so
+    ``progress(rows done, rows in the file)`` moves from the start (the count of rows is
+    the count of lines until the end, when it is exact) and memory holds one chunk."""
     report = ImportReport()
+    expected = max(text.count("\n") - 1, 1)  # lines after the header: about the rows
+    chunk: list[PortfolioRow] = []
+    last: list[int] = []  # the progress shown last, not shown twice
+
+    def flush() -> None:
+        changed, unchanged, failed = upsert_rows(session, chunk, now) if chunk else (0, 0, [])
+        report.created_or_updated += changed
+        report.unchanged += unchanged
+        report.errors.extend(failed)
+        chunk.clear()
+        shown = (report.rows, max(expected, report.rows))
+        if progress is not None and list(shown) != last:
+            progress(*shown)
+            last[:] = shown
+
     try:
-        rows, errors = read_portfolio(text, today=now.date())
-    except RowError as exc:
+        for item in iter_portfolio(text, today=now.date()):
+            report.rows += 1
+            if isinstance(item, PortfolioRow):
+                chunk.append(item)
+                if len(chunk) == CHUNK:
+                    flush()
+            else:
+                report.errors.append(item)
+    except RowError as exc:  # the header: nothing was read
         report.errors.append((1, str(exc).removeprefix("line 1: ")))
         return report
-    report.errors.extend(errors)
-    report.rows = len(rows) + len(errors)
-    changed, unchanged, failed = upsert_rows(session, rows, now, progress=progress)
-    report.created_or_updated = changed
-    report.unchanged = unchanged
-    report.errors.extend(failed)
+    expected = report.rows  # now exact: the last report says 100%
+    flush()
     report.errors.sort()
     return report
