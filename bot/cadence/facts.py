@@ -53,6 +53,7 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "messages": ("week",),
 }
 CURRENT_AGREEMENT = ("active", "pending_approval")
+_NO_CONTACT = (False, True)  # no contact at all: not opted out, and unreachable
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def load_page(session: Session, query: FactsQuery, after: int) -> list[DebtorFac
     )
     if query.debtor_ids is not None:
         stmt = stmt.where(Debtor.id.in_(list(query.debtor_ids)))
-    debtors = session.execute(stmt).all()
+    debtors = session.connection().execute(stmt).all()
     if not debtors:
         return []
     ids = [row.id for row in debtors]
@@ -286,16 +287,28 @@ class _PageLoader:
         params = {k: v for k, v in self.params.items() if k in _PARAMS.get(name, ()) or k in _KEYS}
         return list(self.session.connection().execute(self.statements[name], params).all())
 
-    def _debts(self) -> dict[int, list[tuple[str, date, int, str]]]:
-        out: dict[int, list[tuple[str, date, int, str]]] = defaultdict(list)
+    def _debts(self) -> dict[int, list[DebtFact]]:
+        """The debts still owed per debtor; the disputing debtors go to ``self.disputed``."""
+        out: dict[int, list[DebtFact]] = defaultdict(list)
+        self.disputed: set[int] = set()
         for debtor_id, ref, due, cents, status in self._rows("debts"):
-            out[debtor_id].append((ref, due, cents, status))
+            if status == "disputed":
+                self.disputed.add(debtor_id)
+            elif cents > 0 and status in OWED_STATUSES:
+                out[debtor_id].append(
+                    DebtFact(ref=ref, due=due, balance=from_cents(cents), status=status)
+                )
         return out
 
-    def _contacts(self) -> dict[int, list[tuple[bool, bool]]]:
-        out: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
-        for row in self._rows("contacts"):
-            out[row.debtor_id].append((bool(row.opted_out), bool(row.invalid)))
+    def _contacts(self) -> dict[int, tuple[bool, bool]]:
+        """Per debtor: (opted out on any contact, no contact both valid and not opted out)."""
+        out: dict[int, tuple[bool, bool]] = {}
+        for debtor_id, opted_out, invalid in self._rows("contacts"):
+            opted, unreachable = out.get(debtor_id, (False, True))
+            out[debtor_id] = (
+                opted or bool(opted_out),
+                unreachable and not (not invalid and not opted_out),
+            )
         return out
 
     def _promises(self) -> tuple[dict[int, PromiseFact], dict[int, date]]:
@@ -350,20 +363,15 @@ class _PageLoader:
                 sends[row.debtor_id].append(row.created_at)
         return keys, sends
 
-    def build(self, row: object) -> DebtorFacts:
-        debtor_id: int = row.id  # type: ignore[attr-defined]
-        debts = self.debts.get(debtor_id, [])
-        contacts = self.contacts.get(debtor_id, [])
-        owed = tuple(
-            DebtFact(ref=ref, due=due, balance=from_cents(cents), status=status)
-            for ref, due, cents, status in debts
-            if cents > 0 and status in OWED_STATUSES
-        )
+    def build(self, row: Any) -> DebtorFacts:
+        debtor_id, ref, timezone, state, paused_until = row
+        owed = tuple(self.debts.get(debtor_id, ()))
+        opted_out, unreachable = self.contacts.get(debtor_id, _NO_CONTACT)
         return DebtorFacts(
             debtor_id=debtor_id,
-            ref=row.ref,  # type: ignore[attr-defined]
-            timezone=row.timezone,  # type: ignore[attr-defined]
-            state=row.state or self.query.default_state,  # type: ignore[attr-defined]
+            ref=ref,
+            timezone=timezone,
+            state=state or self.query.default_state,
             debts=owed,
             promise=self.promises.get(debtor_id),
             last_promise_due=self.last_promise_due.get(debtor_id),
@@ -372,10 +380,10 @@ class _PageLoader:
             callbacks=tuple(self.callbacks.get(debtor_id, ())),
             sent_keys=frozenset(self.sent_keys.get(debtor_id, ())),
             business_sends=tuple(sorted(self.sends.get(debtor_id, ()))),
-            opted_out=any(opted for opted, _ in contacts),
-            contact_invalid=not any(not invalid and not opted for opted, invalid in contacts),
-            disputed=any(status == "disputed" for *_, status in debts),
+            opted_out=opted_out,
+            contact_invalid=unreachable,
+            disputed=debtor_id in self.disputed,
             agent_holding=debtor_id in self.holding,
-            paused_until=row.reminders_paused_until,  # type: ignore[attr-defined]
+            paused_until=paused_until,
             settled_at=self.settled.get(debtor_id) if not owed else None,
         )
