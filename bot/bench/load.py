@@ -10,13 +10,21 @@ answered). Figures:
 - ``webhook_p50_ms`` / ``p99``: the webhook's HTTP round trip;
 - ``reply_p50_ms`` / ``p99``: webhook sent -> that turn's first reply at the stand-in (the
   turn's first outbound row after its inbound row, matched through the provider sids);
-- ``rss_mb``: peak resident memory of each app process.
+- ``rss_mb``: peak resident memory of each app process;
+- ``bench_cpu_seconds``: what the load generator and the stand-in themselves used (they share
+  the machine with the app: a bench near a full core would be measuring itself).
+
+``--paced`` models people chatting: a chat's next message waits for its previous one's reply
+(at most ``reply_wait_seconds``), so K chats have at most K turns in flight. Unpaced, a chat's
+next message goes once the previous webhook was answered: the offered load is as fast as the
+webhooks are answered, a backlog builds, and the reply figures measure that backlog.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -64,6 +72,8 @@ class LoadOptions:
     redis_url: str | None = None
     timeout_seconds: float = 300.0
     profile_dir: Path | None = None  # cProfile each app process into this folder
+    paced: bool = False  # a chat writes again once answered (see the module's doc)
+    reply_wait_seconds: float = 10.0
 
 
 @dataclass
@@ -242,7 +252,13 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait(timeout=5)
 
 
-async def _drive(options: LoadOptions, ports: list[int], public_url: str, run: _Run) -> None:
+async def _drive(
+    options: LoadOptions,
+    ports: list[int],
+    public_url: str,
+    run: _Run,
+    stand_in: TwilioRestStandIn | None = None,
+) -> None:
     """Send every message: K workers, chats handed out round robin, one chat in order."""
     per_chat = [options.messages // options.chats] * options.chats
     for i in range(options.messages % options.chats):
@@ -275,17 +291,26 @@ async def _drive(options: LoadOptions, ports: list[int], public_url: str, run: _
                     "Content-Type": "application/x-www-form-urlencoded",
                     "X-Twilio-Signature": signature(url, form),
                 }
+                answered = None
+                if options.paced and stand_in is not None:
+                    answered = stand_in.arrived(form["From"])
+                    answered.clear()
                 t0 = time.perf_counter()
                 run.sent_at[sid] = t0
-                try:
-                    status = await conn.request("POST", path, body, headers)
-                except OSError:
-                    status = 0
-                    conn.close()
-                    conn = _Connection("127.0.0.1", ports[index % len(ports)])
+                status = 0
+                for _attempt in range(2):  # an idle keep-alive the server closed: once more
+                    try:
+                        status = await conn.request("POST", path, body, headers)
+                        break
+                    except (OSError, asyncio.IncompleteReadError):
+                        conn.close()
+                        conn = _Connection("127.0.0.1", ports[index % len(ports)])
                 run.webhook_ms.append((time.perf_counter() - t0) * 1000)
                 if status != 200:
                     run.errors += 1
+                elif answered is not None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(answered.wait(), options.reply_wait_seconds)
                 if position[chat] < per_chat[chat]:
                     ready.append(chat)
         finally:
@@ -399,8 +424,9 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
         startup_seconds = time.monotonic() - started
 
         cpu_before = [_cpu_seconds(proc.pid) for proc in procs]
+        bench_cpu = time.process_time()
         run = _Run()
-        await _drive(options, ports, public_url, run)
+        await _drive(options, ports, public_url, run, stand_in)
         webhooks_done = time.perf_counter()
         deadline = time.monotonic() + options.timeout_seconds
         while time.monotonic() < deadline:
@@ -408,6 +434,7 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
             if inbound >= options.messages - run.errors and queued == 0:
                 break
             await asyncio.sleep(0.1)
+        bench_cpu = time.process_time() - bench_cpu
         rss = [_rss_peak_mb(proc.pid) for proc in procs]
         cpu_after = [_cpu_seconds(proc.pid) for proc in procs]
         cpu = [
@@ -446,6 +473,8 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
         "rss_mb": rss,
         "cpu_seconds": cpu,  # per process (web..., worker) during the run
         "cpu_ms_per_turn": round(sum(cpu) * 1000 / options.messages, 2),
+        "bench_cpu_seconds": round(bench_cpu, 2),  # the load generator and the stand-in
+        "paced": options.paced,
         "replies": len(stand_in.arrivals),
         "answered_turns": len(reply_ms),
         "webhook_errors": run.errors,

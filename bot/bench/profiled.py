@@ -36,6 +36,8 @@ def main(argv: list[str]) -> int:
                     f"{row.tsub:8.3f} {row.ttot:8.3f} {row.ncall:8d}  {row.name}  ({where})\n"
                 )
         out.write_text(buffer.getvalue(), encoding="utf-8")
+        # the whole call graph, for ``python -m pstats`` (callers and callees)
+        stats.save(str(out.with_suffix(".pstat")), type="pstat")
     return int(code or 0)
 
 

@@ -35,6 +35,11 @@ class TwilioRestStandIn:
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
     _sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _arrived: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def arrived(self, to: str) -> asyncio.Event:
+        """Set when a message to ``to`` arrives (the bench clears it before each send)."""
+        return self._arrived.setdefault(to, asyncio.Event())
 
     @property
     def url(self) -> str:
@@ -107,6 +112,9 @@ class TwilioRestStandIn:
         sid = f"SMb{next(self._sids):031x}"
         to = form.get("To", "")
         self.arrivals.append(Arrival(sid, to, time.perf_counter()))
+        event = self._arrived.get(to)
+        if event is not None:
+            event.set()
         return 201, {
             "sid": sid,
             "account_sid": self.account_sid,

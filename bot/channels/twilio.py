@@ -8,6 +8,7 @@ sharing one client.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import logging
 from collections.abc import Mapping
@@ -181,7 +182,8 @@ class TwilioChannel:
         return SendResult(provider_id=sid)
 
     def _create(self, args: dict[str, Any]) -> str:
-        """Runs in a worker thread; converts the SDK's errors to ``SendError`` there."""
+        """Runs in a worker thread: ``messages.create`` through twilio-python (its HTTP on
+        our kept-alive transport, ``twilio_http``); its errors become ``SendError`` here."""
         try:
             created = self._client.messages.create(**args)
         except TwilioRestException as exc:
@@ -198,7 +200,7 @@ class TwilioChannel:
                 retry_after=retry_after,
                 code=code,
             ) from exc
-        except httpx.HTTPError as exc:
+        except (OSError, http.client.HTTPException, httpx.HTTPError) as exc:
             raise SendError(f"twilio unreachable: {exc}", transient=True, code="network") from exc
         return str(created.sid)
 

@@ -33,7 +33,12 @@ def register(sub: Any) -> None:
     load.add_argument("--port", type=int, default=18130, help="first port on 127.0.0.1")
     load.add_argument("--database-url", default=None, help="production: a PostgreSQL server")
     load.add_argument("--redis-url", default=None, help="production: default the configured")
-    load.add_argument("--profile", type=Path, default=None, help="cProfile the app into DIR")
+    load.add_argument("--profile", type=Path, default=None, help="yappi-profile the app into DIR")
+    load.add_argument(
+        "--paced",
+        action="store_true",
+        help="a chat writes again once its previous message was answered (people chatting)",
+    )
     load.add_argument("--json", action="store_true")
     load.set_defaults(handler=_bench_load)
     cadence = bench_sub.add_parser("cadence", help="planning a day for large portfolios")
@@ -196,6 +201,7 @@ def _bench_load(args: argparse.Namespace) -> int:
         database_url=database_url,
         redis_url=redis_url,
         profile_dir=args.profile,
+        paced=args.paced,
     )
     figures = asyncio.run(run_load(options))
     if args.json:

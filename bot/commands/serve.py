@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,13 +44,55 @@ def _serve(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"quita: cannot start: {exc}", file=sys.stderr)
         return 2
-    if settings.database_url.startswith("sqlite"):
+    if settings.database_url.startswith("sqlite") and not at_head(runtime.engine):
         from bot.store.db import upgrade
 
         upgrade(runtime.engine)
     app = build_app(settings, runtime)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    # no access log (a line per webhook costs CPU; our own logs say what happened), no
+    # Server header; uvloop and httptools when installed (uvicorn's "auto")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=False,
+        server_header=False,
+    )
     return 0
+
+
+_REVISION = re.compile(r"^(down_)?revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+
+
+def migration_heads(folder: Path) -> set[str]:
+    """The head revisions of the migrations in ``folder``, read from their text (importing
+    Alembic and every migration to learn it took a good part of start-up)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in folder.glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            names = set(re.findall(r"[\"']([^\"']+)[\"']", value))
+            (parents if down else revisions).update(names)
+    return revisions - parents
+
+
+def at_head(engine: Any) -> bool:
+    """True when the database's Alembic version is every migration head (nothing to do);
+    False when it is behind, empty, or anything is unclear (then Alembic decides)."""
+    from sqlalchemy import text
+
+    from bot.store.db import MIGRATIONS_DIR
+
+    heads = migration_heads(MIGRATIONS_DIR / "versions")
+    try:
+        with engine.connect() as conn:
+            current = {
+                str(v) for (v,) in conn.execute(text("SELECT version_num FROM alembic_version"))
+            }
+    except Exception:
+        return False  # no version table yet: a new database
+    return bool(heads) and current == heads
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -37,6 +37,9 @@ from bot.dialogue.names import RESPONSES
 LANGUAGES: tuple[str, ...] = ("pt", "en")
 MACROS_KEY = "_macros"
 
+# libyaml's safe loader where it is built in: start-up reads these files (seconds in Python)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ResponseError(ValueError):
     """A responses file that is missing a response or does not compile."""
@@ -145,7 +148,7 @@ class ResponseBook:
             if not path.exists():
                 raise ResponseError(f"{path}: missing responses file for language {lang!r}")
             with path.open(encoding="utf-8") as fh:
-                data = yaml.safe_load(fh) or {}
+                data = yaml.load(fh, Loader=SAFE_LOADER) or {}
             if not isinstance(data, dict):
                 raise ResponseError(f"{path}: expected a mapping of name -> texts")
             texts[lang] = {

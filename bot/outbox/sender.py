@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import io
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.channels.base import Channel, ChannelPolicy, SendError
 from bot.channels.masking import mask_address
@@ -39,6 +40,7 @@ from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.domain import Button, DeliveryStatus, OutboundMessage
 from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bot.store.coalesce import Coalescer
 from bot.store.conversations import MessageRepository
 from bot.store.db import transaction
 from bot.store.tables import Contact, Conversation, Message
@@ -192,6 +194,13 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._batch = batch
         self._db_call = database
+        self._pushed: set[int] = set()  # see ``notify``
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pushed_ready = asyncio.Event()
+        # the claims and the "sent" marks of conversations sending at the same moment share
+        # one transaction each (a claim is one UPDATE ... RETURNING for the whole batch)
+        self._claims: Coalescer[int, _Job | None] = Coalescer(self._claim_many, database)
+        self._sent: Coalescer[tuple[int, str], None] = Coalescer(self._sent_many, database)
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages were sent."""
@@ -207,22 +216,44 @@ class OutboxSender:
             if not any(tried for _, tried in results):
                 return sent
 
+    def notify(self, message_ids: Iterable[int]) -> None:
+        """Messages this process just queued (a turn's replies): ``run`` sends them after a
+        look at these rows only, not at the whole outbox. With several processes, each then
+        sends what its own turns queued instead of every process racing for every reply."""
+        loop = self._loop
+        if loop is not None and not _running_in(loop):  # a cadence thread: hand it over
+            loop.call_soon_threadsafe(self.notify, list(message_ids))
+            return
+        self._pushed.update(message_ids)
+        self._pushed_ready.set()
+
     async def run(self, wake: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Send forever: after ``wake`` is set, when a conversation finishes, or every
-        ``idle_seconds`` (retries). Each conversation runs in its own task: a slow send
-        holds its own chat only."""
+        """Send forever: what ``notify`` hands over; everything due after ``wake`` is set
+        and every ``idle_seconds`` (retries, other processes' leftovers); and a
+        conversation's next messages when it finishes. Each conversation runs in its own
+        task: a slow send holds its own chat only."""
         active: dict[int, asyncio.Task[tuple[int, bool]]] = {}
         held_back: set[int] = set()  # due, but their conversation's task was still running
+        loop = self._loop = asyncio.get_running_loop()
+        last_full = -idle_seconds
         try:
             while True:
+                full = wake.is_set() or loop.time() - last_full >= idle_seconds
                 wake.clear()
+                self._pushed_ready.clear()
+                pushed, self._pushed = self._pushed, set()
                 try:
-                    due = await self._db_call(self._due)
+                    if full:
+                        last_full = loop.time()
+                        due = await self._db_call(self._due)
+                    else:
+                        due = await self._db_call(partial(self._due, sorted(pushed)))
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("outbox due query failed")
                     due = []
+                    self._pushed |= pushed  # the next look tries them again
                 held_back.clear()
                 for conversation_id, items in _by_conversation(due).items():
                     task = active.get(conversation_id)
@@ -230,40 +261,53 @@ class OutboxSender:
                         active[conversation_id] = asyncio.create_task(self._conversation(items))
                     else:
                         held_back.add(conversation_id)
+                        self._pushed.update(item.message_id for item in items)
                 for conversation_id in [c for c, t in active.items() if t.done()]:
                     finished = active.pop(conversation_id)
                     if not finished.cancelled() and finished.exception() is not None:
                         log.error("outbox conversation failed", exc_info=finished.exception())
-                # look again when woken, or when a conversation that has more waiting is free
-                waiter = asyncio.ensure_future(wake.wait())
-                await asyncio.wait(
-                    {waiter, *(active[c] for c in held_back if c in active)},
-                    timeout=idle_seconds,
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
-                waiter.cancel()
+                # look again when woken or handed messages, or when a conversation that has
+                # more waiting is free; a full look at least every idle_seconds
+                waiters = {
+                    asyncio.ensure_future(wake.wait()),
+                    asyncio.ensure_future(self._pushed_ready.wait()),
+                }
+                try:
+                    await asyncio.wait(
+                        {*waiters, *(active[c] for c in held_back if c in active)},
+                        timeout=max(last_full + idle_seconds - loop.time(), 0.0),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    for waiter in waiters:
+                        waiter.cancel()
                 await asyncio.sleep(COALESCE_SECONDS)  # replies of turns ending together
         finally:
             for task in active.values():
                 task.cancel()
 
-    def _due(self) -> list[Due]:
-        """Due messages with their chat's address: columns only, one query (it runs after
-        every turn that queued a reply)."""
+    def _due(self, only: list[int] | None = None) -> list[Due]:
+        """Due messages (of ``only``, when given) with their chat's address: columns only,
+        one query."""
         now = self._clock.now()
+        query = (
+            select(Message.id, Message.conversation_id, Message.channel, Contact.address)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(
+                Message.direction == "out",
+                Message.status == DeliveryStatus.QUEUED,
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            )
+            .order_by(Message.id)
+            .limit(self._batch)
+        )
+        if only is not None:
+            if not only:
+                return []
+            query = query.where(Message.id.in_(only))
         with transaction(self._db) as session:
-            rows = session.execute(
-                select(Message.id, Message.conversation_id, Message.channel, Contact.address)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .join(Contact, Contact.id == Conversation.contact_id)
-                .where(
-                    Message.direction == "out",
-                    Message.status == DeliveryStatus.QUEUED,
-                    or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-                )
-                .order_by(Message.id)
-                .limit(self._batch)
-            ).all()
+            rows = session.execute(query).all()
             return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
 
     async def _conversation(self, items: list[Due]) -> tuple[int, bool]:
@@ -295,7 +339,7 @@ class OutboxSender:
                     extra={"message_id": message_id, "error": type(exc).__name__},
                 )
                 return "deferred"
-        job = await self._db_call(lambda: self._claim(message_id))
+        job = await self._claims(message_id)
         if job is None:
             return "skipped"
         if job.outbound is None:
@@ -325,7 +369,7 @@ class OutboxSender:
             raise
         renewal.cancel()
         # the provider's id first, before anything else: it closes the at-least-once window
-        await self._db_call(lambda: self._finish_sent(message_id, result.provider_id))
+        await self._sent((message_id, result.provider_id))
         log.info(
             "message sent",
             extra={
@@ -374,26 +418,39 @@ class OutboxSender:
         return policy_of(self._channels.get(channel), channel)
 
     def _claim(self, message_id: int) -> _Job | None:
+        return self._claim_many([message_id])[0]
+
+    def _claim_many(self, message_ids: list[int]) -> list[_Job | None]:
+        """Claim messages in one transaction: one UPDATE ... RETURNING for them all (the
+        ones still queued and due with no older message of their conversation waiting),
+        then one query for the claimed rows and their contacts."""
         now = self._clock.now()
         with transaction(self._db) as session:
-            if self._earlier_pending(session, message_id, now):
-                return None
-            if not MessageRepository(session).claim(message_id, now, self._lease):
-                return None
-            row = session.get(Message, message_id)
-            if row is None:
-                return None
-            from bot.payments.guard import paid_since_queued
+            claimed = self._claim_rows(session, sorted(set(message_ids)), now)
+            jobs: dict[int, _Job] = {}
+            if claimed:
+                from bot.payments.guard import paid_since_queued
 
-            if paid_since_queued(session, row):
-                reason = "a payment arrived after this reminder was queued"
-                return _Job(None, reason, row.attempts, False)
-            contact = session.scalar(
-                select(Contact)
-                .join(Conversation, Conversation.contact_id == Contact.id)
-                .where(Conversation.id == row.conversation_id)
-            )
-            return self._job(row, contact, now)
+                found = session.execute(
+                    select(Message, Contact)
+                    .join(Conversation, Conversation.id == Message.conversation_id)
+                    .join(Contact, Contact.id == Conversation.contact_id, isouter=True)
+                    .where(Message.id.in_(claimed))
+                ).all()
+                for row, contact in found:
+                    if paid_since_queued(session, row):
+                        reason = "a payment arrived after this reminder was queued"
+                        jobs[row.id] = _Job(None, reason, row.attempts, False)
+                    else:
+                        jobs[row.id] = self._job(row, contact, now)
+            # an id asked for twice in one batch (two drains at once) is sent once
+            return [jobs.pop(i, None) for i in message_ids]
+
+    def _claim_rows(self, session: Session, ids: list[int], now: datetime) -> list[int]:
+        if not ids:
+            return []
+        params = {"ids": ids, "now": now, "lease_until": now + self._lease}
+        return [int(i) for i in session.scalars(_claim_statement(), params)]
 
     def _job(self, row: Message, contact: Contact | None, now: datetime) -> _Job:
         if contact is None:
@@ -420,32 +477,26 @@ class OutboxSender:
         job = _Job(outbound, None, row.attempts, can_requeue)
         return job
 
-    def _earlier_pending(self, session: Session, message_id: int, now: datetime) -> bool:
-        """True when an older message of the same conversation is still in the outbox.
-
-        A message held for contact hours (never tried, due later) does not hold back the
-        replies that come after it: the person is writing now and gets answered now."""
-        conversation_id = select(Message.conversation_id).where(Message.id == message_id)
-        earlier = session.scalar(
-            select(Message.id)
-            .where(
-                Message.conversation_id == conversation_id.scalar_subquery(),
-                Message.direction == "out",
-                Message.status == DeliveryStatus.QUEUED,
-                Message.id < message_id,
-                or_(
-                    Message.attempts > 0,
-                    Message.next_attempt_at.is_(None),
-                    Message.next_attempt_at <= now,
-                ),
-            )
-            .limit(1)
-        )
-        return earlier is not None
-
     def _finish_sent(self, message_id: int, provider_id: str) -> None:
+        self._sent_many([(message_id, provider_id)])
+
+    def _sent_many(self, sent: list[tuple[int, str]]) -> list[None]:
+        """The providers' ids of messages just sent, one statement for them all (only
+        from ``queued``, as ``MessageRepository.mark_sent``)."""
+        table = Message.__table__
+        stmt = (
+            update(table)  # type: ignore[arg-type]  # Core: one executemany
+            .where(table.c.id == bindparam("sent_id"), table.c.status == DeliveryStatus.QUEUED)
+            .values(
+                status=DeliveryStatus.SENT,
+                provider_id=bindparam("sent_provider_id"),
+                sent_at=self._clock.now(),
+                error=None,
+            )
+        )
         with transaction(self._db) as session:
-            MessageRepository(session).mark_sent(message_id, provider_id, self._clock.now())
+            session.execute(stmt, [{"sent_id": i, "sent_provider_id": p} for i, p in sent])
+        return [None] * len(sent)
 
     def _finish_failed(self, message_id: int, error: str) -> None:
         log.warning("message failed", extra={"message_id": message_id, "error": error})
@@ -474,6 +525,54 @@ class OutboxSender:
                 return "retry"
         self._finish_failed(message_id, error)
         return "failed"
+
+
+@functools.cache
+def _claim_statement() -> Any:
+    """The claim of a batch, built once (building it cost more than running it): the
+    messages still queued and due, with no older message of their conversation waiting."""
+    now = bindparam("now", type_=Message.__table__.c.next_attempt_at.type)
+    earlier = aliased(Message)
+    return (
+        update(Message)
+        .where(
+            Message.id.in_(bindparam("ids", expanding=True)),
+            Message.status == DeliveryStatus.QUEUED,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            ~exists().where(_earlier_pending(earlier, Message, now)),
+        )
+        .values(
+            next_attempt_at=bindparam("lease_until", type_=now.type),
+            attempts=Message.attempts + 1,
+        )
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _earlier_pending(earlier: Any, message: Any, now: Any) -> Any:
+    """An older message of the same conversation still in the outbox holds this one back.
+
+    A message held for contact hours (never tried, due later) does not hold back the
+    replies that come after it: the person is writing now and gets answered now."""
+    return and_(
+        earlier.conversation_id == message.conversation_id,
+        earlier.direction == "out",
+        earlier.status == DeliveryStatus.QUEUED,
+        earlier.id < message.id,
+        or_(
+            earlier.attempts > 0,
+            earlier.next_attempt_at.is_(None),
+            earlier.next_attempt_at <= now,
+        ),
+    )
+
+
+def _running_in(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _text_or_none(value: object) -> str | None:

@@ -26,13 +26,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, parse_iso
 from bot.core.domain import InboundMessage, Media
 from bot.runtime.dbwork import DatabaseWork
 from bot.runtime.ports import LockManager
+from bot.store.coalesce import Coalescer
 from bot.store.db import transaction
 from bot.store.tables import InboxDelivery
 
@@ -43,6 +44,7 @@ ROWS_PER_HOLD = 20  # a chat's lock is let go now and then (its lease is finite)
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
 Turn = Callable[[InboundMessage], Awaitable[Any]]
+_Row = tuple[int, int, InboundMessage]  # (inbox id, attempts so far, the message)
 LockName = Callable[[str, str], str]
 
 
@@ -126,15 +128,29 @@ def chats_with_pending(session: Session, limit: int = 1000) -> list[tuple[str, s
 
 
 def finish(session: Session, row_id: int, status: str, now: datetime, error: str | None) -> None:
-    session.execute(
-        update(InboxDelivery)
-        .where(InboxDelivery.id == row_id)
+    finish_many(session, [(row_id, status, error)], now)
+
+
+def finish_many(session: Session, rows: list[tuple[int, str, str | None]], now: datetime) -> None:
+    """Mark rows done or failed: one statement for any number of rows."""
+    if not rows:
+        return
+    stmt = (
+        update(InboxDelivery.__table__)  # type: ignore[arg-type]  # Core, executemany
+        .where(InboxDelivery.__table__.c.id == bindparam("row_id"))
         .values(
-            status=status,
+            status=bindparam("new_status"),
             processed_at=now,
-            error=error[:200] if error else None,
-            attempts=InboxDelivery.attempts + 1,
+            error=bindparam("new_error"),
+            attempts=InboxDelivery.__table__.c.attempts + 1,
         )
+    )
+    session.execute(
+        stmt,
+        [
+            {"row_id": r, "new_status": st, "new_error": e[:200] if e else None}
+            for r, st, e in rows
+        ],
     )
 
 
@@ -159,17 +175,27 @@ class InboxWorkers:
         self._dbwork = dbwork
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._again: set[tuple[str, str]] = set()
+        # the webhooks, chats and turns of a busy moment share their transactions
+        self._store: Coalescer[InboundMessage, bool] = Coalescer(
+            self._store_many, functools.partial(dbwork, urgent=True)
+        )
+        self._pending: Coalescer[tuple[str, str], list[_Row]] = Coalescer(
+            self._pending_many, dbwork
+        )
+        self._finish: Coalescer[tuple[int, str, str | None], None] = Coalescer(
+            self._finish_many, dbwork
+        )
 
     async def accept(self, msg: InboundMessage) -> bool:
         """Store the delivery (committed when this returns) and wake its chat."""
-        new = await self._dbwork(lambda: self._store(msg), urgent=True)
+        new = await self._store(msg)
         if new:
             self.wake(msg.channel, msg.address)
         return new
 
-    def _store(self, msg: InboundMessage) -> bool:
+    def _store_many(self, messages: list[InboundMessage]) -> list[bool]:
         with transaction(self._db) as session:
-            return store_delivery(session, msg)
+            return [store_delivery(session, msg) for msg in messages]
 
     def wake(self, channel: str, address: str) -> None:
         chat = (channel, address)
@@ -203,7 +229,7 @@ class InboxWorkers:
         """Under the chat's lock, run its pending deliveries; True when more may be left."""
         channel, address = chat
         async with self._locks.hold(self._lock_name(channel, address)):
-            rows = await self._dbwork(lambda: self._pending(channel, address))
+            rows = await self._pending(chat)
             for row_id, attempts, msg in rows:
                 try:
                     await self._turn(msg)
@@ -217,21 +243,22 @@ class InboxWorkers:
                     )
                     # the type only: a database error's text can quote the message and phone
                     error = type(exc).__name__[:200]
-                    await self._dbwork(functools.partial(self._finish, row_id, status, error))
+                    await self._finish((row_id, status, error))
                     return False  # later rows wait: the chat's order comes first
-                await self._dbwork(functools.partial(self._finish, row_id, DONE, None))
+                await self._finish((row_id, DONE, None))
         return len(rows) >= ROWS_PER_HOLD
 
-    def _pending(self, channel: str, address: str) -> list[tuple[int, int, InboundMessage]]:
+    def _pending_many(self, chats: list[tuple[str, str]]) -> list[list[_Row]]:
         with transaction(self._db) as session:
             return [
-                (r.id, r.attempts, from_row(r))
-                for r in pending_for_chat(session, channel, address)
+                [(r.id, r.attempts, from_row(r)) for r in pending_for_chat(session, *chat)]
+                for chat in chats
             ]
 
-    def _finish(self, row_id: int, status: str, error: str | None) -> None:
+    def _finish_many(self, rows: list[tuple[int, str, str | None]]) -> list[None]:
         with transaction(self._db) as session:
-            finish(session, row_id, status, self._clock.now(), error)
+            finish_many(session, rows, self._clock.now())
+        return [None] * len(rows)
 
     async def sweep(self) -> int:
         """Wake every chat with pending deliveries (after a crash, or a failed turn)."""

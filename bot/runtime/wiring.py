@@ -98,9 +98,13 @@ class Wiring:
             self.outbox_ready.set()
 
     def after(self, outcome: TurnOutcome | None) -> None:
-        """Wake the sender when the work queued messages."""
+        """Hand what the work queued to this process's sender (it sends those rows at once,
+        without a look at the whole outbox); before the sender runs, just wake it."""
         if outcome is not None and outcome.queued:
-            self.wake_sender()
+            if self._sender is not None and self.outbox_ready is not None:
+                self._sender.notify(outcome.queued)
+            else:
+                self.wake_sender()
 
     async def notify(self, conversation_id: int | None, kind: str, *, inbox: bool = True) -> None:
         """Tell open consoles; the inbox only hears about chats that concern agents."""

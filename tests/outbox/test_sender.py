@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -299,3 +300,37 @@ async def test_unknown_channel_fails_clearly(
     queue(db, conv, clock, "x")
     await sender(db, RecordingChannel("test"), clock, fake_sleep).drain()
     assert rows(db)[0].error == "channel 'sms' is not configured"
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(2000):  # a bound so a broken sender fails the test instead of hanging it
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the sender never got there")
+
+
+async def test_run_sends_what_it_is_handed_without_a_wake(
+    db: sessionmaker[Session], clock: FixedClock, fake_sleep: FakeSleep
+) -> None:
+    """A turn's replies are handed to the sender (``notify``): it sends them although
+    nobody set ``wake`` and its next full look at the outbox is an hour away."""
+    conv = conversation(db, clock)
+    channel = RecordingChannel()
+    outbox = sender(db, channel, clock, fake_sleep)
+    wake = asyncio.Event()
+    loop = asyncio.create_task(outbox.run(wake, idle_seconds=3600))
+    try:
+        await asyncio.sleep(0.05)  # its first full look found nothing
+        first = queue(db, conv, clock, "um", "dois")
+        outbox.notify(first)
+        await _until(lambda: [r.id for r in rows(db) if r.status == "sent"] == first)
+        assert channel.texts() == ["um", "dois"]
+        late = queue(db, conv, clock, "três")  # not handed over: a wake finds it
+        wake.set()
+        await _until(lambda: [r.id for r in rows(db) if r.status == "sent"] == [*first, *late])
+        assert channel.texts() == ["um", "dois", "três"]
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
