@@ -50,7 +50,7 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "callbacks": ("since",),
     "reminders": ("since",),
     "settled": ("since",),
-    "messages": ("week", "conversations"),
+    "messages": ("week",),
 }
 CURRENT_AGREEMENT = ("active", "pending_approval")
 _NO_CONTACT = (False, True)  # no contact at all: not opted out, and unreachable
@@ -197,9 +197,9 @@ def _statements(dense: bool) -> dict[str, Any]:
         "contacts": select(Contact.debtor_id, Contact.opted_out, Contact.invalid).where(
             _range(Contact.debtor_id, dense)
         ),
-        "conversations": select(
-            Conversation.id, Conversation.debtor_id, Conversation.status
-        ).where(_range(Conversation.debtor_id, dense)),
+        "holding": select(Conversation.debtor_id).where(
+            _range(Conversation.debtor_id, dense), Conversation.status.in_(HOLDING_STATUSES)
+        ),
         "promises": select(
             Promise.debtor_id, Promise.id, Promise.due, Promise.amount, Promise.status
         )
@@ -240,10 +240,10 @@ def _statements(dense: bool) -> dict[str, Any]:
             _range(ReminderSend.debtor_id, dense),
             ReminderSend.created_at >= bindparam("since"),
         ),
-        # by the page's conversation ids, not a join: PostgreSQL hashed the join over the
-        # whole messages table for every page (a scan per page, quadratic in the portfolio)
-        "messages": select(Message.conversation_id, Message.created_at).where(
-            Message.conversation_id.in_(bindparam("conversations", expanding=True)),
+        "messages": select(Conversation.debtor_id, Message.created_at)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            _range(Conversation.debtor_id, dense),
             Message.business_initiated.is_(True),
             Message.created_at > bindparam("week"),
         ),
@@ -272,25 +272,19 @@ class _PageLoader:
             self.params["ids"] = ids
         self.debts = self._debts()
         self.contacts = self._contacts()
-        chats = self._rows("conversations")
-        self.holding = {debtor for _, debtor, status in chats if status in HOLDING_STATUSES}
+        self.holding = {row.debtor_id for row in self._rows("holding")}
         self.promises, self.last_promise_due = self._promises()
         self.agreements, self.installments = self._agreements()
         self.callbacks = self._callbacks()
         self.sent_keys, self.sends = self._reminders()
-        owner = {chat: debtor for chat, debtor, _ in chats if debtor is not None}
-        if owner:
-            self.params["conversations"] = list(owner)
-            for chat, created_at in self._rows("messages"):
-                self.sends[owner[chat]].append(created_at)
+        for row in self._rows("messages"):
+            self.sends[row.debtor_id].append(row.created_at)
         self.settled: dict[int, datetime] = (
             {row.debtor_id: row.last for row in self._rows("settled")} if query.with_thanks else {}
         )
 
     def _rows(self, name: str) -> list[Any]:
-        wanted = _PARAMS.get(name, ())
-        keys = () if name == "messages" else _KEYS
-        params = {k: v for k, v in self.params.items() if k in wanted or k in keys}
+        params = {k: v for k, v in self.params.items() if k in _PARAMS.get(name, ()) or k in _KEYS}
         return list(self.session.connection().execute(self.statements[name], params).all())
 
     def _debts(self) -> dict[int, list[DebtFact]]:
