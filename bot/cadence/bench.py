@@ -7,6 +7,7 @@ end), a temporary file on SQLite. Sizes grow incrementally (10k, then up to 100k
 
 from __future__ import annotations
 
+import os
 import random
 import tempfile
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from bot.cadence.facts import FactsQuery, stream_pages
 from bot.cadence.planner import history_days, plan_next_contact
@@ -49,6 +51,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "due_date",
         "paid",
         "status",
+        "under_review",
         "created_at",
         "updated_at",
     ),
@@ -193,7 +196,7 @@ def _rows(first: int, last: int) -> dict[str, Iterator[tuple[Any, ...]]]:
             for n in range(1 + (i % 2)):
                 due = today + timedelta(days=r.randint(-120, 25))
                 cents = r.randint(5_000, 500_000)
-                yield (2 * i + n, i, f"B{i}-{n}", "Compra", cents, due, 0, status, now, now)
+                yield (2 * i + n, i, f"B{i}-{n}", "Compra", cents, due, 0, status, False, now, now)
 
     def promises() -> Iterator[tuple[Any, ...]]:
         for i in ids:
@@ -251,7 +254,31 @@ def _rows(first: int, last: int) -> dict[str, Iterator[tuple[Any, ...]]]:
 
 
 def _load(engine: Engine, first: int, last: int) -> None:
-    """Bulk-insert debtors ``first+1 .. last`` and everything around them."""
+    """Bulk-insert debtors ``first+1 .. last`` and everything around them.
+
+    On PostgreSQL the secondary indexes of the loaded tables are dropped for the COPY and
+    built again after it: building an index once is several times cheaper than keeping it
+    up to date row by row (a million debtors loaded in a fraction of the time)."""
+    indexes = [
+        index
+        for table in Base.metadata.sorted_tables
+        if table.name in COLUMNS
+        for index in table.indexes
+    ]
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        with engine.begin() as conn:
+            for index in indexes:
+                conn.execute(DropIndex(index, if_exists=True))
+    _copy(engine, first, last)
+    if postgres:
+        with engine.begin() as conn:
+            for index in indexes:
+                conn.execute(CreateIndex(index))
+    _analyze(engine)
+
+
+def _copy(engine: Engine, first: int, last: int) -> None:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -267,10 +294,18 @@ def _load(engine: Engine, first: int, last: int) -> None:
                 sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
                 cursor.executemany(sql, (_sqlite_row(row) for row in rows))  # type: ignore[arg-type]
         raw.commit()
-        if engine.dialect.name == "postgresql":
-            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            raw.cursor().execute("ANALYZE")
-            raw.driver_connection.autocommit = False  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
+def _analyze(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+        raw.cursor().execute("ANALYZE")
+        raw.driver_connection.autocommit = False  # type: ignore[union-attr]
     finally:
         raw.close()
 
@@ -298,8 +333,6 @@ def _rss_mb() -> float:
             pages = int(statm.read().split()[1])
     except OSError:
         return 0.0
-    import os
-
     return pages * os.sysconf("SC_PAGE_SIZE") / 1_048_576
 
 
@@ -315,8 +348,8 @@ def _plan_day(engine: Engine, settings: Settings) -> dict[str, Any]:
     before = _rss_mb()
     peak = before
     debtors = planned = 0
-    started = time.perf_counter()
-    for page in stream_pages(sessions, query):
+    started, cpu = time.perf_counter(), time.process_time()
+    for page in stream_pages(sessions, query, prefetch=True):
         for facts in page:
             debtors += 1
             contact = plan_next_contact(facts, DAY_START, settings.cadence, TZ)
@@ -324,9 +357,12 @@ def _plan_day(engine: Engine, settings: Settings) -> dict[str, Any]:
                 planned += 1
         peak = max(peak, _rss_mb())
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu  # this process only; the database's is apart
     return {
         "debtors": debtors,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+        "load_average": round(os.getloadavg()[0], 2),
         "debtors_per_second": round(debtors / seconds) if seconds else None,
         "planned_today": planned,
         "rss_mb": round(peak, 1),
@@ -340,7 +376,9 @@ def format_report(report: dict[str, Any]) -> str:
     for run in report["runs"]:
         lines.append(
             f"  {run['debtors']:>9,} debtors: {run['seconds']:>7.2f} s "
-            f"({run['debtors_per_second']:,}/s), {run['planned_today']:,} contacts today, "
-            f"rss {run['rss_mb']} MB (+{run['rss_growth_mb']}), load {run['load_seconds']} s"
+            f"({run['debtors_per_second']:,}/s, {run['cpu_seconds']} s CPU), "
+            f"{run['planned_today']:,} contacts today, rss {run['rss_mb']} MB "
+            f"(+{run['rss_growth_mb']}), data loaded in {run['load_seconds']} s, "
+            f"load average {run['load_average']}"
         )
     return "\n".join(lines)

@@ -50,6 +50,7 @@ STATE_HOURS: dict[str, tuple[str, ContactHours]] = {
 _SEARCH_DAYS = 400
 
 Window = tuple[time, time]
+_MIDNIGHT = time(0, 0)
 
 
 class CalendarError(ValueError):
@@ -111,6 +112,8 @@ class ContactCalendar:
             raise CalendarError("contact hours need one entry per weekday")
         if all(window is None for window in self.windows):
             raise CalendarError("contact hours allow no day of the week")
+        # looked up on every call otherwise (the planner asks hundreds of thousands of times)
+        object.__setattr__(self, "_zone", _zone(self.timezone))
 
     @classmethod
     def from_settings(
@@ -138,7 +141,7 @@ class ContactCalendar:
 
     @property
     def zone(self) -> ZoneInfo:
-        return _zone(self.timezone)
+        return self._zone  # type: ignore[attr-defined,no-any-return]
 
     def is_holiday(self, day: date) -> bool:
         if self.country is None:
@@ -173,11 +176,11 @@ class ContactCalendar:
     def localize(self, instant: datetime) -> datetime:
         if instant.tzinfo is None:
             raise ValueError("the cadence works on timezone-aware datetimes only")
-        return instant.astimezone(self.zone)
+        return instant.astimezone(self._zone)  # type: ignore[attr-defined]
 
     def start_of_day(self, day: date) -> datetime:
         """Local midnight of ``day``, aware."""
-        return datetime.combine(day, time(0, 0), tzinfo=self.zone)
+        return datetime.combine(day, _MIDNIGHT, tzinfo=self._zone)  # type: ignore[attr-defined]
 
     def is_allowed(self, instant: datetime) -> bool:
         """True when a business-initiated message may go at ``instant``."""
@@ -209,9 +212,26 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-@lru_cache(maxsize=1024)
 def calendar_for(settings: CadenceSettings, timezone: str, state: str | None) -> ContactCalendar:
     """A cached calendar for these settings, timezone and state."""
+    # the planner asks once per debtor, always with the same settings object: hashing a
+    # pydantic model each time cost more than the rest of the look-up. One tuple, swapped
+    # whole, so a thread never pairs one settings object with another's calendars.
+    global _memo
+    memo = _memo
+    if memo[0] is not settings:
+        memo = _memo = (settings, {})
+    found = memo[1].get((timezone, state))
+    if found is None:
+        found = memo[1][(timezone, state)] = _calendar_for(settings, timezone, state)
+    return found
+
+
+_memo: tuple[CadenceSettings | None, dict[tuple[str, str | None], ContactCalendar]] = (None, {})
+
+
+@lru_cache(maxsize=1024)
+def _calendar_for(settings: CadenceSettings, timezone: str, state: str | None) -> ContactCalendar:
     return ContactCalendar.from_settings(settings, timezone, state)
 
 

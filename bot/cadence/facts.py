@@ -6,15 +6,16 @@ is read in its own short transaction (no cursor held open while reminders are wr
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import BigInteger, and_, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cadence.model import (
@@ -25,7 +26,7 @@ from bot.cadence.model import (
     PromiseFact,
 )
 from bot.core.enums import ConversationStatus
-from bot.core.money import ZERO
+from bot.core.money import from_cents
 from bot.store.tables import (
     Agreement,
     AgreementInstallment,
@@ -52,6 +53,7 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "messages": ("week",),
 }
 CURRENT_AGREEMENT = ("active", "pending_approval")
+_NO_CONTACT = (False, True)  # no contact at all: not opted out, and unreachable
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,61 @@ def stream_facts(sessions: sessionmaker[Session], query: FactsQuery) -> Iterator
 
 
 def stream_pages(
-    sessions: sessionmaker[Session], query: FactsQuery
+    sessions: sessionmaker[Session], query: FactsQuery, *, prefetch: bool = False
 ) -> Iterator[list[DebtorFacts]]:
-    """Pages of facts (keyset pagination on debtor id); each page is one short read."""
+    """Pages of facts (keyset pagination on debtor id); each page is one short read.
+
+    ``prefetch`` reads the next page in a thread while the caller works on this one (the
+    database's time overlaps the planner's; at most two pages are alive). Not on a
+    single-connection SQLite engine, which two threads cannot share.
+    """
+    if prefetch and _can_prefetch(sessions):
+        yield from _prefetched(sessions, query)
+        return
+    yield from _pages(sessions, query)
+
+
+def _can_prefetch(sessions: sessionmaker[Session]) -> bool:
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name != "sqlite"
+
+
+def _prefetched(sessions: sessionmaker[Session], query: FactsQuery) -> Iterator[list[DebtorFacts]]:
+    ready: queue.Queue[list[DebtorFacts] | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: list[DebtorFacts] | BaseException | None) -> bool:
+        """Hand ``item`` over; False once the consumer has gone."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in _pages(sessions, query):
+                if not offer(page):
+                    return
+            offer(None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer(exc)
+
+    thread = threading.Thread(target=produce, name="quita-facts-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _pages(sessions: sessionmaker[Session], query: FactsQuery) -> Iterator[list[DebtorFacts]]:
     after = 0
     while True:
         with sessions() as session:
@@ -112,7 +166,7 @@ def load_page(session: Session, query: FactsQuery, after: int) -> list[DebtorFac
     )
     if query.debtor_ids is not None:
         stmt = stmt.where(Debtor.id.in_(list(query.debtor_ids)))
-    debtors = session.execute(stmt).all()
+    debtors = session.connection().execute(stmt).all()
     if not debtors:
         return []
     ids = [row.id for row in debtors]
@@ -131,8 +185,14 @@ def _range(column: Any, dense: bool) -> Any:
 def _statements(dense: bool) -> dict[str, Any]:
     """The page queries, built once (bound parameters: low/high or ids, since, week)."""
     return {
+        # the open balance in integer cents, computed by the database: a Decimal is built
+        # only for the debts still owed (a third of the facts' time went to Money columns)
         "debts": select(
-            Debt.debtor_id, Debt.ref, Debt.due_date, Debt.amount, Debt.paid, Debt.status
+            Debt.debtor_id,
+            Debt.ref,
+            Debt.due_date,
+            type_coerce(Debt.amount - Debt.paid, BigInteger).label("cents"),
+            Debt.status,
         ).where(_range(Debt.debtor_id, dense), Debt.status.in_([*OWED_STATUSES, "disputed"])),
         "contacts": select(Contact.debtor_id, Contact.opted_out, Contact.invalid).where(
             _range(Contact.debtor_id, dense)
@@ -227,16 +287,28 @@ class _PageLoader:
         params = {k: v for k, v in self.params.items() if k in _PARAMS.get(name, ()) or k in _KEYS}
         return list(self.session.connection().execute(self.statements[name], params).all())
 
-    def _debts(self) -> dict[int, list[tuple[str, date, Decimal, Decimal, str]]]:
-        out: dict[int, list[tuple[str, date, Decimal, Decimal, str]]] = defaultdict(list)
-        for row in self._rows("debts"):
-            out[row.debtor_id].append((row.ref, row.due_date, row.amount, row.paid, row.status))
+    def _debts(self) -> dict[int, list[DebtFact]]:
+        """The debts still owed per debtor; the disputing debtors go to ``self.disputed``."""
+        out: dict[int, list[DebtFact]] = defaultdict(list)
+        self.disputed: set[int] = set()
+        for debtor_id, ref, due, cents, status in self._rows("debts"):
+            if status == "disputed":
+                self.disputed.add(debtor_id)
+            elif cents > 0 and status in OWED_STATUSES:
+                out[debtor_id].append(
+                    DebtFact(ref=ref, due=due, balance=from_cents(cents), status=status)
+                )
         return out
 
-    def _contacts(self) -> dict[int, list[tuple[bool, bool]]]:
-        out: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
-        for row in self._rows("contacts"):
-            out[row.debtor_id].append((bool(row.opted_out), bool(row.invalid)))
+    def _contacts(self) -> dict[int, tuple[bool, bool]]:
+        """Per debtor: (opted out on any contact, no contact both valid and not opted out)."""
+        out: dict[int, tuple[bool, bool]] = {}
+        for debtor_id, opted_out, invalid in self._rows("contacts"):
+            opted, unreachable = out.get(debtor_id, (False, True))
+            out[debtor_id] = (
+                opted or bool(opted_out),
+                unreachable and not (not invalid and not opted_out),
+            )
         return out
 
     def _promises(self) -> tuple[dict[int, PromiseFact], dict[int, date]]:
@@ -291,20 +363,15 @@ class _PageLoader:
                 sends[row.debtor_id].append(row.created_at)
         return keys, sends
 
-    def build(self, row: object) -> DebtorFacts:
-        debtor_id: int = row.id  # type: ignore[attr-defined]
-        debts = self.debts.get(debtor_id, [])
-        contacts = self.contacts.get(debtor_id, [])
-        owed = tuple(
-            DebtFact(ref=ref, due=due, balance=max(amount - paid, ZERO), status=status)
-            for ref, due, amount, paid, status in debts
-            if status in OWED_STATUSES and amount - paid > ZERO
-        )
+    def build(self, row: Any) -> DebtorFacts:
+        debtor_id, ref, timezone, state, paused_until = row
+        owed = tuple(self.debts.get(debtor_id, ()))
+        opted_out, unreachable = self.contacts.get(debtor_id, _NO_CONTACT)
         return DebtorFacts(
             debtor_id=debtor_id,
-            ref=row.ref,  # type: ignore[attr-defined]
-            timezone=row.timezone,  # type: ignore[attr-defined]
-            state=row.state or self.query.default_state,  # type: ignore[attr-defined]
+            ref=ref,
+            timezone=timezone,
+            state=state or self.query.default_state,
             debts=owed,
             promise=self.promises.get(debtor_id),
             last_promise_due=self.last_promise_due.get(debtor_id),
@@ -313,10 +380,10 @@ class _PageLoader:
             callbacks=tuple(self.callbacks.get(debtor_id, ())),
             sent_keys=frozenset(self.sent_keys.get(debtor_id, ())),
             business_sends=tuple(sorted(self.sends.get(debtor_id, ()))),
-            opted_out=any(opted for opted, _ in contacts),
-            contact_invalid=not any(not invalid and not opted for opted, invalid in contacts),
-            disputed=any(status == "disputed" for *_, status in debts),
+            opted_out=opted_out,
+            contact_invalid=unreachable,
+            disputed=debtor_id in self.disputed,
             agent_holding=debtor_id in self.holding,
-            paused_until=row.reminders_paused_until,  # type: ignore[attr-defined]
+            paused_until=paused_until,
             settled_at=self.settled.get(debtor_id) if not owed else None,
         )

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property, lru_cache
 
 from bot.cadence.calendar import ContactCalendar, calendar_for
 from bot.cadence.model import (
@@ -76,6 +77,11 @@ class _Item:
     template: str
     kind: ContactKind
     vars: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def key_suffix(self) -> str:
+        """The idempotency key without the debtor: built once per (shared) item."""
+        return f"{self.step}:{self.day.isoformat()}"
 
 
 def plan_next_contact(
@@ -234,7 +240,8 @@ def _pick(
 
 
 def _key(facts: DebtorFacts, item: _Item) -> str:
-    return idempotency_key(facts.debtor_id, item.step, item.day)
+    # idempotency_key(facts.debtor_id, item.step, item.day), from the item's cached part
+    return f"{facts.debtor_id}:{item.key_suffix}"
 
 
 def _contact(facts: DebtorFacts, item: _Item, at: datetime) -> PlannedContact:
@@ -261,11 +268,18 @@ def _step_series(facts: DebtorFacts, settings: CadenceSettings, today: date) -> 
     anchor = min(open_dues)
     offsets = sorted(set(settings.steps))
     limit = today + timedelta(days=_HORIZON_DAYS)
-    for offset in offsets:
-        yield _step_item(anchor, offset)
-    if settings.repeat_every_days <= 0:
-        return
     repeat = settings.repeat_every_days
+    past = (today - anchor).days  # offsets up to this one fall on or before today
+    if repeat > 0 and offsets[-1] + repeat <= past:
+        first = len(offsets)  # a repeat on or before today outdates every fixed step
+    else:
+        # _pick keeps only the latest item on or before today (an earlier one is covered
+        # whenever that one is): the fixed steps before it need not be built
+        first = max(0, sum(1 for offset in offsets if offset <= past) - 1)
+    for offset in offsets[first:]:
+        yield _step_item(anchor, offset)
+    if repeat <= 0:
+        return
     # skip the repeats before the latest one on or before today: they can never apply
     skipped = max(0, ((today - anchor).days - offsets[-1]) // repeat - 1)
     offset = offsets[-1] + repeat * (1 + skipped)
@@ -287,7 +301,10 @@ def step_template(days_after_due: int) -> str:
     return "overdue"
 
 
+@lru_cache(maxsize=65536)
 def _step_item(anchor: date, offset: int) -> _Item:
+    """Pure in (anchor, offset), and shared: a portfolio has few distinct due dates, so a
+    million debtors reuse a few thousand items instead of building ten each."""
     return _Item(
         day=anchor + timedelta(days=offset),
         step=f"d{offset:+d}",

@@ -91,7 +91,7 @@ def run_pass(
         with_thanks=with_thanks,
     )
     tz = settings.business.timezone
-    for page in stream_pages(sessions, query):
+    for page in stream_pages(sessions, query, prefetch=True):
         due: list[PlannedContact] = []
         for facts in page:
             report.debtors += 1

@@ -46,6 +46,11 @@ def register(sub: Any) -> None:
     cadence.add_argument("--sizes", default="10000,100000")
     cadence.add_argument("--json", action="store_true")
     cadence.set_defaults(handler=_bench_cadence)
+    imp = bench_sub.add_parser("import", help="quita import portfolio of a generated file")
+    imp.add_argument("--rows", type=int, default=100_000)
+    imp.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=_bench_import)
 
 
 def rss_mb() -> float:
@@ -218,4 +223,13 @@ def _bench_cadence(args: argparse.Namespace) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     figures = run_cadence_bench(url, sizes)
     print(json.dumps(figures, ensure_ascii=False) if args.json else format_report(figures))
+    return 0
+
+
+def _bench_import(args: argparse.Namespace) -> int:
+    from bot.commands.store import StderrProgress
+    from bot.store.import_bench import run_import_bench
+
+    figures = run_import_bench(args.rows, args.database_url, progress=StderrProgress())
+    _print(figures, args.json)
     return 0

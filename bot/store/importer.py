@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.core.money import money
-from bot.store.bulk import upsert_rows
+from bot.store.bulk import CHUNK, upsert_rows
 from bot.store.portfolio import DebtorRecord, DebtRecord
 
 PORTFOLIO_COLUMNS = (
@@ -79,6 +80,18 @@ STATES = frozenset(
 )
 
 
+# compiled once: the parsers run for every row of files of 100,000 rows
+_AMOUNT_THOUSANDS_COMMA = re.compile(r"[1-9]\d{0,2}(,\d{3})+")
+_AMOUNT_THOUSANDS_DOT = re.compile(r"[1-9]\d{0,2}(\.\d{3})+")
+_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_NON_DIGITS = re.compile(r"\D")
+_CHAT_ID = re.compile(r"-?\d{1,20}")
+_CPF_WEIGHTS = {size: tuple(range(size + 1, 1, -1)) for size in (9, 10)}
+CENT = Decimal("0.01")
+
+
 class RowError(ValueError):
     """A row that cannot be imported; the message says why."""
 
@@ -134,20 +147,20 @@ def parse_amount(text: str) -> Decimal:
         thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
         raw = raw.replace(thousands, "").replace(decimal, ".")
     elif "," in raw:
-        if raw.count(",") > 1 or re.fullmatch(r"[1-9]\d{0,2}(,\d{3})+", raw):
+        if raw.count(",") > 1 or _AMOUNT_THOUSANDS_COMMA.fullmatch(raw):
             raw = raw.replace(",", "")
         else:
             raw = raw.replace(",", ".")
-    elif raw.count(".") > 1 or re.fullmatch(r"[1-9]\d{0,2}(\.\d{3})+", raw):
+    elif raw.count(".") > 1 or _AMOUNT_THOUSANDS_DOT.fullmatch(raw):
         raw = raw.replace(".", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", raw):  # no '1e9', 'NaN' or 'Infinity'
+    if not _AMOUNT.fullmatch(raw):  # no '1e9', 'NaN' or 'Infinity'
         raise RowError(f"amount {text!r} is not a number")
     value = Decimal(raw)
     if value <= 0:
         raise RowError(f"amount {text!r} must be positive")
     if value >= MAX_AMOUNT:  # integer cents must fit the database's BIGINT
         raise RowError(f"amount {text!r} is too large")
-    if value != value.quantize(Decimal("0.01")):
+    if value != value.quantize(CENT):
         raise RowError(f"amount {text!r} has more than two decimal places")
     return money(value)
 
@@ -156,9 +169,9 @@ def parse_date(text: str) -> date:
     """ISO (2026-11-10) or Brazilian (10/11/2026)."""
     raw = text.strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if _ISO_DATE.fullmatch(raw):
             return date.fromisoformat(raw)
-        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
+        match = _BR_DATE.fullmatch(raw)
         if match:
             day, month, year = (int(g) for g in match.groups())
             return date(year, month, day)
@@ -171,7 +184,7 @@ def parse_instant(text: str, tz: str) -> datetime:
     """An ISO instant; a bare date (ISO or dd/mm/yyyy) is noon of that day in ``tz``."""
     raw = text.strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if _ISO_DATE.fullmatch(raw):
             raise ValueError("a date, not an instant")  # fromisoformat would say midnight
         value = datetime.fromisoformat(raw)
     except ValueError:
@@ -183,7 +196,7 @@ def parse_instant(text: str, tz: str) -> datetime:
 
 def normalise_phone(text: str) -> str:
     """A phone in E.164; Brazilian numbers without a country code get +55."""
-    digits = re.sub(r"\D", "", text)
+    digits = _NON_DIGITS.sub("", text)
     if text.strip().startswith("+"):
         if not 8 <= len(digits) <= 15:
             raise RowError(f"phone {text!r} has {len(digits)} digits")
@@ -204,11 +217,11 @@ def parse_birth_date(text: str, today: date | None = None) -> date:
 
 
 def valid_cpf(text: str) -> bool:
-    digits = [int(c) for c in re.sub(r"\D", "", text)]
+    digits = [int(c) for c in _NON_DIGITS.sub("", text)]
     if len(digits) != 11 or len(set(digits)) == 1:
         return False
-    for size in (9, 10):
-        total = sum(d * w for d, w in zip(digits[:size], range(size + 1, 1, -1), strict=True))
+    for size, weights in _CPF_WEIGHTS.items():
+        total = sum(map(operator.mul, digits, weights))
         check = (total * 10) % 11 % 10
         if check != digits[size]:
             return False
@@ -242,15 +255,24 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, {column: stripped value}) of every non-blank row, as ``csv.DictReader`` would
+    give them (a repeated column keeps its last value, a short row lacks its last columns,
+    extra values are dropped) at a fraction of its cost per row."""
     text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in required if c not in header]
     if missing:
         raise RowError(f"line 1: missing columns: {', '.join(missing)}")
-    reader.fieldnames = header
-    for record in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in record.items() if k}
+    unnamed = "" in header
+    strip = str.strip
+    for values in reader:
+        if not values:  # a blank line
+            continue
+        record = dict(zip(header, map(strip, values), strict=False))
+        if unnamed:
+            record.pop("", None)
+        yield reader.line_num, record
 
 
 def read_portfolio(
@@ -260,6 +282,19 @@ def read_portfolio(
     (older files import as before)."""
     rows: list[PortfolioRow] = []
     errors: list[tuple[int, str]] = []
+    for item in iter_portfolio(text, today=today):
+        if isinstance(item, PortfolioRow):
+            rows.append(item)
+        else:
+            errors.append(item)
+    return rows, errors
+
+
+def iter_portfolio(
+    text: str, *, today: date | None = None
+) -> Iterator[PortfolioRow | tuple[int, str]]:
+    """Each row of the file in order: a good row, or (line, reason) for a bad one. A file
+    without the required columns raises ``RowError`` before the first row."""
     required = ("debtor_ref", "name", "debt_ref", "amount", "due_date")
     seen_debts: dict[str, int] = {}
     for line, rec in _rows(text, PORTFOLIO_COLUMNS):
@@ -291,11 +326,11 @@ def read_portfolio(
             )
             phone = normalise_phone(rec["phone"]) if rec.get("phone") else None
             chat = rec.get("telegram_chat_id") or None
-            if chat and not re.fullmatch(r"-?\d{1,20}", chat):
+            if chat and not _CHAT_ID.fullmatch(chat):
                 raise RowError(f"telegram_chat_id {chat!r} is not a number")
             if not phone and not chat:
                 raise RowError("no phone and no telegram_chat_id: the debtor cannot be reached")
-            rows.append(
+            yield (
                 PortfolioRow(
                     line=line,
                     debtor=DebtorRecord(
@@ -318,8 +353,7 @@ def read_portfolio(
                 )
             )
         except RowError as exc:
-            errors.append((line, str(exc)))
-    return rows, errors
+            yield (line, str(exc))
 
 
 def read_payments(text: str, tz: str) -> tuple[list[PaymentRow], list[tuple[int, str]]]:
@@ -365,18 +399,40 @@ def import_portfolio(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Upsert every good row (set-based, in chunks); report every bad one by line."""
+    """Upsert every good row (set-based, in chunks); report every bad one by line.
+
+    The file is read a chunk at a time and each chunk written before the next is read, so
+    ``progress(rows done, rows in the file)`` moves from the start (the count of rows is
+    the count of lines until the end, when it is exact) and memory holds one chunk."""
     report = ImportReport()
+    expected = max(text.count("\n") - 1, 1)  # lines after the header: about the rows
+    chunk: list[PortfolioRow] = []
+    last: list[int] = []  # the progress shown last, not shown twice
+
+    def flush() -> None:
+        changed, unchanged, failed = upsert_rows(session, chunk, now) if chunk else (0, 0, [])
+        report.created_or_updated += changed
+        report.unchanged += unchanged
+        report.errors.extend(failed)
+        chunk.clear()
+        shown = (report.rows, max(expected, report.rows))
+        if progress is not None and list(shown) != last:
+            progress(*shown)
+            last[:] = shown
+
     try:
-        rows, errors = read_portfolio(text, today=now.date())
-    except RowError as exc:
+        for item in iter_portfolio(text, today=now.date()):
+            report.rows += 1
+            if isinstance(item, PortfolioRow):
+                chunk.append(item)
+                if len(chunk) == CHUNK:
+                    flush()
+            else:
+                report.errors.append(item)
+    except RowError as exc:  # the header: nothing was read
         report.errors.append((1, str(exc).removeprefix("line 1: ")))
         return report
-    report.errors.extend(errors)
-    report.rows = len(rows) + len(errors)
-    changed, unchanged, failed = upsert_rows(session, rows, now, progress=progress)
-    report.created_or_updated = changed
-    report.unchanged = unchanged
-    report.errors.extend(failed)
+    expected = report.rows  # now exact: the last report says 100%
+    flush()
     report.errors.sort()
     return report
