@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot.core.domain import ConversationStatus, DeliveryStatus
@@ -122,36 +121,6 @@ class MessageRepository:
             or 0
         ) > 0
 
-    def add_inbound(
-        self,
-        conversation: Conversation,
-        *,
-        channel: str,
-        provider_id: str,
-        text: str,
-        at: datetime,
-        media: list[dict[str, Any]] | None = None,
-    ) -> Message | None:
-        """Store an inbound message; ``None`` if that provider id was already stored."""
-        row = Message(
-            conversation_id=conversation.id,
-            direction="in",
-            sender="debtor",
-            channel=channel,
-            text=text,
-            provider_id=provider_id,
-            status=DeliveryStatus.RECEIVED,
-            media=media or None,
-            created_at=at,
-        )
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-                self.session.flush()
-        except IntegrityError:
-            return None
-        return row
-
     def insert_inbound(
         self,
         conversation: Conversation,
@@ -166,8 +135,8 @@ class MessageRepository:
         entities: list[Any] | None = None,
     ) -> int | None:
         """Store an inbound message already read; its id, or ``None`` if that provider id
-        was already stored. One statement: the unique (channel, provider_id) decides, as
-        in :meth:`add_inbound`, without a savepoint around an insert that may fail."""
+        was already stored. One statement: the unique (channel, provider_id) decides, without
+        a savepoint around an insert that may fail."""
         values = {
             "conversation_id": conversation.id,
             "direction": "in",

@@ -216,13 +216,13 @@ def test_one_conversation_per_contact(db: sessionmaker[Session]) -> None:
     assert count(db, Conversation) == 1
 
 
-def test_add_inbound_returns_none_for_a_repeated_provider_id(db: sessionmaker[Session]) -> None:
+def test_insert_inbound_returns_none_for_a_repeated_provider_id(db: sessionmaker[Session]) -> None:
     conversation_id = add_conversation(db)
     with transaction(db) as session:
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None
         repo = MessageRepository(session)
-        first = repo.add_inbound(
+        first = repo.insert_inbound(
             conversation, channel="whatsapp", provider_id="SM1", text="oi", at=NOW
         )
         assert first is not None
@@ -231,12 +231,12 @@ def test_add_inbound_returns_none_for_a_repeated_provider_id(db: sessionmaker[Se
         assert conversation is not None
         repo = MessageRepository(session)
         assert repo.inbound_seen("whatsapp", "SM1")
-        again = repo.add_inbound(
+        again = repo.insert_inbound(
             conversation, channel="whatsapp", provider_id="SM1", text="oi de novo", at=NOW
         )
         assert again is None
         # the transaction is still usable, and the same id on another channel is another message
-        other = repo.add_inbound(
+        other = repo.insert_inbound(
             conversation, channel="telegram", provider_id="SM1", text="oi", at=NOW
         )
         assert other is not None
@@ -245,13 +245,13 @@ def test_add_inbound_returns_none_for_a_repeated_provider_id(db: sessionmaker[Se
     assert texts == ["oi", "oi"]
 
 
-def test_add_inbound_rolls_back_with_its_transaction(db: sessionmaker[Session]) -> None:
-    """The savepoint inside add_inbound must not commit on its own (pysqlite would)."""
+def test_insert_inbound_rolls_back_with_its_transaction(db: sessionmaker[Session]) -> None:
+    """The inbound row goes with its transaction (pysqlite must not commit it on its own)."""
     conversation_id = add_conversation(db)
     with db() as session:
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None
-        stored = MessageRepository(session).add_inbound(
+        stored = MessageRepository(session).insert_inbound(
             conversation, channel="whatsapp", provider_id="SM2", text="oi", at=NOW
         )
         assert stored is not None
