@@ -1,5 +1,5 @@
 """What a cadence pass needs, bundled for the worker, the scheduler and the CLI (the runtime
-builds it: ``bot.runtime.service.cadence_deps``)."""
+builds it: ``bot.runtime.outreach.Outreach.cadence_deps``)."""
 
 from __future__ import annotations
 

@@ -93,10 +93,10 @@ def run_preview(args: argparse.Namespace) -> int:
 def run_once(args: argparse.Namespace) -> int:
     """Run one pass through the runtime (``remind`` writes the message and its outbox row)."""
     from bot.config import load_settings
-    from bot.runtime.service import build_runtime, cadence_deps
+    from bot.runtime.service import build_runtime
 
     settings = load_settings()
-    deps = cadence_deps(build_runtime(settings))
+    deps = build_runtime(settings).outreach.cadence_deps()
     if args.now is not None:
         deps = type(deps)(
             sessions=deps.sessions,

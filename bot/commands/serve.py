@@ -113,10 +113,10 @@ def _worker(args: argparse.Namespace) -> int:
         )
         return 2
     from bot.cadence.worker import redis_settings, run_worker
-    from bot.runtime.service import build_runtime, cadence_deps
+    from bot.runtime.service import build_runtime
 
     redis_settings(settings)  # fail before building anything when Redis is not configured
-    run_worker(settings, cadence_deps(build_runtime(settings)))
+    run_worker(settings, build_runtime(settings).outreach.cadence_deps())
     return 0
 
 

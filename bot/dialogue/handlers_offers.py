@@ -29,7 +29,6 @@ from bot.dialogue.turn import (
     Step,
     Turn,
     money_str,
-    normalise,
     payment_reference,
     plan_vars,
     say,
@@ -121,11 +120,6 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-def _says_any(t: Turn, keywords: tuple[str, ...]) -> bool:
-    text = normalise(t.parse.text)
-    return any(normalise(k) in text for k in keywords)
-
-
 def _plan_by_kind(t: Turn) -> Step | None:
     """ "prefiro parcelado" / "à vista" with plans on screen: that kind of plan, first shown.
 
@@ -143,9 +137,8 @@ def _plan_by_kind(t: Turn) -> Step | None:
             return None
         plans = tuple(_all_plans(t, t.state.offers_segment or t.ctx.debtor.segment))
         groups = (("pay_in_full", "wants_in_full"),)
-    text = normalise(t.parse.text)
     for kind, group in groups:
-        if any(normalise(k) in text for k in t.flows.keywords_for(group, t.language)):
+        if t.says(group):
             for index, plan in enumerate(plans, start=1):
                 if plan.kind == kind:
                     return t.step(
@@ -165,10 +158,7 @@ def _plan_by_kind(t: Turn) -> Step | None:
 def pay_in_full_question(t: Turn) -> Step | None:
     """ "se eu quitar hj à vista tem desconto? qto fica?" / "best price if I pay the whole
     thing today": the book's pay-in-full plan with its discount (None: not that question)."""
-    text = normalise(t.parse.text)
-    asks = t.parse.value("topic") == "discount" or any(
-        normalise(k) in text for k in t.flows.keywords_for("asks_price", t.language)
-    )
+    asks = t.parse.value("topic") == "discount" or t.says("asks_price")
     if not asks or not t.can_disclose:
         return None
     return _plan_by_kind(t)
@@ -179,7 +169,7 @@ def negotiate(t: Turn) -> Step:
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else None
     amount = _decimal(t.parse.value("amount"))
-    if amount is None and _says_any(t, t.flows.keywords_for("half_now", t.language)):
+    if amount is None and t.says("half_now"):
         # "metade agora e metade mês que vem": half as the entry, the rest in one go (or in
         # the installments said)
         half = (t.ctx.balance.principal / 2).quantize(Decimal("0.01"))
@@ -206,7 +196,7 @@ def negotiate(t: Turn) -> Step:
 def _part_on_a_day(t: Turn) -> bool:
     """An amount for a coming day, the rest later ("200 sexta e o resto depois")."""
     raw = t.parse.value("date")
-    if raw is None or not _says_any(t, t.flows.keywords_for("rest_at_once", t.language)):
+    if raw is None or not t.says("rest_at_once"):
         return False
     try:
         return date.fromisoformat(str(raw)[:10]) > t.ctx.today
@@ -242,11 +232,9 @@ def _propose(
     down = None
     monthly = None
     if amount is not None:
-        keywords = t.flows.keywords_for("down_payment", t.language)
-        if down_payment or _says_any(t, keywords):
+        if down_payment or t.says("down_payment"):
             down = amount
-            rest = t.flows.keywords_for("rest_at_once", t.language)
-            if installments is None and _says_any(t, rest):
+            if installments is None and t.says("rest_at_once"):
                 installments = 1  # the rest in one go: the book offers the nearest plan
         else:
             monthly = amount
@@ -406,7 +394,7 @@ def choose_option(t: Turn) -> Step:
     if not 1 <= index <= len(plans):
         return t.step(say("option_invalid", t.ctx, count=len(plans)))
     plan = plans[index - 1]
-    if _says_any(t, t.flows.keywords_for("decided", t.language)):
+    if t.says("decided"):
         if raw is None and len(plans) > 1:
             # "fechado" with two plans on screen: which one is never guessed
             return t.step(say("option_which", t.ctx, count=len(plans)))

@@ -100,8 +100,7 @@ def promise_to_pay(t: Turn) -> Step:
 
 def _rest_later(t: Turn) -> bool:
     """ "... e o resto depois": the part promised is not all of it."""
-    text = normalise(t.parse.text)
-    return any(normalise(k) in text for k in t.flows.keywords_for("rest_at_once", t.language))
+    return t.says("rest_at_once")
 
 
 def _said_date(t: Turn) -> date | None:
@@ -148,8 +147,7 @@ NOT_NOW_HARDSHIPS = frozenset({"hospital", "death"})
 def _no_means(t: Turn) -> bool:
     if t.parse.value("hardship") in NOT_NOW_HARDSHIPS:
         return True
-    text = normalise(t.parse.text)
-    return any(normalise(k) in text for k in t.flows.keywords_for("no_means", t.language))
+    return t.says("no_means")
 
 
 def cannot_pay(t: Turn) -> Step:
@@ -227,11 +225,10 @@ def time_said(text: str) -> time | None:
 
 def _vague_day(t: Turn) -> date | None:
     """ "semana que vem" (next Monday), "mês que vem" (the 1st of next month), else None."""
-    text = normalise(t.parse.text)
     today = t.ctx.today
-    if any(normalise(k) in text for k in t.flows.keywords_for("later_next_week", t.language)):
+    if t.says("later_next_week"):
         return today + timedelta(days=7 - today.weekday())
-    if any(normalise(k) in text for k in t.flows.keywords_for("later_next_month", t.language)):
+    if t.says("later_next_month"):
         return date(today.year + today.month // 12, today.month % 12 + 1, 1)
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogue.actions import HandOff
-from bot.dialogue.turn import Step, Turn, normalise, say
+from bot.dialogue.turn import Step, Turn, say
 
 
 def _point(t: Turn) -> dict[str, Any]:
@@ -21,9 +21,7 @@ def _point(t: Turn) -> dict[str, Any]:
 
 def greet(t: Turn) -> Step:
     """ "oi", "tudo bem?": greeted back (asked how we are, we say), then back to the point."""
-    text = normalise(t.parse.text)
-    asked = any(normalise(k) in text for k in t.flows.keywords_for("how_are_you", t.language))
-    return t.step(say("greet", t.ctx, how_are_you=asked, **_point(t)))
+    return t.step(say("greet", t.ctx, how_are_you=t.says("how_are_you"), **_point(t)))
 
 
 def thanks(t: Turn) -> Step:

@@ -52,6 +52,12 @@ class Turn:
     def debts(self) -> tuple[DebtView, ...]:
         return open_debts(self.ctx)
 
+    def says(self, group: str) -> bool:
+        """Whether the message holds one of the ``group`` keywords of ``dialogues/flows.yml``
+        in the conversation's language (compared without accents, lower case)."""
+        text = normalise(self.parse.text)
+        return any(normalise(k) in text for k in self.flows.keywords_for(group, self.language))
+
     def step(self, *actions: Action, **changes: Any) -> Step:
         """A Step with ``actions`` and the state changed by ``changes``."""
         return Step(list(actions), self.state.evolve(**changes) if changes else self.state)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.cadence.deps import CadenceDeps
 from bot.cadence.scheduler import EmbeddedScheduler, embedded_scheduler
 from bot.channels.base import InboundSink
 from bot.channels.lifecycle import start_channels, stop_channels
@@ -38,13 +37,13 @@ from bot.runtime.dbwork import database_work_for
 from bot.runtime.desk import AgentDesk
 from bot.runtime.inbound import Inbound
 from bot.runtime.inbox import InboxWorkers
-from bot.runtime.outreach import Outreach, privacy_housekeeping
+from bot.runtime.outreach import Outreach
 from bot.runtime.ports import Channel
 from bot.runtime.simulator import Simulator
 from bot.runtime.wiring import Wiring, chat_lock
 from bot.store.db import make_engine, make_sessionmaker, ping
 
-__all__ = ["Runtime", "build_runtime", "cadence_deps", "chat_lock", "privacy_housekeeping"]
+__all__ = ["Runtime", "build_runtime", "chat_lock"]
 
 log = logging.getLogger(__name__)
 
@@ -133,11 +132,6 @@ class Runtime(Wiring):
             except Exception as exc:
                 checks["redis"] = f"error: {type(exc).__name__}"
         return checks
-
-
-def cadence_deps(runtime: Runtime) -> CadenceDeps:
-    """What a cadence pass needs, from the runtime (``Outreach.cadence_deps``)."""
-    return runtime.outreach.cadence_deps()
 
 
 def redis_client(url: str) -> Any:

@@ -128,15 +128,20 @@ def test_status_when_everything_is_paid(convo: Any, lang: str) -> None:
     assert ("R$ 460,65" if lang == "pt" else "R$460.65") in text
 
 
-def test_status_with_an_agreement_names_the_next_installment(convo: Any) -> None:
-    agreement = AgreementView(
+def three_x_agreement(*, paid: tuple[int, ...]) -> AgreementView:
+    """An active agreement of 2 x R$ 150,00 (due 01/12 and 02/12) out of R$ 450,00."""
+    return AgreementView(
         id=1,
         offer_id="three_x",
         total=Decimal("450.00"),
         status="active",
         payments=tuple(ScheduledPayment(i, date(2026, 12, i), Decimal("150.00")) for i in (1, 2)),
-        paid_numbers=(1,),
+        paid_numbers=paid,
     )
+
+
+def test_status_with_an_agreement_names_the_next_installment(convo: Any) -> None:
+    agreement = three_x_agreement(paid=(1,))
     in_agreement = DebtView(
         1, "X-1", "Guarda-roupa", Decimal("450.00"), date(2026, 11, 12), status="in_agreement"
     )
@@ -451,14 +456,7 @@ def test_bad_entity_routes_are_refused(by_entity: dict[str, Any], message: str) 
 
 
 def test_late_payment_with_an_agreement_says_what_happens_without_threats(convo: Any) -> None:
-    agreement = AgreementView(
-        id=1,
-        offer_id="three_x",
-        total=Decimal("450.00"),
-        status="active",
-        payments=tuple(ScheduledPayment(i, date(2026, 12, i), Decimal("150.00")) for i in (1, 2)),
-        paid_numbers=(),
-    )
+    agreement = three_x_agreement(paid=())
     c = verified(convo, "pt", agreement=agreement)
     d = ask(c, "late_payment", intent="negotiate")
     assert replies(d)[-1] == "answer_late_payment"
