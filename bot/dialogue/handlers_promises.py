@@ -140,8 +140,10 @@ def ask_day(t: Turn) -> Step:
     )
 
 
-# A person in hospital or grieving is not shown plans: sympathy, and a later word.
-NOT_NOW_HARDSHIPS = frozenset({"hospital", "death"})
+# A person grieving is not shown plans: condolences, and a later word. (A hospital stay is
+# often told in the past, "tava no hospital, não vi as msg": plans then, unless the message
+# says not now, a ``no_means`` keyword.)
+NOT_NOW_HARDSHIPS = frozenset({"death"})
 
 
 def _no_means(t: Turn) -> bool:
