@@ -170,7 +170,8 @@ class TwilioChannel:
     async def send(self, message: OutboundMessage) -> SendResult:
         args = self.request(message)
         sid = await asyncio.to_thread(self._create, args)
-        log.info(
+        # DEBUG: the sender logs every send at INFO ("message sent"); twice cost a turn's CPU
+        log.debug(
             "twilio sent",
             extra={
                 "channel": self.name,

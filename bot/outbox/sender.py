@@ -193,18 +193,25 @@ class _To:
 
 
 def _contacts_of(session: Session, conversation_ids: set[int]) -> dict[int, _To]:
-    rows = session.execute(
-        select(
-            Conversation.id,
-            Contact.address,
-            Contact.opted_out,
-            Contact.invalid,
-            Contact.last_inbound_at,
-        )
-        .join(Contact, Contact.id == Conversation.contact_id)
-        .where(Conversation.id.in_(sorted(conversation_ids)))
-    )
+    rows = session.connection().execute(_contacts_statement(), {"ids": sorted(conversation_ids)})
     return {int(c): _To(str(a), bool(o), bool(i), at) for c, a, o, i, at in rows}
+
+
+@functools.cache
+def _contacts_statement() -> Any:
+    """The claimed messages' contacts (ids bound as ``ids``), built once."""
+    conversations, contacts = Conversation.__table__, Contact.__table__
+    return (
+        select(
+            conversations.c.id,
+            contacts.c.address,
+            contacts.c.opted_out,
+            contacts.c.invalid,
+            contacts.c.last_inbound_at,
+        )
+        .join_from(conversations, contacts, contacts.c.id == conversations.c.contact_id)
+        .where(conversations.c.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
 DatabaseCall = Callable[[Callable[[], Any]], Awaitable[Any]]

@@ -87,19 +87,31 @@ def store_delivery(session: Session, msg: InboundMessage) -> bool:
         "attempts": 0,
         "received_at": msg.received_at,
     }
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    # RETURNING, not rowcount: what a skipped row reports differs between drivers
+    stmt = _store_statement(connection.dialect.name)
+    return connection.execute(stmt, values).first() is not None
+
+
+@functools.cache
+def _store_statement(dialect: str) -> Any:
+    """The delivery's ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``, built once per
+    dialect: building it (ORM insert, values, cache key) cost more than running it."""
+    table = InboxDelivery.__table__
+    columns = ("channel", "address", "provider_id", "payload", "status", "attempts")
+    values: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    values["received_at"] = bindparam("received_at", type_=table.c.received_at.type)
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt: Any = pg_insert(InboxDelivery).values(values).on_conflict_do_nothing()
+        stmt: Any = pg_insert(table).values(values).on_conflict_do_nothing()
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(InboxDelivery).values(values).on_conflict_do_nothing()
+        stmt = sqlite_insert(table).values(values).on_conflict_do_nothing()
     else:  # pragma: no cover - the two supported databases are above
         raise RuntimeError(f"the inbox does not support {dialect}")
-    # RETURNING, not rowcount: what a skipped row reports differs between drivers
-    return session.execute(stmt.returning(InboxDelivery.id)).first() is not None
+    return stmt.returning(table.c.id)
 
 
 def pending_for_chat(session: Session, channel: str, address: str) -> list[InboxDelivery]:
