@@ -531,19 +531,12 @@ class OutboxSender:
     def _sent_many(self, sent: list[tuple[int, str]]) -> list[None]:
         """The providers' ids of messages just sent, one statement for them all (only
         from ``queued``, as ``MessageRepository.mark_sent``)."""
-        table = Message.__table__
-        stmt = (
-            update(table)  # type: ignore[arg-type]  # Core: one executemany
-            .where(table.c.id == bindparam("sent_id"), table.c.status == DeliveryStatus.QUEUED)
-            .values(
-                status=DeliveryStatus.SENT,
-                provider_id=bindparam("sent_provider_id"),
-                sent_at=self._clock.now(),
-                error=None,
-            )
-        )
+        now = self._clock.now()
         with transaction(self._db) as session:
-            session.execute(stmt, [{"sent_id": i, "sent_provider_id": p} for i, p in sent])
+            session.connection().execute(
+                _sent_statement(),
+                [{"sent_id": i, "sent_provider_id": p, "sent_at": now} for i, p in sent],
+            )
         return [None] * len(sent)
 
     def _finish_failed(self, message_id: int, error: str) -> None:
@@ -573,6 +566,23 @@ class OutboxSender:
                 return "retry"
         self._finish_failed(message_id, error)
         return "failed"
+
+
+@functools.cache
+def _sent_statement() -> Any:
+    """Messages just sent (executemany over ``sent_id``, ``sent_provider_id``, ``sent_at``):
+    only from ``queued``, as ``MessageRepository.mark_sent``; built once."""
+    table = Message.__table__
+    return (
+        update(table)  # type: ignore[arg-type]  # Core: one executemany
+        .where(table.c.id == bindparam("sent_id"), table.c.status == DeliveryStatus.QUEUED)
+        .values(
+            status=DeliveryStatus.SENT,
+            provider_id=bindparam("sent_provider_id"),
+            sent_at=bindparam("sent_at", type_=table.c.sent_at.type),
+            error=None,
+        )
+    )
 
 
 @functools.cache

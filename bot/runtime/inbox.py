@@ -24,9 +24,9 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, parse_iso
@@ -97,7 +97,7 @@ def store_delivery(session: Session, msg: InboundMessage) -> bool:
 def _store_statement(dialect: str) -> Any:
     """The delivery's ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``, built once per
     dialect: building it (ORM insert, values, cache key) cost more than running it."""
-    table = InboxDelivery.__table__
+    table = cast(Table, InboxDelivery.__table__)
     columns = ("channel", "address", "provider_id", "payload", "status", "attempts")
     values: dict[str, Any] = {name: bindparam(name, type_=table.c[name].type) for name in columns}
     values["received_at"] = bindparam("received_at", type_=table.c.received_at.type)
@@ -147,22 +147,27 @@ def finish_many(session: Session, rows: list[tuple[int, str, str | None]], now: 
     """Mark rows done or failed: one statement for any number of rows."""
     if not rows:
         return
-    stmt = (
-        update(InboxDelivery.__table__)  # type: ignore[arg-type]  # Core, executemany
-        .where(InboxDelivery.__table__.c.id == bindparam("row_id"))
-        .values(
-            status=bindparam("new_status"),
-            processed_at=now,
-            error=bindparam("new_error"),
-            attempts=InboxDelivery.__table__.c.attempts + 1,
-        )
-    )
-    session.execute(
-        stmt,
+    session.connection().execute(
+        _finish_statement(),
         [
-            {"row_id": r, "new_status": st, "new_error": e[:200] if e else None}
+            {"row_id": r, "new_status": st, "new_error": e[:200] if e else None, "done_at": now}
             for r, st, e in rows
         ],
+    )
+
+
+@functools.cache
+def _finish_statement() -> Any:
+    table = InboxDelivery.__table__
+    return (
+        update(table)  # type: ignore[arg-type]  # Core, executemany
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            status=bindparam("new_status"),
+            processed_at=bindparam("done_at", type_=table.c.processed_at.type),
+            error=bindparam("new_error"),
+            attempts=table.c.attempts + 1,
+        )
     )
 
 
