@@ -236,6 +236,10 @@ def _propose(
             down = amount
             if installments is None and t.says("rest_at_once"):
                 installments = 1  # the rest in one go: the book offers the nearest plan
+            pending = t.state.pending_plan
+            if installments is None and pending is not None and pending.kind == "installments":
+                # "e se eu der 200 de entrada?" about the 6x on the table: still 6x
+                installments = pending.installments
         else:
             monthly = amount
     first_due_days, first_due_note = _first_due(t)
@@ -361,8 +365,16 @@ def _money(text: str) -> Decimal | None:
 
 def option_by_amount(parse: Parse, plans: tuple[Plan, ...]) -> Parse:
     """ "nah lets do the 720" with options on screen: the option whose amount (its total or
-    its installment) is the number said, as an ``option`` entity (one match only)."""
-    if not plans or parse.value("option") is not None:
+    its installment) is the number said, as an ``option`` entity (one match only). "the 6
+    one" / "a de 10" with two options on screen: the one in that many installments."""
+    if not plans:
+        return parse
+    said = parse.value("option")
+    if isinstance(said, int) and not 1 <= said <= len(plans) or said is None:
+        by_count = _option_by_installments(parse, plans)
+        if by_count is not None:
+            return by_count
+    if said is not None:
         return parse
     for m in _NUMBER.finditer(parse.text):
         value = _money(m.group())
@@ -378,6 +390,20 @@ def option_by_amount(parse: Parse, plans: tuple[Plan, ...]) -> Parse:
             kept = tuple(e for e in parse.entities if e.entity != "amount")
             return replace(parse, entities=(*kept, found))
     return parse
+
+
+def _option_by_installments(parse: Parse, plans: tuple[Plan, ...]) -> Parse | None:
+    """The option whose number of installments is a number said that is no option's
+    position ("the 6 one" of two): one match only, else nothing."""
+    for m in _NUMBER.finditer(parse.text):
+        if not m.group().isdigit() or 1 <= int(m.group()) <= len(plans):
+            continue
+        hits = [i for i, plan in enumerate(plans, start=1) if plan.installments == int(m.group())]
+        if len(hits) == 1:
+            found = Entity("option", hits[0], m.start(), m.end(), m.group())
+            kept = tuple(e for e in parse.entities if e.entity not in ("option", "amount"))
+            return replace(parse, entities=(*kept, found))
+    return None
 
 
 def choose_option(t: Turn) -> Step:

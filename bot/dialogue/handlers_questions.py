@@ -157,6 +157,12 @@ def _options(t: Turn) -> Step:
 def _breakdown(t: Turn) -> Step:
     if t.acted_intent == "dispute" and "?" not in t.parse.text:
         return usual_route(t)  # "o valor ta errado, foi 400": a claim for a person, not a why
+    pending = t.state.pending_plan
+    if pending is not None and pending.kind == "installments" and t.says("plan_on_table"):
+        # "is there interest on that?" about the plan waiting for "ok": the plan's own
+        # summary says its interest (or that it has none) and its total; "pq ta mais alto
+        # q 800?" is about the debt, answered below
+        return handlers_offers.restate_plan(t)
     if not t.debts:
         return _status(t)
     return t.step(say("answer_breakdown", t.ctx, **context_vars(t.state, t.ctx)))
@@ -227,24 +233,35 @@ def _discount(t: Turn) -> Step:
 def _plan_dates(t: Turn) -> Step:
     """ "a segunda vence qdo?": every date of the plan waiting for "ok", else of the
     agreement, else the totals on screen, else the due date."""
+    return _about_the_plan(t) or (_plan_total(t) if t.state.on_screen else _deadline(t))
+
+
+def _installment_amount(t: Turn) -> Step:
+    """ "qual o valor de cada parcela?": the plan waiting for "ok", else the agreement's
+    payments with their amounts, else the totals on screen, else what the intent does (no
+    plan yet: "quanto fica a parcela em 5x?" is a negotiation)."""
+    if t.parse.value("installments") is not None:
+        return usual_route(t)  # "e em 5x, quanto fica a parcela?": that plan
+    return _about_the_plan(t) or (_plan_total(t) if t.state.on_screen else usual_route(t))
+
+
+def _about_the_plan(t: Turn) -> Step | None:
     if t.state.pending_plan is not None:
-        return handlers_offers.restate_plan(t)  # its summary lists every date
+        return handlers_offers.restate_plan(t)  # its summary lists every date and amount
     agreement = t.ctx.agreement
-    if agreement is not None and agreement.status in ("active", "pending_approval"):
-        payments = [
-            {
-                "number": p.number,
-                "due": p.due.isoformat(),
-                "amount": money_str(p.amount),
-                "paid": p.number in agreement.paid_numbers,
-            }
-            for p in agreement.payments
-        ]
-        total = money_str(agreement.total)
-        return t.step(say("answer_plan_dates", t.ctx, payments=payments, total=total))
-    if t.state.on_screen:
-        return _plan_total(t)
-    return _deadline(t)
+    if agreement is None or agreement.status not in ("active", "pending_approval"):
+        return None
+    payments = [
+        {
+            "number": p.number,
+            "due": p.due.isoformat(),
+            "amount": money_str(p.amount),
+            "paid": p.number in agreement.paid_numbers,
+        }
+        for p in agreement.payments
+    ]
+    total = money_str(agreement.total)
+    return t.step(say("answer_plan_dates", t.ctx, payments=payments, total=total))
 
 
 def _plan_total(t: Turn) -> Step:
@@ -289,6 +306,7 @@ TOPICS: dict[str, Handler] = {
     "paid_to_person": _paid_to_person,
     "store_hours": _store_hours,
     "plan_dates": _plan_dates,
+    "installment_amount": _installment_amount,
     "late_payment": _late_payment,
     "product_issue": _product_issue,
     "other_question": _other_question,

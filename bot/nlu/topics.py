@@ -242,6 +242,19 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "installment_amount",
+        re.compile(
+            r"\b(?:qual|quanto|qto|qt)\s+(?:e\s+|eh\s+|fica\s+|vai\s+(?:ser|ficar)\s+|sera\s+|da\s+)?"
+            r"(?:o\s+)?(?:valor\s+)?(?:da|de\s+cada|das|a|cada)\s+(?:primeira\s+|proxima\s+|"
+            r"segunda\s+|ultima\s+)?(?:parcela|parcelas|prestacao|prestacoes|entrada)\b|"
+            r"\b(?:valor|preco)\s+(?:da|de\s+cada|das)\s+(?:primeira\s+|proxima\s+)?"
+            r"(?:parcela|parcelas|prestacao|prestacoes)\b|"
+            r"\bhow\s+much\s+(?:is|are|will\s+be|would\s+be)\s+(?:each|the\s+(?:first|next|"
+            r"monthly|last|down))\s*(?:payment|installment|one)?s?\b|"
+            r"\bhow\s+much\s+(?:is|are)\s+the\s+(?:payments|installments)\b"
+        ),
+    ),
+    (
         "product_issue",
         re.compile(
             r"\b(?:quebrou|quebrado|quebrada|estragou|estragado|estragada|deu\s+(?:defeito|problema)|"

@@ -189,3 +189,24 @@ def test_no_late_or_product_topic_without_the_question(text: str) -> None:
     topics = found(text, "topic")
     assert "late_payment" not in topics
     assert "product_issue" not in topics
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "qual o valor da primeira parcela?",
+        "quanto é a primeira parcela?",
+        "qual o valor de cada parcela?",
+        "quanto fica cada parcela?",
+        "qual o valor da entrada?",
+        "how much is the first payment?",
+        "how much is each installment?",
+    ],
+)
+def test_installment_amount_questions(text: str) -> None:
+    assert "installment_amount" in found(text, "topic")
+
+
+@pytest.mark.parametrize("text", ["vou pagar a primeira parcela sexta", "quero parcelar", "ok"])
+def test_no_installment_amount_topic_without_the_question(text: str) -> None:
+    assert "installment_amount" not in found(text, "topic")
