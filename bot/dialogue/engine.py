@@ -33,7 +33,7 @@ from bot.dialogue.context import (
 from bot.dialogue.events import on_agent_released, on_payment, on_reminder
 from bot.dialogue.flows import NOT_UNDERSTOOD, QUESTION, FlowError, Flows, default_flows
 from bot.dialogue.reading import Reading, has_phrase, read_message
-from bot.dialogue.state import ConversationState
+from bot.dialogue.state import ONE_TURN_KEYS, ConversationState
 from bot.dialogue.turn import Handler, Step, Turn, say
 
 HANDLERS: dict[str, Handler] = {
@@ -150,7 +150,17 @@ def decide(
     else:  # pragma: no cover - the Event union is closed
         raise TypeError(f"unknown event {event!r}")
     step = _vary(step, ctx)
-    return Decision(tuple(step.actions), step.state)
+    return Decision(tuple(step.actions), _one_turn_keys_spent(state, step.state))
+
+
+def _one_turn_keys_spent(before: ConversationState, after: ConversationState) -> ConversationState:
+    """Drop the one-turn keys (``ONE_TURN_KEYS``) this turn found and did not set again."""
+    stale = [
+        k for k in ONE_TURN_KEYS if k in before.extra and after.extra.get(k) == before.extra[k]
+    ]
+    if not stale:
+        return after
+    return after.evolve(extra={k: v for k, v in after.extra.items() if k not in stale})
 
 
 def _follow_language(state: ConversationState, event: UserTurn, intent: str) -> str | None:

@@ -77,7 +77,15 @@ def identity_required(t: Turn) -> Step:
 
 
 def wrong_person(t: Turn) -> Step:
-    """Not the debtor: apologise, disclose nothing, never write again."""
+    """Not the debtor: apologise, disclose nothing, never write again.
+
+    Unless the person confirmed being the debtor in this chat: "foi meu filho que pegou no
+    meu nome" after "sim, sou eu" contests the debt, it does not make a stranger of them (a
+    person looks at it; the number is not dropped)."""
+    if t.state.verified:
+        from bot.dialogue.handlers_safety import dispute
+
+        return dispute(t)
     return t.step(
         LogEvent("wrong_person", {}),
         MarkContactInvalid(),

@@ -25,6 +25,7 @@ from bot.dialogue.actions import (
     SendPaymentInfo,
 )
 from bot.dialogue.handlers_payments import METHODS
+from bot.dialogue.state import PLAN_LATER
 from bot.dialogue.turn import (
     Step,
     Turn,
@@ -169,6 +170,14 @@ def negotiate(t: Turn) -> Step:
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else None
     amount = _decimal(t.parse.value("amount"))
+    pending = t.state.pending_plan
+    if (
+        pending is not None
+        and amount is None
+        and installments == pending.installments
+        and t.says("decided")
+    ):
+        return confirm_plan(t)  # "ok pode fechar o de 6x" with that 6x waiting: the yes
     if amount is None and t.says("half_now"):
         # "metade agora e metade mês que vem": half as the entry, the rest in one go (or in
         # the installments said)
@@ -438,6 +447,9 @@ def confirm_plan(t: Turn) -> Step:
     plan = t.state.pending_plan
     if plan is None:
         return choose_option(t) if t.state.on_screen else present_offers(t)
+    if t.state.extra.get(PLAN_LATER) and not t.says("decided"):
+        # "vou ver e te falo" ... "👍": an ok to our "talk later", not a yes to the plan
+        return t.step(say("acknowledge_later", t.ctx))
     if plan.needs_approval:
         return t.step(
             CreateAgreement(plan, needs_approval=True),

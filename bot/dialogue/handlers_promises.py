@@ -17,6 +17,7 @@ from bot.dialogue.handlers_offers import (
     present_offers,
     request_approval,
 )
+from bot.dialogue.state import PLAN_LATER
 from bot.dialogue.turn import Step, Turn, money_str, normalise, say
 
 
@@ -268,7 +269,17 @@ def callback_later(t: Turn) -> Step:
             same_day=day == t.ctx.today,
             hours=t.ctx.settings.callback_default_hours,
         ),
+        **_plan_waits(t),
     )
+
+
+def _plan_waits(t: Turn) -> dict[str, object]:
+    """ "vou ver e te falo" to "posso fechar?": the plan stays on the table, and a "👍" to
+    our "talk later" is not taken as the yes (see ``confirm_plan``)."""
+    if t.state.phase != "confirming_plan":
+        return {}
+    count = int(t.state.extra.get(PLAN_LATER, 0)) + 1  # counted up: it holds one more turn
+    return {"extra": {**t.state.extra, PLAN_LATER: count}}
 
 
 def follow_up(t: Turn) -> Step:

@@ -123,6 +123,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "thanks",
         "goodbye",
         "acknowledge",
+        "acknowledge_later",
         "not_understood",
         "not_understood_offer_human",
         "handoff_not_understood",

@@ -65,6 +65,12 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
     )
 
 
+# Keys of ``ConversationState.extra`` that hold for the next message only: the engine drops
+# one the turn left unchanged (a handler that wants it again counts it up).
+PLAN_LATER = "plan_later"  # "vou ver e te falo" while a plan waited for a yes
+ONE_TURN_KEYS: tuple[str, ...] = (PLAN_LATER,)
+
+
 @dataclass(frozen=True)
 class ConversationState:
     """The memory of one conversation. Frozen: every change makes a new state.
