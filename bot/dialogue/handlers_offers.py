@@ -425,6 +425,9 @@ def choose_option(t: Turn) -> Step:
     raw = t.parse.value("option")
     if raw is None and t.parse.value("installments") is not None:
         return negotiate(t)
+    if raw is None and len(plans) > 1 and t.parse.intent == "affirm":
+        # "sounds good" / "sim" to a list of options: which one is never guessed
+        return t.step(say("option_which", t.ctx, count=len(plans)))
     index = int(raw) if raw is not None else 1
     if not 1 <= index <= len(plans):
         return t.step(say("option_invalid", t.ctx, count=len(plans)))

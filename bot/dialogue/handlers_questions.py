@@ -273,6 +273,10 @@ def _plan_total(t: Turn) -> Step:
 def _partial_payment(t: Turn) -> Step:
     """ "já paguei 200, pq ta cobrando tudo?": what was received, what is left; a payment we
     cannot see yet is checked from the receipt (reminders pause meanwhile)."""
+    if t.state.awaiting_receipt and t.says("whats_left"):
+        # "então fica 600 né?" after "já dei 300 na loja": the number is what would be left,
+        # not another payment; what is left is said once the store has checked the receipt
+        return t.step(say("answer_left_pending", t.ctx, **_common(t)))
     claimed = claimed_amount(t)
     values: dict[str, Any] = {**received_vars(t.ctx), "claimed": None}
     if claimed is not None:

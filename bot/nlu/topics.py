@@ -225,6 +225,9 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bja\s+(?:paguei|dei)\s+(?:uma\s+)?(?:parte|entrada|parcela|metade)|"
             r"\b(?:descont|abat)\w*\s+(?:o\s+que|oq)\s+(?:eu\s+)?(?:ja\s+)?paguei|"
             r"\bi\s+(?:already\s+)?paid\s+(?:part|half|some|a\s+part)|\bpartial\s+payment|"
+            r"\b(?:entao|ai)\s+(?:so\s+)?(?:fica|falta|sobra|resta|faltam|ficam)\s+(?:so\s+)?"
+            r"(?:uns\s+)?(?:r\$\s*)?\d[\d.,]*|\bso\s+(?:now\s+)?(?:it'?s|i\s+owe|that\s+leaves|"
+            r"there'?s)\s+(?:only\s+|just\s+)?\$?\d[\d.,]*\s*(?:left|now)?|"
             r"\b(?:already\s+)?paid\s+(?:you\s+)?\$?\d[\d.,]*\b.{0,60}?\b(?:whole|full|all|"
             r"entire|same|everything)\b"
         ),
@@ -278,8 +281,11 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:parcela|prestacao|pagamento|boleto|mes)|"
             r"\b(?:o\s+que\s+acontece|oq\s+acontece|que\s+acontece)\s+se\s+(?:eu\s+)?"
             r"(?:atras|nao\s+pag)|"
-            r"\bwhat\s+(?:if|happens\s+if)\s+i\s+(?:miss|skip|am\s+late|'?m\s+late|pay\s+late|"
+            r"\bwhat\s+(?:if|happens\s+if)\s+i\s*(?:'?m|am)?\s+(?:miss|skip|(?:pay\s+)?"
+            r"(?:(?:a\s+)?(?:few|couple(?:\s+of)?|\d+|one|two|three)\s+days?\s+)?(?:late|behind)|"
             r"can'?t\s+pay\s+(?:a|one|an)\s+(?:payment|installment))|"
+            r"\be\s+se\s+(?:eu\s+)?(?:pagar\s+)?(?:com\s+)?(?:uns|alguns|\d+)\s+dias?\s+(?:de\s+)?"
+            r"(?:atraso|atrasad[oa]|depois)|"
             r"\bif\s+i\s+(?:miss|skip)\s+(?:a|one|an)\s+(?:payment|installment)"
         ),
     ),

@@ -71,11 +71,15 @@ def test_bare_number_on_screen_is_an_option_even_with_low_confidence(convo: Any)
     assert d.state.pending_plan == c.ctx.offers.plans[0]
 
 
-def test_affirm_after_offers_takes_the_first_option(convo: Any) -> None:
+def test_affirm_to_several_options_asks_which_never_takes_the_first(convo: Any) -> None:
+    # "sounds good" / "quero" to a list of options: the first one was taken before, and a
+    # person who meant the installments got a summary of the payment in full
     c = convo()
     _offers_on_screen(c)
+    assert len(c.state.on_screen) > 1
     d = c.say("affirm", text="quero")
-    assert d.state.pending_plan == c.ctx.offers.plans[0]
+    assert replies(d) == ["option_which"]
+    assert d.state.pending_plan is None
 
 
 def test_fechado_with_several_plans_on_screen_asks_which_never_guesses(convo: Any) -> None:

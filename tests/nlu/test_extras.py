@@ -210,3 +210,18 @@ def test_installment_amount_questions(text: str) -> None:
 @pytest.mark.parametrize("text", ["vou pagar a primeira parcela sexta", "quero parcelar", "ok"])
 def test_no_installment_amount_topic_without_the_question(text: str) -> None:
     assert "installment_amount" not in found(text, "topic")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("and what happens if i'm a few days late?", "late_payment"),
+        ("what if i pay a few days late?", "late_payment"),
+        ("e se eu pagar uns dias atrasado?", "late_payment"),
+        ("qual o minimo q eu posso pagar?", "options"),
+        ("whats the minimum i can pay?", "options"),
+        ("entao fica 600 ne?", "partial_payment"),
+    ],
+)
+def test_questions_found_reading_fresh_transcripts(text: str, topic: str) -> None:
+    assert topic in found(text, "topic")
