@@ -193,6 +193,11 @@ def negotiate(t: Turn) -> Step:
 
             return promise_to_pay(t)
         return offers(t)
+    said = (_decimal(e.value) for e in t.parse.entities if e.entity == "amount")
+    amounts = [a for a in said if a is not None]  # "200 now and 200 a month": both, repeats too
+    if installments is None and len(amounts) == 2 and t.says("now_and_monthly"):
+        # "200 agora e 200 por mês" / "200 now and 200 every month": an entry, then monthly
+        return _propose(t, None, amounts[0], down_payment=True, monthly=amounts[1])
     if installments is None and amount is not None and _part_on_a_day(t):
         # "consigo 200 na sexta e o resto no outro mês": 200 promised for Friday, the rest
         # arranged later (a plan needs no day for its entry)
@@ -236,17 +241,18 @@ def _propose(
     *,
     insisting: bool = True,
     down_payment: bool = False,
+    monthly: Decimal | None = None,
 ) -> Step:
     """Ask the book for the debtor's own plan and show it (or the offers, or a person)."""
     down = None
-    monthly = None
     if amount is not None:
-        if down_payment or t.says("down_payment"):
+        if down_payment or t.says("down_payment") or monthly is not None:
             down = amount
             if installments is None and t.says("rest_at_once"):
                 installments = 1  # the rest in one go: the book offers the nearest plan
             pending = t.state.pending_plan
-            if installments is None and pending is not None and pending.kind == "installments":
+            carry = installments is None and monthly is None
+            if carry and pending is not None and pending.kind == "installments":
                 # "e se eu der 200 de entrada?" about the 6x on the table: still 6x
                 installments = pending.installments
         else:
