@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.dialogue.actions import LogEvent, MarkContactInvalid
 from bot.dialogue.context import Context
 from bot.dialogue.state import ConversationState
-from bot.dialogue.turn import Step, Turn, debt_vars, say
+from bot.dialogue.turn import Step, Turn, debt_vars, normalise, say
 
 
 def context_vars(state: ConversationState, ctx: Context) -> dict[str, Any]:
@@ -97,8 +98,30 @@ def wrong_person(t: Turn) -> Step:
 
 
 def closed(t: Turn) -> Step:
-    """A message on a contact marked invalid: a short reply that discloses nothing."""
+    """A message on a contact marked invalid: a short reply that discloses nothing.
+
+    Closed because a relative answered ("sou a esposa dele"), the debtor may take the phone
+    later ("oi, aqui é o Roberto agora", "consigo pagar metade dia 15"): a person confirms who
+    it is and goes on (the bot still discloses nothing)."""
+    if t.state.extra.get("closed_by") == "relative" and _debtor_back(t):
+        from bot.dialogue.handlers_safety import hand_off
+
+        return hand_off(t, "request_human", "closed_debtor_back")
     return t.step(say("closed", t.ctx))
+
+
+def _debtor_back(t: Turn) -> bool:
+    """ "aqui é o Roberto agora" / "sou eu, o Roberto" / "it's Roberto here": the debtor says
+    they are speaking (the relative speaking of them, "o Roberto chega às 18h", is not)."""
+    first = normalise(t.ctx.debtor.name.split()[0]) if t.ctx.debtor.name.strip() else ""
+    if not first or t.parse.value("relative") is not None:
+        return False
+    name = re.escape(first)
+    claim = re.compile(
+        rf"\b(?:aqui\s+e|sou(?:\s+eu)?|eu\s+sou|e|eh|quem\s+fala\s+e|this\s+is|it'?s|i'?m)\s+"
+        rf"(?:o\s+|a\s+)?{name}\b|\b{name}\s+(?:aqui|here|falando|speaking)\b"
+    )
+    return claim.search(normalise(t.parse.text)) is not None
 
 
 def ask_identity(t: Turn) -> Step:

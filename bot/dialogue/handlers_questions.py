@@ -320,6 +320,10 @@ TOPICS: dict[str, Handler] = {
 # --- who answers, how to pay --------------------------------------------------------------
 
 
+# state.extra key: why the chat was closed ("relative": someone of the household answered)
+CLOSED_BY = "closed_by"
+
+
 def relative_answered(t: Turn) -> Step:
     """ "sou a mãe dele": thank politely, say nothing of the debt, tell how the debtor can
     reach the shop, and stop writing to this number."""
@@ -339,6 +343,7 @@ def relative_answered(t: Turn) -> Step:
         phase="closed",
         on_screen=(),
         pending_plan=None,
+        extra={**t.state.extra, CLOSED_BY: "relative"},
     )
 
 

@@ -13,6 +13,11 @@ def opt_out(t: Turn) -> Step:
     return t.step(OptOut(), say("opt_out", t.ctx), opted_out=True)
 
 
+def hand_off(t: Turn, reason: str, response: str) -> Step:
+    """Hand the chat to a person with ``response`` (which may say the agents' hours)."""
+    return _hand_off(t, reason, response)
+
+
 def _hand_off(t: Turn, reason: str, response: str) -> Step:
     resume = t.state.phase if t.state.phase not in ("with_agent", "new") else "open"
     return t.step(
