@@ -67,6 +67,7 @@ QUESTION_TOPICS: tuple[str, ...] = (
     "late_payment",  # e se eu atrasar uma parcela? / what if I miss a payment?
     "product_issue",  # mas ele quebrou na primeira semana / the TV stopped working
     "store_hours",  # vcs abrem domingo? / what time do you open / onde fica a loja
+    "privacy_request",  # apaguem meus dados / what data do you have on me (LGPD: a person)
     "other_question",  # a question none of the above answers: a person answers it
 )
 

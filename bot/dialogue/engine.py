@@ -340,6 +340,10 @@ def _date_means(
             for name in ("later_next_week", "later_next_month")
         )
         return "promise_to_pay" if bare_later and vague else intent
+    if len(reading.parse.all_values("date")) == 1 and has_phrase(
+        flows, "missed_payment", language, text
+    ):
+        return "cannot_pay"  # "não consegui pagar segunda": the day missed, not a new one
     if intent in DATE_IS_PROMISE or bare_later:
         return "promise_to_pay"  # "tomorrow" to "shall we set a day?"
     if intent == "cannot_pay" and _later_day(reading, ctx):

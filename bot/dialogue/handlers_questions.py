@@ -124,6 +124,12 @@ def _store_hours(t: Turn) -> Step:
     return t.step(say("answer_store_hours", t.ctx, store_open=_store_open(t), **_common(t)))
 
 
+def _privacy_request(t: Turn) -> Step:
+    """ "can you delete my data?" / "quais dados vocês têm de mim?": what we keep and why, and
+    the request handed to a person (a data request under the LGPD is answered by the shop)."""
+    return _hand_off(t, "question", "answer_privacy_request", **_common(t))
+
+
 def _paid_to_person(t: Turn) -> Step:
     step = _hand_off(t, "paid_to_person", "answer_paid_to_person", **_common(t))
     step.actions.insert(0, LogEvent("paid_to_person", {}))
@@ -311,6 +317,7 @@ TOPICS: dict[str, Handler] = {
     "store_hours": _store_hours,
     "plan_dates": _plan_dates,
     "installment_amount": _installment_amount,
+    "privacy_request": _privacy_request,
     "late_payment": _late_payment,
     "product_issue": _product_issue,
     "other_question": _other_question,

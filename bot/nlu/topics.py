@@ -262,6 +262,17 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "privacy_request",
+        re.compile(
+            r"\b(?:apag\w*|delet\w*|exclu\w*|remov\w*|tir\w*)\s+(?:todos\s+)?(?:os\s+)?(?:meus\s+)?"
+            r"dados\b|\bdados\s+(?:pessoais\s+)?(?:que\s+)?(?:voces?|vcs?)\s+(?:tem|tem\s+de\s+mim|"
+            r"guardam|usam)|\b(?:quais|que)\s+dados\b|\blgpd\b|"
+            r"\b(?:delete|erase|remove|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?"
+            r"(?:data|information|info|details)\b|\bwhat\s+(?:data|info|information|personal\s+data)\s+"
+            r"(?:do\s+)?(?:you|u)\s+(?:have|keep|hold|store)|\b(?:gdpr|data\s+protection)\b"
+        ),
+    ),
+    (
         "product_issue",
         re.compile(
             r"\b(?:quebrou|quebrado|quebrada|estragou|estragado|estragada|deu\s+(?:defeito|problema)|"

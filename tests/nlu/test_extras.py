@@ -225,3 +225,21 @@ def test_no_installment_amount_topic_without_the_question(text: str) -> None:
 )
 def test_questions_found_reading_fresh_transcripts(text: str, topic: str) -> None:
     assert topic in found(text, "topic")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you delete my data?",
+        "what info do you have about me?",
+        "quero que apaguem meus dados",
+        "quais dados vcs tem de mim?",
+    ],
+)
+def test_privacy_requests(text: str) -> None:
+    assert "privacy_request" in found(text, "topic")
+
+
+@pytest.mark.parametrize("text", ["me manda os dados do pix", "dados bancarios pra transferir"])
+def test_no_privacy_request_for_payment_details(text: str) -> None:
+    assert "privacy_request" not in found(text, "topic")
