@@ -254,7 +254,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         if reading.opt_out:
             intent = _kept_before_opt_out(reading, flows) or intent
         intent = _date_means(state, reading, intent, entities, ctx, flows)
-        if _accepts_pending_plan(state, reading):
+        if _accepts_pending_plan(state, reading, flows):
             # "ok 6x entao, fechado": the plan on the table, accepted (its "6x" or its first
             # day is no new ask)
             intent, entities = "affirm", [e for e in entities if e not in ("installments", "date")]
@@ -292,10 +292,21 @@ def _confirms_identity(state: ConversationState, reading: Reading, intent: str) 
     return soft_before and reading.identity is None and intent in OWN_DEBT
 
 
-def _accepts_pending_plan(state: ConversationState, reading: Reading) -> bool:
-    """A yes that repeats the plan waiting for it ("ok 6x então, fechado") accepts it."""
+def _accepts_pending_plan(state: ConversationState, reading: Reading, flows: Flows) -> bool:
+    """A yes that repeats the plan waiting for it ("ok 6x então, fechado") accepts it.
+
+    Not an "ah tá" said on the way to another question ("ah tá, juros né. e parcelado como
+    fica?" with the payment in full waiting): the yes must lead the message or be a
+    "fechado", and a question for the other kind of plan is never a yes to this one."""
     plan = state.pending_plan
     if state.phase != "confirming_plan" or plan is None or "affirm" not in reading.intents:
+        return False
+    language = state.language or "pt"
+    text = reading.parse.text
+    other_kind = "wants_installments" if plan.kind == "pay_in_full" else "wants_in_full"
+    if has_phrase(flows, other_kind, language, text):
+        return False
+    if reading.intent != "affirm" and not has_phrase(flows, "decided", language, text):
         return False
     said = reading.parse.value("installments")
     if said is not None and str(said) != str(plan.installments):

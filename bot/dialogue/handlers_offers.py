@@ -54,7 +54,7 @@ def present_offers(
 ) -> Step:
     """Show page ``page`` of the book's plans; with nothing left, hand off to a person."""
     if not t.debts:
-        return t.step(say("debt_details_none", t.ctx), phase="open")
+        return _agreement_change(t) or t.step(say("debt_details_none", t.ctx), phase="open")
     seg = segment if segment is not None else (t.state.offers_segment or t.ctx.debtor.segment)
     plans = _all_plans(t, seg)
     size = max(t.ctx.settings.offers_per_message, 1)
@@ -165,8 +165,23 @@ def pay_in_full_question(t: Turn) -> Step | None:
     return _plan_by_kind(t)
 
 
+def _agreement_change(t: Turn) -> Step | None:
+    """Everything is in an agreement and the person asks for a deal ("posso mudar o dia da
+    parcela pro dia 15?", "e se eu quiser quitar tudo antes?"): changing an agreement is a
+    person's decision (None: no agreement to change)."""
+    agreement = t.ctx.agreement
+    if t.debts or agreement is None or agreement.status not in ("active", "pending_approval"):
+        return None
+    from bot.dialogue.handlers_safety import hand_off
+
+    return hand_off(t, "request_human", "agreement_change_person")
+
+
 def negotiate(t: Turn) -> Step:
     """The debtor's own proposal ("em 5x", "150 por mês", "100 de entrada"), else offers."""
+    change = _agreement_change(t)
+    if change is not None:
+        return change
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else None
     amount = _decimal(t.parse.value("amount"))

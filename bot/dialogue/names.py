@@ -124,6 +124,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "goodbye",
         "acknowledge",
         "acknowledge_later",
+        "agreement_change_person",
         "answer_privacy_request",
         "closed_debtor_back",
         "answer_left_pending",
