@@ -112,6 +112,9 @@ def test_link_check_simulate_accept_pix(
     page.get_by_label(re.compile("dígitos do seu CPF")).fill(digits)
     page.keyboard.press("Enter")
     expect(page.locator("#owed-title")).to_be_visible()
+    # the heading shows while the page is still parsing: its script (what moves the figures
+    # with the slider) is in once the page has loaded; a key pressed before that was lost
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     _shot(page, f"portal_{name}_offers")
 
