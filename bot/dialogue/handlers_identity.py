@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.dialogue.actions import LogEvent, MarkContactInvalid
 from bot.dialogue.context import Context
-from bot.dialogue.state import ConversationState
+from bot.dialogue.state import CLOSED_BY, ConversationState
 from bot.dialogue.turn import Step, Turn, debt_vars, normalise, say
 
 
@@ -103,7 +103,7 @@ def closed(t: Turn) -> Step:
     Closed because a relative answered ("sou a esposa dele"), the debtor may take the phone
     later ("oi, aqui é o Roberto agora", "consigo pagar metade dia 15"): a person confirms who
     it is and goes on (the bot still discloses nothing)."""
-    if t.state.extra.get("closed_by") == "relative" and _debtor_back(t):
+    if t.state.extra.get(CLOSED_BY) == "relative" and _debtor_back(t):
         from bot.dialogue.handlers_safety import hand_off
 
         return hand_off(t, "request_human", "closed_debtor_back")

@@ -400,7 +400,7 @@ def option_by_amount(parse: Parse, plans: tuple[Plan, ...]) -> Parse:
     if not plans:
         return parse
     said = parse.value("option")
-    if isinstance(said, int) and not 1 <= said <= len(plans) or said is None:
+    if said is None or (isinstance(said, int) and not 1 <= said <= len(plans)):
         by_count = _option_by_installments(parse, plans)
         if by_count is not None:
             return by_count

@@ -32,6 +32,7 @@ from bot.dialogue.answers import (
 )
 from bot.dialogue.handlers_identity import context_vars
 from bot.dialogue.reading import question_topic
+from bot.dialogue.state import CLOSED_BY
 from bot.dialogue.turn import (
     Handler,
     Step,
@@ -325,10 +326,6 @@ TOPICS: dict[str, Handler] = {
 
 
 # --- who answers, how to pay --------------------------------------------------------------
-
-
-# state.extra key: why the chat was closed ("relative": someone of the household answered)
-CLOSED_BY = "closed_by"
 
 
 def relative_answered(t: Turn) -> Step:

@@ -69,6 +69,9 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
 # one the turn left unchanged (a handler that wants it again counts it up).
 PLAN_LATER = "plan_later"  # "vou ver e te falo" while a plan waited for a yes
 ONE_TURN_KEYS: tuple[str, ...] = (PLAN_LATER,)
+# Key of ``ConversationState.extra``: why the chat was closed ("relative": someone of the
+# household answered; the debtor may take the phone later)
+CLOSED_BY = "closed_by"
 
 
 @dataclass(frozen=True)
