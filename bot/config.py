@@ -333,6 +333,9 @@ class Settings(_Strict):
     assistant_name: str = "Quita"
     identity_check: Literal["none", "confirm_name"] = "confirm_name"
     database_url: str = "sqlite:///quita.db"
+    # PostgreSQL: threads per process doing database work (turns wait on round trips, so
+    # more than the cores); the connection pool grows to match. SQLite uses one thread.
+    database_threads: int = Field(default=12, ge=1, le=64)
     redis_url: str | None = None
     public_url: str = "http://localhost:8000"
     secret_key: str | None = None

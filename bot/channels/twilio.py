@@ -92,6 +92,9 @@ class TwilioChannel:
         self._templates = dict(templates or {})
         self._interactive = dict(interactive or {})
         self._status_callback = status_callback
+        # the SDK imports its REST domain on first use: here, not in the first sends racing
+        # for the import lock
+        _ = client.messages
 
     @property
     def transport(self) -> HttpxTwilioClient:
@@ -169,7 +172,7 @@ class TwilioChannel:
 
     async def send(self, message: OutboundMessage) -> SendResult:
         args = self.request(message)
-        sid = await asyncio.to_thread(self._create, args)
+        sid = await self._transport.run(self._create, args)
         # DEBUG: the sender logs every send at INFO ("message sent"); twice cost a turn's CPU
         log.debug(
             "twilio sent",

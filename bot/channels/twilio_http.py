@@ -13,6 +13,7 @@ response's ``Retry-After`` is kept per thread, because ``TwilioRestException`` d
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
 import logging
@@ -20,7 +21,9 @@ import os
 import ssl
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -30,6 +33,9 @@ from twilio.http.response import Response
 from bot.channels.media import MEDIA_TIMEOUT, failed, read_capped_sync
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+SENDS_IN_FLIGHT = 32  # the outbox sender's slots (``OutboxSender(concurrency=...)``)
 
 
 class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is untyped
@@ -52,6 +58,7 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         self._connections: list[http.client.HTTPConnection] = []
         self._connections_lock = threading.Lock()
         self._tls: ssl.SSLContext | None = None
+        self._threads: ThreadPoolExecutor | None = None
 
     def rewrite(self, url: str) -> str:
         """The URL to call: Twilio's, or the same path on the configured host."""
@@ -172,7 +179,21 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         """``Retry-After`` of the last response seen on this thread, in seconds."""
         return getattr(self._local, "retry_after", None)
 
+    async def run(self, call: Callable[..., T], *args: Any) -> T:
+        """``call(*args)`` on this client's own threads: a send waits on Twilio's round trip,
+        so as many run at once as the sender has slots, not asyncio's default few (6 on a
+        2-core machine, shared with every other ``to_thread``)."""
+        with self._connections_lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(SENDS_IN_FLIGHT, "quita-twilio")
+            threads = self._threads
+        return await asyncio.get_running_loop().run_in_executor(threads, call, *args)
+
     def close(self) -> None:
+        with self._connections_lock:
+            threads, self._threads = self._threads, None
+        if threads is not None:
+            threads.shutdown(wait=False)
         if self._own_client:
             self._client.close()
         with self._connections_lock:

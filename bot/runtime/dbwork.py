@@ -5,14 +5,19 @@ and SQLite's busy handler waits by sleeping (1, 2, 5 ... 100 ms): under load mos
 turn's time was spent asleep, and a webhook's small insert waited behind every turn.
 ``SerialDatabaseWork`` runs all of it on one thread, in order, and lets urgent work (storing
 a webhook's delivery, so the provider gets its answer) go before the turns already queued.
-PostgreSQL takes concurrent writers: ``ThreadedDatabaseWork`` is ``asyncio.to_thread``, with
-a few threads kept for urgent work.
+PostgreSQL takes concurrent writers: ``ThreadedDatabaseWork`` has its own worker threads,
+with a few kept for urgent work. Not asyncio's default executor: on a 2-core machine it has 6
+threads, shared with every other ``to_thread`` (the Twilio SDK's sends among them), and a turn
+on PostgreSQL spends most of its time waiting on round trips, so 6 turns in flight left each
+web process idle four fifths of the time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import itertools
 import queue
 import threading
@@ -29,25 +34,45 @@ class DatabaseWork(Protocol):
     def close(self) -> None: ...
 
 
+THREADS, URGENT_THREADS = 12, 6
+
+
 class ThreadedDatabaseWork:
     """Worker threads; urgent work has threads of its own, so a webhook's insert never
-    queues behind the turns that fill the default pool."""
+    queues behind the turns that fill the others. ``threads + urgent_threads`` is what the
+    connection pool is sized to (``pool_size``)."""
 
-    def __init__(self, urgent_threads: int = 4) -> None:
-        self._urgent_threads = urgent_threads
-        self._urgent: ThreadPoolExecutor | None = None
+    def __init__(self, threads: int = THREADS, urgent_threads: int = URGENT_THREADS) -> None:
+        self.threads = threads
+        self.urgent_threads = urgent_threads
+        self._pools: dict[bool, ThreadPoolExecutor] = {}
+        self._lock = threading.Lock()
 
     async def __call__(self, work: Callable[[], T], *, urgent: bool = False) -> T:
-        if not urgent:
-            return await asyncio.to_thread(work)
-        if self._urgent is None:
-            self._urgent = ThreadPoolExecutor(self._urgent_threads, "quita-db-urgent")
-        return await asyncio.get_running_loop().run_in_executor(self._urgent, work)
+        pool = self._pools.get(urgent)
+        if pool is None:
+            with self._lock:
+                pool = self._pools.get(urgent)
+                if pool is None:
+                    size, name = (
+                        (self.urgent_threads, "quita-db-urgent")
+                        if urgent
+                        else (self.threads, "quita-db")
+                    )
+                    pool = self._pools[urgent] = ThreadPoolExecutor(size, name)
+        # contextvars go along, as asyncio.to_thread does (log context, clock overrides)
+        call = functools.partial(contextvars.copy_context().run, work)
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
+
+    @property
+    def pool_size(self) -> int:
+        return self.threads + self.urgent_threads
 
     def close(self) -> None:
-        if self._urgent is not None:
-            self._urgent.shutdown(wait=False)
-            self._urgent = None
+        with self._lock:
+            pools, self._pools = self._pools, {}
+        for pool in pools.values():
+            pool.shutdown(wait=False)
 
 
 class SerialDatabaseWork:
@@ -113,5 +138,5 @@ def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
         future.set_exception(exc)
 
 
-def database_work_for(url: str) -> DatabaseWork:
-    return SerialDatabaseWork() if url.startswith("sqlite") else ThreadedDatabaseWork()
+def database_work_for(url: str, threads: int = THREADS) -> DatabaseWork:
+    return SerialDatabaseWork() if url.startswith("sqlite") else ThreadedDatabaseWork(threads)

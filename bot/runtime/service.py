@@ -33,7 +33,7 @@ from bot.offers.payments import PaymentProvider
 from bot.portal.chat import offer_link as offer_portal_link
 from bot.portal.chat import reminder_link as portal_reminder_link
 from bot.resources import resource_path
-from bot.runtime.dbwork import database_work_for
+from bot.runtime.dbwork import DatabaseWork, ThreadedDatabaseWork, database_work_for
 from bot.runtime.desk import AgentDesk
 from bot.runtime.inbound import Inbound
 from bot.runtime.inbox import InboxWorkers
@@ -164,6 +164,14 @@ def load_responses(directory: Path) -> ResponseBook:
     return _RESPONSES[key]
 
 
+def pool_options(dbwork: DatabaseWork) -> dict[str, int]:
+    """A connection per database thread, a few for the rest (logins, the cadence's thread);
+    the pool opens them as they are asked for, so an idle process holds few."""
+    if not isinstance(dbwork, ThreadedDatabaseWork):
+        return {}
+    return {"pool_size": dbwork.pool_size + 4, "max_overflow": 8}
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -178,7 +186,8 @@ def build_runtime(
     configuration (never falls back to memory when Redis is configured)."""
     from bot.nlu import build_interpreter
 
-    engine = make_engine(settings.database_url)
+    dbwork = database_work_for(settings.database_url, settings.database_threads)
+    engine = make_engine(settings.database_url, **pool_options(dbwork))
     book = book or load_offer_book(resource_path(settings.offers.path))
     responses = load_responses(resource_path(dialogues_dir or DIALOGUES_DIR))
     if payments is None:
@@ -208,7 +217,7 @@ def build_runtime(
         deps=deps,
         channels=channels,
         webhooks=webhook_endpoints(settings, channels),
-        dbwork=database_work_for(settings.database_url),
+        dbwork=dbwork,
     )
     if settings.redis_url:
         from bot.runtime.redis_backends import RedisDeduper, RedisLiveUpdates, RedisLockManager

@@ -314,3 +314,30 @@ def test_interactive_settings_refuse_unknown_kinds_and_sids() -> None:
         TwilioSettings(interactive={"maybe": YES_NO_SID})
     with pytest.raises(ValidationError):
         TwilioSettings(interactive={"yes_no": "HXnotasid"})
+
+
+async def test_sends_wait_on_twilio_side_by_side(
+    whatsapp: TwilioChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send waits on Twilio's round trip in a thread: twelve are in flight at once (with
+    asyncio's default executor, 6 threads on a 2-core machine, the barrier would break)."""
+    import asyncio
+    import threading
+
+    together = threading.Barrier(12, timeout=10)
+    names: set[str] = set()
+
+    def create(args: dict[str, object]) -> str:
+        names.add(threading.current_thread().name)
+        together.wait()
+        return f"SM{args['to']}"
+
+    monkeypatch.setattr(whatsapp, "_create", create)
+    messages = [
+        OutboundMessage(channel="whatsapp", address=f"+55119900000{n:02d}", text="Oi")
+        for n in range(12)
+    ]
+    results = await asyncio.gather(*(whatsapp.send(m) for m in messages))
+    assert [r.provider_id for r in results] == [f"SMwhatsapp:{m.address}" for m in messages]
+    assert len(names) == 12
+    assert all(n.startswith("quita-twilio") for n in names)
