@@ -12,8 +12,9 @@ so the provider's connection (and its retry timer) waited on our slowest turn. N
 
 Exactly once: the turn's own unique (channel, provider_id) on ``messages`` makes a second
 run of a row whose turn committed (crash between the turn and "done") a no-op.
-A row whose turn keeps failing is marked ``failed`` after ``MAX_ATTEMPTS`` (logged; it
-stays in the table for a person to look at) so it cannot hold the chat's later messages.
+A row whose turn keeps failing is marked ``failed`` after ``MAX_ATTEMPTS`` so it cannot hold
+the chat's later messages; its message is kept as a dead letter (``bot.store.deadletters``),
+where managers see it on the dashboard's dead-letters page.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.core.clock import Clock, parse_iso
 from bot.core.domain import InboundMessage, Media
 from bot.runtime.dbwork import DatabaseWork
 from bot.runtime.ports import LockManager
+from bot.store import deadletters
 from bot.store.coalesce import Coalescer
 from bot.store.db import transaction
 from bot.store.tables import InboxDelivery
@@ -271,9 +273,24 @@ class InboxWorkers:
                 # the type only: a database error's text can quote the message and phone
                 error = type(exc).__name__[:200]
                 await self._finish((row_id, status, error))
+                if status == FAILED:
+                    await self._park(msg, exc)
                 return False
             await self._finish((row_id, DONE, None))
         return True
+
+    async def _park(self, msg: InboundMessage, error: BaseException) -> None:
+        """A message no retry could turn: shown to managers as a dead letter."""
+        try:
+            await self._dbwork(functools.partial(self._park_now, msg, error))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the row is marked failed either way; the page just misses it
+            log.exception("inbox.park_failed")
+
+    def _park_now(self, msg: InboundMessage, error: BaseException) -> None:
+        with transaction(self._db) as session:
+            deadletters.park(session, msg, error, now=self._clock.now())
 
     def _pending_many(self, chats: list[tuple[str, str]]) -> list[list[_Row]]:
         with transaction(self._db) as session:
