@@ -3,14 +3,17 @@
 Off unless ``console.auto_assign: round_robin``. "Online" is an active agent whose console
 session (``web_sessions``) was used in the last ``console.online_minutes``. The rotation
 follows agent ids, starting after the agent the previous automatic assignment chose (read
-back from the event log, so it survives restarts and is shared by every worker).
+back from the event log, so it survives restarts and is shared by every worker). On
+PostgreSQL the read and the new event are one step under a transaction-scoped advisory lock:
+two chats handed off at the same moment in two processes would otherwise both read the same
+"previous" agent and go to the same person. (SQLite's turns already run one at a time.)
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -19,6 +22,7 @@ from bot.store.ledger import EventLog
 from bot.store.tables import Conversation, Event, User, WebSession
 
 AUTO_ASSIGNED = EventKind.AUTO_ASSIGNED
+ROTATION_LOCK = 0x51_55_49_54_41_01  # pg_advisory_xact_lock key: "QUITA" + 1, the rotation
 
 
 def online_agents(session: Session, *, now: datetime, within: timedelta) -> list[int]:
@@ -63,6 +67,9 @@ def auto_assign(
         return None
     if conversation.status != ConversationStatus.WAITING_AGENT:
         return None
+    if session.get_bind().dialect.name == "postgresql":
+        # held until this turn commits: the next hand-off reads the event written below
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROTATION_LOCK})
     online = online_agents(session, now=now, within=timedelta(minutes=console.online_minutes))
     agent = next_agent(online, _last_chosen(session))
     if agent is None:

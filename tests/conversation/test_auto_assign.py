@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
-from bot.conversation.assignment import next_agent
+from bot.conversation.assignment import auto_assign, next_agent
 from bot.core.domain import InboundMessage
 from bot.runtime.service import Runtime
+from bot.store.db import make_engine
 from bot.store.tables import Contact, Conversation, Event, User, WebSession
 from tests.runtime.support import add_debtor
 
@@ -108,3 +113,70 @@ async def test_off_by_default(make_runtime: Any) -> None:
     conversation = await _asks_for_a_person(runtime, "+5511990000001", "O1")
     assert conversation.status == "waiting_agent"
     assert conversation.assigned_agent_id is None
+
+
+@pytest.fixture
+def clean_postgres(postgres_server_url: str) -> Iterator[str]:
+    def reset() -> None:
+        engine = make_engine(postgres_server_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+    reset()
+    yield postgres_server_url
+    reset()  # later tests share this database
+
+
+@pytest.mark.postgres
+async def test_two_hand_offs_at_once_go_to_different_agents(
+    make_runtime: Any, clean_postgres: str
+) -> None:
+    """Two processes hand off a chat each at the same moment: the second waits for the
+    first's choice (PostgreSQL advisory lock) instead of reading the same previous agent."""
+    runtime = await make_runtime(database_url=clean_postgres, overrides=ROUND_ROBIN)
+    ana = _staff(runtime, "Ana", "agent", seen_minutes_ago=1)
+    bia = _staff(runtime, "Bia", "agent", seen_minutes_ago=1)
+    ids = []
+    for n in range(2):
+        phone = f"+55119900000{n}1"
+        add_debtor(runtime, ref=f"D-{n}", phone=phone)
+        await runtime.inbound.receive(
+            InboundMessage(
+                channel="whatsapp",
+                address=phone,
+                provider_id=f"AT{n}",
+                text="oi",
+                received_at=runtime.clock.now(),
+            )
+        )
+        ids.append(runtime.in_transaction(lambda s, p=phone: _conversation_id(s, p)))
+    now = runtime.clock.now()
+
+    def hand_off(session: Session, conversation_id: int) -> int | None:
+        conversation = session.get(Conversation, conversation_id)
+        assert conversation is not None
+        conversation.status = "waiting_agent"
+        return auto_assign(session, conversation, runtime.settings, now)
+
+    first = runtime.db()
+    try:
+        chosen_first = hand_off(first, ids[0])  # not committed yet
+        second = threading.Thread(
+            target=lambda: chosen.append(runtime.in_transaction(lambda s: hand_off(s, ids[1])))
+        )
+        chosen: list[int | None] = []
+        second.start()
+        second.join(timeout=0.5)  # without the lock it is done by now, with Ana too
+        first.commit()
+    finally:
+        first.close()
+    second.join(timeout=20)
+    assert [chosen_first, *chosen] == [ana, bia]
+
+
+def _conversation_id(session: Session, phone: str) -> int:
+    found = session.scalar(select(Conversation.id).join(Contact).where(Contact.address == phone))
+    assert found is not None
+    return int(found)
