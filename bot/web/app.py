@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from bot.config import Settings
 from bot.web.headers import SecurityHeadersMiddleware
@@ -59,6 +59,11 @@ def build_app(settings: Settings, runtime: Runtime, *, background: bool = True) 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> RedirectResponse:
+        # the pages link /static/favicon.svg; this is for whoever asks the old way
+        return RedirectResponse("/static/favicon.svg", status_code=308)
 
     @app.get("/readyz")
     async def readyz() -> JSONResponse:

@@ -112,24 +112,35 @@ def browser(server: str) -> Iterator[Any]:
 
 
 CSP_VIOLATIONS: list[str] = []
+MISSING: list[str] = []  # files a page asked for and did not get (an icon, a script...)
 
 
 def _watch(page: Any) -> Any:
-    """Record every Content-Security-Policy refusal the page reports (there must be none)."""
+    """Record every Content-Security-Policy refusal the page reports and every file it
+    could not load (there must be none)."""
 
     def on_console(message: Any) -> None:
         if "Content Security Policy" in message.text:
             CSP_VIOLATIONS.append(message.text)
 
+    def on_response(response: Any) -> None:
+        # the pages themselves and their API calls are the tests' to check
+        kind = response.request.resource_type
+        if response.status >= 400 and kind not in ("document", "fetch", "xhr", "eventsource"):
+            MISSING.append(f"{response.status} {response.url} on {page.url}")
+
     page.on("console", on_console)
+    page.on("response", on_response)
     return page
 
 
 @pytest.fixture(autouse=True)
 def no_csp_violations() -> Iterator[None]:
     CSP_VIOLATIONS.clear()
+    MISSING.clear()
     yield
     assert CSP_VIOLATIONS == []
+    assert MISSING == []
 
 
 def _shot(page: Any, name: str) -> None:

@@ -87,9 +87,31 @@ def _link(runtime: Runtime, debtor_id: int) -> str:
     return url.removeprefix(runtime.settings.public_url.rstrip("/"))
 
 
+MISSING: list[str] = []  # files a page asked for and did not get (an icon, a script...)
+
+
+@pytest.fixture(autouse=True)
+def nothing_missing() -> Iterator[None]:
+    MISSING.clear()
+    yield
+    assert MISSING == []
+
+
+def _missing(response: Any) -> None:
+    """A file the page needs (style, script, image, icon) that did not come; the pages
+    themselves (a bad link's 404) and the page's own API calls are checked by the tests."""
+    if response.status >= 400 and response.request.resource_type not in (
+        "document",
+        "fetch",
+        "xhr",
+    ):
+        MISSING.append(f"{response.status} {response.url}")
+
+
 def _open(browser: Any, base: str, path: str, viewport: dict[str, int]) -> tuple[Any, Any]:
     context = browser.new_context(locale="pt-BR", viewport=viewport)
     page = context.new_page()
+    page.on("response", _missing)
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(base + path)
     return context, page
