@@ -66,6 +66,24 @@ def holds_the_bot(status: str) -> bool:
 # Reasons a chat is shown to agents while the bot keeps answering it (nothing is muted):
 # the inbox lists it until an agent takes it (and, releasing it, clears the reason).
 NOTICE_REASONS = ("portal_locked",)
+# every ``handoff_reason`` a conversation can get (the console shows each in words)
+HANDOFF_REASONS = (
+    "request_human",
+    "dispute",
+    "approval",
+    "insult",
+    "not_understood",
+    "hardship",
+    "already_paid",
+    "refused",
+    "offers_refused",
+    "no_offers",
+    "question",
+    "paid_to_person",
+    "unknown_contact",
+    "portal_locked",
+    "portal_request",
+)
 
 
 def handed_off(status: str) -> ConversationStatus:

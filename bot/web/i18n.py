@@ -663,6 +663,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.hardship": ("dificuldade financeira", "hardship"),
     "reason.already_paid": ("diz que já pagou", "says it is paid"),
     "reason.refused": ("recusou ofertas", "refused offers"),
+    "reason.offers_refused": ("recusou as ofertas", "refused the offers"),
+    "reason.no_offers": ("nenhuma oferta cabe", "no offer fits"),
+    "reason.question": ("pergunta para uma pessoa", "a question for a person"),
+    "reason.paid_to_person": (
+        "diz que pagou a alguém da loja",
+        "says they paid someone at the shop",
+    ),
+    "reason.unknown_contact": ("contato desconhecido", "unknown contact"),
     "reason.portal_locked": (
         "página bloqueada (o robô segue atendendo)",
         "page locked (the bot still answers)",
