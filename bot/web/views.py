@@ -54,6 +54,7 @@ class InboxRow:
     labels: tuple[str, ...] = ()
     snoozed: bool = False
     do_not_contact: bool = False
+    address: str = ""  # the chat's number or id: what an agent has to go on for a stranger
 
 
 VIEWS = ("mine", "unassigned", "all", "closed")
@@ -243,6 +244,7 @@ def inbox(
                 labels=tuple(conversation.labels or ()),
                 snoozed=snoozed,
                 do_not_contact=contact.opted_out or contact.invalid,
+                address=contact.address,
             )
         )
     return Inbox(

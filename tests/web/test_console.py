@@ -192,3 +192,40 @@ async def test_the_panel_shows_a_payment_and_the_dashboard_has_a_payment_stream(
         results = (await manager.get("/dashboard")).text
         assert 'data-stream="/dashboard/events"' in results
         assert "/static/dashboard.js" in results
+
+
+async def test_a_stranger_shows_by_number_with_the_reason_in_words(
+    agent: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """Someone the portfolio does not know writes: the agent sees the number (all there is
+    to go on) and why the chat waits, in the page's language, not a dash and a code."""
+    from datetime import UTC, datetime
+
+    from bot.core.domain import InboundMessage
+
+    await runtime.inbound.receive(
+        InboundMessage(
+            channel="whatsapp",
+            address="+5511987650001",
+            provider_id="SM-stranger-1",
+            text="oi, recebi uma mensagem de vcs",
+            received_at=datetime.now(UTC),
+        )
+    )
+    with runtime.db() as session:
+        from sqlalchemy import select
+
+        from bot.store.tables import Contact, Conversation
+
+        conversation_id = session.scalar(
+            select(Conversation.id).join(Contact).where(Contact.address == "+5511987650001")
+        )
+    inbox = await agent.get("/console")
+    row = re.search(rf'data-conversation="{conversation_id}".*?</tr>', inbox.text, re.S)
+    assert row is not None
+    assert "<strong>+5511987650001</strong>" in row.group(0)
+    assert "contato desconhecido" in row.group(0)
+    chat = await agent.get(f"/console/c/{conversation_id}")
+    assert "<h1>+5511987650001</h1>" in chat.text
+    assert "Contato não vinculado a um cliente." in chat.text
+    assert "unknown contact" not in chat.text
