@@ -65,6 +65,7 @@ HANDLERS: dict[str, Handler] = {
     "already_paid": handlers_payments.already_paid,
     "ask_debt_details": handlers_payments.ask_debt_details,
     "ask_payment_method": handlers_payments.ask_payment_method,
+    "pay_named": handlers_payments.pay_named,
     # safety
     "opt_out": handlers_safety.opt_out,
     "dispute": handlers_safety.dispute,
@@ -259,6 +260,8 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
             # day is no new ask)
             intent, entities = "affirm", [e for e in entities if e not in ("installments", "date")]
         name = flows.route(state.phase, intent, entities, parse=reading.parse)
+    if _pays_named_debt(state, reading, intent, name, event, ctx, flows):
+        name = "pay_named"  # "quero pagar só o liquidificador": that one, not the balance
     if name == "callback_later" and reading.follow_up and (state.verified or _no_check(ctx)):
         name = "follow_up"
     if (
@@ -279,6 +282,61 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
     step = _and_then(step, then, name, event, reading, ctx, flows, intent)
     step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
     return _after(before, step, name, ctx)
+
+
+# Routes where naming one of several debts means paying (or asking about) only that one
+NAMED_DEBT_ROUTES = frozenset(
+    {
+        "promise_to_pay",
+        "ask_payment_method",
+        "ask_debt_details",
+        "answer_question",
+        NOT_UNDERSTOOD,
+        "ask_day",
+        "negotiate",
+        "offers",
+    }
+)
+NAMED_DEBT_INTENTS = frozenset(
+    {
+        "promise_to_pay",
+        "ask_payment_method",
+        "ask_debt_details",
+        NOT_UNDERSTOOD,
+        "affirm",
+        "negotiate",
+    }
+)
+
+
+def _pays_named_debt(
+    state: ConversationState,
+    reading: Reading,
+    intent: str,
+    name: str,
+    event: UserTurn,
+    ctx: Context,
+    flows: Flows,
+) -> bool:
+    """A message about paying that names some of several debts ("manda o pix só do sofá")."""
+    if name not in NAMED_DEBT_ROUTES or intent not in NAMED_DEBT_INTENTS:
+        return False
+    if state.phase not in ("open", "awaiting_promise_date", "offers_presented"):
+        return False
+    if name == "answer_question" and reading.topic not in ("breakdown", "status", None):
+        return False
+    text = event.parse.text
+    if intent in (NOT_UNDERSTOOD, "affirm", "negotiate") and not handlers_payments.wants_to_pay(
+        text
+    ):
+        return False
+    if intent == "negotiate" and (
+        reading.parse.value("installments") is not None
+        or has_phrase(flows, "wants_installments", state.language or "pt", text)
+    ):
+        return False  # "quero parcelar só o sofá": a plan, not a payment
+    turn = _turn(state, event, reading, ctx, flows, intent)
+    return bool(handlers_payments.named_debts(turn))
 
 
 def _confirms_identity(state: ConversationState, reading: Reading, intent: str) -> bool:

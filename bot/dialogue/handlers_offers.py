@@ -7,6 +7,7 @@ own proposal gets an extra LogEvent("proposal") with what was asked for.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import replace
 from datetime import date, timedelta
@@ -30,6 +31,7 @@ from bot.dialogue.turn import (
     Step,
     Turn,
     money_str,
+    normalise,
     payment_reference,
     plan_vars,
     say,
@@ -242,6 +244,12 @@ def plan_first_due(t: Turn) -> Step:
     said_plan = t.parse.value("installments") is not None or t.parse.value("amount") is not None
     if said_plan:
         return negotiate(t)
+    if plan is not None and plan.kind == "installments":
+        # "tem como tirar os juros se eu pagar hj?" with a plan waiting: the price in full
+        # that day, not the plan's first payment moved to today
+        in_full = pay_in_full_question(t)
+        if in_full is not None:
+            return in_full
     if plan is None or plan.kind != "installments" or plan.down_payment:
         from bot.dialogue.handlers_promises import promise_to_pay
 
@@ -273,6 +281,7 @@ def _propose(
         else:
             monthly = amount
     first_due_days, first_due_note = _first_due(t)
+    day = _monthly_day(t)
     proposal = t.ctx.offers.propose(
         t.debts,
         t.ctx.today,
@@ -284,6 +293,10 @@ def _propose(
     )
     plan = getattr(proposal, "plan", None)
     exact = bool(getattr(proposal, "exact", False))
+    if isinstance(plan, Plan) and day is not None and plan.kind == "installments":
+        # "pode ser todo dia 10?": the first payment as the book allows, the rest on the 10th
+        plan = on_day_each_month(plan, day)
+        first_due_note = {**first_due_note, "monthly_day": day}
     log = LogEvent(
         "proposal",
         {
@@ -352,6 +365,49 @@ def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
         "first_due_max": limit.isoformat(),
     }
     return (latest if days > latest else default), note
+
+
+# "todo dia 10", "sempre no dia 20", "dia 5 de cada mês", "on the 15th every month": a day
+# of the month for every installment, not a one-off date
+_MONTHLY_DAY = re.compile(
+    r"\b(?:tod[oa]s?|sempre|cada)\s+(?:o\s+|no\s+)?dia\b|\bde\s+cada\s+mes\b|\btodo\s+mes\b"
+    r"|\bmensalmente\b|\b(?:every|each)\s+month\b|\bmonthly\b|\bof\s+(?:every|each)\s+month\b"
+    r"|\bevery\s+\d{1,2}(?:st|nd|rd|th)\b"
+)
+
+
+def _monthly_day(t: Turn) -> int | None:
+    """The day of the month asked for every installment ("pode ser todo dia 10?"), if any."""
+    raw = t.parse.value("date")
+    if raw is None or not _MONTHLY_DAY.search(normalise(t.parse.text)):
+        return None
+    try:
+        return date.fromisoformat(str(raw)[:10]).day
+    except ValueError:
+        return None
+
+
+MIN_DAYS_BETWEEN = 15  # two installments never closer than this
+
+
+def on_day_each_month(plan: Plan, day: int) -> Plan:
+    """The plan with every installment after the first on ``day`` of its month (the first
+    stays where the book allows it; a later one never falls before the one ahead of it)."""
+    payments = []
+    previous = None
+    for p in plan.payments:
+        due = p.due
+        if previous is not None and p.number > 1:
+            year, month = (previous.year, previous.month + 1)
+            if month > 12:
+                year, month = year + 1, 1
+            due = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+            if (due - previous).days < MIN_DAYS_BETWEEN:
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+                due = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+        payments.append(replace(p, due=due))
+        previous = due
+    return replace(plan, payments=tuple(payments))
 
 
 def request_approval(t: Turn, *events: Action, **asked: Any) -> Step:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from decimal import Decimal
+from difflib import SequenceMatcher
+from typing import Any
 
 from bot.core.business_days import add_business_days
+from bot.core.domain import BalanceBreakdown, DebtView
+from bot.core.money import ZERO
 from bot.dialogue.actions import KeepReceipt, PauseReminders, SendPaymentInfo
 from bot.dialogue.handlers_identity import context_vars, identity_required
-from bot.dialogue.turn import Step, Turn, money_str, payment_reference, say
+from bot.dialogue.turn import Step, Turn, money_str, normalise, payment_reference, say
 
 RECEIPT_KINDS = ("image", "document")
 METHODS = ("pix", "boleto", "card", "link", "transfer", "cash")
@@ -77,6 +83,10 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
         pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
         if pending:
             return pending[0].amount, "installment", pending[0].due.isoformat()
+    paying = _paying(t)
+    if paying:
+        # "quero pagar só o liquidificador" ... "manda o pix": that one's amount
+        return _part_total(t, paying), "debt", None
     promise = t.ctx.open_promise
     if promise is not None and promise.status == "open":
         return promise.amount, "promise", promise.due.isoformat()
@@ -104,4 +114,146 @@ def ask_payment_method(t: Turn) -> Step:
             due=due,
             purpose=purpose,
         ),
+    )
+
+
+# --- one debt of several ("quero pagar só o liquidificador") --------------------------------
+
+PAYING_REFS = "paying_refs"  # state.extra: the debts the person said they pay now
+# Words too common in a collections chat to name a debt, even when a description holds them
+_NOT_A_NAME = frozenset(
+    {
+        "parcela",
+        "parcelas",
+        "compra",
+        "compras",
+        "pagamento",
+        "conta",
+        "divida",
+        "valor",
+        "loja",
+        "credito",
+        "crediario",
+        "carne",
+        "boleto",
+        "pix",
+        "total",
+        "saldo",
+        "resto",
+        "item",
+        "itens",
+        "produto",
+        "pedido",
+        "payment",
+        "purchase",
+        "balance",
+        "order",
+        "store",
+        "credit",
+        "debt",
+        "bill",
+        "account",
+    }
+)
+TYPO_RATIO = 0.85
+_SHORT = frozenset({"de", "do", "da", "dos", "das", "com", "sem", "para", "the", "and", "of"})
+_PAY_WORDS = re.compile(r"\b(?:pag\w*|pix|quit\w*|boleto|pay\w*|settle)\b")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", normalise(text))
+
+
+def _names(debt: DebtView, words: list[str]) -> bool:
+    keys = [w for w in _words(debt.description) if len(w) >= 3 and w not in _SHORT]
+    keys = [k for k in keys if k not in _NOT_A_NAME and not k.isdigit()]
+    for key in keys:
+        for word in words:
+            if word in (key, key + "s", key + "es") or key in (word + "s", word + "es"):
+                return True
+            close = SequenceMatcher(None, key, word).ratio() > TYPO_RATIO
+            if len(key) >= 6 and len(word) >= 5 and close:
+                return True  # "liquidifcador", "geladiera"
+    return False
+
+
+def named_debts(t: Turn) -> tuple[DebtView, ...]:
+    """The open debts a message names by their description, when it names some but not all
+    ("manda o pix só do sofá" with a sofa and a blender open); else none."""
+    debts = t.debts
+    if len(debts) < 2 or not t.can_disclose:
+        return ()
+    words = _words(t.parse.text)
+    named = tuple(d for d in debts if _names(d, words))
+    return named if len(named) < len(debts) else ()
+
+
+def wants_to_pay(text: str) -> bool:
+    """Whether a message speaks of paying ("quero pagar só o sofá", "just the blender pls")."""
+    return bool(_PAY_WORDS.search(normalise(text)))
+
+
+def _part_total(t: Turn, debts: tuple[DebtView, ...]) -> Decimal:
+    """What these debts amount to today, with their own late fee and interest."""
+    balance = getattr(t.ctx.offers, "balance", None)
+    if callable(balance):
+        part = balance(debts, t.ctx.today)
+        if isinstance(part, BalanceBreakdown):
+            return part.total
+    return sum((d.balance for d in debts), ZERO)
+
+
+def _paying(t: Turn) -> tuple[DebtView, ...]:
+    refs = t.state.extra.get(PAYING_REFS) or ()
+    return tuple(d for d in t.debts if d.ref in refs)
+
+
+def paying_total(t: Turn) -> Decimal | None:
+    """The amount of the debts the person said they pay now, if they said so."""
+    paying = _paying(t)
+    return _part_total(t, paying) if paying else None
+
+
+def pay_named(t: Turn) -> Step:
+    """Some of several debts named: "quero pagar só o liquidificador" (its amount today and
+    its PIX), "pago o sofá sexta" (a promise of the sofa's amount), "quanto fica só o sofá?"
+    (its amount). The rest stays open; a later "manda o pix" is for the one named."""
+    from bot.dialogue.handlers_promises import promise_to_pay
+
+    named = named_debts(t)
+    amount = _part_total(t, named)
+    others = [d.description for d in t.debts if d not in named]
+    values: dict[str, Any] = {
+        "items": [d.description for d in named],
+        "others": others,
+        "amount": money_str(amount),
+    }
+    extra = {**t.state.extra, PAYING_REFS: [d.ref for d in named]}
+    if t.acted_intent == "promise_to_pay" and t.parse.value("date") is not None:
+        amount_said = t.parse.value("amount")
+        promise_extra = dict(extra)
+        if amount_said is None:
+            promise_extra["promise_amount"] = str(amount)
+        step = promise_to_pay(replace(t, state=t.state.evolve(extra=promise_extra)))
+        step.state = step.state.evolve(extra={**step.state.extra, PAYING_REFS: extra[PAYING_REFS]})
+        return step
+    if t.acted_intent == "ask_debt_details":
+        return t.step(say("named_debt_amount", t.ctx, **values), extra=extra)
+    raw = t.parse.value("payment_method")
+    method = str(raw) if raw in METHODS else "pix"
+    refs = "".join(d.ref for d in named)
+    reference = payment_reference(t.ctx.debtor.ref, "deb", t.ctx.today.strftime("%m%d"), refs)
+    return t.step(
+        say("named_debt_pay", t.ctx, **values),
+        SendPaymentInfo(amount=amount, reference=reference, method=method),
+        say(
+            "payment_info",
+            t.ctx,
+            attach_pix_qr=method == "pix",
+            method=method,
+            amount=money_str(amount),
+            due=None,
+            purpose="debt",
+        ),
+        extra=extra,
     )

@@ -17,6 +17,7 @@ from bot.dialogue.handlers_offers import (
     present_offers,
     request_approval,
 )
+from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
 from bot.dialogue.state import PLAN_LATER
 from bot.dialogue.turn import Step, Turn, money_str, normalise, say
 
@@ -74,10 +75,16 @@ def promise_to_pay(t: Turn) -> Step:
         return step
     stored = t.state.extra.get("promise_amount")
     balance = t.ctx.balance.total
+    part = None if stored is not None or t.says("whole_balance") else paying_total(t)
+    if part is not None:
+        # "quanto fica só o liquidificador?" ... "blz vou pagar ele hj": that one's amount
+        stored = str(part)
     amount = _amount(stored) or balance
     if balance > 0 and amount > balance:
         amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
-    extra = {k: v for k, v in t.state.extra.items() if k != "promise_amount"}
+    # a promise of its own amount: no longer "só o sofá" for the next "manda o pix"
+    drop = ("promise_amount",) if part is not None else ("promise_amount", PAYING_REFS)
+    extra = {k: v for k, v in t.state.extra.items() if k not in drop}
     rest: list[Action] = []
     if amount < balance and _rest_later(t):
         rest.append(say("promise_rest_later", t.ctx, rest=money_str(balance - amount)))

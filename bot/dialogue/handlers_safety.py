@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from bot.dialogue.actions import HandOff, OpenDispute, OptOut
+from datetime import timedelta
+
+from bot.dialogue.actions import HandOff, OpenDispute, OptOut, PauseReminders
 from bot.dialogue.turn import Step, Turn, say
+
+FEWER_MESSAGES = "fewer_messages"  # state.extra: asked once for fewer messages
+FEWER_MESSAGES_DAYS = 7  # no reminder for this many days after "não precisa mandar todo dia"
 
 
 def opt_out(t: Turn) -> Step:
-    """Stop business-initiated messages; confirm once (a repeated "SAIR" gets no reply)."""
+    """Stop business-initiated messages; confirm once (a repeated "SAIR" gets no reply).
+
+    "parem de mandar msg todo dia" asks for fewer messages, not none: the reminders pause
+    for a week and the reply says how to stop them all. A second ask, or one that says
+    "nunca mais", stops them."""
+    fewer = (
+        not t.state.opted_out
+        and not t.state.extra.get(FEWER_MESSAGES)
+        and t.says("fewer_messages")
+        and not t.says("opt_out_firm")
+    )
+    if fewer:
+        until = t.ctx.today + timedelta(days=FEWER_MESSAGES_DAYS)
+        return t.step(
+            PauseReminders(until=until, reason=FEWER_MESSAGES),
+            say("fewer_messages", t.ctx, until=until.isoformat()),
+            extra={**t.state.extra, FEWER_MESSAGES: until.isoformat()},
+        )
     if t.state.opted_out:
         return t.step(OptOut())
     return t.step(OptOut(), say("opt_out", t.ctx), opted_out=True)
@@ -31,7 +53,15 @@ def _hand_off(t: Turn, reason: str, response: str) -> Step:
 
 def dispute(t: Turn) -> Step:
     """ "não fiz essa compra": acknowledge, stop collecting, hand to a person."""
-    refs = tuple(d.ref for d in t.debts) or tuple(d.ref for d in t.ctx.debts)
+    from bot.dialogue.handlers_payments import named_debts
+
+    # "o sofá eu não comprei": only the sofa is disputed, the blender is still owed
+    named = named_debts(t)
+    refs = (
+        tuple(d.ref for d in named)
+        or tuple(d.ref for d in t.debts)
+        or tuple(d.ref for d in t.ctx.debts)
+    )
     step = _hand_off(t, "dispute", "dispute")
     step.actions.insert(0, OpenDispute(debt_refs=refs, text=t.parse.text))
     step.state = step.state.evolve(on_screen=(), pending_plan=None)

@@ -81,6 +81,9 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "handoff_offers_refused",
         # payments and data
         "payment_info",
+        "named_debt_pay",
+        "named_debt_amount",
+        "fewer_messages",
         "already_paid",
         "receipt_received",
         "receipt_received_unprompted",
