@@ -336,6 +336,7 @@ class Effects:
                 reference=action.reference,
                 methods=methods,
                 now=self.now,
+                debt_refs=action.debt_refs,
             )
         else:
             self._instructions = self.payments.instructions(

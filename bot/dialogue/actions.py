@@ -76,6 +76,7 @@ class SendPaymentInfo:
     amount: Decimal
     reference: str
     method: str = "pix"  # pix | boleto | link | card | transfer | cash
+    debt_refs: tuple[str, ...] = ()  # only these debts ("só o liquidificador"); () = as due
 
 
 @dataclass(frozen=True)

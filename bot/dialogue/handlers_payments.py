@@ -102,9 +102,11 @@ def ask_payment_method(t: Turn) -> Step:
     raw = t.parse.value("payment_method")
     method = str(raw) if raw in METHODS else "pix"
     amount, purpose, due = _what_to_pay(t)
-    reference = payment_reference(t.ctx.debtor.ref, purpose[:3], t.ctx.today.strftime("%m%d"))
+    # paying some of several debts: the same reference and debts as the code already sent
+    paying = tuple(d.ref for d in _paying(t)) if purpose == "debt" else ()
+    reference = _reference(t, purpose[:3], paying)
     return t.step(
-        SendPaymentInfo(amount=amount, reference=reference, method=method),
+        SendPaymentInfo(amount=amount, reference=reference, method=method, debt_refs=paying),
         say(
             "payment_info",
             t.ctx,
@@ -214,6 +216,10 @@ def paying_total(t: Turn) -> Decimal | None:
     return _part_total(t, paying) if paying else None
 
 
+def _reference(t: Turn, purpose: str, refs: tuple[str, ...] = ()) -> str:
+    return payment_reference(t.ctx.debtor.ref, purpose, t.ctx.today.strftime("%m%d"), *refs)
+
+
 def pay_named(t: Turn) -> Step:
     """Some of several debts named: "quero pagar só o liquidificador" (its amount today and
     its PIX), "pago o sofá sexta" (a promise of the sofa's amount), "quanto fica só o sofá?"
@@ -241,11 +247,12 @@ def pay_named(t: Turn) -> Step:
         return t.step(say("named_debt_amount", t.ctx, **values), extra=extra)
     raw = t.parse.value("payment_method")
     method = str(raw) if raw in METHODS else "pix"
-    refs = "".join(d.ref for d in named)
-    reference = payment_reference(t.ctx.debtor.ref, "deb", t.ctx.today.strftime("%m%d"), refs)
+    refs = tuple(d.ref for d in named)
     return t.step(
         say("named_debt_pay", t.ctx, **values),
-        SendPaymentInfo(amount=amount, reference=reference, method=method),
+        SendPaymentInfo(
+            amount=amount, reference=_reference(t, "deb", refs), method=method, debt_refs=refs
+        ),
         say(
             "payment_info",
             t.ctx,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,10 +33,11 @@ REUSE_MARGIN = timedelta(hours=1)  # a charge about to expire is not sent again
 class ChargeTarget:
     """What a charge pays: an installment, a promise or the balance."""
 
-    purpose: str  # installment | promise | balance
+    purpose: str  # installment | promise | balance | debts
     due: date | None
     agreement_id: int | None = None
     installment_number: int | None = None
+    debt_refs: tuple[str, ...] = ()  # purpose "debts": only these ("só o liquidificador")
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,11 @@ class ChargePolicy:
     validity_after_due_days: int = 30
 
 
-def charge_target(session: Session, debtor_id: int, amount: Decimal) -> ChargeTarget:
+def charge_target(
+    session: Session, debtor_id: int, amount: Decimal, debt_refs: tuple[str, ...] = ()
+) -> ChargeTarget:
     """The payment the chat asked for: the next installment or the promise of that amount,
-    else the balance (an immediate charge)."""
+    some named debts, else the balance (an immediate charge)."""
     ledger = LedgerRepository(session)
     agreement = ledger.current_agreement(debtor_id)
     if agreement is not None and agreement.status == "active":
@@ -64,7 +67,9 @@ def charge_target(session: Session, debtor_id: int, amount: Decimal) -> ChargeTa
             return ChargeTarget("installment", unpaid[0].due, agreement.id, unpaid[0].number)
     promise = ledger.open_promise(debtor_id)
     if promise is not None and promise.amount == amount:
-        return ChargeTarget("promise", promise.due)
+        return ChargeTarget("promise", promise.due, debt_refs=debt_refs)
+    if debt_refs:
+        return ChargeTarget("debts", None, debt_refs=debt_refs)
     return ChargeTarget("balance", None)
 
 
@@ -81,6 +86,7 @@ def make_txid(salt: str, debtor_ref: str, target: ChargeTarget, amount: Decimal,
             target.due,
             amount,
             gen,
+            *target.debt_refs,  # none: the txid of every earlier charge stays what it was
         )
     )
     return "QT" + hashlib.sha256(text.encode()).hexdigest()[:30]
@@ -93,6 +99,7 @@ def _same_target(row: PixCharge, target: ChargeTarget, amount: Decimal) -> bool:
         and row.installment_number == target.installment_number
         and row.due == target.due
         and row.amount == amount
+        and tuple(row.debt_refs or ()) == target.debt_refs
     )
 
 
@@ -131,15 +138,14 @@ def issue_charge(
     amount: Decimal,
     reference: str,
     now: datetime,
+    debt_refs: tuple[str, ...] = (),
 ) -> PixCharge:
     """The active charge for this payment, created at the PSP when there is none. Any other
     active charge of the debtor belongs to a plan that changed: it is cancelled."""
-    target = charge_target(session, debtor.id, amount)
+    target = charge_target(session, debtor.id, amount, debt_refs)
     today = now.astimezone(ZoneInfo(policy.timezone)).date()
     if target.due is not None and target.due < today:
-        target = ChargeTarget(
-            target.purpose, today, target.agreement_id, target.installment_number
-        )
+        target = replace(target, due=today)
     for row in _active(session, debtor.id):
         if _same_target(row, target, amount) and row.expires_at > now + REUSE_MARGIN:
             return row
@@ -181,6 +187,7 @@ def issue_charge(
         reference=reference[:64],
         agreement_id=target.agreement_id,
         installment_number=target.installment_number,
+        debt_refs=list(target.debt_refs) or None,
         amount=amount,
         due=request.due,
         fine_percent=str(policy.fees.fine_percent) if request.due else "0",

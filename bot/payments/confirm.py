@@ -161,6 +161,7 @@ def _credit(
         source="pix",
         now=now,
         deps=deps,
+        first=tuple(charge.debt_refs or ()),
     )
 
 
@@ -175,10 +176,12 @@ def credit_debtor(
     source: str,
     now: datetime,
     deps: TurnDeps,
+    first: tuple[str, ...] = (),
 ) -> tuple[TurnOutcome | None, Decimal]:
-    """Apply ``amount`` to the agreement or the debts (oldest first); one thank-you. What
-    exceeds the open principal of a balance or promise charge is the fine and interest it
-    was issued with. ``key`` makes it count once."""
+    """Apply ``amount`` to the agreement or the debts (oldest first; only the debts ``first``
+    names when it names open ones: a Pix asked for "só o liquidificador" pays the blender,
+    even when the sofa is older); one thank-you. What exceeds the open principal of a balance or
+    promise charge is the fine and interest it was issued with. ``key`` makes it count once."""
     if amount <= 0:
         return None, ZERO
     if agreement_id is not None:
@@ -204,6 +207,10 @@ def credit_debtor(
         for d in sorted(portfolio.debts_of(debtor_id), key=lambda d: (d.due_date, d.id))
         if d.status == "open" and d.amount > d.paid
     ]
+    named = [d for d in debts if d.ref in first]
+    # the charge was those debts with their own fine and interest: the rest of the amount
+    # is their charges, not a payment towards another purchase
+    debts = named or debts
     left, parts = amount, []
     for debt in debts:
         part = min(left, debt.amount - debt.paid)

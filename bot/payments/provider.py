@@ -37,6 +37,7 @@ class ChargingPaymentProvider(Protocol):
         reference: str,
         methods: Sequence[str],
         now: datetime,
+        debt_refs: Sequence[str] = (),
     ) -> PaymentInstructions: ...
 
 
@@ -72,6 +73,7 @@ class PixChargeProvider:
         reference: str,
         methods: Sequence[str],
         now: datetime,
+        debt_refs: Sequence[str] = (),
     ) -> PaymentInstructions:
         value = money(amount)
         base = self.static.instructions(
@@ -92,6 +94,7 @@ class PixChargeProvider:
                     amount=value,
                     reference=reference,
                     now=now,
+                    debt_refs=tuple(debt_refs),
                 )
         except PixApiError as exc:
             log.warning("pix charge failed, sending the static code", extra={"error": str(exc)})

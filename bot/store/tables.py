@@ -355,6 +355,8 @@ class PixCharge(Base):
     reference: Mapped[str] = mapped_column(String(64))
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
     installment_number: Mapped[int | None] = mapped_column(Integer)
+    # purpose "debts": the refs of the debts it pays, credited before any other
+    debt_refs: Mapped[list[str] | None] = mapped_column(JSON)
     amount: Mapped[Decimal] = mapped_column(Money)
     due: Mapped[date | None] = mapped_column(Date)
     fine_percent: Mapped[str] = mapped_column(String(16), default="0")

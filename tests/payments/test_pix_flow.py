@@ -296,3 +296,48 @@ async def test_a_devolucao_of_an_installment_reopens_it(stack: PixStack) -> None
     assert reopened["numbers"] == [1]
     # its reminder is due again: the cadence sees an open installment on its due date
     assert stack.runtime.in_transaction(lambda s: s.scalar(select(Debt.status))) == "in_agreement"
+
+
+async def test_a_pix_for_one_of_two_purchases_pays_that_one(stack: PixStack) -> None:
+    """ "quero pagar só o liquidificador": the charge is for the blender (with its own fine
+    and interest), asking again sends the same code, and the Pix pays the blender even
+    though the sofa is older; the sofa stays as it was."""
+    add_debtor(stack, amount="900.00")  # the sofa, due 12/11
+
+    def blender(session: Any) -> None:
+        repo = PortfolioRepository(session)
+        debtor = repo.debtor_by_ref("D-51")
+        assert debtor is not None
+        repo.upsert_debt(
+            debtor,
+            DebtRecord(
+                ref="C-52",
+                description="Liquidificador",
+                amount=Decimal("180.00"),
+                due=date(2026, 11, 18),
+            ),
+            NOW,
+        )
+
+    stack.runtime.in_transaction(blender)
+    await say(stack, "quero pagar so o liquidificador")
+    await say(stack, "manda o pix dele")
+    charges = stack.runtime.in_transaction(
+        lambda s: [
+            (c.txid, c.purpose, c.debt_refs, c.amount) for c in s.scalars(select(PixCharge))
+        ]
+    )
+    assert len(charges) == 1  # asked twice, one charge
+    txid, purpose, refs, amount = charges[0]
+    assert (purpose, refs) == ("debts", ["C-52"])
+    assert Decimal("180.00") < amount < Decimal("200.00")  # the blender with its charges
+    codes = [m.text for m in stack.channel.sent if "br.gov.bcb.pix" in m.text]
+    assert len(codes) == 2
+    e2eid = stack.psp.pay(txid, None, NOW + timedelta(minutes=5))
+    response = await post(stack, stack.psp.notification(stack.psp.received[e2eid]))
+    assert response.json()["counted"] == {"paid": 1}
+    debts = stack.runtime.in_transaction(
+        lambda s: {d.ref: (d.status, d.paid) for d in s.scalars(select(Debt))}
+    )
+    assert debts["C-52"] == ("paid", Decimal("180.00"))
+    assert debts["C-51"] == ("open", Decimal("0.00"))
