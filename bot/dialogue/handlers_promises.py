@@ -97,6 +97,7 @@ def promise_to_pay(t: Turn) -> Step:
             amount=money_str(amount),
             is_today=due == t.ctx.today,
             is_tomorrow=due == t.ctx.today + timedelta(days=1),
+            at_store="pay_at_store" in {str(v) for v in t.parse.all_values("topic")},
         ),
         *rest,
         phase="open",
