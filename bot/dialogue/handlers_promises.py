@@ -143,10 +143,16 @@ def ask_day(t: Turn) -> Step:
         from bot.dialogue.handlers_social import acknowledge
 
         return acknowledge(t)
+    if t.state.phase == "open" and t.says("but_asks") and _asks_a_topic(t):
+        return t.step()  # "blz mas pq ta mais caro?": the answer follows, no "qual dia?"
     return t.step(
         say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
         phase="awaiting_promise_date",
     )
+
+
+def _asks_a_topic(t: Turn) -> bool:
+    return any(str(v) != "other_question" for v in t.parse.all_values("topic"))
 
 
 # A person grieving is not shown plans: condolences, and a later word. (A hospital stay is
