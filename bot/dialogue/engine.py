@@ -107,6 +107,7 @@ ANSWERED_BY: dict[str, frozenset[str]] = {
     "confirm_plan": frozenset({"plan_dates", "plan_total", "deadline"}),
     "negotiate": frozenset({"plan_dates", "plan_total", "options", "discount"}),
     "offers": frozenset({"options", "discount", "plan_total"}),
+    "answer_at_store": frozenset({"pay_at_store"}),
 }
 # Handlers after which nothing else of the message is acted on.
 NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answered"})
@@ -448,7 +449,8 @@ def _and_then(
             handler = "answer_question"
         else:
             handler = flows.route(step.state.phase, second, entities, parse=reading.parse)
-        if handler in done or (second == QUESTION and reading.topic in ANSWERED_BY.get(name, ())):
+        answered = {topic for h in done for topic in ANSWERED_BY.get(h, ())}
+        if handler in done or (second == QUESTION and reading.topic in answered):
             continue
         done.add(handler)
         acting = intent if second in (QUESTION, "identity_confirmed") else second

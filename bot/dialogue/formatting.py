@@ -26,6 +26,36 @@ WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = {
+    "pt": (
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
 
 
 def _lang(language: str) -> str:
@@ -73,6 +103,11 @@ def format_date(value: date | str, language: str) -> str:
     if _lang(language) == "en":
         return f"{MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def format_month(value: date | str, language: str) -> str:
+    """ "janeiro" in Portuguese, "January" in English: the month of a date."""
+    return MONTH_NAMES[_lang(language)][to_date(value).month - 1]
 
 
 def format_weekday_date(value: date | str, language: str) -> str:

@@ -85,6 +85,8 @@ def present_offers(
             has_more=len(plans) > (page + 1) * size,
             # the first time, the balance the offers start from ("qto ta minha divida?")
             balance=money_str(t.ctx.balance.total) if not t.state.offers_shown else None,
+            # "da pra parcelar? e qual o pix?": the PIX comes with the option chosen
+            pix_next=t.parse.value("payment_method") == "pix",
         ),
     ]
     shown = t.state.offers_shown + tuple(i for i in ids if i not in t.state.offers_shown)
@@ -293,6 +295,8 @@ def _propose(
     )
     plan = getattr(proposal, "plan", None)
     exact = bool(getattr(proposal, "exact", False))
+    if isinstance(plan, Plan) and not exact and _fits_a_bit_over(t, plan, installments, monthly):
+        exact = True  # "4 vezes de uns 200 e pouco": 4x R$ 225 is what was asked
     if isinstance(plan, Plan) and day is not None and plan.kind == "installments":
         # "pode ser todo dia 10?": the first payment as the book allows, the rest on the 10th
         plan = on_day_each_month(plan, day)
@@ -340,6 +344,19 @@ def _propose(
         pending_plan=plan,
         extra={**t.state.extra, "countered": key} if not exact else t.state.extra,
     )
+
+
+def _fits_a_bit_over(
+    t: Turn, plan: Plan, installments: int | None, monthly: Decimal | None
+) -> bool:
+    """ "200 e pouco" / "200 and something": a monthly amount a little over the one said (up
+    to the next hundred, or ten below 100) is the one asked, with the installments asked."""
+    if monthly is None or plan.kind != "installments" or not t.says("a_bit_over"):
+        return False
+    if installments is not None and plan.installments != installments:
+        return False
+    step = Decimal(100) if monthly >= 100 else Decimal(10)
+    return monthly <= plan.installment_amount < monthly + step
 
 
 def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:

@@ -28,6 +28,9 @@ def already_paid(t: Turn) -> Step:
     attached = _receipts(t)
     if attached:
         return t.step(pause, *attached, say("receipt_received", t.ctx), phase="open")
+    if t.state.phase == "awaiting_receipt" and t.parse.value("amount") is None:
+        # "vou mandar o comprovante" after we asked for it: no need to say it all again
+        return t.step(pause, say("receipt_awaited", t.ctx))
     return t.step(
         pause,
         # "ja paguei 200 mes passado": the amount said is repeated, so it is known it was heard

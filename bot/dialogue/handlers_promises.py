@@ -97,6 +97,7 @@ def promise_to_pay(t: Turn) -> Step:
             amount=money_str(amount),
             is_today=due == t.ctx.today,
             is_tomorrow=due == t.ctx.today + timedelta(days=1),
+            at_store="pay_at_store" in {str(v) for v in t.parse.all_values("topic")},
         ),
         *rest,
         phase="open",
@@ -142,10 +143,16 @@ def ask_day(t: Turn) -> Step:
         from bot.dialogue.handlers_social import acknowledge
 
         return acknowledge(t)
+    if t.state.phase == "open" and t.says("but_asks") and _asks_a_topic(t):
+        return t.step()  # "blz mas pq ta mais caro?": the answer follows, no "qual dia?"
     return t.step(
         say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
         phase="awaiting_promise_date",
     )
+
+
+def _asks_a_topic(t: Turn) -> bool:
+    return any(str(v) != "other_question" for v in t.parse.all_values("topic"))
 
 
 # A person grieving is not shown plans: condolences, and a later word. (A hospital stay is
@@ -161,28 +168,48 @@ def _no_means(t: Turn) -> bool:
 
 
 def cannot_pay(t: Turn) -> Step:
-    """Empathy first, then offers suited to hardship; "nothing at all": talk later."""
+    """Empathy first, then offers suited to hardship; "nothing at all" or "let's talk again
+    in january": talk later."""
     if _no_means(t) or t.state.phase in ("offers_presented", "confirming_plan"):
         return no_means(t)
+    if t.says("talk_later") or _month_said(t) is not None:
+        return no_means(t)  # "can't pay now, can we talk again in january?": then, no offers
     step = hardship_offers(t)
     step.actions.insert(0, say("cannot_pay", t.ctx))
     return step
 
 
 def no_means(t: Turn) -> Step:
-    """No way to pay now, not even the offers: leave the door open and call again later."""
+    """No way to pay now, not even the offers: leave the door open and call again later
+    (when the person said ("can we talk again in january?"), else a few days from now)."""
     ids = tuple(p.offer_id for p in t.state.on_screen)
     if t.state.pending_plan is not None and t.state.pending_plan.offer_id not in ids:
         ids += (t.state.pending_plan.offer_id,)
     days = t.ctx.settings.no_means_followup_days
     at = t.ctx.now + timedelta(days=days)
+    month = _month_said(t)
+    day = _date(t.parse.value("date")) or _vague_day(t)
+    if day is not None and day > t.ctx.today:
+        if day == month:  # "em janeiro": its first working day, not New Year's Day
+            day = add_business_days(day - timedelta(days=1), 1, t.ctx.holidays)
+            month = day
+        at = datetime.combine(day, t.ctx.now.timetz())
+    else:
+        day = None
     actions: list[Action] = []
     if ids:
         actions = [RefuseOffers(ids)]
     return t.step(
         *actions,
         ScheduleContact(at=at, reason="no_means"),
-        say("no_means", t.ctx, date=at.date().isoformat(), days=days),
+        say(
+            "no_means",
+            t.ctx,
+            date=at.date().isoformat(),
+            days=days,
+            asked=day is not None,
+            month=day is not None and day == month,
+        ),
         phase="open",
         on_screen=(),
         pending_plan=None,
@@ -234,13 +261,55 @@ def time_said(text: str) -> time | None:
 
 
 def _vague_day(t: Turn) -> date | None:
-    """ "semana que vem" (next Monday), "mês que vem" (the 1st of next month), else None."""
+    """ "semana que vem" (next Monday), "mês que vem" (the 1st of next month), "em janeiro"
+    (the 1st of the next January), else None."""
     today = t.ctx.today
     if t.says("later_next_week"):
         return today + timedelta(days=7 - today.weekday())
     if t.says("later_next_month"):
         return date(today.year + today.month // 12, today.month % 12 + 1, 1)
-    return None
+    return _month_said(t)
+
+
+_MONTHS = (
+    ("janeiro", "january", "jan"),
+    ("fevereiro", "february", "feb"),
+    ("marco", "march", "mar"),
+    ("abril", "april", "apr"),
+    ("maio", "may"),
+    ("junho", "june", "jun"),
+    ("julho", "july", "jul"),
+    ("agosto", "august", "aug"),
+    ("setembro", "september", "sep", "sept"),
+    ("outubro", "october", "oct"),
+    ("novembro", "november", "nov"),
+    ("dezembro", "december", "dec"),
+)
+_MONTH_NUMBER = {name: n for n, names in enumerate(_MONTHS, 1) for name in names}
+# A month alone, said of a later talk or payment ("can we talk again in january?", "só
+# consigo pagar em março"): "lost my job in september" is a past month, not a day to call;
+# "may" only counts after "in", and "dia 5 de janeiro" (a date) is left to the NLU.
+_MONTH_SAID = re.compile(
+    r"\b(?:talk|speak|call|text|message|write|contact|reach|chat|again|back|pay|falar|fala|"
+    r"falamos|conversar|conversa|conversamos|chama|chamar|liga|ligar|volta|voltar|retorna|"
+    r"retornar|novo|novamente|pagar|pago|acertar|acerto)\b[^.?!,;]{0,30}?"
+    r"\b(?:in|em|until|till|ate|pra|para|no\s+comeco\s+de|no\s+inicio\s+de|early)\s+("
+    + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+    + r")\b(?!\s*\d)"
+)
+
+
+def _month_said(t: Turn) -> date | None:
+    """The 1st of the month named alone ("em janeiro"), the next one after this month."""
+    match = _MONTH_SAID.search(normalise(t.parse.text))
+    if match is None:
+        return None
+    month = _MONTH_NUMBER[match.group(1)]
+    today = t.ctx.today
+    if month == today.month:
+        return None
+    year = today.year if month > today.month else today.year + 1
+    return date(year, month, 1)
 
 
 def callback_later(t: Turn) -> Step:

@@ -356,7 +356,14 @@ def answer_at_store(t: Turn) -> Step:
     method = str(t.parse.value("payment_method") or "")
     if not _store_open(t) or method not in t.ctx.settings.store_payment_methods:
         return usual_route(t)
+    if method == "card" and not at_store(t):
+        return usual_route(t)  # "aceita cartão?" alone: how to pay from here (link or PIX)
     return _pay_at_store(t)
+
+
+def at_store(t: Turn) -> bool:
+    """Whether the message says paying at the store ("passo na loja sábado")."""
+    return "pay_at_store" in {str(v) for v in t.parse.all_values("topic")}
 
 
 def answer_without_method(t: Turn) -> Step:

@@ -86,6 +86,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "fewer_messages",
         "already_paid",
         "receipt_received",
+        "receipt_awaited",
         "receipt_received_unprompted",
         "media_text_only",
         "debt_details",

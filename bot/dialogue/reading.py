@@ -200,6 +200,8 @@ def _identity(parse: Parse, intents: list[str], flows: Flows, language: str) -> 
         flows, "soft_yes"
     ):
         return "soft"
+    if _words(parse.text).strip() in _alone(flows, "identity_yes_alone"):
+        return "yes"  # "eu" to "falo com Maria?"
     if not _words(parse.text).strip() and parse.text.strip():
         return "soft"  # an emoji alone (👍, 🙂): acknowledged, not confirmed
     if "ask_identity" in intents and "affirm" not in intents:

@@ -28,6 +28,7 @@ from bot.dialogue.formatting import (
     format_clock,
     format_date,
     format_money,
+    format_month,
     format_percent,
     format_weekday_date,
     hours_en,
@@ -78,6 +79,7 @@ def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     )
     env.filters["money"] = _filter(format_money, language, strict)
     env.filters["date"] = _filter(format_date, language, strict)
+    env.filters["month"] = _filter(format_month, language, strict)
     env.filters["weekday_date"] = _filter(format_weekday_date, language, strict)
     env.filters["percent"] = _filter(format_percent, language, strict)
     env.filters["clock"] = _filter(format_clock, language, strict)

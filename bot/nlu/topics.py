@@ -174,7 +174,8 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "pay_at_store",
         re.compile(
-            r"\b(?:pagar|pago|acertar|quitar|ir|passar|levar|deixar)\s+(?:\w+\s+){0,2}?"
+            r"\b(?:pagar|pago|acertar|acerto|quitar|quito|ir|vou|passar|passo|levar|levo|deixar|"
+            r"deixo)\s+(?:\w+\s+){0,2}?"
             r"(?:na|la\s+na|direto\s+na|pessoalmente\s+na)\s+(?:loja|filial|agencia|unidade)|"
             r"\bna\s+loja\s+(?:mesmo|pode|posso|da\s+pra|aceita)|\bpessoalmente\s*\?|"
             r"\b(?:pay|drop\s+(?:it|by)|come)\s+(?:\w+\s+){0,2}?(?:at|in)\s+(?:the|your)\s+"
