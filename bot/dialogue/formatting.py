@@ -25,7 +25,6 @@ WEEKDAYS = {
     ),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = {
     "pt": (
         "janeiro",
@@ -56,6 +55,7 @@ MONTH_NAMES = {
         "December",
     ),
 }
+MONTHS_EN = tuple(name[:3] for name in MONTH_NAMES["en"])  # "Nov 27"
 
 
 def _lang(language: str) -> str:

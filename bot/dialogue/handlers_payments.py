@@ -11,7 +11,7 @@ from typing import Any
 from bot.core.business_days import add_business_days
 from bot.core.domain import BalanceBreakdown, DebtView
 from bot.core.money import ZERO
-from bot.dialogue.actions import KeepReceipt, PauseReminders, SendPaymentInfo
+from bot.dialogue.actions import KeepReceipt, PauseReminders, Reply, SendPaymentInfo
 from bot.dialogue.handlers_identity import context_vars, identity_required
 from bot.dialogue.turn import Step, Turn, money_str, normalise, payment_reference, say
 
@@ -102,14 +102,22 @@ def ask_payment_method(t: Turn) -> Step:
         return identity_required(t)
     if not t.debts and t.ctx.agreement is None:
         return t.step(say("debt_details_none", t.ctx))
-    raw = t.parse.value("payment_method")
-    method = str(raw) if raw in METHODS else "pix"
     amount, purpose, due = _what_to_pay(t)
     # paying some of several debts: the same reference and debts as the code already sent
     paying = tuple(d.ref for d in _paying(t)) if purpose == "debt" else ()
-    reference = _reference(t, purpose[:3], paying)
-    return t.step(
-        SendPaymentInfo(amount=amount, reference=reference, method=method, debt_refs=paying),
+    return t.step(*payment_info(t, amount, purpose, due, paying))
+
+
+def payment_info(
+    t: Turn, amount: Decimal, purpose: str, due: str | None, refs: tuple[str, ...] = ()
+) -> tuple[SendPaymentInfo, Reply]:
+    """The payment's instructions (the asked method, else PIX) and the message carrying
+    them; ``refs`` when only those debts are paid."""
+    raw = t.parse.value("payment_method")
+    method = str(raw) if raw in METHODS else "pix"
+    reference = _reference(t, purpose[:3], refs)
+    return (
+        SendPaymentInfo(amount=amount, reference=reference, method=method, debt_refs=refs),
         say(
             "payment_info",
             t.ctx,
@@ -248,22 +256,9 @@ def pay_named(t: Turn) -> Step:
         return step
     if t.acted_intent == "ask_debt_details":
         return t.step(say("named_debt_amount", t.ctx, **values), extra=extra)
-    raw = t.parse.value("payment_method")
-    method = str(raw) if raw in METHODS else "pix"
     refs = tuple(d.ref for d in named)
     return t.step(
         say("named_debt_pay", t.ctx, **values),
-        SendPaymentInfo(
-            amount=amount, reference=_reference(t, "deb", refs), method=method, debt_refs=refs
-        ),
-        say(
-            "payment_info",
-            t.ctx,
-            attach_pix_qr=method == "pix",
-            method=method,
-            amount=money_str(amount),
-            due=None,
-            purpose="debt",
-        ),
+        *payment_info(t, amount, "debt", None, refs),
         extra=extra,
     )
