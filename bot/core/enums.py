@@ -81,6 +81,7 @@ HANDOFF_REASONS = (
     "question",
     "paid_to_person",
     "unknown_contact",
+    "payment_method",
     "portal_locked",
     "portal_request",
 )

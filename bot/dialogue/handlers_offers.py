@@ -26,7 +26,7 @@ from bot.dialogue.actions import (
     SendPaymentInfo,
 )
 from bot.dialogue.handlers_payments import METHODS
-from bot.dialogue.state import PLAN_LATER
+from bot.dialogue.state import NO_METHODS, PLAN_LATER
 from bot.dialogue.turn import (
     Step,
     Turn,
@@ -563,6 +563,30 @@ def confirm_plan(t: Turn) -> Step:
     # "me manda o boleto" as the yes: the way asked for, or PIX saying why
     asked = t.parse.value("payment_method")
     method = str(asked) if asked in METHODS else "pix"
+    settings = t.ctx.settings
+    at_counter = [m for m in settings.store_payment_methods if m not in ("pix", "boleto")]
+    if (
+        method == "pix"
+        and "pix" in t.state.extra.get(NO_METHODS, ())
+        and settings.business_address
+        and at_counter
+    ):
+        # "não uso pix" earlier in the chat: the first payment at the counter, no PIX code
+        return t.step(
+            CreateAgreement(plan),
+            say("agreement_created", t.ctx, plan=plan_vars(plan)),
+            say(
+                "first_payment_at_store",
+                t.ctx,
+                amount=f"{first.amount:.2f}",
+                due=first.due.isoformat(),
+                methods=at_counter,
+                in_full=plan.kind != "installments",
+            ),
+            phase="agreement",
+            pending_plan=None,
+            on_screen=(),
+        )
     return t.step(
         CreateAgreement(plan),
         say("agreement_created", t.ctx, plan=plan_vars(plan)),

@@ -32,7 +32,7 @@ from bot.dialogue.answers import (
 )
 from bot.dialogue.handlers_identity import context_vars
 from bot.dialogue.reading import question_topic
-from bot.dialogue.state import CLOSED_BY
+from bot.dialogue.state import CLOSED_BY, NO_METHODS
 from bot.dialogue.turn import (
     Handler,
     Step,
@@ -377,13 +377,19 @@ def answer_without_method(t: Turn) -> Step:
         return _hand_off(
             t, "payment_method", "answer_without_method_person", missing=sorted(missing)
         )
+    asked = str(t.parse.value("payment_method") or "")
+    offered = {*settings.remote_payment_methods, *settings.store_payment_methods, *missing}
     values: dict[str, Any] = {
         **_common(t),
         "missing": sorted(missing),
         "remote": remote,
         "methods": at_store,
         "store_open": store_open,
+        # "manda um boleto? não uso pix" with no boletos: said first, then the other ways
+        "unavailable": asked if asked and asked not in offered else "",
     }
+    remembered = sorted({*t.state.extra.get(NO_METHODS, ()), *missing})
+    extra = {**t.state.extra, NO_METHODS: remembered}
     if t.can_disclose and (t.debts or t.ctx.agreement is not None):
         amount, due = next_payment(t.ctx)
         values.update(amount=money_str(amount), due=due)
@@ -392,8 +398,9 @@ def answer_without_method(t: Turn) -> Step:
             return t.step(
                 SendPaymentInfo(amount=amount, reference=reference, method="link"),
                 say("answer_without_method", t.ctx, sending="link", **values),
+                extra=extra,
             )
-    return t.step(say("answer_without_method", t.ctx, sending=None, **values))
+    return t.step(say("answer_without_method", t.ctx, sending=None, **values), extra=extra)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -77,6 +77,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "option_invalid",
         "option_which",
         "agreement_created",
+        "first_payment_at_store",
         "approval_pending",
         "handoff_offers_refused",
         # payments and data

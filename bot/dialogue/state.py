@@ -72,6 +72,9 @@ ONE_TURN_KEYS: tuple[str, ...] = (PLAN_LATER,)
 # Key of ``ConversationState.extra``: why the chat was closed ("relative": someone of the
 # household answered; the debtor may take the phone later)
 CLOSED_BY = "closed_by"
+# Key of ``ConversationState.extra``: payment methods the person said they cannot use
+# ("não uso pix"): what is sent later (the first installment's payment) keeps to the others
+NO_METHODS = "no_methods"
 
 
 @dataclass(frozen=True)

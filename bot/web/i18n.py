@@ -671,6 +671,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "says they paid someone at the shop",
     ),
     "reason.unknown_contact": ("contato desconhecido", "unknown contact"),
+    "reason.payment_method": ("outra forma de pagar", "another way to pay"),
     "reason.portal_locked": (
         "página bloqueada (o robô segue atendendo)",
         "page locked (the bot still answers)",

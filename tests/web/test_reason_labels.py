@@ -14,7 +14,7 @@ SOURCES = Path(bot.__file__).parent
 # the shapes a hand-off reason is written in: an action, a dialogue step, the Effects call
 SHAPES = (
     r'HandOff\((?:reason=)?"([a-z_]+)"\)',
-    r'_?hand_off\(t, "([a-z_]+)"',
+    r'_?hand_off\(\s*t,\s*"([a-z_]+)"',  # also split over lines
     r'\.hand_off\("([a-z_]+)"\)',
     r'handoff_reason ?= ?"([a-z_]+)"',
     r'why = "([a-z_]+)" if .* else "([a-z_]+)"',
