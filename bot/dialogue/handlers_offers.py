@@ -153,11 +153,28 @@ def _plan_by_kind(t: Turn) -> Step | None:
                             plan=plan_vars(plan, index),
                             exact=True,
                             proposal=False,
+                            **_in_full_too_late(t, plan),
                         ),
                         phase="confirming_plan",
                         pending_plan=plan,
                     )
     return None
+
+
+def _in_full_too_late(t: Turn, plan: Plan) -> dict[str, Any]:
+    """ "se tirar a multa eu pago tudo sexta" when the price in full is only until Thursday:
+    the day said and the last day of that price, for the summary to say so."""
+    raw = t.parse.value("date")
+    if plan.kind == "installments" or raw is None or not plan.payments:
+        return {}
+    try:
+        asked = date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return {}
+    last = plan.payments[0].due
+    if asked <= last:
+        return {}
+    return {"in_full_asked": asked.isoformat(), "in_full_max": last.isoformat()}
 
 
 def pay_in_full_question(t: Turn) -> Step | None:
