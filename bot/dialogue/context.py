@@ -65,6 +65,8 @@ class OfferSource(Protocol):
     @property
     def promise_max_days(self) -> int: ...
 
+    def balance(self, debts: Sequence[DebtView], today: date) -> BalanceBreakdown: ...
+
     def plans_for(
         self,
         debts: Sequence[DebtView],

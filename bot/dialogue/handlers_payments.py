@@ -9,8 +9,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from bot.core.business_days import add_business_days
-from bot.core.domain import BalanceBreakdown, DebtView
-from bot.core.money import ZERO
+from bot.core.domain import DebtView
 from bot.dialogue.actions import KeepReceipt, PauseReminders, Reply, SendPaymentInfo
 from bot.dialogue.handlers_identity import context_vars, identity_required
 from bot.dialogue.turn import Step, Turn, money_str, normalise, payment_reference, say
@@ -208,12 +207,7 @@ def wants_to_pay(text: str) -> bool:
 
 def _part_total(t: Turn, debts: tuple[DebtView, ...]) -> Decimal:
     """What these debts amount to today, with their own late fee and interest."""
-    balance = getattr(t.ctx.offers, "balance", None)
-    if callable(balance):
-        part = balance(debts, t.ctx.today)
-        if isinstance(part, BalanceBreakdown):
-            return part.total
-    return sum((d.balance for d in debts), ZERO)
+    return t.ctx.offers.balance(debts, t.ctx.today).total
 
 
 def _paying(t: Turn) -> tuple[DebtView, ...]:

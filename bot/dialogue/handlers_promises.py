@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.core.business_days import add_business_days
+from bot.core.months import MONTHS
 from bot.dialogue.actions import Action, RecordPromise, RefuseOffers, ScheduleContact
 from bot.dialogue.handlers_offers import (
     hardship_offers,
@@ -271,21 +272,6 @@ def _vague_day(t: Turn) -> date | None:
     return _month_said(t)
 
 
-_MONTHS = (
-    ("janeiro", "january", "jan"),
-    ("fevereiro", "february", "feb"),
-    ("marco", "march", "mar"),
-    ("abril", "april", "apr"),
-    ("maio", "may"),
-    ("junho", "june", "jun"),
-    ("julho", "july", "jul"),
-    ("agosto", "august", "aug"),
-    ("setembro", "september", "sep", "sept"),
-    ("outubro", "october", "oct"),
-    ("novembro", "november", "nov"),
-    ("dezembro", "december", "dec"),
-)
-_MONTH_NUMBER = {name: n for n, names in enumerate(_MONTHS, 1) for name in names}
 # A month alone, said of a later talk or payment ("can we talk again in january?", "só
 # consigo pagar em março"): "lost my job in september" is a past month, not a day to call;
 # "may" only counts after "in", and "dia 5 de janeiro" (a date) is left to the NLU.
@@ -294,7 +280,7 @@ _MONTH_SAID = re.compile(
     r"falamos|conversar|conversa|conversamos|chama|chamar|liga|ligar|volta|voltar|retorna|"
     r"retornar|novo|novamente|pagar|pago|acertar|acerto)\b[^.?!,;]{0,30}?"
     r"\b(?:in|em|until|till|ate|pra|para|no\s+comeco\s+de|no\s+inicio\s+de|early)\s+("
-    + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
     + r")\b(?!\s*\d)"
 )
 
@@ -304,7 +290,7 @@ def _month_said(t: Turn) -> date | None:
     match = _MONTH_SAID.search(normalise(t.parse.text))
     if match is None:
         return None
-    month = _MONTH_NUMBER[match.group(1)]
+    month = MONTHS[match.group(1)]
     today = t.ctx.today
     if month == today.month:
         return None

@@ -14,9 +14,9 @@ FEWER_MESSAGES_DAYS = 7  # no reminder for this many days after "não precisa ma
 def opt_out(t: Turn) -> Step:
     """Stop business-initiated messages; confirm once (a repeated "SAIR" gets no reply).
 
-    "parem de mandar msg todo dia" asks for fewer messages, not none: the reminders pause
-    for a week and the reply says how to stop them all. A second ask, or one that says
-    "nunca mais", stops them."""
+    A complaint about how often without asking to stop ("não precisa mandar msg todo dia")
+    pauses the reminders for a week and the reply says how to stop them all. A second one,
+    or any stop word ("parem de mandar msg todo dia", "nunca mais"), stops them."""
     fewer = (
         not t.state.opted_out
         and not t.state.extra.get(FEWER_MESSAGES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from bot.nlu.dates import MONTHS
+from bot.core.months import MONTHS
 from bot.nlu.numbers import NUMBER_WORDS, words_to_int
 from bot.nlu.spans import Span, free_of
 

@@ -7,54 +7,10 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from bot.core.months import MONTHS
 from bot.nlu.numbers import ORDINALS, small_number
 from bot.nlu.spans import Span, keep_longest
 
-MONTHS: dict[str, int] = {
-    "janeiro": 1,
-    "fevereiro": 2,
-    "marco": 3,
-    "abril": 4,
-    "maio": 5,
-    "junho": 6,
-    "julho": 7,
-    "agosto": 8,
-    "setembro": 9,
-    "outubro": 10,
-    "novembro": 11,
-    "dezembro": 12,
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "fev": 2,
-    "feb": 2,
-    "mar": 3,
-    "abr": 4,
-    "apr": 4,
-    "mai": 5,
-    "jun": 6,
-    "jul": 7,
-    "ago": 8,
-    "aug": 8,
-    "set": 9,
-    "sep": 9,
-    "sept": 9,
-    "out": 10,
-    "oct": 10,
-    "nov": 11,
-    "dez": 12,
-    "dec": 12,
-}
 WEEKDAYS: dict[str, int] = {
     "segunda": 0,
     "terca": 1,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.core.months import MONTHS
 from bot.core.parse import Entity
 from bot.nlu.amounts import extract_amounts
-from bot.nlu.dates import MONTHS, extract_dates
+from bot.nlu.dates import extract_dates
 from bot.nlu.normalize import clean_input, fold
 from bot.nlu.numbers import ORDINALS, small_number
 from bot.nlu.spans import Span, free_of, keep_longest

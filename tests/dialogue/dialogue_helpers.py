@@ -18,6 +18,7 @@ from bot.core.domain import (
     PromiseView,
     ScheduledPayment,
 )
+from bot.core.money import ZERO
 from bot.core.parse import Entity, Parse
 from bot.dialogue.actions import Action, Reply
 from bot.dialogue.context import Context, DialogueSettings, Event, UserTurn
@@ -83,6 +84,11 @@ class FakeOffers:
             monthly_plan("ten_x", "480.00", 10, first_due=first),
         ]
         self.calls: list[dict[str, Any]] = []
+
+    def balance(self, debts: Sequence[DebtView], today: date) -> BalanceBreakdown:
+        """The debts' balances, no charges (the fake book has none)."""
+        total = sum((d.balance for d in debts), Decimal("0.00"))
+        return BalanceBreakdown(principal=total, late_fee=ZERO, interest=ZERO, days_overdue=0)
 
     def plans_for(
         self,
