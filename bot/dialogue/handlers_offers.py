@@ -30,6 +30,7 @@ from bot.dialogue.state import NO_METHODS, PLAN_LATER
 from bot.dialogue.turn import (
     Step,
     Turn,
+    as_date,
     money_str,
     normalise,
     payment_reference,
@@ -164,12 +165,8 @@ def _plan_by_kind(t: Turn) -> Step | None:
 def _in_full_too_late(t: Turn, plan: Plan) -> dict[str, Any]:
     """ "se tirar a multa eu pago tudo sexta" when the price in full is only until Thursday:
     the day said and the last day of that price, for the summary to say so."""
-    raw = t.parse.value("date")
-    if plan.kind == "installments" or raw is None or not plan.payments:
-        return {}
-    try:
-        asked = date.fromisoformat(str(raw)[:10])
-    except ValueError:
+    asked = as_date(t.parse.value("date"))
+    if plan.kind == "installments" or asked is None or not plan.payments:
         return {}
     last = plan.payments[0].due
     if asked <= last:
@@ -245,13 +242,8 @@ def negotiate(t: Turn) -> Step:
 
 def _part_on_a_day(t: Turn) -> bool:
     """An amount for a coming day, the rest later ("200 sexta e o resto depois")."""
-    raw = t.parse.value("date")
-    if raw is None or not t.says("rest_at_once"):
-        return False
-    try:
-        return date.fromisoformat(str(raw)[:10]) > t.ctx.today
-    except ValueError:
-        return False
+    day = as_date(t.parse.value("date"))
+    return day is not None and t.says("rest_at_once") and day > t.ctx.today
 
 
 def plan_first_due(t: Turn) -> Step:
@@ -381,12 +373,8 @@ def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
     book allows it (up to ``offers.first_due_days`` ahead, the configured limit for a plan's
     first payment), else the latest allowed, and say so ("a primeira consigo até 26/11")."""
     default = t.ctx.settings.first_due_days
-    raw = t.parse.value("date")
-    if raw is None:
-        return default, {}
-    try:
-        asked = date.fromisoformat(str(raw)[:10])
-    except ValueError:
+    asked = as_date(t.parse.value("date"))
+    if asked is None:
         return default, {}
     latest = default
     days = (asked - t.ctx.today).days
@@ -412,16 +400,19 @@ _MONTHLY_DAY = re.compile(
 
 def _monthly_day(t: Turn) -> int | None:
     """The day of the month asked for every installment ("pode ser todo dia 10?"), if any."""
-    raw = t.parse.value("date")
-    if raw is None or not _MONTHLY_DAY.search(normalise(t.parse.text)):
+    asked = as_date(t.parse.value("date"))
+    if asked is None or not _MONTHLY_DAY.search(normalise(t.parse.text)):
         return None
-    try:
-        return date.fromisoformat(str(raw)[:10]).day
-    except ValueError:
-        return None
+    return asked.day
 
 
 MIN_DAYS_BETWEEN = 15  # two installments never closer than this
+
+
+def _day_of_month_after(start: date, months: int, day: int) -> date:
+    """``day`` of the month ``months`` after ``start``'s (the month's last day if shorter)."""
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    return date(year, month + 1, min(day, calendar.monthrange(year, month + 1)[1]))
 
 
 def on_day_each_month(plan: Plan, day: int) -> Plan:
@@ -432,13 +423,9 @@ def on_day_each_month(plan: Plan, day: int) -> Plan:
     for p in plan.payments:
         due = p.due
         if previous is not None and p.number > 1:
-            year, month = (previous.year, previous.month + 1)
-            if month > 12:
-                year, month = year + 1, 1
-            due = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+            due = _day_of_month_after(previous, 1, day)
             if (due - previous).days < MIN_DAYS_BETWEEN:
-                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-                due = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+                due = _day_of_month_after(previous, 2, day)
         payments.append(replace(p, due=due))
         previous = due
     return replace(plan, payments=tuple(payments))

@@ -20,16 +20,7 @@ from bot.dialogue.handlers_offers import (
 )
 from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
 from bot.dialogue.state import PLAN_LATER
-from bot.dialogue.turn import Step, Turn, money_str, normalise, say
-
-
-def _date(value: object) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+from bot.dialogue.turn import Step, Turn, as_date, money_str, normalise, say
 
 
 def _amount(value: object) -> Decimal | None:
@@ -116,7 +107,7 @@ def _rest_later(t: Turn) -> bool:
 def _said_date(t: Turn) -> date | None:
     """The day of the promise: with several ("não vou conseguir sexta, pode ser dia 2?") and
     a no among them, the last one said is the new day."""
-    dates = [d for d in (_date(v) for v in t.parse.all_values("date")) if d is not None]
+    dates = [d for d in (as_date(v) for v in t.parse.all_values("date")) if d is not None]
     if _disagreeing_days(t):
         return None  # "sexta dia 1", and the 1st is no Friday: ask which day
     if len(dates) > 1 and any(w in f" {normalise(t.parse.text)} " for w in NEGATIONS):
@@ -189,7 +180,7 @@ def no_means(t: Turn) -> Step:
     days = t.ctx.settings.no_means_followup_days
     at = t.ctx.now + timedelta(days=days)
     month = _month_said(t)
-    day = _date(t.parse.value("date")) or _vague_day(t)
+    day = as_date(t.parse.value("date")) or _vague_day(t)
     if day is not None and day > t.ctx.today:
         if day == month:  # "em janeiro": its first working day, not New Year's Day
             day = add_business_days(day - timedelta(days=1), 1, t.ctx.holidays)
@@ -304,7 +295,7 @@ def callback_later(t: Turn) -> Step:
     A day without a time keeps the current time of day; a time without a day is today (or
     tomorrow when that time has passed). The runtime moves it into contact hours.
     """
-    day = _date(t.parse.value("date")) or _vague_day(t)
+    day = as_date(t.parse.value("date")) or _vague_day(t)
     clock = time_said(t.parse.text)
     now = t.ctx.now
     tz = _local_tz(t) or now.tzinfo
@@ -349,7 +340,7 @@ def follow_up(t: Turn) -> Step:
     on the next working day (a day said in the message wins)."""
     tz = _local_tz(t) or t.ctx.now.tzinfo
     local_now = t.ctx.now.astimezone(tz)
-    day = _date(t.parse.value("date")) or _vague_day(t)
+    day = as_date(t.parse.value("date")) or _vague_day(t)
     if day is None or day <= t.ctx.today:
         day = add_business_days(t.ctx.today, 1, t.ctx.holidays)
     at = datetime.combine(day, time(local_now.hour, local_now.minute), tzinfo=tz)

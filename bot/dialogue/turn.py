@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -151,6 +152,16 @@ def plan_vars(plan: Plan, number: int | None = None) -> dict[str, Any]:
         "has_interest": plan.monthly_rate_percent > ZERO,
         "needs_approval": plan.needs_approval,
     }
+
+
+def as_date(value: object) -> date | None:
+    """A date entity's value (ISO, maybe with a time) as a date; None when there is none."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def payment_reference(*parts: str) -> str:
