@@ -45,23 +45,17 @@ class ThreadedDatabaseWork:
     def __init__(self, threads: int = THREADS, urgent_threads: int = URGENT_THREADS) -> None:
         self.threads = threads
         self.urgent_threads = urgent_threads
-        self._pools: dict[bool, ThreadPoolExecutor] = {}
-        self._lock = threading.Lock()
+        self._open_pools()
+
+    def _open_pools(self) -> None:
+        # an executor starts its threads as work comes: an idle process holds none
+        self._pool = ThreadPoolExecutor(self.threads, "quita-db")
+        self._urgent = ThreadPoolExecutor(self.urgent_threads, "quita-db-urgent")
 
     async def __call__(self, work: Callable[[], T], *, urgent: bool = False) -> T:
-        pool = self._pools.get(urgent)
-        if pool is None:
-            with self._lock:
-                pool = self._pools.get(urgent)
-                if pool is None:
-                    size, name = (
-                        (self.urgent_threads, "quita-db-urgent")
-                        if urgent
-                        else (self.threads, "quita-db")
-                    )
-                    pool = self._pools[urgent] = ThreadPoolExecutor(size, name)
         # contextvars go along, as asyncio.to_thread does (log context, clock overrides)
         call = functools.partial(contextvars.copy_context().run, work)
+        pool = self._urgent if urgent else self._pool
         return await asyncio.get_running_loop().run_in_executor(pool, call)
 
     @property
@@ -69,9 +63,10 @@ class ThreadedDatabaseWork:
         return self.threads + self.urgent_threads
 
     def close(self) -> None:
-        with self._lock:
-            pools, self._pools = self._pools, {}
-        for pool in pools.values():
+        """Let the threads end once their work is done; a later call starts new ones."""
+        pools = (self._pool, self._urgent)
+        self._open_pools()
+        for pool in pools:
             pool.shutdown(wait=False)
 
 
