@@ -352,6 +352,8 @@ class Effects:
             reference=action.reference,
             pix=bool(self._instructions.pix_code),
             txid=self._instructions.txid,
+            # "só o liquidificador": a receipt sent after this pays those debts first
+            **({"debt_refs": list(action.debt_refs)} if action.debt_refs else {}),
         )
 
     @property

@@ -17,7 +17,7 @@ import concurrent.futures
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
@@ -32,6 +32,7 @@ from bot.conversation.payments import left_to_pay
 from bot.conversation.turns import TurnDeps
 from bot.core.domain import Media
 from bot.core.enums import EventKind
+from bot.core.money import ZERO
 from bot.payments.confirm import credit_debtor
 from bot.payments.pix_api import PixApiError, ReceivedPix
 from bot.payments.receipt_text import pdf_text, receipt_facts
@@ -39,6 +40,7 @@ from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import (
     Debtor,
+    Event,
     Message,
     PixCharge,
     PixReceived,
@@ -252,7 +254,37 @@ def expected_amounts(session: Session, debtor_id: int) -> set[Decimal]:
     for debt in PortfolioRepository(session).debts_of(debtor_id):
         if debt.status == "open":
             amounts.add(debt.amount - debt.paid)
+    _refs, asked = _asked_for(session, debtor_id, datetime.max.replace(tzinfo=UTC))
+    amounts.add(asked)  # one purchase with its own fine and interest, from a static key
     return {a for a in amounts if a > 0}
+
+
+def _asked_for(
+    session: Session, debtor_id: int, before: datetime
+) -> tuple[tuple[str, ...], Decimal]:
+    """The debts and amount of the last payment details the debtor was sent before
+    ``before`` (``()`` when they were for the whole balance or none were sent)."""
+    data = session.scalar(
+        select(Event.data)
+        .where(
+            Event.debtor_id == debtor_id,
+            Event.kind == EventKind.PAYMENT_INSTRUCTIONS_SENT.value,
+            Event.at <= before,
+        )
+        .order_by(Event.at.desc(), Event.id.desc())
+        .limit(1)
+    )
+    if not data or not data.get("debt_refs"):
+        return (), ZERO
+    return tuple(data["debt_refs"]), Decimal(str(data.get("amount") or "0"))
+
+
+def _named_first(session: Session, receipt: Receipt, amount: Decimal) -> tuple[str, ...]:
+    """The purchases a receipt pays first: those the debtor had asked to pay alone ("só o
+    liquidificador") when it is not more than what was asked; else none (oldest first)."""
+    assert receipt.debtor_id is not None
+    refs, asked = _asked_for(session, receipt.debtor_id, receipt.created_at)
+    return refs if refs and amount <= asked else ()
 
 
 def _candidates(
@@ -342,6 +374,7 @@ def _count_matched(
         source="pix",
         now=now,
         deps=deps,
+        first=_named_first(session, receipt, received),
     )
     if received > owed:
         EventLog(session).append(
@@ -492,6 +525,7 @@ def confirm_receipt(
         source="receipt",
         now=now,
         deps=deps,
+        first=_named_first(session, receipt, value),
     )
     receipt.status, receipt.checked = "confirmed", True
     receipt.reviewed_by, receipt.reviewed_at = user_id, now

@@ -47,6 +47,27 @@ def add_debtor(stack: PixStack, amount: str = "450.00") -> int:
     return stack.runtime.in_transaction(work)
 
 
+def add_blender(stack: PixStack) -> None:
+    """A second, newer purchase of debtor D-51: the blender, R$ 180,00 due 18/11."""
+
+    def work(session: Any) -> None:
+        repo = PortfolioRepository(session)
+        debtor = repo.debtor_by_ref("D-51")
+        assert debtor is not None
+        repo.upsert_debt(
+            debtor,
+            DebtRecord(
+                ref="C-52",
+                description="Liquidificador",
+                amount=Decimal("180.00"),
+                due=date(2026, 11, 18),
+            ),
+            NOW,
+        )
+
+    stack.runtime.in_transaction(work)
+
+
 async def say(stack: PixStack, text: str) -> None:
     await stack.runtime.inbound.receive(
         InboundMessage(
@@ -303,23 +324,7 @@ async def test_a_pix_for_one_of_two_purchases_pays_that_one(stack: PixStack) -> 
     and interest), asking again sends the same code, and the Pix pays the blender even
     though the sofa is older; the sofa stays as it was."""
     add_debtor(stack, amount="900.00")  # the sofa, due 12/11
-
-    def blender(session: Any) -> None:
-        repo = PortfolioRepository(session)
-        debtor = repo.debtor_by_ref("D-51")
-        assert debtor is not None
-        repo.upsert_debt(
-            debtor,
-            DebtRecord(
-                ref="C-52",
-                description="Liquidificador",
-                amount=Decimal("180.00"),
-                due=date(2026, 11, 18),
-            ),
-            NOW,
-        )
-
-    stack.runtime.in_transaction(blender)
+    add_blender(stack)
     await say(stack, "quero pagar so o liquidificador")
     await say(stack, "manda o pix dele")
     charges = stack.runtime.in_transaction(
