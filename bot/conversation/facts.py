@@ -15,7 +15,7 @@ from bot.config import LocalizedText, Settings
 from bot.core.domain import BalanceBreakdown, DebtorView, DebtView
 from bot.core.money import ZERO
 from bot.dialogue.context import Context, DialogueSettings, PaymentView
-from bot.dialogue.formatting import hours_en
+from bot.dialogue.formatting import hours_en, open_weekdays
 from bot.offers.book import OfferBook
 from bot.store.ledger import LedgerRepository
 from bot.store.portfolio import PortfolioRepository, debtor_view, read_rows
@@ -78,6 +78,7 @@ def business_facts(settings: Settings) -> dict[str, Any]:
         "business_website": business.website or "",
         "merchant_name": settings.payments.merchant_name,
         "store_hours": hours,
+        "store_open_days": open_weekdays(hours["pt"]) if hours else frozenset(),
         "store_payment_methods": tuple(business.store_payment_methods),
         "remote_payment_methods": tuple(remote),
         "credit_bureau_policy": _per_language(business.credit_bureau_policy),

@@ -109,6 +109,8 @@ class DialogueSettings:
     business_website: str = ""
     merchant_name: str = ""  # the PIX beneficiary shown in the debtor's bank app
     store_hours: Mapping[str, str] = field(default_factory=dict)  # {"pt": ..., "en": ...}
+    # weekdays the counter opens (0 = Monday), read from store_hours; empty: not known
+    store_open_days: frozenset[int] = frozenset()
     store_payment_methods: tuple[str, ...] = ()  # accepted at the counter
     remote_payment_methods: tuple[str, ...] = ("pix",)  # what the bot can send
     credit_bureau_policy: Mapping[str, str] = field(default_factory=dict)

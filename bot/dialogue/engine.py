@@ -108,6 +108,8 @@ ANSWERED_BY: dict[str, frozenset[str]] = {
     "negotiate": frozenset({"plan_dates", "plan_total", "options", "discount"}),
     "offers": frozenset({"options", "discount", "plan_total"}),
     "answer_at_store": frozenset({"pay_at_store"}),
+    # "vou pagar na loja sexta": the promise's confirmation says where the counter is
+    "promise_to_pay": frozenset({"pay_at_store"}),
 }
 # Handlers after which nothing else of the message is acted on.
 NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answered"})
@@ -395,6 +397,9 @@ def _date_means(
     """In an open conversation a day said is a promise, as after "which day?": "pode ser dia 1
     então", "tomorrow", "cant today sorry, monday?" (a new day after a no); "next week" alone
     is a promise still without its day (we ask which)."""
+    if state.phase == "awaiting_promise_date" and intent == "ask_payment_method":
+        # "domingo mesmo, manda o pix": the day asked for, then its PIX (``together``)
+        return "promise_to_pay" if "date" in entities else intent
     if state.phase != "open" or reading.topic not in NOT_A_TOPIC:
         return intent  # a question with a day in it ("vcs abrem domingo?") is no promise
     text = reading.parse.text

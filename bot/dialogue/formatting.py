@@ -189,6 +189,47 @@ def hours_en(text: str) -> str:
     return " ".join(out).strip(" ,;")
 
 
+_WEEKDAY_NUMBERS = {"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
+_DAYS_ANY = {
+    **_DAYS_EN,
+    **{name.lower(): short for short in _WEEKDAY_NUMBERS for name in (short, short + "day")},
+    "tuesday": "Tue",
+    "wednesday": "Wed",
+    "thursday": "Thu",
+    "saturday": "Sat",
+}
+_CLOSED = re.compile(r"fechad|closed|nao abr|nao funcion")
+
+
+def open_weekdays(text: str) -> frozenset[int]:
+    """The weekdays (0 = Monday) business hours say the counter opens: "seg a sex, das 9h
+    às 18h; sáb, das 9h às 13h" -> Monday to Saturday. A part saying "fechado"/"closed"
+    names closed days. Empty when the text names no day (then nobody is told a day is
+    closed)."""
+    plain = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    open_days: set[int] = set()
+    closed: set[int] = set()
+    for part in re.split(r"[;\n]|\.\s", plain):
+        days: set[int] = set()
+        previous: int | None = None
+        ranging = False
+        for token in re.findall(r"[a-z]+", part):
+            short = _DAYS_ANY.get(token)
+            if short is not None:
+                day = _WEEKDAY_NUMBERS[short]
+                if ranging and previous is not None:
+                    span = (day - previous) % 7
+                    days.update((previous + k) % 7 for k in range(span + 1))
+                else:
+                    days.add(day)
+                previous, ranging = day, False
+            elif token in ("a", "ate", "to", "through", "thru"):
+                ranging = previous is not None
+        (closed if _CLOSED.search(part) else open_days).update(days)
+    return frozenset(open_days - closed)
+
+
 def format_clock(value: str, language: str) -> str:
     """ "18:00" as "18h" (pt) or "6pm" (en); "18:30" as "18h30" / "6:30pm"."""
     hour, minute = (int(part) for part in str(value).split(":")[:2])

@@ -22,6 +22,9 @@ from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
 from bot.dialogue.state import PLAN_LATER
 from bot.dialogue.turn import Step, Turn, as_date, money_str, normalise, say
 
+# "na loja" said before the day: the day asked next is a visit to the counter too
+AT_STORE = "at_store"
+
 
 def _amount(value: object) -> Decimal | None:
     if value is None:
@@ -65,6 +68,12 @@ def promise_to_pay(t: Turn) -> Step:
         if due > limit:
             step.state = step.state.evolve(extra={**step.state.extra, "too_far_asked": True})
         return step
+    at_store = "pay_at_store" in {str(v) for v in t.parse.all_values("topic")} or bool(
+        t.state.extra.get(AT_STORE) and t.parse.value("payment_method") is None
+    )
+    open_days = t.ctx.settings.store_open_days
+    if at_store and open_days and due.weekday() not in open_days:
+        return _store_closed(t, due, limit)
     stored = t.state.extra.get("promise_amount")
     balance = t.ctx.balance.total
     part = None if stored is not None or t.says("whole_balance") else paying_total(t)
@@ -75,7 +84,11 @@ def promise_to_pay(t: Turn) -> Step:
     if balance > 0 and amount > balance:
         amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
     # a promise of its own amount: no longer "só o sofá" for the next "manda o pix"
-    drop = ("promise_amount",) if part is not None else ("promise_amount", PAYING_REFS)
+    drop = (
+        ("promise_amount", AT_STORE)
+        if part is not None
+        else ("promise_amount", AT_STORE, PAYING_REFS)
+    )
     extra = {k: v for k, v in t.state.extra.items() if k not in drop}
     rest: list[Action] = []
     if amount < balance and _rest_later(t):
@@ -89,13 +102,38 @@ def promise_to_pay(t: Turn) -> Step:
             amount=money_str(amount),
             is_today=due == t.ctx.today,
             is_tomorrow=due == t.ctx.today + timedelta(days=1),
-            at_store="pay_at_store" in {str(v) for v in t.parse.all_values("topic")},
+            at_store=at_store,
+            # where the counter is and when it opens, unless a question about paying there
+            # ("aceita cartão?") is answered next with the same
+            show_counter=at_store and t.parse.value("payment_method") is None,
         ),
         *rest,
         phase="open",
         extra=extra,
         on_screen=(),
         pending_plan=None,
+    )
+
+
+def _store_closed(t: Turn, due: date, limit: date) -> Step:
+    """ "passo na loja domingo": the counter does not open that day. Say so, with the open
+    days nearest to it, and wait for another day (still at the store)."""
+    open_days = t.ctx.settings.store_open_days
+    earlier = (due - timedelta(days=k) for k in range(1, 7))
+    later = (due + timedelta(days=k) for k in range(1, 7))
+    before = next((d for d in earlier if d >= t.ctx.today and d.weekday() in open_days), None)
+    after = next((d for d in later if d <= limit and d.weekday() in open_days), None)
+    return t.step(
+        say(
+            "store_closed_that_day",
+            t.ctx,
+            date=due.isoformat(),
+            before=before.isoformat() if before else None,
+            after=after.isoformat() if after else None,
+            pix="pix" in t.ctx.settings.remote_payment_methods,
+        ),
+        phase="awaiting_promise_date",
+        extra={**t.state.extra, AT_STORE: True},
     )
 
 

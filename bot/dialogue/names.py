@@ -61,6 +61,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         *(f"reminder_{name}" for name in REMINDER_TEMPLATES),
         # promises, hardship, callbacks
         "promise_recorded",
+        "store_closed_that_day",
         "promise_rest_later",
         "ask_promise_date",
         "promise_date_past",

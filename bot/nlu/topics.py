@@ -179,7 +179,9 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:na|la\s+na|direto\s+na|pessoalmente\s+na)\s+(?:loja|filial|agencia|unidade)|"
             r"\bna\s+loja\s+(?:mesmo|pode|posso|da\s+pra|aceita)|\bpessoalmente\s*\?|"
             r"\b(?:pay|drop\s+(?:it|by)|come)\s+(?:\w+\s+){0,2}?(?:at|in)\s+(?:the|your)\s+"
-            r"(?:store|shop|branch)|\bin\s+person\b"
+            r"(?:store|shop|branch)|\bin\s+person\b|"
+            r"\b(?:drop|stop|swing|come|pop|go|head)\s+(?:by|over\s+to|in\s+to|into|to|in\s+at)\s+"
+            r"(?:the|your)\s+(?:store|shop|branch)"
         ),
     ),
     (

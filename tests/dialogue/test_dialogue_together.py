@@ -45,7 +45,8 @@ def test_a_promise_with_a_store_question_records_it_and_answers(convo: Any) -> N
         )
     )
     assert [a.due.isoformat() for a in of_type(d, RecordPromise)] == ["2026-11-27"]
-    assert replies(d) == ["promise_recorded", "answer_pay_at_store"]
+    # the confirmation says where the counter is: no second message repeating the amount
+    assert replies(d) == ["promise_recorded"]
     assert "Rua das Flores" in c.texts[-1]
 
 

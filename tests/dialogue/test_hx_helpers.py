@@ -10,7 +10,7 @@ import pytest
 from dialogue_helpers import of_type, replies
 
 from bot.dialogue.actions import RecordPromise, ScheduleContact
-from bot.dialogue.formatting import format_clock, hours_en
+from bot.dialogue.formatting import format_clock, hours_en, open_weekdays
 from bot.dialogue.handlers_promises import time_said
 
 
@@ -44,6 +44,23 @@ def test_hours_en_translates_common_pt_hours() -> None:
 def test_hours_en_gives_up_on_free_text() -> None:
     assert hours_en("horário comercial") == ""
     assert hours_en("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("seg a sex, das 9h às 18h; sáb, das 9h às 13h", {0, 1, 2, 3, 4, 5}),
+        ("de segunda a sábado, das 9h às 18h; domingo fechado", {0, 1, 2, 3, 4, 5}),
+        ("Mon to Fri, 9am to 6pm; Sat, 9am to 1pm", {0, 1, 2, 3, 4, 5}),
+        ("ter a dom, 10h às 20h", {1, 2, 3, 4, 5, 6}),
+        ("segunda, quarta e sexta, 9h às 12h", {0, 2, 4}),
+        ("sex a seg, 10h às 16h", {4, 5, 6, 0}),  # a range over the weekend
+        ("todos os dias, 8h às 22h", set()),  # no day named: nobody is told a day is closed
+        ("horário comercial", set()),
+    ],
+)
+def test_open_weekdays_read_from_the_store_hours(text: str, days: set[int]) -> None:
+    assert open_weekdays(text) == frozenset(days)
 
 
 def test_format_clock() -> None:
