@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from bot.dialogue.actions import LogEvent, MarkContactInvalid
@@ -25,6 +26,9 @@ def context_vars(state: ConversationState, ctx: Context) -> dict[str, Any]:
         if pending:
             values["next_due"] = pending[0].due.isoformat()
             values["next_amount"] = f"{pending[0].amount:.2f}"
+        # "quanto falta?": what is left of the agreement, not only its next installment
+        values["left_count"] = len(pending)
+        values["agreement_left"] = f"{sum((p.amount for p in pending), Decimal(0)):.2f}"
     values["last_reminder"] = state.last_reminder
     return values
 

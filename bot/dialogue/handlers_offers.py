@@ -190,9 +190,35 @@ def _agreement_change(t: Turn) -> Step | None:
     agreement = t.ctx.agreement
     if t.debts or agreement is None or agreement.status not in ("active", "pending_approval"):
         return None
+    if agreement.status == "active" and _pays_the_rest(t):
+        return _agreement_rest(t)
     from bot.dialogue.handlers_safety import hand_off
 
     return hand_off(t, "request_human", "agreement_change_person")
+
+
+def _pays_the_rest(t: Turn) -> bool:
+    """ "posso pagar as duas que faltam de uma vez?", "can i pay off the rest now?": the
+    installments left, paid at once as they are (a discount for it is a person's call)."""
+    if t.parse.value("topic") == "discount" or t.parse.value("installments") is not None:
+        return False
+    return t.says("wants_in_full") or t.says("whole_balance")
+
+
+def _agreement_rest(t: Turn) -> Step:
+    from bot.dialogue.handlers_payments import payment_info
+
+    agreement = t.ctx.agreement
+    assert agreement is not None
+    pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
+    rest = sum((p.amount for p in pending), Decimal(0))
+    if len(pending) < 2:  # one left: that installment, as "manda o pix" sends it
+        from bot.dialogue.handlers_payments import ask_payment_method
+
+        return ask_payment_method(t)
+    action, message = payment_info(t, rest, "agreement", None)
+    lead = say("agreement_pay_rest", t.ctx, rest=money_str(rest), count=len(pending))
+    return t.step(lead, action, message)
 
 
 def negotiate(t: Turn) -> Step:

@@ -131,6 +131,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "acknowledge",
         "acknowledge_later",
         "agreement_change_person",
+        "agreement_pay_rest",
         "answer_privacy_request",
         "closed_debtor_back",
         "answer_left_pending",

@@ -65,6 +65,10 @@ def charge_target(
         unpaid = [r for r in ledger.installments(agreement.id) if r.status != "paid"]
         if unpaid and unpaid[0].amount == amount:
             return ChargeTarget("installment", unpaid[0].due, agreement.id, unpaid[0].number)
+        if len(unpaid) > 1 and sum(r.amount for r in unpaid) == amount:
+            # "posso pagar as duas que faltam de uma vez?": the agreement's rest, credited to
+            # its installments (a balance charge would look for open debts: there are none)
+            return ChargeTarget("agreement", None, agreement.id)
     promise = ledger.open_promise(debtor_id)
     if promise is not None and promise.amount == amount:
         return ChargeTarget("promise", promise.due, debt_refs=debt_refs)
