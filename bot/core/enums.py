@@ -80,6 +80,7 @@ HANDOFF_REASONS = (
     "no_offers",
     "question",
     "paid_to_person",
+    "store_agreement",
     "unknown_contact",
     "payment_method",
     "portal_locked",
@@ -136,6 +137,7 @@ class EventKind(StrEnum):
     PAYMENT_INSTRUCTIONS_SENT = "payment_instructions_sent"
     PAYMENT_RECEIVED = "payment_received"
     PAID_TO_PERSON = "paid_to_person"  # the debtor says they paid someone in person
+    STORE_AGREEMENT_CLAIMED = "store_agreement_claimed"  # says a deal was made at the shop
     PAYMENT_NEEDS_REVIEW = "payment_needs_review"
     RECEIPT_RECEIVED = "receipt_received"
     RECEIPT_MATCHED = "receipt_matched"

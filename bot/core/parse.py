@@ -35,7 +35,8 @@ ENTITY_NAMES: tuple[str, ...] = ("date", "amount", "installments", "option", "pa
 # - topic: what a question is about (QUESTION_TOPICS), so the dialogue answers it from data
 # - hardship: illness | unemployment | death | divorce | hospital | money_tight
 # - relative: who answered instead of the debtor: mother | father | spouse | child | sibling |
-#   relative (a family member, unspecified) | friend | colleague
+#   relative (a family member, unspecified) | friend | colleague | carer (caregiver, nurse,
+#   guardian)
 # - no_payment_method: a method the person says they do not have ("não tenho pix" -> pix)
 # - soft_yes: "soft" when the whole message is a bare acknowledgement ("ok", "👍", "hm")
 EXTRA_ENTITY_NAMES: tuple[str, ...] = (
@@ -67,6 +68,8 @@ QUESTION_TOPICS: tuple[str, ...] = (
     "late_payment",  # e se eu atrasar uma parcela? / what if I miss a payment?
     "product_issue",  # mas ele quebrou na primeira semana / the TV stopped working
     "store_hours",  # vcs abrem domingo? / what time do you open / onde fica a loja
+    "consequences",  # e se eu não pagar, o que acontece? / are you going to sue me?
+    "store_agreement",  # já fiz acordo com a moça da loja / I made a deal at the store
     "privacy_request",  # apaguem meus dados / what data do you have on me (LGPD: a person)
     "other_question",  # a question none of the above answers: a person answers it
 )

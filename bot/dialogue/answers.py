@@ -23,6 +23,7 @@ SAFE_TOPICS = frozenset(
         "scam",
         "pay_at_store",
         "paid_to_person",
+        "store_agreement",
         "store_hours",
         "product_issue",
     }

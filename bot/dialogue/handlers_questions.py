@@ -203,6 +203,27 @@ def _credit_bureau(t: Turn) -> Step:
     return t.step(say("answer_credit_bureau", t.ctx, **values))
 
 
+def _consequences(t: Turn) -> Step:
+    """ "e se eu não pagar, o que acontece?" / "are you going to sue me?": what really happens
+    (the charges of the delay, the shop's credit-bureau policy), calmly, never a threat, and
+    the ways out; a shop that set no policy has a person answer."""
+    if not t.ctx.settings.credit_bureau_policy:
+        return _hand_off(t, "question", "answer_by_person")
+    values = {**context_vars(t.state, t.ctx), "nothing_open": _nothing_open(t)}
+    return t.step(say("answer_consequences", t.ctx, **values))
+
+
+def _store_agreement(t: Turn) -> Step:
+    """ "já fiz acordo com a moça da loja": an agreement we cannot see is checked by a person
+    (reminders stop while a person holds the chat); one we have is the status."""
+    agreement = t.ctx.agreement
+    if agreement is not None and agreement.status in ("active", "pending_approval"):
+        return _status(t)
+    step = _hand_off(t, "store_agreement", "answer_store_agreement", **_common(t))
+    step.actions.insert(0, LogEvent("store_agreement_claimed", {}))
+    return step
+
+
 def _product_issue(t: Turn) -> Step:
     """ "mas ele quebrou na primeira semana": sorry, and who solves it (the shop's people);
     the debt is not argued over here."""
@@ -223,6 +244,9 @@ def _late_payment(t: Turn) -> Step:
 def _deadline(t: Turn) -> Step:
     if _nothing_open(t):
         return _status(t)
+    if "charge_origin" in {str(v) for v in t.parse.all_values("topic")}:
+        # "venceu quando? e é de qual compra?": the purchases, each with its due date
+        return _charge_origin(t)
     values = {**context_vars(t.state, t.ctx), **deadline_vars(t.ctx)}
     step = t.step(say("answer_deadline", t.ctx, **values))
     if "promise_due" not in values and "next_due" not in values:
@@ -320,6 +344,8 @@ TOPICS: dict[str, Handler] = {
     "installment_amount": _installment_amount,
     "privacy_request": _privacy_request,
     "late_payment": _late_payment,
+    "consequences": _consequences,
+    "store_agreement": _store_agreement,
     "product_issue": _product_issue,
     "other_question": _other_question,
 }

@@ -117,6 +117,8 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "answer_credit_bureau",
         "answer_deadline",
         "answer_late_payment",
+        "answer_consequences",
+        "answer_store_agreement",
         "answer_product_issue",
         "answer_by_person",
         "answer_plan_total",

@@ -102,7 +102,7 @@ PAYMENT_METHODS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "boleto",
         re.compile(
             r"\b(?:boleto|boletos|bolet|codigo\s+de\s+barras|barcode|bank\s+slip|"
-            r"linha\s+digitavel)\b"
+            r"linha\s+digitavel|loterica|lotericas|casa\s+loterica)\b"
         ),
     ),
     (

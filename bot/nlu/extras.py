@@ -70,6 +70,10 @@ HARDSHIP_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:dur[oa]|lis[oa]|quebrad[oa]|endividad[oa]|enrolad[oa])|dividas?\s+(?:demais|pra\s+todo)|"
             r"ta\s+dificil|esta\s+dificil|(?:o\s+)?dinheiro\s+(?:ta|esta)\s+curto|"
             r"grana\s+(?:ta|esta)\s+curta|salario\s+(?:atrasou|atrasado|nao\s+caiu)|"
+            r"(?:beneficio|aposentadoria|pensao|auxilio|seguro\s+desemprego)\s+(?:\w+\s+)?"
+            r"(?:atrasou|atrasad[oa]|nao\s+caiu|nao\s+saiu)|"
+            r"(?:pay\s*)?(?:check|cheque)\s+(?:is|was|came|comes|got)\s+(?:in\s+)?late|"
+            r"auxilio\s+doenca|encostad[oa]\s+pelo\s+inss|on\s+disability|disability\s+check|"
             r"broke|tight|money\s+is\s+tight|short\s+on\s+(?:money|cash)|tough\s+times|"
             r"struggling|can\s+barely|behind\s+on\s+(?:bills|rent))\b"
         ),
@@ -94,6 +98,11 @@ _KIN = (
     ),
     ("friend", r"amig[oa]|vizinh[oa]|friend|neighbou?r|roommate"),
     ("colleague", r"colega|chefe|patroa|patrao|coworker|colleague|boss|co-worker"),
+    (
+        "carer",
+        r"cuidador|cuidadora|enfermeira|enfermeiro|procurador|procuradora|caregiver|carer|"
+        r"caretaker|nurse|guardian",
+    ),
 )
 _KIN_WORD = {name: re.compile(r"^(?:" + alts + r")$") for name, alts in _KIN}
 _KIN_ALT = "|".join(alts for _, alts in _KIN)

@@ -88,6 +88,10 @@ UNITS: dict[str, int] = {
     "ninety": 90,
 }
 HUNDRED = {"hundred"}
+# Spoken English prices: "two fifty" is 250, "three ninety-nine" is 399 (a digit word
+# followed straight by a tens word, no "hundred" said).
+_EN_DIGITS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+_EN_TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
 THOUSAND = {"mil", "thousand", "k", "grand"}
 JOINERS = {"e", "and"}
 
@@ -148,6 +152,8 @@ def words_to_int(phrase: str) -> int | None:
     150
     >>> words_to_int("two thousand five hundred")
     2500
+    >>> words_to_int("two fifty")
+    250
     """
     tokens = [t for t in re.split(r"[\s-]+", phrase.strip()) if t]
     if not tokens:
@@ -164,7 +170,10 @@ def words_to_int(phrase: str) -> int | None:
                 current += 1
                 continue
             return None
-        if token in UNITS:
+        if token in _EN_TENS and i > 0 and tokens[i - 1] in _EN_DIGITS and current < 10:
+            current = current * 100 + UNITS[token]  # "two fifty"
+            seen = True
+        elif token in UNITS:
             current += UNITS[token]
             seen = True
         elif token in HUNDRED:

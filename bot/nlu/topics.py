@@ -69,7 +69,7 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "charge_origin",
         re.compile(
             r"\b(?:que|qual|q)\s+(?:compra|divida|debito|conta|cobranca|parcela|carne|"
-            r"produto|pedido)\s+(?:e|eh|seria|sera|foi)?\s*(?:essa|esse|esta|este|ai|isso)?\b|"
+            r"produto|pedido)\b\s*(?:(?:e|eh|seria|sera|foi)\b)?\s*(?:essa|esse|esta|este|ai|isso)?\b|"
             r"\b(?:divida|cobranca|debito|compra|conta)\s+(?:de\s+)?(?:que|quê)\s*\?|"
             r"\bcompra\s+de\s+que\b|\b(?:do|de)\s+que\s+(?:e|eh|seria)\s+(?:essa|esse|isso)\b|"
             r"\breferente\s+a\s+que\b|\b(?:isso|essa\s+divida)\s+(?:e|eh)\s+(?:de|do)\s+que\b|"
@@ -142,6 +142,10 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:ficou|ta|esta)\s+(?:quitad[oa]|pag[oa]|baixad[oa])\s*\?|"
             r"\bnao\s+devo\s+mais\s+nada\s*\?|\b(?:recebeu|receberam|caiu|chegou)\s+"
             r"(?:o\s+|meu\s+)?(?:pagamento|pix|comprovante)\s*\?|"
+            r"\b(?:pq|porque|por\s*que)\s+(?:\w+\s+){0,2}?(?:ainda|continua\w*)\s+(?:\w+\s+){0,2}?"
+            r"(?:cobrando|mandando|ligando|escrevendo|recebendo)|"
+            r"\bwhy\s+(?:are|r|do)\s+(?:you|u)\s+(?:guys\s+|people\s+)?(?:still|keep)\s+"
+            r"(?:texting|messaging|charging|calling|writing|sending)|"
             r"\b(?:will\s+you|are\s+you\s+going\s+to)\s+stop\s+(?:calling|texting|charging|"
             r"messaging)|\b(?:so\s+)?(?:are\s+)?we(?:'re|\s+are|re)?\s+(?:good|all\s+set|square|even)\b|"
             r"\b(?:am\s+i|is\s+it|is\s+everything)\s+(?:all\s+)?(?:set|good|clear|settled|"
@@ -165,7 +169,7 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:ate|ateh)\s+(?:que\s+)?(?:quando|qndo|qnd|qdo|que\s+dia|q\s+dia)\b|"
             r"\b(?:qual|tem|quanto|qto)\s+(?:o\s+|de\s+|um\s+)?prazo|\bprazo\s*(?:final|maximo)?\s*\?|"
             r"\b(?:quando|qndo|qnd|qdo)\s+(?:e|eh|vence|venceu|vai\s+vencer|termina)\b|"
-            r"\bvencimento\s*\?|\b(?:vence|venceu|vencem)\s+(?:quando|qndo|qnd|qdo)\b|\bquanto\s+tempo\s+(?:eu\s+)?tenho|"
+            r"\bvencimento\s*\?|\b(?:vence|venceu|vencem)\s+(?:quando|qndo|qnd|qdo|que\s+dia|q\s+dia)\b|\bquanto\s+tempo\s+(?:eu\s+)?tenho|"
             r"\b(?:what\s+is\s+the|is\s+there\s+a|any)\s+deadline|\bdeadline\s*\?|"
             r"\bhow\s+long\s+(?:do\s+)?i\s+have|\b(?:by|until)\s+when\b|\bwhen\s+is\s+(?:it|the\s+"
             r"(?:payment|bill))\s+due|\bwhen\s+(?:do|should|must)\s+i\s+(?:have\s+to\s+)?pay\s+by"
@@ -232,7 +236,14 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:uns\s+)?(?:r\$\s*)?\d[\d.,]*|\bso\s+(?:now\s+)?(?:it'?s|i\s+owe|that\s+leaves|"
             r"there'?s)\s+(?:only\s+|just\s+)?\$?\d[\d.,]*\s*(?:left|now)?|"
             r"\b(?:already\s+)?paid\s+(?:you\s+)?\$?\d[\d.,]*\b.{0,60}?\b(?:whole|full|all|"
-            r"entire|same|everything)\b"
+            r"entire|same|everything)\b|"
+            r"\b(?:paguei|pagei|mandei|fiz|depositei|transferi|dei|(?:acabei\s+de|ja)\s+"
+            r"(?:fazer|mandar|pagar|transferir|depositar))\s+(?:\w+\s+){0,3}?"
+            r"(?:r\$\s*)?\d[\d.,]*\b.{0,40}?\b(?:quanto|qto|qt|o\s+que|oq)\s+(?:que\s+)?"
+            r"(?:ficou|fica|falta|faltou|resta|sobrou|sobra)\b|"
+            r"\b(?:paid|sent|transferred|deposited)\s+(?:\w+\s+){0,2}?\$?\d[\d.,]*\b.{0,40}?"
+            r"\b(?:what'?s|what\s+is|how\s+much\s+is|how\s+much\s+do\s+i\s+(?:still\s+)?owe)\s*"
+            r"(?:left|remaining|still\s+owed|now)?"
         ),
     ),
     (
@@ -262,6 +273,34 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bhow\s+much\s+(?:is|are|will\s+be|would\s+be)\s+(?:each|the\s+(?:first|next|"
             r"monthly|last|down))\s*(?:payment|installment|one)?s?\b|"
             r"\bhow\s+much\s+(?:is|are)\s+the\s+(?:payments|installments)\b"
+        ),
+    ),
+    (
+        "consequences",
+        re.compile(
+            r"\b(?:e\s+)?se\s+(?:eu\s+)?(?:nao|n|num)\s+(?:pagar|conseguir\s+pagar|quitar)\b"
+            r"(?:\s+\w+){0,3}?\s+(?:o\s+que|oq|q|que)\s+(?:\w+\s+)?acontece|"
+            r"\b(?:o\s+que|oq|que)\s+(?:\w+\s+)?acontece\s+se\s+(?:eu\s+)?(?:nao|n|num)\s+"
+            r"(?:pagar|conseguir\s+pagar|quitar)\b(?!\s+(?:uma|a|alguma)\s+(?:parcela|prestacao))|"
+            r"\b(?:vao|vai|voces\s+vao|vcs\s+vao)\s+me\s+(?:processar|colocar\s+na\s+justica|"
+            r"levar\s+(?:pra|para|na)\s+justica|cobrar\s+na\s+justica)|\bme\s+processar\b|"
+            r"\bwhat\s+(?:happens|will\s+happen|would\s+happen)\s+if\s+i\s+(?:don'?t|do\s+not|"
+            r"can'?t|cannot|never)\s+pay\b(?!\s+(?:a|one|an)\s+(?:payment|installment))|"
+            r"\b(?:are|r|will)\s+(?:you|u)\s+(?:guys\s+)?(?:going\s+to\s+|gonna\s+)?"
+            r"(?:sue|take)\s+me(?:\s+to\s+court)?\b|\bsue\s+me\b"
+        ),
+    ),
+    (
+        "store_agreement",
+        re.compile(
+            r"\b(?:ja\s+)?(?:fiz|fechei|negociei|renegociei|assinei|combinei)\s+(?:um\s+|o\s+|uma\s+)?"
+            r"(?:acordo|parcelamento|negociacao|renegociacao)\s+(?:\w+\s+){0,2}?"
+            r"(?:com|na|no|la\s+na)\s+(?:\w+\s+){0,2}?(?:loja|moc[oa]|rapaz|vendedor\w*|"
+            r"atendente|gerente|caixa|balcao|crediario|voces|vcs|menina|funcionari[oa])\b|"
+            r"\b(?:already\s+)?(?:made|have|had|did|set\s+up|signed|worked\s+out)\s+"
+            r"(?:a|an|the)\s+(?:deal|agreement|payment\s+plan|arrangement|plan)\s+"
+            r"(?:\w+\s+){0,2}?(?:with|at|in)\s+(?:\w+\s+){0,3}?(?:store|shop|lady|guy|cashier|"
+            r"clerk|manager|counter|you|someone)\b"
         ),
     ),
     (
@@ -322,7 +361,8 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "paid_to_person",
         re.compile(
-            r"\b(?:paguei|pagei|dei|mandei|fiz|entreguei|passei|transferi|pago|depositei)\s+"
+            r"\b(?:paguei|pagei|dei|mandei|fiz(?!\s+(?:um\s+|o\s+)?acordo)|entreguei|passei|"
+            r"transferi|pago|depositei)\s+"
             r"(?:\w+\s+){0,4}?(?:pro|pra|para\s+o|para\s+a|ao|a|na\s+mao\s+d[oa]|direto\s+pro|"
             r"direto\s+pra|no\s+pix\s+d[oa])\s*(?:o\s+|a\s+)?(?:vendedor|vendedora|funcionari[oa]|"
             r"moc[oa]|rapaz|menina|gerente|atendente|cobrador|cobradora|dono|dona|entregador)|"

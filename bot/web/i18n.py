@@ -609,6 +609,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event.offers_presented": ("ofertas mostradas", "offers shown"),
     "event.proposal": ("proposta do cliente", "customer's proposal"),
     "event.paid_to_person": ("pagou a uma pessoa", "paid someone in person"),
+    "event.store_agreement_claimed": (
+        "diz que fez acordo na loja",
+        "says a deal was made at the shop",
+    ),
     "event.payment_needs_review": ("pagamento a conferir", "payment needs review"),
     "event.receipt_matched": ("comprovante conferido", "receipt matched"),
     "event.receipt_confirmed": ("comprovante confirmado", "receipt confirmed"),
@@ -669,6 +673,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.paid_to_person": (
         "diz que pagou a alguém da loja",
         "says they paid someone at the shop",
+    ),
+    "reason.store_agreement": (
+        "diz que fez acordo na loja",
+        "says a deal was made at the shop",
     ),
     "reason.unknown_contact": ("contato desconhecido", "unknown contact"),
     "reason.payment_method": ("outra forma de pagar", "another way to pay"),
