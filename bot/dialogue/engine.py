@@ -68,6 +68,7 @@ HANDLERS: dict[str, Handler] = {
     "pay_named": handlers_payments.pay_named,
     # safety
     "opt_out": handlers_safety.opt_out,
+    "fewer_messages": handlers_safety.fewer_messages,
     "dispute": handlers_safety.dispute,
     "request_human": handlers_safety.request_human,
     "insult": handlers_safety.insult,
@@ -222,6 +223,8 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
             return Turn(state=state, ctx=ctx, parse=event.parse, flows=flows).step()
         turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
         return _after(state, handlers_payments.media(turn), "media", ctx)
+    # "de novo essa mensagem? que saco": fewer messages (a week's pause), not "não entendi"
+    tired = intent == NOT_UNDERSTOOD and _tired_of_repeats(state, event, flows)
     before = state
     new_hardship = reading.hardship is not None and not state.extra.get("hardship_ack")
     if reading.hardship is not None and state.offers_segment is None:
@@ -278,13 +281,34 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         # "segue" under a photo: the file is the message
         turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
         return _after(before, handlers_payments.media(turn), "media", ctx)
+    if tired and name == NOT_UNDERSTOOD:
+        name = "fewer_messages"
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
     step.actions[:0] = lead
     if name not in NO_MORE:
         then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
     step = _and_then(step, then, name, event, reading, ctx, flows, intent)
     step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
+    if has_phrase(flows, "repeat_complaint", state.language or "pt", event.parse.text):
+        # "já falei que vou pagar quando puder": no "Que bom!" to someone annoyed
+        step = Step([_calm(a) for a in step.actions], step.state)
     return _after(before, step, name, ctx)
+
+
+def _calm(action: Action) -> Action:
+    return (
+        replace(action, vars={**action.vars, "calm": True})
+        if isinstance(action, Reply)
+        else action
+    )
+
+
+def _tired_of_repeats(state: ConversationState, event: UserTurn, flows: Flows) -> bool:
+    """A message we could not read that complains of being told the same again ("de novo
+    essa msg?", "ugh again?? i told you already"), before any fewer-messages pause."""
+    if state.opted_out or state.extra.get(handlers_safety.FEWER_MESSAGES):
+        return False
+    return has_phrase(flows, "repeat_complaint", state.language or "pt", event.parse.text)
 
 
 # Routes where naming one of several debts means paying (or asking about) only that one

@@ -24,15 +24,21 @@ def opt_out(t: Turn) -> Step:
         and not t.says("opt_out_firm")
     )
     if fewer:
-        until = t.ctx.today + timedelta(days=FEWER_MESSAGES_DAYS)
-        return t.step(
-            PauseReminders(until=until, reason=FEWER_MESSAGES),
-            say("fewer_messages", t.ctx, until=until.isoformat()),
-            extra={**t.state.extra, FEWER_MESSAGES: until.isoformat()},
-        )
+        return fewer_messages(t)
     if t.state.opted_out:
         return t.step(OptOut())
     return t.step(OptOut(), say("opt_out", t.ctx), opted_out=True)
+
+
+def fewer_messages(t: Turn) -> Step:
+    """No reminder for a week, and how to stop them all: for "não precisa mandar msg todo
+    dia" and for a message we could not read that complains of repeats ("de novo essa msg?")."""
+    until = t.ctx.today + timedelta(days=FEWER_MESSAGES_DAYS)
+    return t.step(
+        PauseReminders(until=until, reason=FEWER_MESSAGES),
+        say("fewer_messages", t.ctx, until=until.isoformat()),
+        extra={**t.state.extra, FEWER_MESSAGES: until.isoformat()},
+    )
 
 
 def hand_off(t: Turn, reason: str, response: str) -> Step:
