@@ -66,12 +66,18 @@ def on_payment(state: ConversationState, event: PaymentConfirmed, ctx: Context) 
         return Step([], new_state)
     if state.phase == "awaiting_receipt":
         new_state = new_state.evolve(phase="open")
+    left = event.left
+    in_agreement = ctx.agreement is not None and ctx.agreement.status == "active"
+    if left and not in_agreement and ctx.balance.total > 0:
+        # what settles it today, fine and interest included: the figure every later message
+        # gives ("em aberto agora: R$ 700,00", then a promise of R$ 716,57, read as two debts)
+        left = ctx.balance.total
     reply = say(
         "payment_thanks",
         ctx,
         amount=money_str(event.amount),
         settled_all=event.settled_all,
-        left=money_str(event.left) if event.left else None,
+        left=money_str(left) if left else None,
         verified=state.verified or ctx.settings.identity_check == "none",
     )
     return Step([reply], new_state)

@@ -12,6 +12,7 @@ from bot.core.business_days import add_business_days
 from bot.core.domain import DebtView
 from bot.dialogue.actions import KeepReceipt, PauseReminders, Reply, SendPaymentInfo
 from bot.dialogue.handlers_identity import context_vars, identity_required
+from bot.dialogue.state import PROMISED_NOW
 from bot.dialogue.turn import Step, Turn, money_str, normalise, payment_reference, say
 
 RECEIPT_KINDS = ("image", "document")
@@ -89,6 +90,9 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
     if paying:
         # "quero pagar só o liquidificador" ... "manda o pix": that one's amount
         return _part_total(t, paying), "debt", None
+    promised = t.state.extra.get(PROMISED_NOW)
+    if isinstance(promised, dict):  # "hoje consigo 300, manda o pix": that promise's PIX
+        return Decimal(str(promised["amount"])), "promise", str(promised["due"])
     promise = t.ctx.open_promise
     if promise is not None and promise.status == "open":
         return promise.amount, "promise", promise.due.isoformat()

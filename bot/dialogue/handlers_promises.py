@@ -19,7 +19,7 @@ from bot.dialogue.handlers_offers import (
     request_approval,
 )
 from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
-from bot.dialogue.state import PLAN_LATER
+from bot.dialogue.state import PLAN_LATER, PROMISED_NOW
 from bot.dialogue.turn import Step, Turn, as_date, money_str, normalise, say
 
 # "na loja" said before the day: the day asked next is a visit to the counter too
@@ -44,6 +44,9 @@ def promise_to_pay(t: Turn) -> Step:
     """
     if t.parse.value("installments") is not None:
         return negotiate(t)  # "3x com a primeira dia 10": a plan with its first date
+    if _nothing_owed(t):
+        # "o resto pago sexta" after the Pix settled everything: no promise of R$ 0,00
+        return t.step(say("debt_details_none", t.ctx))
     in_full = pay_in_full_question(t)
     if in_full is not None:
         return in_full  # "se eu quitar hj a vista tem desconto?": the price, not a promise
@@ -93,6 +96,8 @@ def promise_to_pay(t: Turn) -> Step:
     rest: list[Action] = []
     if amount < balance and _rest_later(t):
         rest.append(say("promise_rest_later", t.ctx, rest=money_str(balance - amount)))
+    # the PIX asked in the same message ("hoje consigo 300, manda o pix") is for this promise
+    extra = {**extra, PROMISED_NOW: {"amount": money_str(amount), "due": due.isoformat()}}
     return t.step(
         RecordPromise(due=due, amount=amount),
         say(
@@ -113,6 +118,14 @@ def promise_to_pay(t: Turn) -> Step:
         on_screen=(),
         pending_plan=None,
     )
+
+
+def _nothing_owed(t: Turn) -> bool:
+    agreement = t.ctx.agreement
+    if agreement is not None and agreement.status in ("active", "pending_approval"):
+        return False
+    # every debt paid (the paid ones may not even be loaded); a disputed one is still there
+    return not t.debts and all(d.status == "paid" or d.balance <= 0 for d in t.ctx.debts)
 
 
 def _store_closed(t: Turn, due: date, limit: date) -> Step:

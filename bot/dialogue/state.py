@@ -68,7 +68,10 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
 # Keys of ``ConversationState.extra`` that hold for the next message only: the engine drops
 # one the turn left unchanged (a handler that wants it again counts it up).
 PLAN_LATER = "plan_later"  # "vou ver e te falo" while a plan waited for a yes
-ONE_TURN_KEYS: tuple[str, ...] = (PLAN_LATER,)
+# the promise this message made ({"amount", "due"}): the PIX asked in the same message
+# ("hoje consigo 300, manda o pix") is for it; gone after the turn (stored by then)
+PROMISED_NOW = "promised_now"
+ONE_TURN_KEYS: tuple[str, ...] = (PLAN_LATER, PROMISED_NOW)
 # Key of ``ConversationState.extra``: why the chat was closed ("relative": someone of the
 # household answered; the debtor may take the phone later)
 CLOSED_BY = "closed_by"

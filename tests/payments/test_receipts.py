@@ -122,7 +122,9 @@ async def test_a_pix_to_the_key_is_matched_by_the_pdf_amount_and_thanked(stack: 
     assert receipt.stated_amount == Decimal("120.00")
     assert receipt.end_to_end_id != other
     texts = [m.text for m in stack.channel.sent[before:]]
-    assert any("R$ 120,00" in t and "R$ 180,00" in t for t in texts)  # paid, and what is left
+    # paid, and what is left: R$ 180,00 with its 2 % fine and interest (R$ 184,26), the figure
+    # every later message gives
+    assert any("R$ 120,00" in t and "R$ 184,26" in t for t in texts)
     paid = stack.runtime.in_transaction(lambda s: s.scalar(select(Debt.paid)))
     assert paid == Decimal("120.00")
     assert review_state(stack) == (False, None)  # reminders resume for the R$ 180,00
