@@ -283,6 +283,12 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         return _after(before, handlers_payments.media(turn), "media", ctx)
     if tired and name == NOT_UNDERSTOOD:
         name = "fewer_messages"
+    if state.phase == "awaiting_receipt" and has_phrase(
+        flows, "no_receipt", state.language or "pt", event.parse.text
+    ):
+        # "não tenho comprovante, não me deram nada" to "me manda o comprovante?": the
+        # answer about the payment (a person checks), not a hardship or an opt-out
+        name, then = "already_paid", []
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
     step.actions[:0] = lead
     if name not in NO_MORE:

@@ -28,6 +28,16 @@ def already_paid(t: Turn) -> Step:
     attached = _receipts(t)
     if attached:
         return t.step(pause, *attached, say("receipt_received", t.ctx), phase="open")
+    if t.says("no_receipt"):
+        # "paguei em dinheiro na loja, não tenho comprovante": nothing to send, so a person
+        # checks the store's own records (asking again for a receipt there is none of)
+        from bot.dialogue.handlers_questions import hand_off_with
+
+        at_store = _paid_at_store(t) or bool(t.state.extra.get(PAID_AT_STORE))
+        step = hand_off_with(t, "already_paid", "no_receipt_check", at_store=at_store)
+        step.actions.insert(0, pause)
+        step.state = step.state.evolve(awaiting_receipt=True)
+        return step
     if t.state.phase == "awaiting_receipt" and t.parse.value("amount") is None:
         # "vou mandar o comprovante" after we asked for it: no need to say it all again
         return t.step(pause, say("receipt_awaited", t.ctx))
@@ -39,7 +49,23 @@ def already_paid(t: Turn) -> Step:
         ),
         phase="awaiting_receipt",
         awaiting_receipt=True,
+        extra=remember_paid_at_store(t),
     )
+
+
+# state.extra: the payment the person told of was made at the counter (in cash, say)
+PAID_AT_STORE = "paid_at_store"
+
+
+def remember_paid_at_store(t: Turn) -> dict[str, Any]:
+    """The state's extra, noting a payment told of at the counter (for a later "no receipt")."""
+    return {**t.state.extra, PAID_AT_STORE: True} if _paid_at_store(t) else dict(t.state.extra)
+
+
+def _paid_at_store(t: Turn) -> bool:
+    """ "paguei em dinheiro na loja": the store's register has it, receipt or not."""
+    topics = {str(v) for v in t.parse.all_values("topic")}
+    return "pay_at_store" in topics or t.parse.value("payment_method") == "cash"
 
 
 def _receipts(t: Turn) -> list[KeepReceipt]:

@@ -31,6 +31,7 @@ from bot.dialogue.answers import (
     received_vars,
 )
 from bot.dialogue.handlers_identity import context_vars
+from bot.dialogue.handlers_payments import remember_paid_at_store
 from bot.dialogue.reading import question_topic
 from bot.dialogue.state import CLOSED_BY, NO_METHODS
 from bot.dialogue.turn import (
@@ -76,6 +77,11 @@ def _hand_off(t: Turn, reason: str, response: str, **values: Any) -> Step:
         resume_phase=resume,
         handoff_reason=reason,
     )
+
+
+def hand_off_with(t: Turn, reason: str, response: str, **values: Any) -> Step:
+    """A hand-off whose reply has values of its own (``response`` may say the agents' hours)."""
+    return _hand_off(t, reason, response, **values)
 
 
 def answer_question(t: Turn) -> Step:
@@ -321,6 +327,7 @@ def _partial_payment(t: Turn) -> Step:
         say("answer_partial_payment", t.ctx, found=False, until=until.isoformat(), **values),
         phase="awaiting_receipt",
         awaiting_receipt=True,
+        extra=remember_paid_at_store(t),
     )
 
 

@@ -89,6 +89,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "already_paid",
         "receipt_received",
         "receipt_awaited",
+        "no_receipt_check",
         "receipt_received_unprompted",
         "media_text_only",
         "debt_details",

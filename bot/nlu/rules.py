@@ -107,6 +107,16 @@ def forced_intent(folded_clause: str) -> str | None:
     return None
 
 
+# Words a request to stop is made of, in either language: a clause the classifier reads as
+# opt_out with none of them ("não me deram nada") is not one (it stopped every message).
+OPT_OUT_VOCABULARY = re.compile(
+    r"\b(?:par[aeo]\w*|sai[rs]?|saio|chega|stop\w*|quit|mensag\w*|msgs?|sms|zap|whats\w*|"
+    r"mand\w*|envi\w*|escrev\w*|lig\w*|contat\w*|contact\w*|numero|number|lista|list|"
+    r"cadastr\w*|descadastr\w*|bloque\w*|block\w*|denunci\w*|report|incomod\w*|perturb\w*|"
+    r"saco|cobr\w*|cancel\w*|remov\w*|exclu\w*|apag\w*|delet\w*|tir\w*|text\w*|messag\w*|"
+    r"call\w*|writ\w*|bother\w*|spam\w*|harass\w*|unsubscrib\w*|opt|leave|alone|"
+    r"sossego|paz|nunca|never|more|mais|end|lembr\w*|remind\w*|todo\s+dia|every\s*day|daily)\b"
+)
 # What the classifier may read as a stop request but is not one.
 OPT_OUT_LOOKALIKE = re.compile(
     r"\bnao\s+para\s+de\s+(?!me\s|mandar|enviar|ligar|escrever|encher|incomodar)\w+|"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.core.parse import Entity
 from bot.nlu.normalize import fold
+from bot.nlu.rules import OPT_OUT_VOCABULARY
 
 DECISIVE: tuple[str, ...] = (  # in this order, whatever the evidence
     "opt_out",
@@ -181,8 +182,11 @@ def adjust(
         return ranking
     intent, conf = ranking[0]
     names = {e.entity for e in entities}
-    if intent == "opt_out" and (opt_out_lookalike or is_question(text)):
-        return _demote(ranking, "opt_out")  # "vão parar de me cobrar?", "não para de chover"
+    if intent == "opt_out" and (
+        opt_out_lookalike or is_question(text) or not OPT_OUT_VOCABULARY.search(fold(text))
+    ):
+        # "vão parar de me cobrar?", "não para de chover", "não me deram nada"
+        return _demote(ranking, "opt_out")
     if intent not in DECISIVE and "relative" in names:
         return promote(ranking, "wrong_person", 0.7)  # "sou a mãe dele": not the debtor
     if "hardship" in names and (intent in _NOT_A_STANCE or conf < CLAUSE_MIN_CONFIDENCE):
