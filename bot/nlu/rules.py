@@ -45,7 +45,7 @@ _NOT_OPT_OUT = re.compile(
 )
 # A whole clause that is only a stop word.
 OPT_OUT_WORD = re.compile(
-    r"^\W*(?:sair|stop|parar|pare|para|chega|cancelar|descadastrar|unsubscribe|remover|"
+    r"^\W*(?:sair|stop|parar|pare|para|chega|cancelar|cancel|descadastrar|unsubscribe|remover|"
     r"quit|end|stop\s+all|stop\s+it|pare\s+de\s+mandar|para\s+de\s+mandar|stop\s+please|"
     r"please\s+stop|pare\s+por\s+favor|para\s+por\s+favor)\W*$"
 )
@@ -110,12 +110,12 @@ def forced_intent(folded_clause: str) -> str | None:
 # Words a request to stop is made of, in either language: a clause the classifier reads as
 # opt_out with none of them ("não me deram nada") is not one (it stopped every message).
 OPT_OUT_VOCABULARY = re.compile(
-    r"\b(?:par[aeo]\w*|sai[rs]?|saio|chega|stop\w*|quit|mensag\w*|msgs?|sms|zap|whats\w*|"
-    r"mand\w*|envi\w*|escrev\w*|lig\w*|contat\w*|contact\w*|numero|number|lista|list|"
-    r"cadastr\w*|descadastr\w*|bloque\w*|block\w*|denunci\w*|report|incomod\w*|perturb\w*|"
-    r"saco|cobr\w*|cancel\w*|remov\w*|exclu\w*|apag\w*|delet\w*|tir\w*|text\w*|messag\w*|"
-    r"call\w*|writ\w*|bother\w*|spam\w*|harass\w*|unsubscrib\w*|opt|leave|alone|"
-    r"sossego|paz|nunca|never|more|mais|end|lembr\w*|remind\w*|todo\s+dia|every\s*day|daily)\b"
+    r"\b(?:par[aeo]\w*|chega|stop\w*|mensag\w*|msgs?|sms|zap|whats\w*|mand\w*|envi\w*|"
+    r"escrev\w*|lig\w*|contat\w*|contact\w*|numero|number|lista|list|cadastr\w*|"
+    r"descadastr\w*|bloque\w*|block\w*|denunci\w*|report|incomod\w*|perturb\w*|saco|"
+    r"cobr\w*|text\w*|messag\w*|call\w*|writ\w*|bother\w*|spam\w*|harass\w*|"
+    r"unsubscrib\w*|opt|alone|sossego|paz|nunca|never|more|mais|lembr\w*|remind\w*|"
+    r"todo\s+dia|every\s*day|daily|remove\s+me|me\s+remov\w*)\b"
 )
 # What the classifier may read as a stop request but is not one.
 OPT_OUT_LOOKALIKE = re.compile(

@@ -84,14 +84,25 @@ def test_opt_out_look_alikes(interpreter: EmbeddedInterpreter, text: str) -> Non
     "text",
     # none of the words a stop request is made of: the classifier leaned to opt_out on the
     # first and every message stopped
-    ["nao me deram nada", "nao tenho comprovante, nao me deram nada", "deixa pra la"],
+    [
+        "nao me deram nada",
+        "nao tenho comprovante, nao me deram nada",
+        "deixa pra la",
+        "vou sair do emprego",
+        "me tira uma duvida",
+        "cancela o acordo",
+        "leave it",
+        "cancel the agreement",
+        "i quit my job",
+    ],
 )
 def test_no_opt_out_without_its_words(interpreter: EmbeddedInterpreter, text: str) -> None:
     assert interpreter.parse(text, NOW).intent != "opt_out"
 
 
 @pytest.mark.parametrize(
-    "text", ["me deixa em paz", "nunca mais", "nao quero mais", "leave me alone", "parem"]
+    "text",
+    ["me deixa em paz", "nunca mais", "nao quero mais", "leave me alone", "parem", "cancel"],
 )
 def test_short_opt_outs_keep_their_words(interpreter: EmbeddedInterpreter, text: str) -> None:
     assert interpreter.parse(text, NOW).intent == "opt_out"
