@@ -451,9 +451,19 @@ def _date_means(
         return "cannot_pay"  # "não consegui pagar segunda": the day missed, not a new one
     if intent in DATE_IS_PROMISE or bare_later:
         return "promise_to_pay"  # "tomorrow" to "shall we set a day?"
-    if intent == "cannot_pay" and _later_day(reading, ctx):
+    if intent == "cannot_pay" and _later_day(reading, ctx) and not _day_off(reading, flows):
         return "promise_to_pay"
     return intent
+
+
+def _day_off(reading: Reading, flows: Flows) -> bool:
+    """ "não vou conseguir pagar sexta": the one day named is the one that is off (with a
+    second day, "... pode ser segunda?", that one is the new promise)."""
+    dates = reading.parse.all_values("date")
+    text = reading.parse.text
+    return len(dates) == 1 and (
+        has_phrase(flows, "day_off", "pt", text) or has_phrase(flows, "day_off", "en", text)
+    )
 
 
 def _later_day(reading: Reading, ctx: Context) -> bool:

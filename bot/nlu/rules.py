@@ -100,6 +100,10 @@ def forced_intent(folded_clause: str) -> str | None:
         return "opt_out"
     if WRONG_PERSON_PHRASES.search(text) and not _NOT_WRONG_PERSON.search(text):
         return "wrong_person"
+    if REFUSAL.search(text):
+        return "dispute"  # "não vou pagar isso": a person hears why; collecting waits
+    if CANNOT_ON_THAT_DAY.search(text):
+        return "cannot_pay"  # "não vou conseguir pagar sexta": not a promise of Friday
     if AFFIRM_IDENTITY.match(text):
         return "affirm"
     if GREETING_QUESTION.match(text):
@@ -107,6 +111,23 @@ def forced_intent(folded_clause: str) -> str | None:
     return None
 
 
+# "não vou pagar isso", "i won't pay that": a refusal of the charge (the classifier, seeing
+# "vou pagar", read a promise and asked which day)
+REFUSAL = re.compile(
+    r"\b(?:eu\s+)?n(?:ao|aum|n)?\s+(?:vou|irei|quero|pretendo)\s+pagar\s+(?:isso|isto|nada|"
+    r"essa\s+(?:divida|conta|cobranca)|esse\s+(?:valor|debito)|essa\s+porcaria|nao)\b|"
+    r"\b(?:i\s*(?:'?m|\s+am)\s+not|i\s+won'?t|i\s+will\s+not|im\s+not|i\s+ain'?t|"
+    r"not\s+gonna|i\s+refuse\s+to)\s+(?:going\s+to\s+)?pay(?:ing)?\s+(?:that|this|it|"
+    r"anything|a\s+(?:thing|dime|cent)|nothing|for\s+(?:that|this))\b"
+)
+# "não vou conseguir pagar sexta", "i won't be able to pay friday": that day is off
+CANNOT_ON_THAT_DAY = re.compile(
+    r"\bn(?:ao|aum)?\s+(?:vou|vai)\s+(?:conseguir|dar\s+(?:pra|para)|poder)\s+(?:pagar\s+)?"
+    r"(?:na\s+|no\s+|dia\s+)?(?:sexta|sabado|domingo|segunda|terca|quarta|quinta|amanha|hoje|"
+    r"\d{1,2}\b)|"
+    r"\b(?:i\s+won'?t|i\s+will\s+not|i\s+wont)\s+be\s+able\s+to\s+(?:pay\s+)?(?:on\s+)?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today)\b"
+)
 # Words a request to stop is made of, in either language: a clause the classifier reads as
 # opt_out with none of them ("não me deram nada") is not one (it stopped every message).
 OPT_OUT_VOCABULARY = re.compile(

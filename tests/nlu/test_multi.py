@@ -212,3 +212,21 @@ def test_new_training_files_do_not_copy_held_out_sentences() -> None:
         cases, _ = load_cases(path)
         copied = [c.text for c in cases if c.text.strip().lower() in training]
         assert not copied, (path.name, copied)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("nao vou pagar isso", "dispute"),  # a refusal, not "vou pagar" (a promise)
+        ("não vou pagar nada", "dispute"),
+        ("i won't pay that", "dispute"),
+        ("i'm not paying this", "dispute"),
+        ("não vou conseguir pagar sexta", "cannot_pay"),  # that day is off
+        ("i won't be able to pay friday", "cannot_pay"),
+        ("vou pagar sexta", "promise_to_pay"),
+    ],
+)
+def test_refusals_and_days_off_are_no_promises(
+    interpreter: EmbeddedInterpreter, text: str, intent: str
+) -> None:
+    assert interpreter.parse(text, NOW).intent == intent
