@@ -258,8 +258,9 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwhen\s+(?:is|are|will)\s+the\s+(?:first|second|third|last|next|other)\s+"
             r"(?:one|ones|payment|payments|installment|installments)?\s*(?:be\s+)?due|"
             r"\bwhat\s+(?:are\s+)?the\s+(?:due\s+)?dates|\bpayment\s+dates\b|"
-            r"\bwhen\s+(?:is|will\s+be|do\s+i\s+(?:make|pay))\s+the\s+(?:first|second|next|last)\s+"
-            r"(?:payment|installment|one)\b"
+            r"\bwhen\s*(?:'?s|is|will\s+be|do\s+i\s+(?:make|pay))\s+the\s+(?:first|second|2nd|third|3rd|"
+            r"next|last)\s+(?:payment|installment|one)\b|"
+            r"\bquando\s+(?:e|eh|vence|cai)\s+a\s+(?:primeira|segunda|terceira|proxima|ultima)\b"
         ),
     ),
     (

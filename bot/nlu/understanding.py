@@ -162,6 +162,11 @@ TOPIC_INTENTS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "discount": ("negotiate", frozenset({"negotiate"})),
     "plan_total": ("ask_debt_details", frozenset({"negotiate", "ask_debt_details"})),
+    # "when's the next one after that": the plan's dates, not "call me later" or option 2
+    "plan_dates": (
+        "ask_debt_details",
+        frozenset({"ask_debt_details", "negotiate", "affirm", "promise_to_pay", "cannot_pay"}),
+    ),
     "partial_payment": ("already_paid", frozenset({"already_paid", "dispute"})),
     "paid_to_person": ("already_paid", frozenset({"already_paid", "dispute"})),
 }
