@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from bot.dialogue.actions import HandOff, OpenDispute, OptOut, PauseReminders
 from bot.dialogue.turn import Step, Turn, say
@@ -46,11 +47,11 @@ def hand_off(t: Turn, reason: str, response: str) -> Step:
     return _hand_off(t, reason, response)
 
 
-def _hand_off(t: Turn, reason: str, response: str) -> Step:
+def _hand_off(t: Turn, reason: str, response: str, **values: Any) -> Step:
     resume = t.state.phase if t.state.phase not in ("with_agent", "new") else "open"
     return t.step(
         HandOff(reason),
-        say(response, t.ctx, agent_hours=t.ctx.settings.agent_hours_text),
+        say(response, t.ctx, agent_hours=t.ctx.settings.agent_hours_text, **values),
         phase="with_agent",
         resume_phase=resume,
         handoff_reason=reason,
@@ -75,8 +76,9 @@ def dispute(t: Turn) -> Step:
 
 
 def request_human(t: Turn) -> Step:
-    """A person was asked for: hand off and say when agents answer."""
-    return _hand_off(t, "request_human", "handoff_human")
+    """A person was asked for: hand off and say when agents answer ("pode me ligar?": that a
+    person calls this number, within those hours)."""
+    return _hand_off(t, "request_human", "handoff_human", call=t.says("wants_call"))
 
 
 def insult(t: Turn) -> Step:
