@@ -222,8 +222,11 @@ def _words(text: str) -> list[str]:
 
 
 def _names(debt: DebtView, words: list[str]) -> bool:
-    keys = [w for w in _words(debt.description) if len(w) >= 3 and w not in _SHORT]
+    parts = _words(debt.description)
+    keys = [w for w in parts if len(w) >= 3 and w not in _SHORT]
     keys = [k for k in keys if k not in _NOT_A_NAME and not k.isdigit()]
+    if 1 < len(parts) <= 3:
+        keys.append("".join(parts))  # "Micro-ondas" is written "microondas"
     for key in keys:
         for word in words:
             if word in (key, key + "s", key + "es") or key in (word + "s", word + "es"):
@@ -243,6 +246,15 @@ def named_debts(t: Turn) -> tuple[DebtView, ...]:
     words = _words(t.parse.text)
     named = tuple(d for d in debts if _names(d, words))
     return named if len(named) < len(debts) else ()
+
+
+def named_due(t: Turn, named: tuple[DebtView, ...]) -> Step:
+    """ "e o microondas venceu que dia?": the due date of each purchase named."""
+    items = [
+        {"description": d.description, "due": d.due.isoformat(), "overdue": d.due < t.ctx.today}
+        for d in named
+    ]
+    return t.step(say("named_debt_due", t.ctx, items=items))
 
 
 def wants_to_pay(text: str) -> bool:
@@ -293,6 +305,8 @@ def pay_named(t: Turn) -> Step:
         step = promise_to_pay(replace(t, state=t.state.evolve(extra=promise_extra)))
         step.state = step.state.evolve(extra={**step.state.extra, PAYING_REFS: extra[PAYING_REFS]})
         return step
+    if "deadline" in {str(v) for v in t.parse.all_values("topic")}:
+        return named_due(t, named)  # "when was the blender due?": its date, not its amount
     if t.acted_intent == "ask_debt_details":
         return t.step(say("named_debt_amount", t.ctx, **values), extra=extra)
     refs = tuple(d.ref for d in named)

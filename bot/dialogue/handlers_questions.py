@@ -31,7 +31,7 @@ from bot.dialogue.answers import (
     received_vars,
 )
 from bot.dialogue.handlers_identity import context_vars
-from bot.dialogue.handlers_payments import remember_paid_at_store
+from bot.dialogue.handlers_payments import named_debts, named_due, remember_paid_at_store
 from bot.dialogue.reading import question_topic
 from bot.dialogue.state import CLOSED_BY, NO_METHODS
 from bot.dialogue.turn import (
@@ -253,6 +253,9 @@ def _deadline(t: Turn) -> Step:
     if "charge_origin" in {str(v) for v in t.parse.all_values("topic")}:
         # "venceu quando? e é de qual compra?": the purchases, each with its due date
         return _charge_origin(t)
+    named = named_debts(t)
+    if named:  # "e o microondas venceu que dia?": that purchase's own date, not the oldest
+        return named_due(t, named)
     values = {**context_vars(t.state, t.ctx), **deadline_vars(t.ctx)}
     step = t.step(say("answer_deadline", t.ctx, **values))
     if "promise_due" not in values and "next_due" not in values:

@@ -85,6 +85,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "payment_info",
         "named_debt_pay",
         "named_debt_amount",
+        "named_debt_due",
         "fewer_messages",
         "already_paid",
         "receipt_received",

@@ -172,7 +172,8 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bvencimento\s*\?|\b(?:vence|venceu|vencem)\s+(?:quando|qndo|qnd|qdo|que\s+dia|q\s+dia)\b|\bquanto\s+tempo\s+(?:eu\s+)?tenho|"
             r"\b(?:what\s+is\s+the|is\s+there\s+a|any)\s+deadline|\bdeadline\s*\?|"
             r"\bhow\s+long\s+(?:do\s+)?i\s+have|\b(?:by|until)\s+when\b|\bwhen\s+is\s+(?:it|the\s+"
-            r"(?:payment|bill))\s+due|\bwhen\s+(?:do|should|must)\s+i\s+(?:have\s+to\s+)?pay\s+by"
+            r"(?:payment|bill))\s+due|\bwhen\s+(?:do|should|must)\s+i\s+(?:have\s+to\s+)?pay\s+by|"
+            r"\bwhen\s+(?:was|is|were)\s+(?:the|my|that|this)\s+\w+(?:\s+\w+)?\s+due\b"
         ),
     ),
     (
