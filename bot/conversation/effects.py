@@ -146,6 +146,8 @@ class Effects:
                 self.reply(action, language)
             case act.RecordPromise(due=due, amount=amount):
                 self.record_promise(due, amount)
+            case act.WithdrawPromise():
+                self.withdraw_promise()
             case act.PresentOffers(plans=plans):
                 self.event(
                     EventKind.OFFERS_PRESENTED,
@@ -287,6 +289,16 @@ class Effects:
             )
         )
         self.event(EventKind.PROMISE_RECORDED, due=due, amount=amount)
+
+    def withdraw_promise(self) -> None:
+        if self.debtor_id is None:
+            return
+        current = self._ledger.open_promise(self.debtor_id)
+        if current is None:
+            return
+        current.status = "withdrawn"
+        current.resolved_at = self.now
+        self.event(EventKind.PROMISE_WITHDRAWN, due=current.due, amount=current.amount)
 
     def create_agreement(self, plan: Any, *, needs_approval: bool) -> None:
         if self.debtor_id is None:

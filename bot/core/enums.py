@@ -123,6 +123,7 @@ class EventKind(StrEnum):
     PROMISE_RECORDED = "promise_recorded"
     PROMISE_KEPT = "promise_kept"
     PROMISE_BROKEN = "promise_broken"
+    PROMISE_WITHDRAWN = "promise_withdrawn"  # the person said that day is off
     AGREEMENT_CREATED = "agreement_created"
     AGREEMENT_PENDING_APPROVAL = "agreement_pending_approval"
     AGREEMENT_APPROVED = "agreement_approved"

@@ -56,6 +56,12 @@ class RecordPromise:
 
 
 @dataclass(frozen=True)
+class WithdrawPromise:
+    """The open promise is off ("não vou conseguir pagar sexta" with Friday promised): no
+    "today is the day" reminder for it, and it does not count as broken."""
+
+
+@dataclass(frozen=True)
 class PresentOffers:
     plans: tuple[Plan, ...]
 
@@ -131,6 +137,7 @@ class LogEvent:
 Action = (
     Reply
     | RecordPromise
+    | WithdrawPromise
     | PresentOffers
     | RefuseOffers
     | CreateAgreement

@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.business_days import add_business_days
 from bot.core.months import MONTHS
-from bot.dialogue.actions import Action, RecordPromise, RefuseOffers, ScheduleContact
+from bot.dialogue.actions import (
+    Action,
+    RecordPromise,
+    RefuseOffers,
+    ScheduleContact,
+    WithdrawPromise,
+)
 from bot.dialogue.handlers_offers import (
     hardship_offers,
     negotiate,
@@ -213,13 +219,25 @@ def _no_means(t: Turn) -> bool:
 def cannot_pay(t: Turn) -> Step:
     """Empathy first, then offers suited to hardship; "nothing at all" or "let's talk again
     in january": talk later."""
+    off = _promise_called_off(t)
     if _no_means(t) or t.state.phase in ("offers_presented", "confirming_plan"):
-        return no_means(t)
-    if t.says("talk_later") or _month_said(t) is not None:
-        return no_means(t)  # "can't pay now, can we talk again in january?": then, no offers
-    step = hardship_offers(t)
-    step.actions.insert(0, say("cannot_pay", t.ctx))
+        step = no_means(t)
+    elif t.says("talk_later") or _month_said(t) is not None:
+        step = no_means(t)  # "can't pay now, can we talk again in january?": then, no offers
+    else:
+        step = hardship_offers(t)
+        step.actions.insert(0, say("cannot_pay", t.ctx))
+    step.actions[:0] = off
     return step
+
+
+def _promise_called_off(t: Turn) -> list[Action]:
+    """ "não vou conseguir pagar sexta" with Friday promised: that promise is off."""
+    promise = t.ctx.open_promise
+    said = as_date(t.parse.value("date"))
+    if promise is None or promise.status != "open" or said != promise.due:
+        return []
+    return [WithdrawPromise()] if t.says("day_off") else []
 
 
 def no_means(t: Turn) -> Step:

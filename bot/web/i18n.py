@@ -561,6 +561,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "promise.kept": ("cumprida", "kept"),
     "promise.broken": ("quebrada", "broken"),
     "promise.replaced": ("substituída", "replaced"),
+    "promise.withdrawn": ("desmarcada", "called off"),
     "agreement.pending_approval": ("aguarda aprovação", "waiting for approval"),
     "agreement.active": ("ativo", "active"),
     "agreement.completed": ("quitado", "completed"),
