@@ -573,6 +573,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event.promise_recorded": ("promessa registrada", "promise recorded"),
     "event.promise_kept": ("promessa cumprida", "promise kept"),
     "event.promise_broken": ("promessa quebrada", "promise broken"),
+    "event.promise_withdrawn": ("promessa desmarcada", "promise called off"),
     "event.agreement_created": ("acordo criado", "agreement created"),
     "event.agreement_approved": ("acordo aprovado", "agreement approved"),
     "event.agreement_pending_approval": ("acordo aguarda aprovação", "agreement awaits approval"),
