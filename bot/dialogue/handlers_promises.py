@@ -157,8 +157,15 @@ def _store_closed(t: Turn, due: date, limit: date) -> Step:
 
 
 def _rest_later(t: Turn) -> bool:
-    """ "... e o resto depois": the part promised is not all of it."""
-    return t.says("rest_at_once")
+    """ "... e o resto depois", "200 na sexta, o resto só no outro mês": the part promised is
+    not all of it (an amount said beside "the rest" is that part)."""
+    if t.says("rest_at_once"):
+        return True
+    return t.parse.value("amount") is not None and bool(
+        re.search(
+            r"\b(?:o\s+resto|o\s+restante|the\s+rest|the\s+remainder)\b", normalise(t.parse.text)
+        )
+    )
 
 
 def _said_date(t: Turn) -> date | None:
