@@ -19,7 +19,14 @@ from bot.nlu.rules import (
     STOP_OBJECT,
     forced_intent,
 )
-from bot.nlu.understanding import ClauseReading, adjust, main_reading, promote, question_topic
+from bot.nlu.understanding import (
+    ClauseReading,
+    adjust,
+    in_context,
+    main_reading,
+    promote,
+    question_topic,
+)
 
 # High-precision rules that win over the classifier (the whole message, normalised).
 _OPT_OUT = re.compile(
@@ -78,6 +85,8 @@ class EmbeddedInterpreter:
             readings = [replace(whole, start=spans[0][0], end=spans[0][1])]
         else:
             readings = [self._read(cleaned, a, b, entities) for a, b in spans]
+        if len(readings) > 1:
+            readings = in_context(readings)  # the clauses say what the main intent says
         clauses, extra = _clauses(cleaned, readings, entities)
         entities = tuple(sorted((*entities, *extra), key=lambda e: (e.start, e.end)))
         ranking = whole.ranking if len(readings) == 1 else main_reading(readings, whole.ranking)

@@ -128,7 +128,8 @@ def forced_intent(folded_clause: str) -> str | None:
     hypothetical = HYPOTHETICAL.search(text) is not None
     if REFUSAL.search(text) and not hypothetical:
         return "dispute"  # "não vou pagar isso": a person hears why; collecting waits
-    if CANNOT_ON_THAT_DAY.search(text) and not hypothetical:
+    asking = text.rstrip().endswith("?")  # "nem dia 5?" asks for that day
+    if CANNOT_ON_THAT_DAY.search(text) and not hypothetical and not asking:
         return "cannot_pay"  # "não vou conseguir pagar sexta": not a promise of Friday
     if AFFIRM_IDENTITY.match(text):
         return "affirm"
@@ -191,6 +192,9 @@ CANNOT_ON_THAT_DAY = re.compile(
     + r"|^\W*(?:e\s+)?nem\s+"
     + _DAY_PT
     + r"\W*$|"
+    # "sexta não vai dar pra pagar", "amanhã não consigo"
+    r"^\W*" + _DAY_PT + r"\s+(?:eu\s+)?(?:nao|n|num)\s+(?:vai\s+|vou\s+)?(?:dar|da|consigo|"
+    r"conseguir|posso|poder|pago|pagar|tenho\s+como)\b|"
     r"\b(?:can'?t|cannot|can\s+not|couldn'?t|won'?t|wont|will\s+not|not\s+gonna|"
     r"(?:won'?t|wont|will\s+not|not\s+gonna|i'?m\s+not|im\s+not|am\s+not)\s+be\s+able\s+to|"
     r"(?:i'?m|im|i\s+am)\s+not\s+able\s+to|no\s+way\s+i\s+(?:can|could))\s+"
@@ -218,7 +222,8 @@ OPT_OUT_LOOKALIKE = re.compile(
     r"(?:interest|fees?|late\s+fees?|penalt\w+|juros|multas?|taxas?)\b|"
     r"\b(?:receber|mandar|manda|enviar|envia|sending|send)\s+(?:o\s+|os\s+|a\s+|as\s+|mais\s+|"
     r"me\s+)?(?:boletos?|carnes?|faturas?|papel|cartas?|invoices?|bills?\s+by\s+mail)\b|"
-    r"\bnao\s+precisa\s+(?:mais\s+)?(?:me\s+)?(?:mandar|enviar|lembrar|cobrar|ligar)|"
+    # "não precisa mais mandar lembrete (já paguei)"; "... todo dia" asks for fewer, not none
+    r"\bnao\s+precisa\s+mais\s+(?:me\s+)?(?:mandar|enviar|lembrar|cobrar|ligar)(?!.*\btodo\s+dia)|"
     r"\bno\s+need\s+to\s+(?:remind|text|message|call)|"
     r"\b(?:hold\s+on|wait|pera|perai|espera|calma)\W+(?:stop|para|pare)\b|\bpara\s+tudo\b|"
     r"\bnao\s+para\s+de\s+(?!me\s|mandar|enviar|ligar|escrever|encher|incomodar)\w+|"
@@ -235,10 +240,14 @@ STOP_OBJECT = re.compile(
     r"contact\w*|sair|unsubscribe|descadastr\w*|opt\s*-?\s*out|remov\w*|text\w*|messag\w*|"
     r"call\w*|ligac\w*|lig\w*)\b"
 )
-# "não paguei ainda", "haven't paid", "eu não disse que já paguei": not a payment claim
+# "não paguei ainda", "paguei não", "haven't paid", "eu não disse que já paguei": not a
+# payment claim; "just got paid", "he gets paid the 1st" is a paycheck, not a payment to us
 NOT_PAID = re.compile(
+    r"\bpag(?:uei|ou|amos)\s+(?:ainda\s+)?n(?:ao|n|a)\b(?!\s+sei)|"
+    r"\b(?:i|he|she|we|they)\s+(?:just\s+)?(?:got|get|gets)\s+paid\b|^\W*just\s+got\s+paid\b|"
     r"\b(?:ainda\s+)?n(?:ao|n)?\s+(?:paguei|pagamos|foi\s+pag[oa]|ta\s+pag[oa]|esta\s+pag[oa]|"
-    r"consegui\s+pagar|fiz\s+o\s+(?:pagamento|pix|deposito)|depositei|transferi|quitei)\b|"
+    r"consegui\s+pagar|fiz\s+o\s+(?:pagamento|pix|deposito)|depositei|transferi|quitei)\b"
+    r"(?!\s+(?:ja|isso\s+ja|essa\s+ja|esse\s+ja)\b)|"
     r"\bnao\s+(?:disse|falei)\s+que\s+(?:ja\s+)?(?:paguei|tinha\s+pago)|"
     r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|havent|didnt)\s+"
     r"(?:(?:been|yet|actually)\s+)?(?:paid|pay|sent|send|made)\b|\bnot\s+(?:paid|settled)\s+yet|"

@@ -14,7 +14,7 @@ though its last part alone reads as a promise).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.parse import Entity
 from bot.nlu.normalize import fold
@@ -56,6 +56,34 @@ class ClauseReading:
     bare_stop: bool = False  # a stop without what to stop ("stop", "para com isso")
 
 
+def in_context(readings: list[ClauseReading]) -> list[ClauseReading]:
+    """Clause readings corrected by the rest of the message, so that the clauses the
+    dialogue reads say the same as the main intent: a bare "stop" next to "já paguei" is not
+    an opt-out, "meu filho comprou no meu nome" before "mas eu pago" is not a dispute, a
+    wrong number beside "sou eu" is not a wrong person."""
+    affirmed = any((r.forced and r.ranking[0][0] == "affirm") or r.identity for r in readings)
+    conceded = [
+        i
+        for i, r in enumerate(readings)
+        if r.concession
+        and r.ranking[0][0] == "promise_to_pay"
+        and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE
+    ]
+    pausing = any(
+        r.ranking[0][0] in _PAUSING and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE for r in readings
+    )
+    out: list[ClauseReading] = []
+    for i, r in enumerate(readings):
+        intent = r.ranking[0][0]
+        dropped = (
+            (intent == "opt_out" and r.bare_stop and pausing)
+            or (intent == "dispute" and not r.forced and any(c > i for c in conceded))
+            or (intent == "wrong_person" and affirmed)
+        )
+        out.append(replace(r, ranking=_demote(r.ranking, intent)) if dropped else r)
+    return out
+
+
 def main_reading(
     readings: list[ClauseReading], whole: list[tuple[str, float]]
 ) -> list[tuple[str, float]]:
@@ -64,27 +92,17 @@ def main_reading(
     evidence: dict[str, float] = {}
     whole_probs = dict(whole)
     affirmed = any((r.forced and r.ranking[0][0] == "affirm") or r.identity for r in readings)
-    # "meu filho comprou no meu nome mas eu pago": what follows "mas" is the answer
-    conceded = [
-        i
-        for i, r in enumerate(readings)
-        if r.concession
-        and r.ranking[0][0] == "promise_to_pay"
-        and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE
-    ]
-    # "stop, i already paid", "para com isso, já paguei": about this charge, not a stop request
+    # what the rest of the message says against one clause ("stop" beside "já paguei")
+    conceded = any(r.concession and r.ranking[0][0] == "promise_to_pay" for r in readings)
     pausing = any(
         r.ranking[0][0] in _PAUSING and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE for r in readings
     )
-    for i, r in enumerate(readings):
+    readings = in_context(readings)
+    for r in readings:
         intent, conf = r.ranking[0]
         if intent == "out_of_scope" and r.question:
             intent = "other_question"  # a question the dialogue must answer or pass on
         if conf < CLAUSE_MIN_CONFIDENCE:
-            continue
-        if intent == "opt_out" and r.bare_stop and pausing:
-            continue
-        if intent == "dispute" and not r.forced and any(c > i for c in conceded):
             continue
         unsure = conf < DECISIVE_MIN_CONFIDENCE or (intent == "wrong_person" and affirmed)
         if intent in DECISIVE and (not r.forced or intent == "wrong_person") and unsure:
@@ -221,7 +239,7 @@ def adjust(
         WRONG_PERSON_DENIED.search(fold(text)) or IDENTITY_CLAIM.search(fold(text))
     ):
         return _demote(ranking, "wrong_person")  # "não é engano, sou eu"
-    if intent == "already_paid" and NOT_PAID.search(fold(text)):
+    if intent == "already_paid" and NOT_PAID.search(fold(text)) and not is_question(text):
         return _demote(ranking, "already_paid")  # "não paguei ainda porque esqueci"
     if intent not in DECISIVE and "relative" in names:
         return promote(ranking, "wrong_person", 0.7)  # "sou a mãe dele": not the debtor
