@@ -79,6 +79,7 @@ WRONG_PERSON_DENIED = re.compile(
 # The person says they are the one written to ("sou eu", "it's still me"): what else the
 # message says about numbers or names is not a wrong person
 IDENTITY_CLAIM = re.compile(
+    r"(?<!nao\s)(?<!num\s)(?<!\bn\s)"  # "não sou eu, é engano" is a wrong person
     r"\b(?:sou\s+eu|(?:e|eh)\s+eu\s+mesm[oa]|sou\s+(?:a|o)\s+propri[oa]|eu\s+mesm[oa]|"
     r"it'?s\s+(?:still\s+|really\s+|just\s+)?me|this\s+is\s+(?:still\s+)?me|still\s+me|"
     r"that'?s\s+me|i'?m\s+the\s+(?:one|owner|account\s+holder))\b"

@@ -47,7 +47,7 @@ def test_heldout_risky_high_impact_errors(interpreter: EmbeddedInterpreter) -> N
     assert money_or_day == []
     # measured 0 at commit (46 before the audit, plus 4 wrong amounts)
     assert high == [], high
-    # measured 0.917 at commit (0.791 before the audit); the 28 left are low-impact
+    # measured 0.920 at commit (0.791 before the audit); the 27 left are low-impact
     # (question vs negotiate, deny vs cannot_pay, callback vs promise)
     assert report["accuracy"] >= 0.91, intent_errors
 
