@@ -45,7 +45,7 @@ def test_heldout_risky_high_impact_errors(interpreter: EmbeddedInterpreter) -> N
     assert false_opt_outs == []
     assert negation_promises == []
     assert money_or_day == []
-    # measured 0 at commit (46 before the audit, plus 4 wrong amounts)
+    # measured 0 at commit (41 before the audit, and 5 amounts missing or wrong)
     assert high == [], high
     # measured 0.920 at commit (0.791 before the audit); the 27 left are low-impact
     # (question vs negotiate, deny vs cannot_pay, callback vs promise)
