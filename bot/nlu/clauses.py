@@ -28,7 +28,9 @@ _MARKERS = re.compile(
 )
 _ONLY_MARKER = re.compile(
     r"^\W*(?:olha|olhe|mas|porem|so que|enfim|alias|ah|entao|bom|bem|tipo|e|"
-    r"but|look|anyway|well|so|and|also|btw|ok so)\W*$"
+    r"but|look|anyway|well|so|and|also|btw|ok so|"
+    # "hold on, stop, how much do i owe?": the stop belongs to the pause, not a stop request
+    r"hold on|wait|pera|perai|espera|calma)\W*$"
 )
 _WORD = re.compile(r"[^\W\d_]{2,}|\d")
 

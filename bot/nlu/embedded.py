@@ -12,8 +12,21 @@ from bot.nlu.clauses import split_clauses
 from bot.nlu.extras import extract_all
 from bot.nlu.model import NluModel
 from bot.nlu.normalize import clean_input, fold, for_classifier
-from bot.nlu.rules import OPT_OUT_LOOKALIKE, RULE_CONFIDENCE, forced_intent
-from bot.nlu.understanding import ClauseReading, adjust, main_reading, promote, question_topic
+from bot.nlu.rules import (
+    IDENTITY_CLAIM,
+    OPT_OUT_LOOKALIKE,
+    RULE_CONFIDENCE,
+    STOP_OBJECT,
+    forced_intent,
+)
+from bot.nlu.understanding import (
+    ClauseReading,
+    adjust,
+    in_context,
+    main_reading,
+    promote,
+    question_topic,
+)
 
 # High-precision rules that win over the classifier (the whole message, normalised).
 _OPT_OUT = re.compile(
@@ -21,6 +34,7 @@ _OPT_OUT = re.compile(
     r"stop all|pare de mandar|para de mandar)$"
 )
 _UNSURE = 0.4
+_CONCESSION = re.compile(r"^\W*(?:mas|porem|so\s+que|but|though|however)\b")
 _BARE_OPTION = re.compile(
     r"^(?:(?:quero|escolho|fico com|vou de|vou na|vou com|prefiro|i want|i pick|i choose|"
     r"i will take|take|pick)\s+)?"
@@ -71,6 +85,8 @@ class EmbeddedInterpreter:
             readings = [replace(whole, start=spans[0][0], end=spans[0][1])]
         else:
             readings = [self._read(cleaned, a, b, entities) for a, b in spans]
+        if len(readings) > 1:
+            readings = in_context(readings)  # the clauses say what the main intent says
         clauses, extra = _clauses(cleaned, readings, entities)
         entities = tuple(sorted((*entities, *extra), key=lambda e: (e.start, e.end)))
         ranking = whole.ranking if len(readings) == 1 else main_reading(readings, whole.ranking)
@@ -109,7 +125,17 @@ class EmbeddedInterpreter:
         )
         question = question_topic(part, ranking[0][0], ranking[0][1], inside)
         dated = any(e.entity == "date" for e in inside)
-        return ClauseReading(start, end, ranking, forced is not None, dated, question)
+        return ClauseReading(
+            start,
+            end,
+            ranking,
+            forced is not None,
+            dated,
+            question,
+            identity=IDENTITY_CLAIM.search(folded) is not None,
+            concession=_CONCESSION.match(folded) is not None,
+            bare_stop=ranking[0][0] == "opt_out" and not STOP_OBJECT.search(folded),
+        )
 
 
 def _clauses(

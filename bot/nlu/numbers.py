@@ -57,6 +57,15 @@ UNITS: dict[str, int] = {
     "oitocentas": 800,
     "novecentos": 900,
     "novecentas": 900,
+    # spoken augmentatives: "duzentão", "quinhentão" (folded)
+    "duzentao": 200,
+    "trezentao": 300,
+    "quatrocentao": 400,
+    "quinhentao": 500,
+    "seiscentao": 600,
+    "setecentao": 700,
+    "oitocentao": 800,
+    "novecentao": 900,
     # English
     "one": 1,
     "two": 2,
@@ -137,8 +146,10 @@ ORDINALS: dict[str, int] = {
     "3º": 3,
 }
 
-_ALL = sorted(set(UNITS) | HUNDRED | {"mil", "thousand", "grand", "a"}, key=len, reverse=True)
-_WORD = r"(?:" + "|".join(_ALL) + r")"
+_ALL = sorted(set(UNITS) | HUNDRED | {"mil", "thousand", "grand"}, key=len, reverse=True)
+# "a" is a number word only before hundred/thousand ("a hundred"): "quinhentos a vista",
+# "fifty a week" end before it (the run "quinhentos a" was no number at all)
+_WORD = r"(?:a(?=[\s-]+(?:hundred|thousand|grand)\b)|" + "|".join(_ALL) + r")"
 # A run of number words, joined by spaces, hyphens, "e" or "and".
 NUMBER_WORDS = re.compile(
     r"(?<![\w])" + _WORD + r"(?:(?:\s+(?:e|and)\s+|[\s-]+)" + _WORD + r")*(?![\w])"

@@ -16,14 +16,22 @@ _MSG = r"(?:mensage\w*|msgs?|mensa|sms|zap|whats\w*|textos?|recados?|cobranc\w*|
 _SEND = r"(?:mandar|manda|mandando|enviar|envia|enviando|escrever|escreve|ligar|liga|ligando|"
 _SEND += r"me\s+ligar|me\s+mandar|me\s+enviar|me\s+escrever|me\s+incomodar|incomodar|perturbar|"
 _SEND += r"me\s+perturbar|encher\s+o\s+saco|me\s+encher|entrar\s+em\s+contato)"
+# What a person asks us to stop sending while still paying: "para de me mandar boleto, vou
+# pagar no pix", "não quero mais receber boleto de papel" (both stopped every message)
+_PAYDOC = (
+    r"(?!\s+(?:o\s+|os\s+|a\s+|as\s+|esse\s+|esses\s+|essa\s+|mais\s+)?(?:boletos?|carnes?|"
+    r"faturas?|links?|pix|codigos?|qr|comprovantes?|segunda\s+via|2a?\s+via|papel|cartas?|"
+    r"chaves?|extratos?)\b)"
+)
 OPT_OUT_PHRASES = re.compile(
     # pt: "para de me mandar msg", "pare de me mandar mensagem", "parem de ligar"
     r"\b(?:para|pare|parem|parar|paro|pode\s+parar|podem\s+parar|quero\s+que\s+parem)\s+de\s+"
-    r"(?:me\s+)?" + _SEND + r"|"
+    r"(?:me\s+)?" + _SEND + r"\b" + _PAYDOC + r"|"
     # "não me manda mais nada", "não quero mais receber mensagem"
     r"\bnao\s+(?:me\s+)?(?:mande|manda|mandem|envie|envia|enviem|escreva|escrevam|ligue|liga|"
-    r"liguem|procure|procurem)\s+mais\b|"
-    r"\bnao\s+(?:quero|desejo)\s+(?:mais\s+)?(?:receber|ser\s+contatad[oa]|contato)|"
+    r"liguem|procure|procurem)\s+mais\b" + _PAYDOC + r"|"
+    r"\bnao\s+(?:quero|desejo)\s+(?:mais\s+)?(?:receber\b" + _PAYDOC + r"|ser\s+contatad[oa]|"
+    r"contato)|"
     r"\b(?:me\s+)?(?:tira|tire|tirem|remove|remova|removam|exclui|exclua|excluam|apaga|apague|"
     r"deleta|delete)\s+(?:o\s+meu\s+numero\s+|meu\s+numero\s+|meu\s+contato\s+)?"
     r"(?:d[ao]s?|dessa|desse)\s+(?:sua\s+)?(?:lista|cadastro|contatos|base|sistema)|"
@@ -60,8 +68,26 @@ WRONG_PERSON_PHRASES = re.compile(
     r"\bno\s+(?:one|body)\s+(?:here\s+)?(?:by|with|called)\s+that\s+name|"
     r"\bninguem\s+(?:aqui\s+)?com\s+esse\s+nome|\bnao\s+(?:tem|mora)\s+ninguem\s+com\s+esse"
 )
+# "numero errado não, sou eu", "não é engano", "not the wrong number, it's me"
+WRONG_PERSON_DENIED = re.compile(
+    r"\bnumero\s+(?:errado|trocado)\s+n(?:ao|n|a)?\b|\bn(?:ao|n)?\s+(?:e|eh|foi|tem|ta)\s+"
+    r"(?:nenhum\s+|o\s+)?(?:numero\s+(?:errado|trocado)|engano|equivoco)|\bsem\s+engano|"
+    r"\bnot\s+(?:the\s+|a\s+)?wrong\s+(?:number|person|guy)|\b(?:isn'?t|is\s+not|wasn'?t|"
+    r"not)\s+(?:a\s+)?mistake|\b(?:you\s+have|you'?ve\s+got|u\s+have)\s+the\s+right\s+"
+    r"(?:number|person)"
+)
+# The person says they are the one written to ("sou eu", "it's still me"): what else the
+# message says about numbers or names is not a wrong person
+IDENTITY_CLAIM = re.compile(
+    r"(?<!nao\s)(?<!num\s)(?<!\bn\s)"  # "não sou eu, é engano" is a wrong person
+    r"\b(?:sou\s+eu|(?:e|eh)\s+eu\s+mesm[oa]|sou\s+(?:a|o)\s+propri[oa]|eu\s+mesm[oa]|"
+    r"it'?s\s+(?:still\s+|really\s+|just\s+)?me|this\s+is\s+(?:still\s+)?me|still\s+me|"
+    r"that'?s\s+me|i'?m\s+the\s+(?:one|owner|account\s+holder))\b"
+)
 _NOT_WRONG_PERSON = re.compile(
-    r"\bnao\s+conheco\s+(?:essa|esse|a|o)\s+(?:divida|compra|cobranca|loja|empresa|valor|"
+    WRONG_PERSON_DENIED.pattern
+    + r"|"
+    + r"\bnao\s+conheco\s+(?:essa|esse|a|o)\s+(?:divida|compra|cobranca|loja|empresa|valor|"
     r"debito)|\bdon'?t\s+know\s+(?:this|that|the|any)\s+(?:debt|charge|purchase|store|company)|"
     r"\bdon'?t\s+know\s+(?:who|what)\s+(?:you|u)\s+are|\bnao\s+sei\s+quem\s+(?:e\s+)?(?:voce|vc)"
 )
@@ -100,9 +126,11 @@ def forced_intent(folded_clause: str) -> str | None:
         return "opt_out"
     if WRONG_PERSON_PHRASES.search(text) and not _NOT_WRONG_PERSON.search(text):
         return "wrong_person"
-    if REFUSAL.search(text):
+    hypothetical = HYPOTHETICAL.search(text) is not None
+    if REFUSAL.search(text) and not hypothetical:
         return "dispute"  # "não vou pagar isso": a person hears why; collecting waits
-    if CANNOT_ON_THAT_DAY.search(text):
+    asking = text.rstrip().endswith("?")  # "nem dia 5?" asks for that day
+    if CANNOT_ON_THAT_DAY.search(text) and not hypothetical and not asking:
         return "cannot_pay"  # "não vou conseguir pagar sexta": not a promise of Friday
     if AFFIRM_IDENTITY.match(text):
         return "affirm"
@@ -111,22 +139,68 @@ def forced_intent(folded_clause: str) -> str | None:
     return None
 
 
-# "não vou pagar isso", "i won't pay that": a refusal of the charge (the classifier, seeing
-# "vou pagar", read a promise and asked which day)
-REFUSAL = re.compile(
-    r"\b(?:eu\s+)?n(?:ao|aum|n)?\s+(?:vou|irei|quero|pretendo)\s+pagar\s+(?:isso|isto|nada|"
-    r"essa\s+(?:divida|conta|cobranca)|esse\s+(?:valor|debito)|essa\s+porcaria|nao)\b|"
-    r"\b(?:i\s*(?:'?m|\s+am)\s+not|i\s+won'?t|i\s+will\s+not|im\s+not|i\s+ain'?t|"
-    r"not\s+gonna|i\s+refuse\s+to)\s+(?:going\s+to\s+)?pay(?:ing)?\s+(?:that|this|it|"
-    r"anything|a\s+(?:thing|dime|cent)|nothing|for\s+(?:that|this))\b"
+# Words that open a hypothetical or a question about consequences: "e se eu não pagar?",
+# "what if i don't pay?" ask what happens, they refuse nothing
+HYPOTHETICAL = re.compile(
+    r"^\W*(?:e\s+|and\s+|but\s+|mas\s+)?(?:se|caso|suppose)\b|"
+    r"\b(?:if|what\s+if|what\s+happens|o\s+que\s+acontece|e\s+se)\b"
 )
-# "não vou conseguir pagar sexta", "i won't be able to pay friday": that day is off
+_NEG_PT = r"(?:n(?:ao|aum|n)?|num|nunca|jamais|nem)"
+_PAY_PT = r"(?:pagar|quitar|acertar|dar\s+(?:um\s+)?(?:centavo|real))"
+# "não vou pagar isso", "i won't pay that", "eu nunca vou pagar isso", "nem fudendo que eu
+# pago isso": a refusal of the charge (the classifier, seeing "vou pagar", read a promise
+# and asked which day)
+REFUSAL = re.compile(
+    r"\b(?:eu\s+)?"
+    + _NEG_PT
+    + r"\s+(?:eu\s+)?(?:vou|irei|quero|pretendo|vou\s+nunca)\s+"
+    + _PAY_PT
+    + r"(?:\s+(?:isso|isto|nada|essa\s+\w+|esse\s+\w+|essas\s+\w+|esses\s+\w+|o\s+que|uma\s+"
+    r"coisa|algo|coisa|por\s+(?:isso|algo|uma|um|o\s+que)|um\s+centavo|nenhum\w*|juros?|multas?|"
+    r"nao|nunca|jamais|mais\s+nada)\b|\W*$)|"
+    r"\b(?:nao|n|num)\s+pago\s+(?:isso|isto|nada|essa\s+\w+|esse\s+\w+)(?:\s+(?:nem|de\s+jeito|"
+    r"nunca|jamais|nao)\b|\W*$)|"
+    r"\bnem\s+(?:a\s+pau|fudendo|fodendo|ferrando|morto|morta|pensar|fud)\b.{0,25}\bpag\w*|"
+    r"\bpag\w*\s+(?:isso|isto|nada)\s+nem\s+(?:a\s+pau|fudendo|fodendo|ferrando|morto|morta)|"
+    r"\bde\s+jeito\s+nenhum\s+(?:que\s+)?(?:eu\s+)?(?:vou\s+)?pag\w*|"
+    # en: "won't pay it", "ain't paying that", "i will never pay this", "no way im paying 900"
+    r"\b(?:i\s*(?:'?m|\s+am)\s+not|i\s+won'?t|i\s+will\s+not|im\s+not|i\s+ain'?t|ain'?t|"
+    r"not\s+gonna|won'?t|wont|i\s+will\s+never|i'?ll\s+never|never\s+gonna|(?:i\s+)?refuse\s+to|"
+    r"i'?m\s+never|not|no\s+way\s+(?:i'?m|im|i\s+am|i'?ll|i\s+will|i\s+would))\s+"
+    r"(?:going\s+to\s+|gonna\s+|ever\s+)?pay(?:ing)?\s+(?:that|this|it|anything|a\s+(?:thing|"
+    r"dime|cent|penny)|nothing|for\s+\w+|those|these|you|\$?\d+|the\s+(?:fees?|interest|late|"
+    r"debt|bill))\b(?!\s+(?:until|till|til|before|today|now|right|yet|tomorrow|on|by|this|next|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|either)\b)"
+)
+_DAY_PT = (
+    r"(?:(?:na|no|dia|ate|ate\s+o|ate\s+o\s+dia|esse|essa|este|esta|nesse|nessa|neste|nesta|"
+    r"o|a|pro|pra)\s+)*(?:sexta|sabado|domingo|segunda|terca|quarta|quinta|amanha|amanh|hoje|hj|"
+    r"\d{1,2}\b|mes\b|semana\b|fim\s+do\s+mes|depois\s+de\s+amanha)"
+)
+_DAY_EN = (
+    r"(?:(?:on|by|until|till|before|this|the|next)\s+)*(?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|tomorrow|today|tonight|\d{1,2}(?:st|nd|rd|th)|week(?:end)?\b|"
+    r"month\b|end\s+of)"
+)
+# "não vou conseguir pagar sexta", "não dá pra pagar dia 10", "can't pay friday", "i wont
+# make it by friday", "não posso pagar hoje, nem amanhã": that day is off, no promise of it
 CANNOT_ON_THAT_DAY = re.compile(
-    r"\bn(?:ao|aum)?\s+(?:vou|vai)\s+(?:conseguir|dar\s+(?:pra|para)|poder)\s+(?:pagar\s+)?"
-    r"(?:na\s+|no\s+|dia\s+)?(?:sexta|sabado|domingo|segunda|terca|quarta|quinta|amanha|hoje|"
-    r"\d{1,2}\b)|"
-    r"\b(?:i\s+won'?t|i\s+will\s+not|i\s+wont)\s+be\s+able\s+to\s+(?:pay\s+)?(?:on\s+)?"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today)\b"
+    r"\b(?:nao|n|num|nem)\s+(?:eu\s+)?(?:vou\s+|vai\s+)?(?:conseguir|consigo|posso|poder|"
+    r"da\s+(?:pra|para|p)|dar\s+(?:pra|para|p)|tenho\s+como|ter\s+como|dou\s+conta\s+de|"
+    r"dar\s+conta\s+de|pagar|pago)\s+(?:de\s+)?(?:pagar\s+|quitar\s+|acertar\s+|depositar\s+|"
+    r"transferir\s+)?(?:(?:a|o|as|os|essa|esse|minha|meu|nada|tudo|ela|ele)\s+(?:\w+\s+)?)?"
+    + _DAY_PT
+    + r"|^\W*(?:e\s+)?nem\s+"
+    + _DAY_PT
+    + r"\W*$|"
+    # "sexta não vai dar pra pagar", "amanhã não consigo"
+    r"^\W*" + _DAY_PT + r"\s+(?:eu\s+)?(?:nao|n|num)\s+(?:vai\s+|vou\s+)?(?:dar|da|consigo|"
+    r"conseguir|posso|poder|pago|pagar|tenho\s+como)\b|"
+    r"\b(?:can'?t|cannot|can\s+not|couldn'?t|won'?t|wont|will\s+not|not\s+gonna|"
+    r"(?:won'?t|wont|will\s+not|not\s+gonna|i'?m\s+not|im\s+not|am\s+not)\s+be\s+able\s+to|"
+    r"(?:i'?m|im|i\s+am)\s+not\s+able\s+to|no\s+way\s+i\s+(?:can|could))\s+"
+    r"(?:pay|make|do|send)(?:\s+(?:it|this|that|the\s+payment|a\s+payment|anything|the\s+\d+))?"
+    r"\s+" + _DAY_EN + r"|^\W*(?:and\s+)?(?:not|nor)\s+" + _DAY_EN + r"\s+either\W*$"
 )
 # Words a request to stop is made of, in either language: a clause the classifier reads as
 # opt_out with none of them ("não me deram nada") is not one (it stopped every message).
@@ -138,10 +212,45 @@ OPT_OUT_VOCABULARY = re.compile(
     r"unsubscrib\w*|opt|alone|sossego|paz|nunca|never|more|mais|lembr\w*|remind\w*|"
     r"todo\s+dia|every\s*day|daily|remove\s+me|me\s+remov\w*)\b"
 )
-# What the classifier may read as a stop request but is not one.
+# What the classifier may read as a stop request but is not one: "chega de enrolação",
+# "para de ser chato", "stop charging me interest", "para de me mandar boleto", "não precisa
+# mais mandar lembrete (paguei)", "hold on, stop, how much do i owe?"
 OPT_OUT_LOOKALIKE = re.compile(
+    r"\bchega\s+de\s+(?!" + _MSG + r"|me\s|mandar|ligar|ligac|cobrar|encher|incomod|perturb)\w+|"
+    r"\bpar[ae]m?\s+de\s+(?:ser|fazer|falar|brincar|enrolar|inventar|palhacada|frescura)\b|"
+    r"\b(?:stop|para|pare|parem|parar|quit)\s+(?:de\s+)?(?:charging|adding|putting|the|all\s+the|"
+    r"cobrar|colocar|botar|somar|with\s+the)?\s*(?:me\s+)?(?:os\s+|a\s+|as\s+|o\s+)?"
+    r"(?:interest|fees?|late\s+fees?|penalt\w+|juros|multas?|taxas?)\b|"
+    r"\b(?:receber|mandar|manda|enviar|envia|sending|send)\s+(?:o\s+|os\s+|a\s+|as\s+|mais\s+|"
+    r"me\s+)?(?:boletos?|carnes?|faturas?|papel|cartas?|invoices?|bills?\s+by\s+mail)\b|"
+    # "não precisa mais mandar lembrete (já paguei)"; "... todo dia" asks for fewer, not none
+    r"\bnao\s+precisa\s+mais\s+(?:me\s+)?(?:mandar|enviar|lembrar|cobrar|ligar)(?!.*\btodo\s+dia)|"
+    r"\bno\s+need\s+to\s+(?:remind|text|message|call)|"
+    r"\b(?:hold\s+on|wait|pera|perai|espera|calma)\W+(?:stop|para|pare)\b|\bpara\s+tudo\b|"
     r"\bnao\s+para\s+de\s+(?!me\s|mandar|enviar|ligar|escrever|encher|incomodar)\w+|"
     r"\bparei\s+de\s+(?!receber)\w+|\b(?:stop|stopped|stopping)\s+(?:by|at|in|over|working|"
     r"paying)\b|\b(?:won'?t|will\s+not|doesn'?t|does\s+not|can'?t|can\s+not)\s+stop\b|"
     r"\bnao\s+(?:consigo|posso)\s+parar\b|\b(?:a\s+)?chuva\s+nao\s+para\b"
+)
+
+# A stop request names what to stop (messages, calls, the list) or is a stop keyword; a
+# clause without any ("stop", "para com isso") next to "já paguei" or "não é meu" is about
+# this charge (collecting pauses for those anyway), not every message for good.
+STOP_OBJECT = re.compile(
+    r"\b(?:" + _MSG[3:-1] + r"|" + _SEND[3:-1] + r"|lista|list|cadastro|numero|number|contat\w*|"
+    r"contact\w*|sair|unsubscribe|descadastr\w*|opt\s*-?\s*out|remov\w*|text\w*|messag\w*|"
+    r"call\w*|ligac\w*|lig\w*)\b"
+)
+# "não paguei ainda", "paguei não", "haven't paid", "eu não disse que já paguei": not a
+# payment claim; "just got paid", "he gets paid the 1st" is a paycheck, not a payment to us
+NOT_PAID = re.compile(
+    r"\bpag(?:uei|ou|amos)\s+(?:ainda\s+)?n(?:ao|n|a)\b(?!\s+sei)|"
+    r"\b(?:i|he|she|we|they)\s+(?:just\s+)?(?:got|get|gets)\s+paid\b|^\W*just\s+got\s+paid\b|"
+    r"\b(?:ainda\s+)?n(?:ao|n)?\s+(?:paguei|pagamos|foi\s+pag[oa]|ta\s+pag[oa]|esta\s+pag[oa]|"
+    r"consegui\s+pagar|fiz\s+o\s+(?:pagamento|pix|deposito)|depositei|transferi|quitei)\b"
+    r"(?!\s+(?:ja|isso\s+ja|essa\s+ja|esse\s+ja)\b)|"
+    r"\bnao\s+(?:disse|falei)\s+que\s+(?:ja\s+)?(?:paguei|tinha\s+pago)|"
+    r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|havent|didnt)\s+"
+    r"(?:(?:been|yet|actually)\s+)?(?:paid|pay|sent|send|made)\b|\bnot\s+(?:paid|settled)\s+yet|"
+    r"\bnot\s+saying\s+i\s+(?:already\s+)?paid|\bnever\s+said\s+i\s+(?:already\s+)?paid"
 )

@@ -14,11 +14,11 @@ though its last part alone reads as a promise).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.parse import Entity
 from bot.nlu.normalize import fold
-from bot.nlu.rules import OPT_OUT_VOCABULARY
+from bot.nlu.rules import IDENTITY_CLAIM, NOT_PAID, OPT_OUT_VOCABULARY, WRONG_PERSON_DENIED
 
 DECISIVE: tuple[str, ...] = (  # in this order, whatever the evidence
     "opt_out",
@@ -32,7 +32,10 @@ TIERS: tuple[frozenset[str], ...] = (
     frozenset({"ask_payment_method", "ask_debt_details", "ask_identity", "other_question"}),
     frozenset({"insult", "deny", "affirm", "thanks", "goodbye", "greet"}),
 )
-CLAUSE_MIN_CONFIDENCE = 0.45  # a clause below this says nothing sure about the message
+CLAUSE_MIN_CONFIDENCE = 0.45
+_PAUSING = frozenset(
+    {"already_paid", "dispute", "wrong_person"}
+)  # a clause below this says nothing sure about the message
 DATED_PROMISE_BONUS = 0.5
 # A decisive intent read by the classifier alone (no rule) must be this sure to decide.
 DECISIVE_MIN_CONFIDENCE = 0.6
@@ -48,6 +51,37 @@ class ClauseReading:
     forced: bool = False  # a phrase rule decided the intent
     dated: bool = False  # a date is inside the clause
     question: bool = False  # a question nothing else covers (topic other_question)
+    identity: bool = False  # the person says they are the one written to ("sou eu")
+    concession: bool = False  # opens with "mas"/"but": what the person settles on
+    bare_stop: bool = False  # a stop without what to stop ("stop", "para com isso")
+
+
+def in_context(readings: list[ClauseReading]) -> list[ClauseReading]:
+    """Clause readings corrected by the rest of the message, so that the clauses the
+    dialogue reads say the same as the main intent: a bare "stop" next to "já paguei" is not
+    an opt-out, "meu filho comprou no meu nome" before "mas eu pago" is not a dispute, a
+    wrong number beside "sou eu" is not a wrong person."""
+    affirmed = any((r.forced and r.ranking[0][0] == "affirm") or r.identity for r in readings)
+    conceded = [
+        i
+        for i, r in enumerate(readings)
+        if r.concession
+        and r.ranking[0][0] == "promise_to_pay"
+        and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE
+    ]
+    pausing = any(
+        r.ranking[0][0] in _PAUSING and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE for r in readings
+    )
+    out: list[ClauseReading] = []
+    for i, r in enumerate(readings):
+        intent = r.ranking[0][0]
+        dropped = (
+            (intent == "opt_out" and r.bare_stop and pausing)
+            or (intent == "dispute" and not r.forced and any(c > i for c in conceded))
+            or (intent == "wrong_person" and affirmed)
+        )
+        out.append(replace(r, ranking=_demote(r.ranking, intent)) if dropped else r)
+    return out
 
 
 def main_reading(
@@ -57,7 +91,13 @@ def main_reading(
     best: dict[str, float] = {}
     evidence: dict[str, float] = {}
     whole_probs = dict(whole)
-    affirmed = any(r.forced and r.ranking[0][0] == "affirm" for r in readings)
+    affirmed = any((r.forced and r.ranking[0][0] == "affirm") or r.identity for r in readings)
+    # what the rest of the message says against one clause ("stop" beside "já paguei")
+    conceded = any(r.concession and r.ranking[0][0] == "promise_to_pay" for r in readings)
+    pausing = any(
+        r.ranking[0][0] in _PAUSING and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE for r in readings
+    )
+    readings = in_context(readings)
     for r in readings:
         intent, conf = r.ranking[0]
         if intent == "out_of_scope" and r.question:
@@ -65,16 +105,24 @@ def main_reading(
         if conf < CLAUSE_MIN_CONFIDENCE:
             continue
         unsure = conf < DECISIVE_MIN_CONFIDENCE or (intent == "wrong_person" and affirmed)
-        if intent in DECISIVE and not r.forced and unsure:
+        if intent in DECISIVE and (not r.forced or intent == "wrong_person") and unsure:
             continue  # "yeah it's me. my husband passed away": not a wrong person
         best[intent] = max(best.get(intent, 0.0), conf)
         # a promise with a day is the most actionable stance ("...but i get paid friday")
         bonus = DATED_PROMISE_BONUS if intent == "promise_to_pay" and r.dated else 0.0
         evidence[intent] = evidence.get(intent, 0.0) + conf + bonus
     top, top_conf = whole[0]
-    if top_conf >= CLAUSE_MIN_CONFIDENCE and (
-        top not in DECISIVE or top_conf >= DECISIVE_MIN_CONFIDENCE
-    ):
+    whole_decides = top not in DECISIVE or (
+        top_conf >= DECISIVE_MIN_CONFIDENCE
+        and not (top == "wrong_person" and affirmed)
+        and not (
+            top == "opt_out"
+            and pausing
+            and all(r.bare_stop for r in readings if r.ranking[0][0] == "opt_out")
+        )
+        and not (top == "dispute" and conceded)
+    )
+    if top_conf >= CLAUSE_MIN_CONFIDENCE and whole_decides:
         best[top] = max(best.get(top, 0.0), top_conf)
         evidence.setdefault(top, 0.0)
     for intent in evidence:
@@ -192,6 +240,12 @@ def adjust(
     ):
         # "vão parar de me cobrar?", "não para de chover", "não me deram nada"
         return _demote(ranking, "opt_out")
+    if intent == "wrong_person" and (
+        WRONG_PERSON_DENIED.search(fold(text)) or IDENTITY_CLAIM.search(fold(text))
+    ):
+        return _demote(ranking, "wrong_person")  # "não é engano, sou eu"
+    if intent == "already_paid" and NOT_PAID.search(fold(text)) and not is_question(text):
+        return _demote(ranking, "already_paid")  # "não paguei ainda porque esqueci"
     if intent not in DECISIVE and "relative" in names:
         return promote(ranking, "wrong_person", 0.7)  # "sou a mãe dele": not the debtor
     if "hardship" in names and (intent in _NOT_A_STANCE or conf < CLAUSE_MIN_CONFIDENCE):

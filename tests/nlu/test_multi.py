@@ -17,7 +17,12 @@ HERE = Path(__file__).parent
 DATA_DIR = HERE.parents[1] / "nlu_data"
 NOW = datetime.fromisoformat("2026-11-23T10:00:00-03:00")  # a Monday
 MULTI = HERE / "heldout_multi.yml"
-NEW_TRAINING = (DATA_DIR / "pt" / "conversas_reais.yml", DATA_DIR / "en" / "real_chats.yml")
+NEW_TRAINING = (
+    DATA_DIR / "pt" / "conversas_reais.yml",
+    DATA_DIR / "en" / "real_chats.yml",
+    DATA_DIR / "pt" / "auditoria.yml",
+    DATA_DIR / "en" / "audit.yml",
+)
 
 
 def test_the_issue_example(interpreter: EmbeddedInterpreter) -> None:
