@@ -32,7 +32,7 @@ from bot.dialogue.context import (
 )
 from bot.dialogue.events import on_agent_released, on_payment, on_reminder
 from bot.dialogue.flows import NOT_UNDERSTOOD, QUESTION, FlowError, Flows, default_flows
-from bot.dialogue.reading import Reading, has_phrase, read_message
+from bot.dialogue.reading import Reading, has_phrase, read_message, says_day_off
 from bot.dialogue.state import ONE_TURN_KEYS, ConversationState
 from bot.dialogue.turn import Handler, Step, Turn, say
 
@@ -456,26 +456,10 @@ def _date_means(
     return intent
 
 
-DAY_OFF_MIN_CONFIDENCE = 0.8  # a part read surely as cannot pay (the NLU's day-off rule)
-
-
 def _day_off(reading: Reading, flows: Flows) -> bool:
     """ "não vou conseguir pagar sexta": the one day named is the one that is off (with a
     second day, "... pode ser segunda?", that one is the new promise)."""
-    dates = reading.parse.all_values("date")
-    text = reading.parse.text
-    if len(dates) != 1:
-        return False
-    if has_phrase(flows, "day_off", "pt", text) or has_phrase(flows, "day_off", "en", text):
-        return True
-    # the day sits in the part the NLU read as cannot pay ("não dá pra pagar dia 10 não",
-    # "can't pay friday after all"), not in a part that offers it ("..., pode ser segunda?")
-    return any(
-        c.intent == "cannot_pay"
-        and c.confidence >= DAY_OFF_MIN_CONFIDENCE
-        and any(e.entity == "date" for e in c.entities)
-        for c in reading.parse.clauses
-    )
+    return len(reading.parse.all_values("date")) == 1 and says_day_off(reading.parse, flows)
 
 
 def _later_day(reading: Reading, ctx: Context) -> bool:

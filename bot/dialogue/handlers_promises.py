@@ -25,6 +25,7 @@ from bot.dialogue.handlers_offers import (
     request_approval,
 )
 from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
+from bot.dialogue.reading import says_day_off
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW
 from bot.dialogue.turn import Step, Turn, as_date, money_str, normalise, say
 
@@ -244,7 +245,7 @@ def _promise_called_off(t: Turn) -> list[Action]:
     said = as_date(t.parse.value("date"))
     if promise is None or promise.status != "open" or said != promise.due:
         return []
-    return [WithdrawPromise()] if t.says("day_off") else []
+    return [WithdrawPromise()] if says_day_off(t.parse, t.flows) else []
 
 
 def no_means(t: Turn) -> Step:

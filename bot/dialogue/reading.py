@@ -97,6 +97,24 @@ def _padded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f" {_words(p).strip()} " for p in phrases if _words(p).strip()))
 
 
+DAY_OFF_MIN_CONFIDENCE = 0.8  # a part read surely as cannot pay (the NLU's day-off rule)
+
+
+def says_day_off(parse: Parse, flows: Flows) -> bool:
+    """Whether a day named is said to be off: "não vou conseguir pagar sexta", or a part the
+    NLU read surely as cannot pay with a day in it ("sexta não vai dar", "can't pay friday
+    after all")."""
+    text = parse.text
+    if has_phrase(flows, "day_off", "pt", text) or has_phrase(flows, "day_off", "en", text):
+        return True
+    return any(
+        c.intent == "cannot_pay"
+        and c.confidence >= DAY_OFF_MIN_CONFIDENCE
+        and any(e.entity == "date" for e in c.entities)
+        for c in parse.clauses
+    )
+
+
 def has_phrase(flows: Flows, name: str, language: str, text: str) -> bool:
     """Whether ``text`` holds one of the ``name`` keyword phrases (whole words, any language
     the person might switch to: the debtor's and English/Portuguese alike)."""

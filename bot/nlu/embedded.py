@@ -16,7 +16,6 @@ from bot.nlu.rules import (
     IDENTITY_CLAIM,
     OPT_OUT_LOOKALIKE,
     RULE_CONFIDENCE,
-    STOP_OBJECT,
     forced_intent,
 )
 from bot.nlu.understanding import (
@@ -134,7 +133,6 @@ class EmbeddedInterpreter:
             question,
             identity=IDENTITY_CLAIM.search(folded) is not None,
             concession=_CONCESSION.match(folded) is not None,
-            bare_stop=ranking[0][0] == "opt_out" and not STOP_OBJECT.search(folded),
         )
 
 

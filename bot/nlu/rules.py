@@ -233,14 +233,6 @@ OPT_OUT_LOOKALIKE = re.compile(
     r"\bnao\s+(?:consigo|posso)\s+parar\b|\b(?:a\s+)?chuva\s+nao\s+para\b"
 )
 
-# A stop request names what to stop (messages, calls, the list) or is a stop keyword; a
-# clause without any ("stop", "para com isso") next to "já paguei" or "não é meu" is about
-# this charge (collecting pauses for those anyway), not every message for good.
-STOP_OBJECT = re.compile(
-    r"\b(?:" + _MSG[3:-1] + r"|" + _SEND[3:-1] + r"|lista|list|cadastro|numero|number|contat\w*|"
-    r"contact\w*|sair|unsubscribe|descadastr\w*|opt\s*-?\s*out|remov\w*|text\w*|messag\w*|"
-    r"call\w*|ligac\w*|lig\w*)\b"
-)
 # "não paguei ainda", "paguei não", "haven't paid", "eu não disse que já paguei": not a
 # payment claim; "just got paid", "he gets paid the 1st" is a paycheck, not a payment to us
 NOT_PAID = re.compile(

@@ -32,10 +32,7 @@ TIERS: tuple[frozenset[str], ...] = (
     frozenset({"ask_payment_method", "ask_debt_details", "ask_identity", "other_question"}),
     frozenset({"insult", "deny", "affirm", "thanks", "goodbye", "greet"}),
 )
-CLAUSE_MIN_CONFIDENCE = 0.45
-_PAUSING = frozenset(
-    {"already_paid", "dispute", "wrong_person"}
-)  # a clause below this says nothing sure about the message
+CLAUSE_MIN_CONFIDENCE = 0.45  # a clause below this says nothing sure about the message
 DATED_PROMISE_BONUS = 0.5
 # A decisive intent read by the classifier alone (no rule) must be this sure to decide.
 DECISIVE_MIN_CONFIDENCE = 0.6
@@ -53,14 +50,12 @@ class ClauseReading:
     question: bool = False  # a question nothing else covers (topic other_question)
     identity: bool = False  # the person says they are the one written to ("sou eu")
     concession: bool = False  # opens with "mas"/"but": what the person settles on
-    bare_stop: bool = False  # a stop without what to stop ("stop", "para com isso")
 
 
 def in_context(readings: list[ClauseReading]) -> list[ClauseReading]:
     """Clause readings corrected by the rest of the message, so that the clauses the
-    dialogue reads say the same as the main intent: a bare "stop" next to "já paguei" is not
-    an opt-out, "meu filho comprou no meu nome" before "mas eu pago" is not a dispute, a
-    wrong number beside "sou eu" is not a wrong person."""
+    dialogue reads say the same as the main intent: "meu filho comprou no meu nome" before
+    "mas eu pago" is not a dispute, a wrong number beside "sou eu" is not a wrong person."""
     affirmed = any((r.forced and r.ranking[0][0] == "affirm") or r.identity for r in readings)
     conceded = [
         i
@@ -69,16 +64,13 @@ def in_context(readings: list[ClauseReading]) -> list[ClauseReading]:
         and r.ranking[0][0] == "promise_to_pay"
         and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE
     ]
-    pausing = any(
-        r.ranking[0][0] in _PAUSING and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE for r in readings
-    )
     out: list[ClauseReading] = []
     for i, r in enumerate(readings):
         intent = r.ranking[0][0]
-        dropped = (
-            (intent == "opt_out" and r.bare_stop and pausing)
-            or (intent == "dispute" and not r.forced and any(c > i for c in conceded))
-            or (intent == "wrong_person" and affirmed)
+        # a stop word stays a stop request even beside "já paguei" ("stop, i already paid"):
+        # opt-out words work anywhere (DESIGN); the dialogue takes up the payment claim too
+        dropped = (intent == "dispute" and not r.forced and any(c > i for c in conceded)) or (
+            intent == "wrong_person" and affirmed
         )
         out.append(replace(r, ranking=_demote(r.ranking, intent)) if dropped else r)
     return out
@@ -92,11 +84,8 @@ def main_reading(
     evidence: dict[str, float] = {}
     whole_probs = dict(whole)
     affirmed = any((r.forced and r.ranking[0][0] == "affirm") or r.identity for r in readings)
-    # what the rest of the message says against one clause ("stop" beside "já paguei")
+    # what the rest of the message says against one clause ("... mas eu pago")
     conceded = any(r.concession and r.ranking[0][0] == "promise_to_pay" for r in readings)
-    pausing = any(
-        r.ranking[0][0] in _PAUSING and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE for r in readings
-    )
     readings = in_context(readings)
     for r in readings:
         intent, conf = r.ranking[0]
@@ -115,11 +104,6 @@ def main_reading(
     whole_decides = top not in DECISIVE or (
         top_conf >= DECISIVE_MIN_CONFIDENCE
         and not (top == "wrong_person" and affirmed)
-        and not (
-            top == "opt_out"
-            and pausing
-            and all(r.bare_stop for r in readings if r.ranking[0][0] == "opt_out")
-        )
         and not (top == "dispute" and conceded)
     )
     if top_conf >= CLAUSE_MIN_CONFIDENCE and whole_decides:

@@ -60,8 +60,6 @@ def test_heldout_risky_high_impact_errors(interpreter: EmbeddedInterpreter) -> N
         "nao quero mais receber boleto de papel, manda no whats",
         "pode parar de me mandar boleto, pago no pix",
         "nao precisa mais mandar lembrete, ja paguei",
-        "para com isso, eu ja paguei",
-        "stop, i already paid this yesterday",
         "please stop the interest, i want a deal",
         "stop charging me late fees and i'll pay it",
         "hold on, stop, how much is it?",
@@ -79,6 +77,10 @@ def test_not_opt_outs(interpreter: EmbeddedInterpreter, text: str) -> None:
         "nao quero mais receber mensagens",
         "STOP",
         "stop texting me, i already paid",
+        # a stop word beside a payment claim stays a stop (DESIGN: opt-out words work
+        # anywhere); the dialogue takes the payment claim up first, then stops
+        "stop, i already paid this yesterday",
+        "para com isso, eu ja paguei",
         "para de me mandar msg, ja paguei",
         "chega de mensagem",
         "SAIR",
