@@ -13,7 +13,15 @@ from bot.core.domain import DebtView
 from bot.dialogue.actions import KeepReceipt, PauseReminders, Reply, SendPaymentInfo
 from bot.dialogue.handlers_identity import context_vars, identity_required
 from bot.dialogue.state import PROMISED_NOW
-from bot.dialogue.turn import Step, Turn, money_str, normalise, payment_reference, say
+from bot.dialogue.turn import (
+    Step,
+    Turn,
+    as_amount,
+    money_str,
+    normalise,
+    payment_reference,
+    say,
+)
 
 RECEIPT_KINDS = ("image", "document")
 METHODS = ("pix", "boleto", "card", "link", "transfer", "cash")
@@ -119,7 +127,7 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
     promised = t.state.extra.get(PROMISED_NOW)
     if isinstance(promised, dict):  # "hoje consigo 300, manda o pix": that promise's PIX
         return Decimal(str(promised["amount"])), "promise", str(promised["due"])
-    said = _amount_said(t)
+    said = as_amount(t.parse.value("amount"))
     if said is not None and said < t.ctx.balance.total:
         # "manda um pix de 200 que é o que eu tenho agora": that much, not the whole balance
         return said, "balance", None
@@ -127,17 +135,6 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
     if promise is not None and promise.status == "open":
         return promise.amount, "promise", promise.due.isoformat()
     return t.ctx.balance.total, "balance", None
-
-
-def _amount_said(t: Turn) -> Decimal | None:
-    raw = t.parse.value("amount")
-    if raw is None:
-        return None
-    try:
-        amount = Decimal(str(raw))
-    except ArithmeticError:
-        return None
-    return amount if amount > 0 else None
 
 
 def ask_payment_method(t: Turn) -> Step:

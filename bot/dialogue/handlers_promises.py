@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.core.business_days import add_business_days
@@ -27,20 +26,10 @@ from bot.dialogue.handlers_offers import (
 from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
 from bot.dialogue.reading import says_day_off
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW
-from bot.dialogue.turn import Step, Turn, as_date, money_str, normalise, say
+from bot.dialogue.turn import Step, Turn, as_amount, as_date, money_str, normalise, say
 
 # "na loja" said before the day: the day asked next is a visit to the counter too
 AT_STORE = "at_store"
-
-
-def _amount(value: object) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return amount if amount > 0 else None
 
 
 def promise_to_pay(t: Turn) -> Step:
@@ -57,7 +46,7 @@ def promise_to_pay(t: Turn) -> Step:
     in_full = pay_in_full_question(t)
     if in_full is not None:
         return in_full  # "se eu quitar hj a vista tem desconto?": the price, not a promise
-    said = _amount(t.parse.value("amount"))
+    said = as_amount(t.parse.value("amount"))
     if said is not None:
         t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
     due = _said_date(t)
@@ -90,7 +79,7 @@ def promise_to_pay(t: Turn) -> Step:
     if part is not None:
         # "quanto fica só o liquidificador?" ... "blz vou pagar ele hj": that one's amount
         stored = str(part)
-    amount = _amount(stored) or balance
+    amount = as_amount(stored) or balance
     if balance > 0 and amount > balance:
         amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
     # a promise of its own amount: no longer "só o sofá" for the next "manda o pix"

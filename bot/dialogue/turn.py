@@ -164,6 +164,17 @@ def as_date(value: object) -> date | None:
         return None
 
 
+def as_amount(value: object) -> Decimal | None:
+    """An amount entity's value (a decimal string) as a positive Decimal; None otherwise."""
+    if value is None:
+        return None
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:  # decimal.InvalidOperation
+        return None
+    return amount if amount > 0 else None
+
+
 def payment_reference(*parts: str) -> str:
     """A reference usable as a PIX txid: letters and digits only, at most 25."""
     return re.sub(r"[^A-Za-z0-9]", "", "".join(parts))[:25] or "QUITA"

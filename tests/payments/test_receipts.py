@@ -207,9 +207,9 @@ async def test_a_rejected_receipt_credits_nothing_and_reminders_resume(stack: Pi
     assert stack.runtime.in_transaction(lambda s: s.scalar(select(Debt.paid))) == Decimal("0.00")
 
 
-async def test_a_receipt_for_one_of_two_purchases_pays_that_one(stack: PixStack) -> None:
-    """Asked "só o liquidificador", paid and sent a photo of it: the person who confirms the
-    receipt credits the blender, not the older sofa (oldest first, as it used to)."""
+async def _blender_receipt_confirmed(stack: PixStack, amount: str) -> dict[str, Any]:
+    """Sofa (older) and blender open; "só o liquidificador" asked; a photo of a receipt a
+    person confirms for ``amount``. The debts afterwards: ref -> (status, paid)."""
     add_debtor(stack, amount="900.00")  # the sofa, due 12/11
     add_blender(stack)
     await say(stack, "quero pagar so o liquidificador")
@@ -221,12 +221,20 @@ async def test_a_receipt_for_one_of_two_purchases_pays_that_one(stack: PixStack)
     deps = stack.runtime.deps
     stack.runtime.in_transaction(
         lambda s: confirm_receipt(
-            s, receipt_id, amount=Decimal("180.00"), paid_at=None, user_id=None, now=now, deps=deps
+            s, receipt_id, amount=Decimal(amount), paid_at=None, user_id=None, now=now, deps=deps
         )
     )
-    debts = stack.runtime.in_transaction(
-        lambda s: {d.ref: (d.status, d.paid) for d in s.scalars(select(Debt))}
+    return dict(
+        stack.runtime.in_transaction(
+            lambda s: {d.ref: (d.status, d.paid) for d in s.scalars(select(Debt))}
+        )
     )
+
+
+async def test_a_receipt_for_one_of_two_purchases_pays_that_one(stack: PixStack) -> None:
+    """Asked "só o liquidificador", paid and sent a photo of it: the person who confirms the
+    receipt credits the blender, not the older sofa (oldest first, as it used to)."""
+    debts = await _blender_receipt_confirmed(stack, "180.00")
     assert debts == {"C-51": ("open", Decimal("0.00")), "C-52": ("paid", Decimal("180.00"))}
 
 
@@ -235,21 +243,5 @@ async def test_a_receipt_for_more_than_the_one_purchase_asked_pays_oldest_first(
 ) -> None:
     """The debtor asked for the blender's Pix but paid R$ 500,00: more than the blender, so
     it is not the blender's payment; the oldest debt (the sofa) is paid first."""
-    add_debtor(stack, amount="900.00")
-    add_blender(stack)
-    await say(stack, "quero pagar so o liquidificador")
-    await send_receipt(
-        stack, Media(kind="image", url="https://media.invalid/c", content_type="image/jpeg")
-    )
-    receipt_id = receipt_row(stack).id
-    now = stack.clock.now()
-    deps = stack.runtime.deps
-    stack.runtime.in_transaction(
-        lambda s: confirm_receipt(
-            s, receipt_id, amount=Decimal("500.00"), paid_at=None, user_id=None, now=now, deps=deps
-        )
-    )
-    debts = stack.runtime.in_transaction(
-        lambda s: {d.ref: (d.status, d.paid) for d in s.scalars(select(Debt))}
-    )
+    debts = await _blender_receipt_confirmed(stack, "500.00")
     assert debts == {"C-51": ("open", Decimal("500.00")), "C-52": ("open", Decimal("0.00"))}
