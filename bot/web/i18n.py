@@ -84,6 +84,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "inbox.waiting": ("Aguardando há", "Waiting for"),
     "inbox.debtor": ("Cliente", "Debtor"),
     "inbox.balance": ("Saldo", "Balance"),
+    "inbox.disputed": ("contestado", "disputed"),
     "inbox.channel": ("Canal", "Channel"),
     "inbox.agent": ("Atendente", "Agent"),
     "inbox.open": ("Abrir", "Open"),

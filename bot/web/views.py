@@ -55,6 +55,8 @@ class InboxRow:
     snoozed: bool = False
     do_not_contact: bool = False
     address: str = ""  # the chat's number or id: what an agent has to go on for a stranger
+    # what the debtor contests: not in ``balance`` (not collected), but what a dispute is about
+    disputed: Decimal = Decimal("0.00")
 
 
 VIEWS = ("mine", "unassigned", "all", "closed")
@@ -120,6 +122,12 @@ def debtor_balance(
 ) -> BalanceBreakdown:
     debts = PortfolioRepository(session).debts_of(debtor_id)
     return book.balance([debt_view(d) for d in debts], today)
+
+
+def disputed_total(session: Session, debtor_id: int) -> Decimal:
+    """What is left of the debts the debtor contests (the balance leaves them out)."""
+    debts = PortfolioRepository(session).debts_of(debtor_id)
+    return sum((d.amount - d.paid for d in debts if d.status == "disputed"), Decimal("0.00"))
 
 
 def agent_names(session: Session) -> dict[int, str]:
@@ -219,6 +227,7 @@ def inbox(
         balance = (
             debtor_balance(session, debtor.id, book, today).total if debtor else Decimal("0.00")
         )
+        disputed = disputed_total(session, debtor.id) if debtor else Decimal("0.00")
         unread = _unread(session, conversation) if conversation.assigned_agent_id else 0
         snoozed = bool(
             conversation.snoozed_until and conversation.snoozed_until > now and not unread
@@ -236,6 +245,7 @@ def inbox(
                 debtor_ref=debtor.ref if debtor else "",
                 channel=conversation.channel,
                 balance=balance,
+                disputed=disputed,
                 agent_id=conversation.assigned_agent_id,
                 agent_name=names.get(conversation.assigned_agent_id or 0),
                 last_text=(last.text if last else "")[:140],

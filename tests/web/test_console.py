@@ -31,6 +31,18 @@ async def test_handed_off_chat_shows_in_the_inbox_with_reason_and_balance(
     assert api[0]["id"] == conversation_id or conversation_id in [c["id"] for c in api]
 
 
+async def test_a_dispute_shows_what_is_contested_beside_the_balance(
+    agent: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """ "não vou pagar isso": the debt leaves the balance (not collected) and the row showed
+    R$ 0,00; what the chat is about is the amount contested, so the row says it."""
+    await simulate(agent, ADDRESS, "sou eu")
+    await simulate(agent, ADDRESS, "nao vou pagar isso")
+    page = await agent.get("/console")
+    row = page.text[page.text.index("Carlos Santos") :]
+    assert re.search(r"R\$ 0,00 <span class=\"muted\">\+ R\$ 450,00 contestado</span>", row)
+
+
 async def test_inbox_lists_the_longest_waiting_first(
     agent: httpx.AsyncClient, runtime: Runtime
 ) -> None:
