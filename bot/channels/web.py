@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -40,9 +41,12 @@ class WebChannel:
         self._seq: dict[str, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._changed: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
         self._ids = itertools.count(1)
+        # ids stay unique across restarts: the database keeps (channel, provider_id) unique,
+        # and a second `make run` on the same demo database counted from 1 again (500s)
+        self._run = secrets.token_hex(4)
 
     async def send(self, message: OutboundMessage) -> SendResult:
-        provider_id = f"web-{next(self._ids)}"
+        provider_id = f"web-{self._run}-{next(self._ids)}"
         self._boxes[message.address].append(
             SimulatorMessage(
                 seq=next(self._seq[message.address]),
