@@ -20,8 +20,8 @@ _CURRENCY_AFTER = re.compile(
 )
 _THOUSAND_AFTER = re.compile(r"^(?:\s*mil\b|k\b|\s+thousand\b|\s+grand\b)")
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:x(?![a-z])|vezes|vez\b|parcela|prestac|installment|payment|pagamentos|meses|mes\b(?!\s+passado)|"
-    r"months?|dias\b|dia\b(?!\s+\d)|days?\b|semanas?|weeks?|anos?\b|years?|horas?|hours?|hrs?\b|hs?\b|"
+    r"^\s*(?:x(?![a-z])|vezes|vez\b|parcela|prestac|installment|payment|pagamentos|meses|mes\b(?!\s+passado)(?!\s+(?:que|q)\s+vem)|"
+    r"months?|dias\b|dia\b(?!\s+\d)|days?\b|semanas?\b(?!\s+(?:que|q)\s+vem)(?!\s+passada)|weeks?|anos?\b|years?|horas?|hours?|hrs?\b|hs?\b|"
     r"min|am\b|pm\b|%|por\s+cento|percent|st\b|nd\b|rd\b|th\b|º|ª|o\b|a\b(?!\s*\d)(?!\s+(?:month|week|year|vista)\b)|:|/|"
     r"-\d|de\s+(?:" + "|".join(MONTHS) + r")\b|(?:" + "|".join(MONTHS) + r")\b|"
     r"opc|option|op\b|[a-z]*feira)"

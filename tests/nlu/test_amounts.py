@@ -25,6 +25,9 @@ def amounts_of(text: str) -> list[str]:
         ("80 bucks", ["80.00"]),
         ("one hundred and fifty dollars", ["150.00"]),
         ("R$ 60,00 por mês", ["60.00"]),
+        # "semana que vem" / "mês que vem" is when, not "500 weeks" (the 500 was dropped)
+        ("posso pagar 500 semana que vem", ["500.00"]),
+        ("consigo 500 mes que vem", ["500.00"]),
     ],
 )
 def test_amounts(text: str, expected: list[str]) -> None:
@@ -32,7 +35,18 @@ def test_amounts(text: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["3x", "dia 12", "daqui 3 dias", "15/12", "as 10h", "meu cpf 12345678909", "100%"]
+    "text",
+    [
+        "3x",
+        "dia 12",
+        "daqui 3 dias",
+        "15/12",
+        "as 10h",
+        "meu cpf 12345678909",
+        "100%",
+        "em 3 semanas",
+        "parcelar em 10 meses",
+    ],
 )
 def test_not_amounts(text: str) -> None:
     assert amounts_of(text) == []
