@@ -195,6 +195,16 @@ def _dia(m: re.Match[str], today: date, lang: str) -> date | None:
     return None if day is None else next_day_of_month(today, day, next_month=bool(m["next"]))
 
 
+# A part of a day with no day named is today: "I'll swing by after work", "pago depois do
+# trabalho" (a day said beside it wins: "amanhã depois do trabalho" is tomorrow)
+PART_OF_TODAY = re.compile(
+    r"\b(?:after\s+work|when\s+i\s+get\s+off(?:\s+work)?|this\s+(?:evening|afternoon)|"
+    r"(?:on\s+)?my\s+lunch\s+break|depois\s+do\s+(?:trabalho|servico|expediente)|"
+    r"quando\s+(?:eu\s+)?sair\s+do\s+(?:trabalho|servico)|saindo\s+do\s+(?:trabalho|servico)|"
+    r"na\s+hora\s+do\s+almoco)\b"
+)
+
+
 def _relative(m: re.Match[str], today: date, lang: str) -> date | None:
     return today + timedelta(days=RELATIVE[re.sub(r"\s+", " ", m[0])])
 
@@ -406,7 +416,13 @@ def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
                 found.append(Span("date", value.isoformat(), m.start(), m.end()))
                 if resolve in (_weekday, _numbered_weekday):
                     weekdays.add((m.start(), m.end()))
-    return _weekday_and_day(keep_longest(found), folded, weekdays)
+    spans = _weekday_and_day(keep_longest(found), folded, weekdays)
+    if not spans:
+        spans = [
+            Span("date", today.isoformat(), m.start(), m.end())
+            for m in PART_OF_TODAY.finditer(folded)
+        ][:1]
+    return spans
 
 
 _BETWEEN = re.compile(r"^[\s,-]*$")

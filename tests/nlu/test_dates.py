@@ -46,6 +46,10 @@ def dates_of(text: str, lang: str = "pt", today: date = TODAY) -> list[str]:
         ("em duas semanas", "pt", ["2026-12-07"]),
         ("in two weeks", "en", ["2026-12-07"]),
         ("2026-12-05", "en", ["2026-12-05"]),
+        # a part of the day with no day named is today; a day named wins
+        ("I'll swing by after work", "en", ["2026-11-23"]),
+        ("pago depois do trabalho", "pt", ["2026-11-23"]),
+        ("pago amanhã depois do trabalho", "pt", ["2026-11-24"]),
     ],
 )
 def test_resolution_rules(text: str, lang: str, expected: list[str]) -> None:
