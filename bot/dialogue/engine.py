@@ -223,8 +223,10 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
             return Turn(state=state, ctx=ctx, parse=event.parse, flows=flows).step()
         turn = Turn(state=state, ctx=ctx, parse=event.parse, flows=flows, media=event.media)
         return _after(state, handlers_payments.media(turn), "media", ctx)
-    # "de novo essa mensagem? que saco": fewer messages (a week's pause), not "não entendi"
-    tired = intent == NOT_UNDERSTOOD and _tired_of_repeats(state, event, flows)
+    # "de novo essa mensagem? que saco": fewer messages (a week's pause), not "não entendi";
+    # "já falei que vou pagar quando puder": no "Que bom!" to someone annoyed
+    annoyed = has_phrase(flows, "repeat_complaint", state.language or "pt", event.parse.text)
+    tired = intent == NOT_UNDERSTOOD and annoyed and _may_pause_for_repeats(state)
     before = state
     new_hardship = reading.hardship is not None and not state.extra.get("hardship_ack")
     if reading.hardship is not None and state.offers_segment is None:
@@ -295,8 +297,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
     step = _and_then(step, then, name, event, reading, ctx, flows, intent)
     step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
-    if has_phrase(flows, "repeat_complaint", state.language or "pt", event.parse.text):
-        # "já falei que vou pagar quando puder": no "Que bom!" to someone annoyed
+    if annoyed:
         step = Step([_calm(a) for a in step.actions], step.state)
     return _after(before, step, name, ctx)
 
@@ -309,12 +310,10 @@ def _calm(action: Action) -> Action:
     )
 
 
-def _tired_of_repeats(state: ConversationState, event: UserTurn, flows: Flows) -> bool:
-    """A message we could not read that complains of being told the same again ("de novo
-    essa msg?", "ugh again?? i told you already"), before any fewer-messages pause."""
-    if state.opted_out or state.extra.get(handlers_safety.FEWER_MESSAGES):
-        return False
-    return has_phrase(flows, "repeat_complaint", state.language or "pt", event.parse.text)
+def _may_pause_for_repeats(state: ConversationState) -> bool:
+    """A complaint of being told the same again ("de novo essa msg?") pauses reminders once,
+    and never for someone who opted out."""
+    return not state.opted_out and not state.extra.get(handlers_safety.FEWER_MESSAGES)
 
 
 # Routes where naming one of several debts means paying (or asking about) only that one
@@ -538,10 +537,7 @@ def _acknowledge_hardship(step: Step, reading: Reading, name: str, at: int, ctx:
         ]
         actions.insert(min(at, len(actions)), say("hardship_ack", ctx, kind=kind))
         state = state.evolve(extra={**state.extra, "hardship_ack": kind})
-    calm = [
-        replace(a, vars={**a.vars, "calm": True}) if isinstance(a, Reply) else a for a in actions
-    ]
-    return Step(calm, state)
+    return Step([_calm(a) for a in actions], state)
 
 
 def _vary(step: Step, ctx: Context) -> Step:

@@ -39,10 +39,10 @@ def already_paid(t: Turn) -> Step:
     if t.says("no_receipt"):
         # "paguei em dinheiro na loja, não tenho comprovante": nothing to send, so a person
         # checks the store's own records (asking again for a receipt there is none of)
-        from bot.dialogue.handlers_questions import hand_off_with
+        from bot.dialogue.handlers_safety import hand_off
 
         at_store = _paid_at_store(t) or bool(t.state.extra.get(PAID_AT_STORE))
-        step = hand_off_with(t, "already_paid", "no_receipt_check", at_store=at_store)
+        step = hand_off(t, "already_paid", "no_receipt_check", at_store=at_store)
         step.actions.insert(0, pause)
         step.state = step.state.evolve(awaiting_receipt=True)
         return step
@@ -72,8 +72,7 @@ def remember_paid_at_store(t: Turn) -> dict[str, Any]:
 
 def _paid_at_store(t: Turn) -> bool:
     """ "paguei em dinheiro na loja": the store's register has it, receipt or not."""
-    topics = {str(v) for v in t.parse.all_values("topic")}
-    return "pay_at_store" in topics or t.parse.value("payment_method") == "cash"
+    return "pay_at_store" in t.topics or t.parse.value("payment_method") == "cash"
 
 
 def _receipts(t: Turn) -> list[KeepReceipt]:
@@ -302,7 +301,7 @@ def pay_named(t: Turn) -> Step:
         step = promise_to_pay(replace(t, state=t.state.evolve(extra=promise_extra)))
         step.state = step.state.evolve(extra={**step.state.extra, PAYING_REFS: extra[PAYING_REFS]})
         return step
-    if "deadline" in {str(v) for v in t.parse.all_values("topic")}:
+    if "deadline" in t.topics:
         return named_due(t, named)  # "when was the blender due?": its date, not its amount
     if t.acted_intent == "ask_debt_details":
         return t.step(say("named_debt_amount", t.ctx, **values), extra=extra)

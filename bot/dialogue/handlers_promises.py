@@ -67,7 +67,7 @@ def promise_to_pay(t: Turn) -> Step:
         if due > limit:
             step.state = step.state.evolve(extra={**step.state.extra, "too_far_asked": True})
         return step
-    at_store = "pay_at_store" in {str(v) for v in t.parse.all_values("topic")} or bool(
+    at_store = "pay_at_store" in t.topics or bool(
         t.state.extra.get(AT_STORE) and t.parse.value("payment_method") is None
     )
     open_days = t.ctx.settings.store_open_days

@@ -15,7 +15,6 @@ from typing import Any
 from bot.core.business_days import add_business_days
 from bot.dialogue import handlers_offers, handlers_social
 from bot.dialogue.actions import (
-    HandOff,
     LogEvent,
     MarkContactInvalid,
     PauseReminders,
@@ -32,6 +31,7 @@ from bot.dialogue.answers import (
 )
 from bot.dialogue.handlers_identity import context_vars
 from bot.dialogue.handlers_payments import named_debts, named_due, remember_paid_at_store
+from bot.dialogue.handlers_safety import hand_off
 from bot.dialogue.reading import question_topic
 from bot.dialogue.state import CLOSED_BY, NO_METHODS
 from bot.dialogue.turn import (
@@ -68,22 +68,6 @@ def _store_open(t: Turn) -> bool:
     return bool(settings.business_address and settings.store_payment_methods)
 
 
-def _hand_off(t: Turn, reason: str, response: str, **values: Any) -> Step:
-    resume = t.state.phase if t.state.phase not in ("with_agent", "new") else "open"
-    return t.step(
-        HandOff(reason),
-        say(response, t.ctx, agent_hours=t.ctx.settings.agent_hours_text, **values),
-        phase="with_agent",
-        resume_phase=resume,
-        handoff_reason=reason,
-    )
-
-
-def hand_off_with(t: Turn, reason: str, response: str, **values: Any) -> Step:
-    """A hand-off whose reply has values of its own (``response`` may say the agents' hours)."""
-    return _hand_off(t, reason, response, **values)
-
-
 def answer_question(t: Turn) -> Step:
     """Answer the ``topic`` of the message; an unverified person gets the safe answers only."""
     topic = question_topic(t.parse) or "other_question"
@@ -115,7 +99,7 @@ def _scam(t: Turn) -> Step:
 
 def _pay_at_store(t: Turn) -> Step:
     if not _store_open(t):
-        return _hand_off(t, "question", "answer_by_person")
+        return hand_off(t, "question", "answer_by_person")
     values: dict[str, Any] = _common(t)
     if t.can_disclose and (t.debts or t.ctx.agreement is not None):
         amount, due = next_payment(t.ctx)
@@ -127,18 +111,18 @@ def _pay_at_store(t: Turn) -> Step:
 def _store_hours(t: Turn) -> Step:
     """ "vcs abrem domingo?": where the counter is and when it opens, from config."""
     if not t.ctx.settings.business_address:
-        return _hand_off(t, "question", "answer_by_person")
+        return hand_off(t, "question", "answer_by_person")
     return t.step(say("answer_store_hours", t.ctx, store_open=_store_open(t), **_common(t)))
 
 
 def _privacy_request(t: Turn) -> Step:
     """ "can you delete my data?" / "quais dados vocês têm de mim?": what we keep and why, and
     the request handed to a person (a data request under the LGPD is answered by the shop)."""
-    return _hand_off(t, "question", "answer_privacy_request", **_common(t))
+    return hand_off(t, "question", "answer_privacy_request", **_common(t))
 
 
 def _paid_to_person(t: Turn) -> Step:
-    step = _hand_off(t, "paid_to_person", "answer_paid_to_person", **_common(t))
+    step = hand_off(t, "paid_to_person", "answer_paid_to_person", **_common(t))
     step.actions.insert(0, LogEvent("paid_to_person", {}))
     return step
 
@@ -204,7 +188,7 @@ def _status(t: Turn) -> Step:
 
 def _credit_bureau(t: Turn) -> Step:
     if not t.ctx.settings.credit_bureau_policy:
-        return _hand_off(t, "question", "answer_by_person")
+        return hand_off(t, "question", "answer_by_person")
     values = {**context_vars(t.state, t.ctx), "nothing_open": _nothing_open(t)}
     return t.step(say("answer_credit_bureau", t.ctx, **values))
 
@@ -214,7 +198,7 @@ def _consequences(t: Turn) -> Step:
     (the charges of the delay, the shop's credit-bureau policy), calmly, never a threat, and
     the ways out; a shop that set no policy has a person answer."""
     if not t.ctx.settings.credit_bureau_policy:
-        return _hand_off(t, "question", "answer_by_person")
+        return hand_off(t, "question", "answer_by_person")
     values = {**context_vars(t.state, t.ctx), "nothing_open": _nothing_open(t)}
     return t.step(say("answer_consequences", t.ctx, **values))
 
@@ -225,7 +209,7 @@ def _store_agreement(t: Turn) -> Step:
     agreement = t.ctx.agreement
     if agreement is not None and agreement.status in ("active", "pending_approval"):
         return _status(t)
-    step = _hand_off(t, "store_agreement", "answer_store_agreement", **_common(t))
+    step = hand_off(t, "store_agreement", "answer_store_agreement", **_common(t))
     step.actions.insert(0, LogEvent("store_agreement_claimed", {}))
     return step
 
@@ -250,7 +234,7 @@ def _late_payment(t: Turn) -> Step:
 def _deadline(t: Turn) -> Step:
     if _nothing_open(t):
         return _status(t)
-    if "charge_origin" in {str(v) for v in t.parse.all_values("topic")}:
+    if "charge_origin" in t.topics:
         # "venceu quando? e é de qual compra?": the purchases, each with its due date
         return _charge_origin(t)
     named = named_debts(t)
@@ -399,7 +383,7 @@ def answer_at_store(t: Turn) -> Step:
 
 def at_store(t: Turn) -> bool:
     """Whether the message says paying at the store ("passo na loja sábado")."""
-    return "pay_at_store" in {str(v) for v in t.parse.all_values("topic")}
+    return "pay_at_store" in t.topics
 
 
 def answer_without_method(t: Turn) -> Step:
@@ -410,7 +394,7 @@ def answer_without_method(t: Turn) -> Step:
     at_store = [m for m in settings.store_payment_methods if m not in missing]
     store_open = bool(settings.business_address and at_store)
     if not remote and not store_open:
-        return _hand_off(
+        return hand_off(
             t, "payment_method", "answer_without_method_person", missing=sorted(missing)
         )
     asked = str(t.parse.value("payment_method") or "")

@@ -42,12 +42,9 @@ def fewer_messages(t: Turn) -> Step:
     )
 
 
-def hand_off(t: Turn, reason: str, response: str) -> Step:
-    """Hand the chat to a person with ``response`` (which may say the agents' hours)."""
-    return _hand_off(t, reason, response)
-
-
-def _hand_off(t: Turn, reason: str, response: str, **values: Any) -> Step:
+def hand_off(t: Turn, reason: str, response: str, **values: Any) -> Step:
+    """Hand the chat to a person with ``response`` (which may say the agents' hours) and
+    the reply's own ``values``."""
     resume = t.state.phase if t.state.phase not in ("with_agent", "new") else "open"
     return t.step(
         HandOff(reason),
@@ -69,7 +66,7 @@ def dispute(t: Turn) -> Step:
         or tuple(d.ref for d in t.debts)
         or tuple(d.ref for d in t.ctx.debts)
     )
-    step = _hand_off(t, "dispute", "dispute")
+    step = hand_off(t, "dispute", "dispute")
     step.actions.insert(0, OpenDispute(debt_refs=refs, text=t.parse.text))
     step.state = step.state.evolve(on_screen=(), pending_plan=None)
     return step
@@ -78,14 +75,14 @@ def dispute(t: Turn) -> Step:
 def request_human(t: Turn) -> Step:
     """A person was asked for: hand off and say when agents answer ("pode me ligar?": that a
     person calls this number, within those hours)."""
-    return _hand_off(t, "request_human", "handoff_human", call=t.says("wants_call"))
+    return hand_off(t, "request_human", "handoff_human", call=t.says("wants_call"))
 
 
 def insult(t: Turn) -> Step:
     """First: a calm reply. Second: a person takes over."""
     count = t.state.insult_count + 1
     if count >= 2:
-        step = _hand_off(t, "insult", "handoff_insult")
+        step = hand_off(t, "insult", "handoff_insult")
         step.state = step.state.evolve(insult_count=count)
         return step
     return t.step(say("insult_calm", t.ctx), insult_count=count)

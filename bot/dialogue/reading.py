@@ -104,8 +104,7 @@ def says_day_off(parse: Parse, flows: Flows) -> bool:
     """Whether a day named is said to be off: "não vou conseguir pagar sexta", or a part the
     NLU read surely as cannot pay with a day in it ("sexta não vai dar", "can't pay friday
     after all")."""
-    text = parse.text
-    if has_phrase(flows, "day_off", "pt", text) or has_phrase(flows, "day_off", "en", text):
+    if has_phrase(flows, "day_off", "pt", parse.text):  # pt or en alike
         return True
     return any(
         c.intent == "cannot_pay"

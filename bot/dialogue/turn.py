@@ -53,6 +53,11 @@ class Turn:
     def debts(self) -> tuple[DebtView, ...]:
         return open_debts(self.ctx)
 
+    @property
+    def topics(self) -> frozenset[str]:
+        """The question topics the message holds ("pay_at_store", "deadline", ...)."""
+        return frozenset(str(v) for v in self.parse.all_values("topic"))
+
     def says(self, group: str) -> bool:
         """Whether the message holds one of the ``group`` keywords of ``dialogues/flows.yml``
         in the conversation's language (compared without accents, lower case)."""
