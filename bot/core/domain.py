@@ -120,6 +120,12 @@ class AgreementView:
     payments: tuple[ScheduledPayment, ...]
     paid_numbers: tuple[int, ...] = ()
 
+    @property
+    def pending(self) -> tuple[ScheduledPayment, ...]:
+        """The payments not made yet, the next one first."""
+        left = (p for p in self.payments if p.number not in self.paid_numbers)
+        return tuple(sorted(left, key=lambda p: p.number))
+
 
 @dataclass(frozen=True)
 class Media:

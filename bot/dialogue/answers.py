@@ -34,7 +34,7 @@ def next_payment(ctx: Context) -> tuple[Decimal, str | None]:
     """The amount we expect next and its due date (an installment, a promise or the balance)."""
     agreement = ctx.agreement
     if agreement is not None and agreement.status == "active":
-        pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
+        pending = list(agreement.pending)
         if pending:
             return pending[0].amount, pending[0].due.isoformat()
     promise = ctx.open_promise

@@ -22,7 +22,7 @@ def context_vars(state: ConversationState, ctx: Context) -> dict[str, Any]:
     agreement = ctx.agreement
     if agreement is not None and agreement.status in ("active", "pending_approval"):
         values["agreement_status"] = agreement.status
-        pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
+        pending = list(agreement.pending)
         if pending:
             values["next_due"] = pending[0].due.isoformat()
             values["next_amount"] = f"{pending[0].amount:.2f}"

@@ -210,7 +210,7 @@ def _agreement_rest(t: Turn) -> Step:
 
     agreement = t.ctx.agreement
     assert agreement is not None
-    pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
+    pending = list(agreement.pending)
     rest = sum((p.amount for p in pending), Decimal(0))
     if len(pending) < 2:  # one left: that installment, as "manda o pix" sends it
         from bot.dialogue.handlers_payments import ask_payment_method

@@ -116,7 +116,7 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
     """Amount, purpose and due date of the next payment we expect."""
     agreement = t.ctx.agreement
     if agreement is not None and agreement.status == "active":
-        pending = [p for p in agreement.payments if p.number not in agreement.paid_numbers]
+        pending = list(agreement.pending)
         if pending:
             return pending[0].amount, "installment", pending[0].due.isoformat()
     paying = _paying(t)

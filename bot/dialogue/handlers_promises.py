@@ -198,7 +198,7 @@ def ask_day(t: Turn) -> Step:
 
 
 def _asks_a_topic(t: Turn) -> bool:
-    return any(str(v) != "other_question" for v in t.parse.all_values("topic"))
+    return bool(t.topics - {"other_question"})
 
 
 # A person grieving is not shown plans: condolences, and a later word. (A hospital stay is
