@@ -17,7 +17,7 @@ import concurrent.futures
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
@@ -254,26 +254,22 @@ def expected_amounts(session: Session, debtor_id: int) -> set[Decimal]:
     for debt in PortfolioRepository(session).debts_of(debtor_id):
         if debt.status == "open":
             amounts.add(debt.amount - debt.paid)
-    _refs, asked = _asked_for(session, debtor_id, datetime.max.replace(tzinfo=UTC))
+    _refs, asked = _asked_for(session, debtor_id)
     amounts.add(asked)  # one purchase with its own fine and interest, from a static key
     return {a for a in amounts if a > 0}
 
 
 def _asked_for(
-    session: Session, debtor_id: int, before: datetime
+    session: Session, debtor_id: int, before: datetime | None = None
 ) -> tuple[tuple[str, ...], Decimal]:
-    """The debts and amount of the last payment details the debtor was sent before
-    ``before`` (``()`` when they were for the whole balance or none were sent)."""
-    data = session.scalar(
-        select(Event.data)
-        .where(
-            Event.debtor_id == debtor_id,
-            Event.kind == EventKind.PAYMENT_INSTRUCTIONS_SENT.value,
-            Event.at <= before,
-        )
-        .order_by(Event.at.desc(), Event.id.desc())
-        .limit(1)
+    """The debts and amount of the last payment details the debtor was sent (before
+    ``before``, when given); ``()`` when they were for the whole balance or none were sent."""
+    query = select(Event.data).where(
+        Event.debtor_id == debtor_id, Event.kind == EventKind.PAYMENT_INSTRUCTIONS_SENT.value
     )
+    if before is not None:
+        query = query.where(Event.at <= before)
+    data = session.scalar(query.order_by(Event.at.desc(), Event.id.desc()).limit(1))
     if not data or not data.get("debt_refs"):
         return (), ZERO
     return tuple(data["debt_refs"]), Decimal(str(data.get("amount") or "0"))

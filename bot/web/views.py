@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -124,9 +124,8 @@ def debtor_balance(
     return book.balance([debt_view(d) for d in debts], today)
 
 
-def disputed_total(session: Session, debtor_id: int) -> Decimal:
+def disputed_total(debts: Iterable[Debt]) -> Decimal:
     """What is left of the debts the debtor contests (the balance leaves them out)."""
-    debts = PortfolioRepository(session).debts_of(debtor_id)
     return sum((d.amount - d.paid for d in debts if d.status == "disputed"), Decimal("0.00"))
 
 
@@ -224,10 +223,9 @@ def inbox(
             .limit(1)
         )
         since = conversation.waiting_since
-        balance = (
-            debtor_balance(session, debtor.id, book, today).total if debtor else Decimal("0.00")
-        )
-        disputed = disputed_total(session, debtor.id) if debtor else Decimal("0.00")
+        debts = PortfolioRepository(session).debts_of(debtor.id) if debtor else []
+        balance = book.balance([debt_view(d) for d in debts], today).total
+        disputed = disputed_total(debts)
         unread = _unread(session, conversation) if conversation.assigned_agent_id else 0
         snoozed = bool(
             conversation.snoozed_until and conversation.snoozed_until > now and not unread
