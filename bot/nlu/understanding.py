@@ -79,14 +79,15 @@ def in_context(readings: list[ClauseReading]) -> list[ClauseReading]:
 def main_reading(
     readings: list[ClauseReading], whole: list[tuple[str, float]]
 ) -> list[tuple[str, float]]:
-    """The message's ranking: the chosen intent first, then the whole text's ranking."""
+    """The message's ranking: the chosen intent first, then the whole text's ranking.
+    ``readings`` are already read against each other (``in_context``: the caller keeps them
+    for ``Parse.clauses``); applying it twice would demote a second intent."""
     best: dict[str, float] = {}
     evidence: dict[str, float] = {}
     whole_probs = dict(whole)
     affirmed = any((r.forced and r.ranking[0][0] == "affirm") or r.identity for r in readings)
     # what the rest of the message says against one clause ("... mas eu pago")
     conceded = any(r.concession and r.ranking[0][0] == "promise_to_pay" for r in readings)
-    readings = in_context(readings)
     for r in readings:
         intent, conf = r.ranking[0]
         if intent == "out_of_scope" and r.question:
