@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
@@ -24,6 +25,10 @@ from bot.store.conversations import MessageRepository
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Conversation, Message, Promise
+
+log = logging.getLogger(__name__)
+
+REPLY_FAILED = "reply_unavailable"  # said when a text cannot be rendered (``reply_failed``)
 
 
 @dataclass
@@ -112,6 +117,7 @@ class Effects:
         self.respect_contact_hours = respect_contact_hours
         self.outcome = TurnOutcome(conversation_id=situation.conversation.id)
         self._instructions: PaymentInstructions | None = None
+        self._fallback: Message | None = None  # the "a person will answer" of a failed text
         self._messages = MessageRepository(session)
         self._ledger = LedgerRepository(session)
         self._events = EventLog(session)
@@ -198,14 +204,20 @@ class Effects:
                 attach_pix_qr=reply.attach_pix_qr,
                 variant=reply.variant,
             )
-        text = self.responses.render(
-            reply, language, seed=self.situation.context.seed, business=self.business_vars()
-        )
+        try:
+            text = self.responses.render(
+                reply, language, seed=self.situation.context.seed, business=self.business_vars()
+            )
+        except Exception as exc:
+            return self.reply_failed(reply, language, exc)
         extra: dict[str, Any] = {}
         if reply.options:
             extra["buttons"] = [{"title": t, "payload": p} for t, p in reply.options]
         if reply.choices is not None:
-            extra.update(self.choices_extra(reply.choices, language))
+            try:
+                extra.update(self.choices_extra(reply.choices, language))
+            except Exception as exc:  # the text stands without its buttons (it lists them)
+                log.error("reply.render_failed", extra={"response": "choices", "error": str(exc)})
         if reply.attach_pix_qr and self._instructions and self._instructions.pix_code:
             extra["pix_code"] = self._instructions.pix_code
         if self.business_initiated and self.template:
@@ -223,6 +235,22 @@ class Effects:
         self.conversation.last_message_at = self.now
         self.outcome.queued.append(row.id)
         return row
+
+    def reply_failed(self, reply: act.Reply, language: str, error: Exception) -> Message:
+        """A text that cannot be rendered (an edit to ``dialogues/`` that reads a variable
+        its reply does not get): the debtor hears a person will answer and a person takes
+        the chat, rather than the turn failing and the debtor hearing nothing. Said once a
+        turn. A reminder (nobody asked anything) or a broken fallback fails as before."""
+        log.error(
+            "reply.render_failed",
+            extra={"response": reply.response, "error": f"{type(error).__name__}: {error}"},
+        )
+        if self.business_initiated or reply.response == REPLY_FAILED:
+            raise error
+        if self._fallback is None:
+            self._fallback = self.reply(act.Reply(response=REPLY_FAILED), language)
+            self.hand_off("reply_failed")
+        return self._fallback
 
     def choices_extra(self, choices: act.Choices, language: str) -> dict[str, Any]:
         """The tappable answers in ``language``, as the outbox keeps them for the sender."""

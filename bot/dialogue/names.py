@@ -91,6 +91,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "receipt_received",
         "receipt_awaited",
         "no_receipt_check",
+        "reply_unavailable",
         "receipt_received_unprompted",
         "media_text_only",
         "debt_details",

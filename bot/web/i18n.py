@@ -677,6 +677,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "diz que pagou a alguém da loja",
         "says they paid someone at the shop",
     ),
+    "reason.reply_failed": (
+        "o bot não conseguiu montar a resposta",
+        "the bot could not put its answer together",
+    ),
     "reason.store_agreement": (
         "diz que fez acordo na loja",
         "says a deal was made at the shop",
