@@ -331,6 +331,8 @@ class ConsoleSettings(_Strict):
 class Settings(_Strict):
     business: BusinessSettings = BusinessSettings()
     assistant_name: str = "Quita"
+    # the response texts' compiled code, kept between runs (bot.dialogue.compiled_cache)
+    responses_cache: Path = Path(".quita/responses.cache")
     identity_check: Literal["none", "confirm_name"] = "confirm_name"
     database_url: str = "sqlite:///quita.db"
     # PostgreSQL: threads per process doing database work (turns wait on round trips, so

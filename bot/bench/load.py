@@ -186,6 +186,18 @@ def _config_file(folder: Path, options: LoadOptions) -> Path:
     return path
 
 
+def _compile_texts(config: Path) -> None:
+    """The texts' compiled code kept before the app starts, as any start after the first
+    finds it (``bot.dialogue.compiled_cache``): the figures are of an app that has run
+    before, not of the minute after a change to ``dialogues/``."""
+    from bot.config import load_settings
+    from bot.resources import resource_path
+    from bot.runtime.service import DIALOGUES_DIR, cache_responses, load_responses
+
+    cache = load_settings(config, environ={}).responses_cache
+    cache_responses(load_responses(resource_path(DIALOGUES_DIR), cache), cache)
+
+
 def _seed(database_url: str, debtors: int) -> None:
     from datetime import timedelta
     from decimal import Decimal
@@ -385,12 +397,14 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         await asyncio.to_thread(_seed, database_url, options.chats)
+        config = _config_file(folder, options)
+        await asyncio.to_thread(_compile_texts, config)
         await stand_in.start()
         ports = [options.port + i for i in range(processes)]
         public_url = "https://bench.quita.invalid"
         env = {
             **os.environ,
-            "QUITA_CONFIG": str(_config_file(folder, options)),
+            "QUITA_CONFIG": str(config),
             "QUITA_DATABASE_URL": database_url,
             "QUITA_PUBLIC_URL": public_url,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,15 @@ class Runtime(Wiring):
             # with Redis, `quita worker` runs the same passes (bot.cadence.worker)
             self._scheduler = embedded_scheduler(self.outreach.cadence_deps())
             self._scheduler.start()
+        if not self.deps.responses.codes:
+            # once per change to dialogues/: the next start needs no compile (a thread of its
+            # own, so the event loop and the database thread are not held)
+            threading.Thread(
+                target=cache_responses,
+                args=(self.deps.responses, Path(self.settings.responses_cache)),
+                name="quita-responses-cache",
+                daemon=True,
+            ).start()
         inbox = InboundSink(receive=self.inbound.receive, now=self.clock.now)
         await start_channels(self.channels, inbox)
 
@@ -152,16 +162,39 @@ def redis_client(url: str) -> Any:
 
 
 _RESPONSES: dict[tuple[str, float], ResponseBook] = {}
+_CACHING = threading.Lock()
 
 
-def load_responses(directory: Path) -> ResponseBook:
-    """The response book, compiled once per process and again only when a file changed."""
+def load_responses(directory: Path, cache: Path | None = None) -> ResponseBook:
+    """The response book, read once per process and again only when a file changed. With
+    ``cache`` (``bot.dialogue.compiled_cache``) holding its texts' compiled code, neither
+    the check nor a compile is needed; otherwise every text is checked now and compiled at
+    first use (``cache_responses`` keeps the code for the next start)."""
     stamp = max((p.stat().st_mtime for p in directory.rglob("*.yml")), default=0.0)
     key = (str(directory.resolve()), stamp)
     if key not in _RESPONSES:
+        from bot.dialogue import compiled_cache
+
+        book = ResponseBook.load(directory, check=False)
+        if cache is None or not compiled_cache.load_cached(book, cache):
+            book.check_all()
         _RESPONSES.clear()
-        _RESPONSES[key] = ResponseBook.load(directory)
+        _RESPONSES[key] = book
     return _RESPONSES[key]
+
+
+def cache_responses(book: ResponseBook, cache: Path) -> None:
+    """Compile every text of ``book`` now and keep the code in ``cache``, unless it is
+    there already (a few seconds of CPU once per change to ``dialogues/``)."""
+    from bot.dialogue import compiled_cache
+
+    if not _CACHING.acquire(blocking=False):
+        return  # another start of this process is compiling them
+    try:
+        if not book.codes:
+            compiled_cache.save(book, cache)
+    finally:
+        _CACHING.release()
 
 
 def pool_options(dbwork: DatabaseWork) -> dict[str, int]:
@@ -189,7 +222,9 @@ def build_runtime(
     dbwork = database_work_for(settings.database_url, settings.database_threads)
     engine = make_engine(settings.database_url, **pool_options(dbwork))
     book = book or load_offer_book(resource_path(settings.offers.path))
-    responses = load_responses(resource_path(dialogues_dir or DIALOGUES_DIR))
+    responses = load_responses(
+        resource_path(dialogues_dir or DIALOGUES_DIR), Path(settings.responses_cache)
+    )
     if payments is None:
         from bot.payments.provider import build_payment_provider
 

@@ -30,7 +30,7 @@ def broken_book(book: ResponseBook, keep: set[str]) -> ResponseBook:
         }
         for lang, names in book.texts.items()
     }
-    return dataclasses.replace(book, texts=texts, _compiled={})
+    return dataclasses.replace(book, texts=texts, _compiled={}, codes={})
 
 
 def break_texts(runtime: Runtime, keep: set[str]) -> None:
