@@ -81,6 +81,7 @@ HANDOFF_REASONS = (
     "question",
     "paid_to_person",
     "store_agreement",
+    "reply_failed",
     "unknown_contact",
     "payment_method",
     "portal_locked",
