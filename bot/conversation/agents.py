@@ -151,7 +151,7 @@ def agent_reply(
             session, conversation, agent_id, "do_not_contact_override", now, why=blocked,
             reason=reason[:300],
         )  # fmt: skip
-    row = MessageRepository(session).queue_outbound(
+    message_id = MessageRepository(session).queue_outbound(
         conversation,
         text=text.strip()[:4000],
         at=now,
@@ -161,8 +161,8 @@ def agent_reply(
         business_initiated=template is not None,
     )
     conversation.last_message_at = now
-    conversation.seen_message_id = row.id
-    return row.id
+    conversation.seen_message_id = message_id
+    return message_id
 
 
 def agent_release(

@@ -24,7 +24,7 @@ from bot.offers.payments import PaymentInstructions, PaymentProvider
 from bot.store.conversations import MessageRepository
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
-from bot.store.tables import Conversation, Message, Promise
+from bot.store.tables import Conversation, Promise
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class Effects:
         self.respect_contact_hours = respect_contact_hours
         self.outcome = TurnOutcome(conversation_id=situation.conversation.id)
         self._instructions: PaymentInstructions | None = None
-        self._fallback: Message | None = None  # the "a person will answer" of a failed text
+        self._fallback: int | None = None  # the "a person will answer" of a failed text
         self._messages = MessageRepository(session)
         self._ledger = LedgerRepository(session)
         self._events = EventLog(session)
@@ -193,7 +193,8 @@ class Effects:
 
     # --- individual effects -------------------------------------------------------------
 
-    def reply(self, reply: act.Reply, language: str) -> Message:
+    def reply(self, reply: act.Reply, language: str) -> int:
+        """Queue the text of ``reply``; the message's id."""
         if self._instructions is not None:
             # the payment details are only known here (they need configuration)
             reply = act.Reply(
@@ -222,7 +223,7 @@ class Effects:
             extra["pix_code"] = self._instructions.pix_code
         if self.business_initiated and self.template:
             extra["template_vars"] = {k: str(v) for k, v in reply.vars.items()}
-        row = self._messages.queue_outbound(
+        message_id = self._messages.queue_outbound(
             self.conversation,
             text=text,
             at=self.now,
@@ -233,10 +234,10 @@ class Effects:
             send_after=self.contact_hours_start() if self.business_initiated else None,
         )
         self.conversation.last_message_at = self.now
-        self.outcome.queued.append(row.id)
-        return row
+        self.outcome.queued.append(message_id)
+        return message_id
 
-    def reply_failed(self, reply: act.Reply, language: str, error: Exception) -> Message:
+    def reply_failed(self, reply: act.Reply, language: str, error: Exception) -> int:
         """A text that cannot be rendered (an edit to ``dialogues/`` that reads a variable
         its reply does not get): the debtor hears a person will answer and a person takes
         the chat, rather than the turn failing and the debtor hearing nothing. Said once a

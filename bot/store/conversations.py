@@ -7,25 +7,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from bot.core.domain import ConversationStatus, DeliveryStatus
 from bot.store.tables import Contact, Conversation, Debtor, Message
-
-# the columns a queued message leaves empty (SQL NULL): known, so never read back
-UNSET_OUTBOUND = (
-    "provider_id",
-    "intent",
-    "confidence",
-    "entities",
-    "actions",
-    "media",
-    "error",
-    "sent_at",
-    "delivered_at",
-    "read_at",
-)
-
 
 # A turn's statements, built once: building one costs more CPU than running it on SQLite
 # (each value coerced, the cache key worked out), and a built one keeps its cache key.
@@ -179,7 +164,8 @@ class MessageRepository:
         extra: dict[str, Any] | None = None,
         agent_id: int | None = None,
         send_after: datetime | None = None,
-    ) -> Message:
+    ) -> int:
+        """Queue a message in the outbox; its id (the outbox's order)."""
         values: dict[str, Any] = {
             "conversation_id": conversation.id,
             "direction": "out",
@@ -195,14 +181,11 @@ class MessageRepository:
             "next_attempt_at": send_after or at,
             "created_at": at,
         }
-        # One INSERT now (its id is the outbox's order), on the session's connection so the
-        # turn's other changes are not flushed with it: they go in one flush at commit.
-        new_id = self.session.connection().execute(NEW_OUTBOUND, values).scalar_one()
-        unset = dict.fromkeys(UNSET_OUTBOUND)
-        row = Message(id=new_id, **values, **unset)
-        make_transient_to_detached(row)  # the row as stored, without reading it back
-        self.session.add(row)
-        return row
+        # One INSERT on the session's connection, so the turn's other changes are not
+        # flushed with it (they go in one flush at commit), and no ORM row: callers need its
+        # id, and building one cost a third of the reply's storage
+        new_id: int = self.session.connection().execute(NEW_OUTBOUND, values).scalar_one()
+        return new_id
 
     def history(self, conversation_id: int, limit: int | None = None) -> list[Message]:
         query = (

@@ -69,7 +69,7 @@ def queue(db: sessionmaker[Session], address: str, *texts: str, now: datetime) -
         session.flush()
         conversation = ConversationRepository(session).for_contact(contact, now, "pt")
         repo = MessageRepository(session)
-        return [repo.queue_outbound(conversation, text=t, at=now).id for t in texts]
+        return [repo.queue_outbound(conversation, text=t, at=now) for t in texts]
 
 
 def message(db: sessionmaker[Session], message_id: int) -> Message:

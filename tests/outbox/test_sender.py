@@ -81,7 +81,7 @@ def queue(
                     "buttons": [{"title": "Sim", "payload": "yes"}],
                     "template_vars": {"1": "Maria"},
                 },
-            ).id
+            )
             for text in texts
         ]
 

@@ -264,7 +264,7 @@ def queue_one(db: sessionmaker[Session]) -> int:
     with transaction(db) as session:
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None
-        return MessageRepository(session).queue_outbound(conversation, text="oi", at=NOW).id
+        return MessageRepository(session).queue_outbound(conversation, text="oi", at=NOW)
 
 
 def test_claim_has_one_winner(db: sessionmaker[Session]) -> None:
