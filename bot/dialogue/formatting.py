@@ -105,6 +105,15 @@ def format_date(value: date | str, language: str) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def format_day_of_month(value: date | str, language: str) -> str:
+    """ "26" in Portuguese ("todo dia 26"), "26th" in English ("on the 26th")."""
+    day = to_date(value).day
+    if _lang(language) != "en":
+        return str(day)
+    suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
 def format_month(value: date | str, language: str) -> str:
     """ "janeiro" in Portuguese, "January" in English: the month of a date."""
     return MONTH_NAMES[_lang(language)][to_date(value).month - 1]

@@ -3,9 +3,9 @@
 Block tags on a line of their own leave no empty line behind: empty lines are dropped.
 A responses file maps a response name to one text or a list of variants. The special key
 ``_macros`` holds Jinja macros available to every text (e.g. how to describe a plan).
-Filters: ``money``, ``date``, ``weekday_date``, ``percent`` (per language). Templates also see
-``business`` (name, cnpj, phone, assistant, agent_hours, optional agent_hours_en) and the
-reply's vars.
+Filters: ``money``, ``date``, ``weekday_date``, ``day_of_month``, ``percent`` (per
+language). Templates also see ``business`` (name, cnpj, phone, assistant, agent_hours,
+optional agent_hours_en) and the reply's vars.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from bot.dialogue.context import DialogueSettings
 from bot.dialogue.formatting import (
     format_clock,
     format_date,
+    format_day_of_month,
     format_money,
     format_month,
     format_percent,
@@ -86,6 +87,7 @@ def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     env.filters["money"] = _filter(format_money, language, strict)
     env.filters["date"] = _filter(format_date, language, strict)
     env.filters["month"] = _filter(format_month, language, strict)
+    env.filters["day_of_month"] = _filter(format_day_of_month, language, strict)
     env.filters["weekday_date"] = _filter(format_weekday_date, language, strict)
     env.filters["percent"] = _filter(format_percent, language, strict)
     env.filters["clock"] = _filter(format_clock, language, strict)

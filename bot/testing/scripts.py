@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import re
 import tempfile
 import uuid
@@ -228,6 +229,10 @@ class ScriptRun:
 
     async def run(self) -> None:
         await self.runtime.start(background=False)
+        # a text that could not be rendered is answered with "a person will answer" and the
+        # script could still pass: it fails here, naming the text
+        broken = _RenderFailures()
+        logging.getLogger("bot.conversation.effects").addHandler(broken)
         try:
             for number, step in enumerate(self.script.get("steps") or [], start=1):
                 if not isinstance(step, dict) or len(step) != 1:
@@ -239,6 +244,8 @@ class ScriptRun:
                     self.mark = len(self.sent)
                 await getattr(self, f"step_{kind}")(arg, number)
         finally:
+            logging.getLogger("bot.conversation.effects").removeHandler(broken)
+            self.failures.extend(broken.failures)
             await self.runtime.stop()
             self.runtime.engine.dispose()
 
@@ -447,6 +454,17 @@ class ScriptRun:
             return str(ref)
 
         return self.runtime.in_transaction(work)
+
+
+class _RenderFailures(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.failures: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "reply.render_failed":
+            response, error = getattr(record, "response", "?"), getattr(record, "error", "")
+            self.failures.append(f"the text {response!r} could not be rendered: {error}")
 
 
 def _day(value: Any) -> date | None:

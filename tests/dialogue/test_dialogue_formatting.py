@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.dialogue.formatting import (
     format_date,
+    format_day_of_month,
     format_money,
     format_percent,
     format_weekday_date,
@@ -78,3 +79,13 @@ def test_dates_round_trip(day: date) -> None:
     assert date(int(y), int(m), int(d)) == day
     assert format_weekday_date(day, "pt").endswith(f"{day.day:02d}/{day.month:02d}")
     assert format_weekday_date(day, "en").startswith(day.strftime("%A"))
+
+
+@pytest.mark.parametrize(
+    ("day", "en"),
+    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th")]
+    + [(21, "21st"), (22, "22nd"), (23, "23rd"), (26, "26th"), (31, "31st")],
+)
+def test_day_of_month_reads_as_people_say_it(day: int, en: str) -> None:
+    assert format_day_of_month(date(2026, 1, day), "en") == en
+    assert format_day_of_month(f"2026-01-{day:02d}", "pt") == str(day)

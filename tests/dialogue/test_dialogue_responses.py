@@ -185,3 +185,29 @@ def test_unknown_filter_is_refused_at_load(tmp_path: Path) -> None:
         (tmp_path / f"{lang}.yml").write_text("greet: '{{ total|moneyy }}'\n", encoding="utf-8")
     with pytest.raises(ResponseError, match="moneyy"):
         ResponseBook.load(tmp_path, required={"greet"})
+
+
+def _installments(*dues: str) -> dict[str, object]:
+    payments = [{"number": n + 1, "due": d, "amount": "50.00"} for n, d in enumerate(dues)]
+    return {**sample_vars()["plan"], "payments": payments}  # type: ignore[dict-item]
+
+
+def test_a_long_monthly_schedule_is_said_by_its_day_not_date_by_date(book: ResponseBook) -> None:
+    """Twelve dates in a row are hard to read on a phone: the same day each month is said
+    once, with the first and last dates; dates on different days are still listed."""
+    monthly = _installments(*(f"2027-{m:02d}-26" for m in range(1, 13)))
+    pt = book.render(Reply("plan_summary", {**sample_vars(), "plan": monthly}), "pt", seed=0,
+                     business=BUSINESS)  # fmt: skip
+    en = book.render(Reply("plan_summary", {**sample_vars(), "plan": monthly}), "en", seed=0,
+                     business=BUSINESS)  # fmt: skip
+    assert "todo dia 26, de 26/01/2027 a 26/12/2027" in pt
+    assert "26/06/2027" not in pt
+    assert "on the 26th of each month, from Jan 26, 2027 to Dec 26, 2027" in en
+    uneven = _installments("2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31")
+    pt = book.render(Reply("plan_summary", {**sample_vars(), "plan": uneven}), "pt", seed=0,
+                     business=BUSINESS)  # fmt: skip
+    assert "28/02/2027, 31/03/2027, 30/04/2027" in pt
+    short = _installments("2027-01-26", "2027-02-26", "2027-03-26")
+    en = book.render(Reply("plan_summary", {**sample_vars(), "plan": short}), "en", seed=0,
+                     business=BUSINESS)  # fmt: skip
+    assert "Jan 26, 2027; Feb 26, 2027; Mar 26, 2027" in en

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,3 +131,37 @@ steps:
     assert "1 passed, 0 failed; 1 user turns, 0 not understood (0.0%)" in quiet
     assert main(["test", "conversations", "-v", str(path)]) == 0
     assert "| debtor: pago sexta" in capsys.readouterr().out
+
+
+def test_a_text_that_could_not_be_rendered_fails_the_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The debtor is told a person will answer (bot.conversation.effects.reply_failed), which
+    a script's expectations may not notice: the runner fails it and names the text."""
+    from bot.dialogue.responses import ResponseBook
+
+    render = ResponseBook.render
+
+    def broken(self: ResponseBook, reply: Any, *args: Any, **kwargs: Any) -> str:
+        if reply.response == "debt_details":
+            raise ValueError("'oldest' is undefined")
+        return render(self, reply, *args, **kwargs)
+
+    monkeypatch.setattr(ResponseBook, "render", broken)
+    path = write(
+        tmp_path,
+        "broken",
+        """
+name: broken text
+now: "2026-11-23T10:00:00-03:00"
+settings: {identity_check: none}
+steps:
+  - user: "quanto eu devo?"
+  - expect: {no_promise: true}
+""",
+    )
+    result = run_script(path)
+    assert not result.passed
+    assert result.failures == [
+        "the text 'debt_details' could not be rendered: ValueError: 'oldest' is undefined"
+    ]
