@@ -250,7 +250,7 @@ class Effects:
             raise error
         if self._fallback is None:
             self._fallback = self.reply(act.Reply(response=REPLY_FAILED), language)
-            self.hand_off("reply_failed")
+            self.hand_off("reply_failed", text=reply.response)  # which text, for the fix
         return self._fallback
 
     def choices_extra(self, choices: act.Choices, language: str) -> dict[str, Any]:
@@ -401,14 +401,14 @@ class Effects:
     def instructions(self) -> PaymentInstructions | None:
         return self._instructions
 
-    def hand_off(self, reason: str) -> None:
+    def hand_off(self, reason: str, **data: Any) -> None:
         conversation = self.conversation
         if conversation.status in ("bot", "closed"):
             conversation.status = handed_off(conversation.status)
             conversation.waiting_since = self.now
         conversation.handoff_reason = reason
         self.outcome.handed_off = True
-        self.event(EventKind.HANDOFF, reason=reason)
+        self.event(EventKind.HANDOFF, reason=reason, **data)
         auto_assign(self.session, conversation, self.settings, self.now)
 
     def open_dispute(self, refs: tuple[str, ...], text: str) -> None:

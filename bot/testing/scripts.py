@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import logging
 import re
 import tempfile
 import uuid
@@ -25,7 +24,7 @@ from bot.channels.recording import RecordingChannel
 from bot.config import Settings, load_settings
 from bot.core.clock import FixedClock, parse_iso
 from bot.core.domain import InboundMessage, Media
-from bot.core.enums import Role
+from bot.core.enums import EventKind, Role
 from bot.core.parse import Interpreter
 from bot.offers.book import load_offer_book
 from bot.resources import resource_path
@@ -36,6 +35,7 @@ from bot.store.tables import (
     Contact,
     Conversation,
     Debt,
+    Event,
     Message,
     User,
 )
@@ -229,10 +229,6 @@ class ScriptRun:
 
     async def run(self) -> None:
         await self.runtime.start(background=False)
-        # a text that could not be rendered is answered with "a person will answer" and the
-        # script could still pass: it fails here, naming the text
-        broken = _RenderFailures()
-        logging.getLogger("bot.conversation.effects").addHandler(broken)
         try:
             for number, step in enumerate(self.script.get("steps") or [], start=1):
                 if not isinstance(step, dict) or len(step) != 1:
@@ -243,9 +239,10 @@ class ScriptRun:
                 if kind != "expect":
                     self.mark = len(self.sent)
                 await getattr(self, f"step_{kind}")(arg, number)
+            # a text that could not be rendered was answered with "a person will answer",
+            # which the expectations may not notice: the script fails, naming the text
+            self.failures.extend(self.runtime.in_transaction(_texts_not_rendered))
         finally:
-            logging.getLogger("bot.conversation.effects").removeHandler(broken)
-            self.failures.extend(broken.failures)
             await self.runtime.stop()
             self.runtime.engine.dispose()
 
@@ -456,15 +453,13 @@ class ScriptRun:
         return self.runtime.in_transaction(work)
 
 
-class _RenderFailures(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.failures: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage() == "reply.render_failed":
-            response, error = getattr(record, "response", "?"), getattr(record, "error", "")
-            self.failures.append(f"the text {response!r} could not be rendered: {error}")
+def _texts_not_rendered(session: Any) -> list[str]:
+    events = session.scalars(select(Event).where(Event.kind == EventKind.HANDOFF))
+    return [
+        f"the text {e.data.get('text')!r} could not be rendered (see the log: reply.render_failed)"
+        for e in events
+        if (e.data or {}).get("reason") == "reply_failed"
+    ]
 
 
 def _day(value: Any) -> date | None:

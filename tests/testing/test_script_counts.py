@@ -163,5 +163,5 @@ steps:
     result = run_script(path)
     assert not result.passed
     assert result.failures == [
-        "the text 'debt_details' could not be rendered: ValueError: 'oldest' is undefined"
+        "the text 'debt_details' could not be rendered (see the log: reply.render_failed)"
     ]
