@@ -250,7 +250,7 @@ class Effects:
             raise error
         if self._fallback is None:
             self._fallback = self.reply(act.Reply(response=REPLY_FAILED), language)
-            self.hand_off("reply_failed", text=reply.response)  # which text, for the fix
+            self.hand_off("reply_failed", response=reply.response)  # which text, for the fix
         return self._fallback
 
     def choices_extra(self, choices: act.Choices, language: str) -> dict[str, Any]:

@@ -456,7 +456,8 @@ class ScriptRun:
 def _texts_not_rendered(session: Any) -> list[str]:
     events = session.scalars(select(Event).where(Event.kind == EventKind.HANDOFF))
     return [
-        f"the text {e.data.get('text')!r} could not be rendered (see the log: reply.render_failed)"
+        f"the text {e.data.get('response')!r} could not be rendered "
+        "(see the log: reply.render_failed)"
         for e in events
         if (e.data or {}).get("reason") == "reply_failed"
     ]
