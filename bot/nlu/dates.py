@@ -218,6 +218,18 @@ def _numbered_weekday(m: re.Match[str], today: date, lang: str) -> date | None:
     return next_weekday(today, int(m["n"]) - 2)
 
 
+def previous_weekday(today: date, weekday: int) -> date:
+    """Its last occurrence before today (a week back when it is today)."""
+    return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
+
+
+def _weekday_past(m: re.Match[str], today: date, lang: str) -> date | None:
+    """ "sexta passada", "last friday": a payment already made, never a day ahead (it read
+    as next Friday, so "paguei sexta passada" looked like a promise of that day)."""
+    back = 7 if "retrasad" in m[0] else 0  # the one before last
+    return previous_weekday(today, WEEKDAYS[m["wd"]]) - timedelta(days=back)
+
+
 def _weekday_next_week(m: re.Match[str], today: date, lang: str) -> date | None:
     """ "terça da semana que vem", "next week on Tuesday": that day of next calendar week."""
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
@@ -285,6 +297,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
             r"\bnext\s+week,?\s+(?:on\s+)?" + _WD + r"\b",
         )
     ),
+    (re.compile(r"\b" + _WD + r"\s+(?:passad[ao]|retrasad[ao])\b"), _weekday_past),
+    (re.compile(r"\b(?:last|this\s+past|past)\s+" + _WD + r"\b"), _weekday_past),
     (
         re.compile(
             r"(?<!depois\s)(?<!depois\sdo\s)(?<!depois\sde\s)(?<!after\s)(?<!apos\so\s)"
