@@ -56,6 +56,7 @@ NEGATED_STOP = (
     r"told|say|said|want|wanting|saying)\s+(?:you\s+|u\s+|y'?all\s+|for\s+you\s+)?"
     r"(?:to\s+)?(?:stop|quit|unsubscribe)\b"
 )
+ASKS_TO_GO_ON = re.compile(NEGATED_STOP)
 _NOT_OPT_OUT = re.compile(
     NEGATED_STOP + r"|"
     r"\b(?:vao|vai|voces\s+vao|quando|se|will\s+you|when|if|how\s+do\s+i)\s+(?:\w+\s+)?"

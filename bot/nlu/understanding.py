@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from bot.core.parse import Entity
 from bot.nlu.normalize import fold
 from bot.nlu.rules import (
+    ASKS_TO_GO_ON,
     IDENTITY_CLAIM,
     NOT_PAID,
     OPT_OUT_VOCABULARY,
@@ -239,6 +240,10 @@ def adjust(
         opt_out_lookalike or is_question(text) or not OPT_OUT_VOCABULARY.search(fold(text))
     ):
         # "vão parar de me cobrar?", "não para de chover", "não me deram nada"
+        if ASKS_TO_GO_ON.search(fold(text)):
+            # "não quero parar de receber": says to go on and nothing else, so no runner-up
+            # is crowned (it became a sure deny or cannot_pay)
+            return _drop(ranking, "opt_out")
         return _demote(ranking, "opt_out")
     denied = WRONG_PERSON_DENIED.search(fold(text)) is not None
     if intent == "wrong_person" and (denied or IDENTITY_CLAIM.search(fold(text))):
