@@ -400,6 +400,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         _weekday,
     ),
 )
+# "depois do dia 5", "after the 10th", "depois de sexta": some day after that one, vague by
+# design like "semana que vem" (the 5th itself was noted, a day before the one meant)
+_AFTER_LEAD = re.compile(
+    r"(?:\bdepois\s+d[aeo]s?|\bdps\s+d[aeo]?|\bapos\s+(?:[ao]\s+)?|\bafter)\s*$"
+)
 _ORDINAL_DAY_LEADS = ("dia", "on ", "by ", "until ", "till ", "before ", "for ")
 _IN_DAYS_NEEDS_PREFIX = re.compile(
     r"^(?:daqui|dentro|em|in|within|give|giv|gimme|me\s+d[ae])\b|from\s+now$"
@@ -413,6 +418,8 @@ def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
     for pattern, resolve in PATTERNS:
         for m in pattern.finditer(folded):
             if resolve is _in_days and not _IN_DAYS_NEEDS_PREFIX.search(m[0]):
+                continue
+            if resolve is not _relative and _AFTER_LEAD.search(folded[: m.start()]):
                 continue
             if (
                 resolve is _dia

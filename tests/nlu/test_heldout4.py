@@ -190,3 +190,25 @@ def test_round6_training_copies_no_held_out_sentence() -> None:
                 mine = _words(text)
                 overlap = len(held & mine) / max(len(held | mine), 1)
                 assert overlap < 0.7, (path.name, case.text, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("pago depois do dia 8", "pt"),
+        ("so consigo apos o dia 12", "pt"),
+        ("depois de sexta eu vejo", "pt"),
+        ("i can pay after the 20th", "en"),
+        ("sometime after friday", "en"),
+    ],
+)
+def test_after_a_day_is_vague(text: str, lang: str) -> None:
+    """Some day after that one: no date, the dialogue asks (the day itself was noted)."""
+    assert values(text, "date", lang) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("depois de amanha", "2026-11-25"), ("dps d amanha", "2026-11-25")]
+)
+def test_the_day_after_tomorrow_is_still_a_day(text: str, expected: str) -> None:
+    assert values(text, "date") == [expected]
