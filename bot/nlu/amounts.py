@@ -95,9 +95,10 @@ def extract_amounts(
         start, end = m.start(), m.end()
         before, after = folded[max(0, start - 30) : start], folded[end : end + 40]
         currency = _CURRENCY_BEFORE.search(before)
-        if currency is None and (
-            _UNIT_AFTER.search(after) or _WORD_BEFORE.search(before) or whole_is_option
-        ):
+        # a money word after the number outweighs the word before it: "pay the 300 reais"
+        # ("the" otherwise leads a day, "the 15th"), "o 50 conto"
+        word_before = _WORD_BEFORE.search(before) and not _CURRENCY_AFTER.search(after)
+        if currency is None and (_UNIT_AFTER.search(after) or word_before or whole_is_option):
             continue
         if currency is None and "." not in raw and "," not in raw and len(raw) > 7:
             continue  # phone numbers, documents, bar codes

@@ -20,7 +20,9 @@ _HARD = re.compile(r"[.!?;…]+(?=\s|$|[^\w\s])|(?<=[?!])(?=\w)|\n+|\s[-–—]+
 _COMMA = re.compile(r",(?=\s|[^\W\d_])")
 # Words that open a new thought; the marker belongs to the part it opens.
 _MARKERS = re.compile(
-    r"(?<=\s)(?:olha|olhe|mas|porem|so\s+que|entretanto|contudo|alias|enfim|inclusive|"
+    # "nothing but thieves", "anything but fair": "but" there means "only"/"not", no new thought
+    r"(?<=\s)(?<!nothing\s)(?<!anything\s)(?<!everything\s)(?<!nobody\s)(?<!\ball\s)"
+    r"(?:olha|olhe|mas|porem|so\s+que|entretanto|contudo|alias|enfim|inclusive|"
     r"e\s+outra|tipo\s+assim|but|look|anyway|however|btw)\b(?!\s*[?!])|"
     # "pago amanhã e para de me mandar msg": a promise, then an opt-out
     r"(?<=\s)(?:e|and)\s+(?=(?:para|pare|parem|parar|stop|quit)\s+(?:de\s+|with\s+)?"

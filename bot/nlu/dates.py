@@ -218,6 +218,18 @@ def _numbered_weekday(m: re.Match[str], today: date, lang: str) -> date | None:
     return next_weekday(today, int(m["n"]) - 2)
 
 
+def previous_weekday(today: date, weekday: int) -> date:
+    """Its last occurrence before today (a week back when it is today)."""
+    return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
+
+
+def _weekday_past(m: re.Match[str], today: date, lang: str) -> date | None:
+    """ "sexta passada", "last friday": a payment already made, never a day ahead (it read
+    as next Friday, so "paguei sexta passada" looked like a promise of that day)."""
+    back = 7 if "retrasad" in m[0] else 0  # the one before last
+    return previous_weekday(today, WEEKDAYS[m["wd"]]) - timedelta(days=back)
+
+
 def _weekday_next_week(m: re.Match[str], today: date, lang: str) -> date | None:
     """ "terça da semana que vem", "next week on Tuesday": that day of next calendar week."""
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
@@ -285,6 +297,8 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
             r"\bnext\s+week,?\s+(?:on\s+)?" + _WD + r"\b",
         )
     ),
+    (re.compile(r"\b" + _WD + r"\s+(?:passad[ao]|retrasad[ao])\b"), _weekday_past),
+    (re.compile(r"\b(?:last|this\s+past|past)\s+" + _WD + r"\b"), _weekday_past),
     (
         re.compile(
             r"(?<!depois\s)(?<!depois\sdo\s)(?<!depois\sde\s)(?<!after\s)(?<!apos\so\s)"
@@ -386,6 +400,11 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         _weekday,
     ),
 )
+# "depois do dia 5", "after the 10th", "depois de sexta": some day after that one, vague by
+# design like "semana que vem" (the 5th itself was noted, a day before the one meant)
+_AFTER_LEAD = re.compile(
+    r"(?:\bdepois\s+d[aeo]s?|\bdps\s+d[aeo]?|\bapos\s+(?:[ao]\s+)?|\bafter)\s*$"
+)
 _ORDINAL_DAY_LEADS = ("dia", "on ", "by ", "until ", "till ", "before ", "for ")
 _IN_DAYS_NEEDS_PREFIX = re.compile(
     r"^(?:daqui|dentro|em|in|within|give|giv|gimme|me\s+d[ae])\b|from\s+now$"
@@ -399,6 +418,8 @@ def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
     for pattern, resolve in PATTERNS:
         for m in pattern.finditer(folded):
             if resolve is _in_days and not _IN_DAYS_NEEDS_PREFIX.search(m[0]):
+                continue
+            if resolve is not _relative and _AFTER_LEAD.search(folded[: m.start()]):
                 continue
             if (
                 resolve is _dia

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.core.parse import Clause, Entity, Parse
@@ -16,6 +16,7 @@ from bot.nlu.rules import (
     IDENTITY_CLAIM,
     OPT_OUT_LOOKALIKE,
     RULE_CONFIDENCE,
+    WRONG_PERSON_DENIED,
     forced_intent,
 )
 from bot.nlu.understanding import (
@@ -79,11 +80,11 @@ class EmbeddedInterpreter:
         if not normalized.strip():
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
         spans = split_clauses(cleaned) or [(0, len(cleaned))]
-        whole = self._read(cleaned, 0, len(cleaned), entities, whole_of=len(spans))
+        whole = self._read(cleaned, 0, len(cleaned), entities, today, whole_of=len(spans))
         if len(spans) == 1:
             readings = [replace(whole, start=spans[0][0], end=spans[0][1])]
         else:
-            readings = [self._read(cleaned, a, b, entities) for a, b in spans]
+            readings = [self._read(cleaned, a, b, entities, today) for a, b in spans]
         if len(readings) > 1:
             readings = in_context(readings)  # the clauses say what the main intent says
         clauses, extra = _clauses(cleaned, readings, entities)
@@ -98,6 +99,7 @@ class EmbeddedInterpreter:
         start: int,
         end: int,
         entities: tuple[Entity, ...],
+        today: date,
         *,
         whole_of: int = 0,
     ) -> ClauseReading:
@@ -111,6 +113,7 @@ class EmbeddedInterpreter:
         known = self._model.classifier.known_words(normalized)
         ranking = _apply_rules(normalized, ranking, inside, known)
         folded = fold(part)
+        days = [str(e.value) for e in inside if e.entity == "date"]
         # a rule reads one clause; over a whole message of several it would misfire
         forced = None if whole_of > 1 else forced_intent(folded)
         if forced is not None:
@@ -121,9 +124,10 @@ class EmbeddedInterpreter:
             text=part,
             forced=forced is not None,
             opt_out_lookalike=OPT_OUT_LOOKALIKE.search(folded) is not None,
+            past_only=bool(days) and max(days) < today.isoformat(),
         )
         question = question_topic(part, ranking[0][0], ranking[0][1], inside)
-        dated = any(e.entity == "date" for e in inside)
+        dated = any(day >= today.isoformat() for day in days)  # "sexta passada" promises nothing
         return ClauseReading(
             start,
             end,
@@ -131,7 +135,9 @@ class EmbeddedInterpreter:
             forced is not None,
             dated,
             question,
-            identity=IDENTITY_CLAIM.search(folded) is not None,
+            # "não é engano" says it is the person written to, as "sou eu" does
+            identity=IDENTITY_CLAIM.search(folded) is not None
+            or WRONG_PERSON_DENIED.search(folded) is not None,
             concession=_CONCESSION.match(folded) is not None,
         )
 

@@ -22,6 +22,11 @@ _SHORT = {
         ("you", "thanks", "thank you", "speaking", "sure thing", "got it", "alright", "bye"),
         "en",
     ),
+    # English chat words too short for character statistics ("nahh" -> "nah", "lmao" -> "lol")
+    **dict.fromkeys(
+        ("nah", "yep", "yup", "yeah", "lol", "ok bye", "bye bye", "okay", "nope thanks"),
+        "en",
+    ),
     **dict.fromkeys(
         (
             "beleza",

@@ -272,7 +272,8 @@ EMOJI_WORDS: dict[str, str] = {
 }
 
 _REPEATS = re.compile(r"(\w)\1{2,}")
-_DOUBLED_END = re.compile(r"(?<=[a-z])([aiu])\1\b")  # "sextaa", "simm"-like stretching of a/i/u
+# "sextaa", "simm", "nahh"-like stretching of a/i/u/h (no word ends in a doubled h)
+_DOUBLED_END = re.compile(r"(?<=[a-z])([aiuh])\1\b")
 _LAUGH = re.compile(r"\b(?:k{3,}|(?:ha|he|hi|ah|rs){2,}h?|rsrs\w*)\b")
 _LOL = re.compile(r"\b(?:lol|lmao|lmfao|rofl)\b")  # English laughter stays English
 _DIGITS = re.compile(r"\d+")
@@ -334,8 +335,8 @@ def for_classifier(text: str) -> str:
     text = _emoji_words(fold(clean_input(text)))
     text = text.replace(":)", " emojismile ").replace(":(", " emojisad ")
     text = _LAUGH.sub(" risos ", text)
-    text = _LOL.sub(" lol ", text)
     text = _REPEATS.sub(r"\1", text)
+    text = _LOL.sub(" lol ", text)  # after the repeats: "lmaooo" is "lmao"
     text = _DOUBLED_END.sub(r"\1", text)
     text = _DIGITS.sub("0", text)
     words: list[str] = []

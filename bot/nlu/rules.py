@@ -46,7 +46,19 @@ OPT_OUT_PHRASES = re.compile(
     r"(?:list|database|contacts|system)|\bno\s+more\s+(?:texts|messages|calls)\b"
 )
 # Questions and look-alikes that mention the same words but do not ask to stop.
+# A stop word under a negation asks to go on: "não quero parar de receber, só quero saber o
+# valor", "não pedi pra parar", "i'm not asking you to stop".
+NEGATED_STOP = (
+    r"\b(?:nao|n|nem)\s+(?:quero|queria|estou\s+pedindo|to\s+pedindo|pedi|disse|falei|"
+    r"precisa|precisam|e\s+(?:pra|para))\s+(?:pra\s+|para\s+|que\s+)?(?:voces\s+|vcs\s+|"
+    r"vc\s+|voce\s+)?(?:parar|parem|pare|para|sair)\b|"
+    r"\b(?:not|never|didn'?t|did\s+not|don'?t|do\s+not)\s+(?:asking|ask|asked|telling|tell|"
+    r"told|say|said|want|wanting|saying)\s+(?:you\s+|u\s+|y'?all\s+|for\s+you\s+)?"
+    r"(?:to\s+)?(?:stop|quit|unsubscribe)\b"
+)
+ASKS_TO_GO_ON = re.compile(NEGATED_STOP)
 _NOT_OPT_OUT = re.compile(
+    NEGATED_STOP + r"|"
     r"\b(?:vao|vai|voces\s+vao|quando|se|will\s+you|when|if|how\s+do\s+i)\s+(?:\w+\s+)?"
     r"(?:parar|stop)\b|\bnao\s+para\s+de\s+(?:chover|tocar|funcionar)|"
     r"\bcomo\s+(?:eu\s+)?(?:paro|faco\s+pra\s+parar|descadastro)"
@@ -103,7 +115,8 @@ AFFIRM_IDENTITY = re.compile(
     r"it\s+is\s+me|i\s+am|that'?s\s+right|thats\s+right|correct|me)|"
     r"(?:yes|yeah|yep)\W*speaking)"
     r"(?:\W*(?:sim|mesmo|msm|sou|pode\s+falar|pode\s+falar\s+sim|speaking|why|porra|poxa|uai|"
-    r"ue|ne|ok|here|o\s+que\s+foi|oq\s+foi|what\s+is\s+it|whats\s+up))*\W*$"
+    r"ue|ne|ok|here|o\s+que\s+foi|oq\s+foi|o\s+que\s+houve|what\s+is\s+it|what'?s\s+up|sup|"
+    r"wassup|what\s+do\s+you\s+need|what\s+do\s+u\s+need|go\s+ahead|diga|fala))*\W*$"
 )
 
 # "tudo bem?" / "how are you?" is small talk, not a question about who is writing.
@@ -155,8 +168,8 @@ REFUSAL = re.compile(
     + _NEG_PT
     + r"\s+(?:eu\s+)?(?:vou|irei|quero|pretendo|vou\s+nunca)\s+"
     + _PAY_PT
-    + r"(?:\s+(?:isso|isto|nada|essa\s+\w+|esse\s+\w+|essas\s+\w+|esses\s+\w+|o\s+que|uma\s+"
-    r"coisa|algo|coisa|por\s+(?:isso|algo|uma|um|o\s+que)|um\s+centavo|nenhum\w*|juros?|multas?|"
+    + r"(?:\s+(?:isso|isto|nada|essa\s+\w+|esse\s+\w+|essas\s+\w+|esses\s+\w+|o\s+q(?:ue)?|uma\s+"
+    r"coisa|algo|coisa|por\s+(?:isso|algo|uma|um|o\s+q(?:ue)?)|um\s+centavo|nenhum\w*|juros?|multas?|"
     r"nao|nunca|jamais|mais\s+nada)\b|\W*$)|"
     r"\b(?:nao|n|num)\s+pago\s+(?:isso|isto|nada|essa\s+\w+|esse\s+\w+)(?:\s+(?:nem|de\s+jeito|"
     r"nunca|jamais|nao)\b|\W*$)|"
@@ -216,6 +229,7 @@ OPT_OUT_VOCABULARY = re.compile(
 # "para de ser chato", "stop charging me interest", "para de me mandar boleto", "não precisa
 # mais mandar lembrete (paguei)", "hold on, stop, how much do i owe?"
 OPT_OUT_LOOKALIKE = re.compile(
+    NEGATED_STOP + r"|"
     r"\bchega\s+de\s+(?!" + _MSG + r"|me\s|mandar|ligar|ligac|cobrar|encher|incomod|perturb)\w+|"
     r"\bpar[ae]m?\s+de\s+(?:ser|fazer|falar|brincar|enrolar|inventar|palhacada|frescura)\b|"
     r"\b(?:stop|para|pare|parem|parar|quit)\s+(?:de\s+)?(?:charging|adding|putting|the|all\s+the|"
@@ -236,7 +250,9 @@ OPT_OUT_LOOKALIKE = re.compile(
 # "não paguei ainda", "paguei não", "haven't paid", "eu não disse que já paguei": not a
 # payment claim; "just got paid", "he gets paid the 1st" is a paycheck, not a payment to us
 NOT_PAID = re.compile(
-    r"\bpag(?:uei|ou|amos)\s+(?:ainda\s+)?n(?:ao|n|a)\b(?!\s+sei)|"
+    # "paguei não", "paguei nn", a clipped "paguei nã" only at the end: "paguei na loja",
+    # "paguei na sexta" are payments (they were read as "not paid")
+    r"\bpag(?:uei|ou|amos)\s+(?:ainda\s+)?(?:n(?:ao|n)\b(?!\s+sei)|na\W*$)|"
     r"\b(?:i|he|she|we|they)\s+(?:just\s+)?(?:got|get|gets)\s+paid\b|^\W*just\s+got\s+paid\b|"
     r"\b(?:ainda\s+)?n(?:ao|n)?\s+(?:paguei|pagamos|foi\s+pag[oa]|ta\s+pag[oa]|esta\s+pag[oa]|"
     r"consegui\s+pagar|fiz\s+o\s+(?:pagamento|pix|deposito)|depositei|transferi|quitei)\b"
@@ -245,4 +261,12 @@ NOT_PAID = re.compile(
     r"\b(?:haven'?t|have\s+not|hasn'?t|has\s+not|didn'?t|did\s+not|havent|didnt)\s+"
     r"(?:(?:been|yet|actually)\s+)?(?:paid|pay|sent|send|made)\b|\bnot\s+(?:paid|settled)\s+yet|"
     r"\bnot\s+saying\s+i\s+(?:already\s+)?paid|\bnever\s+said\s+i\s+(?:already\s+)?paid"
+)
+# Words a payment claim is made of, in either language: a clause the classifier reads as
+# already_paid with none of them ("já fiz BO", "já tô resolvendo") claims no payment, and a
+# false claim pauses collecting.
+PAID_VOCABULARY = re.compile(
+    r"\b(?:pag\w*|quit\w*|pix\w*|deposit\w*|transf\w*|comprovante\w*|boleto\w*|mand\w*|envi\w*|"
+    r"acert\w*|acordo\w*|liquid\w*|baixa|recibo\w*|debit\w*|dei|dinheiro|resolvi\w*|paid|pay\w*|sent|"
+    r"send|settled?|receipts?|cleared?|took\s+care|wired|covered|gave|money)\b"
 )

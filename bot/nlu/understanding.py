@@ -18,7 +18,14 @@ from dataclasses import dataclass, replace
 
 from bot.core.parse import Entity
 from bot.nlu.normalize import fold
-from bot.nlu.rules import IDENTITY_CLAIM, NOT_PAID, OPT_OUT_VOCABULARY, WRONG_PERSON_DENIED
+from bot.nlu.rules import (
+    ASKS_TO_GO_ON,
+    IDENTITY_CLAIM,
+    NOT_PAID,
+    OPT_OUT_VOCABULARY,
+    PAID_VOCABULARY,
+    WRONG_PERSON_DENIED,
+)
 
 DECISIVE: tuple[str, ...] = (  # in this order, whatever the evidence
     "opt_out",
@@ -113,6 +120,14 @@ def main_reading(
     for intent in evidence:
         evidence[intent] += whole_probs.get(intent, 0.0)
     chosen = _choose(evidence)
+    if (
+        chosen == "promise_to_pay"
+        and "ask_payment_method" in evidence
+        and not any(r.dated for r in readings)
+    ):
+        # "qual a chave pix? que eu pago", "what's your pix key? i'll send it": a promise of no
+        # day waits on the answer, so the question is what to act on (the day comes after)
+        chosen = "ask_payment_method"
     if chosen is None:
         return whole
     intent = "out_of_scope" if chosen == "other_question" else chosen
@@ -214,6 +229,7 @@ def adjust(
     text: str,
     forced: bool,
     opt_out_lookalike: bool,
+    past_only: bool = False,
 ) -> list[tuple[str, float]]:
     """A clause's ranking corrected by what its entities show the classifier missed."""
     if forced or not ranking:
@@ -224,11 +240,26 @@ def adjust(
         opt_out_lookalike or is_question(text) or not OPT_OUT_VOCABULARY.search(fold(text))
     ):
         # "vão parar de me cobrar?", "não para de chover", "não me deram nada"
+        if ASKS_TO_GO_ON.search(fold(text)):
+            # "não quero parar de receber": says to go on and nothing else, so no runner-up
+            # is crowned (it became a sure deny or cannot_pay)
+            return _drop(ranking, "opt_out")
         return _demote(ranking, "opt_out")
-    if intent == "wrong_person" and (
-        WRONG_PERSON_DENIED.search(fold(text)) or IDENTITY_CLAIM.search(fold(text))
-    ):
-        return _demote(ranking, "wrong_person")  # "não é engano, sou eu"
+    denied = WRONG_PERSON_DENIED.search(fold(text)) is not None
+    if intent == "wrong_person" and (denied or IDENTITY_CLAIM.search(fold(text))):
+        ranking = _demote(ranking, "wrong_person")  # "não é engano, sou eu"
+        intent = ranking[0][0]
+        if not denied or intent != "deny":
+            return ranking
+    if intent == "deny" and denied:
+        # "não é engano não", "no it's not the wrong number": the no denies a wrong number,
+        # so it confirms who we wrote to
+        return promote(ranking, "affirm", 0.7)
+    if intent == "promise_to_pay" and past_only:
+        # every day it names is behind us ("tá pago desde sexta passada"): no promise of it
+        return _drop(ranking, "promise_to_pay")
+    if intent == "already_paid" and not PAID_VOCABULARY.search(fold(text)):
+        return _drop(ranking, "already_paid")  # "já fiz BO", "já tô resolvendo"
     if intent == "already_paid" and NOT_PAID.search(fold(text)) and not is_question(text):
         return _demote(ranking, "already_paid")  # "não paguei ainda porque esqueci"
     if intent not in DECISIVE and "relative" in names:
@@ -261,3 +292,13 @@ def _demote(ranking: list[tuple[str, float]], intent: str) -> list[tuple[str, fl
         return [("out_of_scope", 1.0)]
     total = sum(c for _, c in rest) or 1.0
     return [(name, c / total) for name, c in rest]
+
+
+def _drop(ranking: list[tuple[str, float]], intent: str) -> list[tuple[str, float]]:
+    """``intent`` ruled out without crowning the runner-up: its share goes to out_of_scope.
+    (Scaling the rest up, as ``_demote`` does, made "i told you already" a sure dispute once
+    it was no payment claim.)"""
+    mass = dict(ranking).get(intent, 0.0)
+    kept = {name: c for name, c in ranking if name != intent}
+    kept["out_of_scope"] = kept.get("out_of_scope", 0.0) + mass
+    return sorted(kept.items(), key=lambda item: -item[1])
