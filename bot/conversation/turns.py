@@ -188,7 +188,8 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
         return effects.outcome
     if conversation.status == "closed":
         conversation.status = "bot"
-    event = UserTurn(parse=parse, media=msg.media)
+    # the dialogue decides on what the message says to act on (the log keeps every entity)
+    event = UserTurn(parse=parse.acted_on(), media=msg.media)
     actions = run_dialogue(effects, situation, event)
     messages.set_actions(stored, to_jsonable(list(actions)))
     return effects.outcome

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -84,15 +84,21 @@ class Entity:
     start: int
     end: int
     text: str
+    # Rasa's entity role: "after" for a date that only bounds the one meant ("depois do dia
+    # 5"); the dialogue reads ``Parse.acted_on()``, without such entities
+    role: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "entity": self.entity,
             "value": self.value,
             "start": self.start,
             "end": self.end,
             "text": self.text,
         }
+        if self.role is not None:
+            found["role"] = self.role
+        return found
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,20 @@ class Parse:
     # Each clause of a longer message with what was found in it (empty: one clause, the
     # whole message). Additive to Rasa's shape: the fields above keep their meaning.
     clauses: tuple[Clause, ...] = ()
+
+    def acted_on(self) -> Parse:
+        """This parse without the entities that only qualify others (a ``role``, as "after"
+        on "depois do dia 5"): what the dialogue decides on. The log keeps the whole."""
+        if not any(e.role for e in self.entities):
+            return self
+        return replace(
+            self,
+            entities=tuple(e for e in self.entities if e.role is None),
+            clauses=tuple(
+                replace(c, entities=tuple(e for e in c.entities if e.role is None))
+                for c in self.clauses
+            ),
+        )
 
     def first(self, name: str) -> Entity | None:
         """The first entity called ``name``, if any."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.core.months import MONTHS
@@ -412,14 +413,29 @@ _IN_DAYS_NEEDS_PREFIX = re.compile(
 
 
 def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
-    """Every date expression in a folded text, resolved against ``today``."""
+    """Every date expression in a folded text, resolved against ``today`` (not the days
+    that only bound another, ``after_dates``)."""
+    return _scan(folded, today, lang, after=False)
+
+
+def after_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
+    """The days after which something is said to happen ("depois do dia 5": the 5th), with
+    the role ``after``: reported, but no date to note a promise for (the dialogue asks)."""
+    return [replace(s, role=AFTER) for s in _scan(folded, today, lang, after=True)]
+
+
+AFTER = "after"  # an entity role, as Rasa's entities have: the date bounds the one meant
+
+
+def _scan(folded: str, today: date, lang: str, *, after: bool) -> list[Span]:
     found: list[Span] = []
     weekdays: set[tuple[int, int]] = set()
     for pattern, resolve in PATTERNS:
         for m in pattern.finditer(folded):
             if resolve is _in_days and not _IN_DAYS_NEEDS_PREFIX.search(m[0]):
                 continue
-            if resolve is not _relative and _AFTER_LEAD.search(folded[: m.start()]):
+            bounded = resolve is not _relative and _AFTER_LEAD.search(folded[: m.start()])
+            if bool(bounded) != after:
                 continue
             if (
                 resolve is _dia
@@ -438,7 +454,7 @@ def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
                 if resolve in (_weekday, _numbered_weekday):
                     weekdays.add((m.start(), m.end()))
     spans = _weekday_and_day(keep_longest(found), folded, weekdays)
-    if not spans:
+    if not spans and not after:
         spans = [
             Span("date", today.isoformat(), m.start(), m.end())
             for m in PART_OF_TODAY.finditer(folded)

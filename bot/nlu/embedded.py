@@ -77,6 +77,10 @@ class EmbeddedInterpreter:
         )
         today = now.astimezone(self._tz).date()
         entities = extract_all(cleaned, today, lang)
+        # a day that only bounds another ("depois do dia 5") is reported, but the reading
+        # goes as if it were not there (no dated promise)
+        bounds = tuple(e for e in entities if e.role is not None)
+        entities = tuple(e for e in entities if e.role is None)
         if not normalized.strip():
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
         spans = split_clauses(cleaned) or [(0, len(cleaned))]
@@ -91,6 +95,9 @@ class EmbeddedInterpreter:
         entities = tuple(sorted((*entities, *extra), key=lambda e: (e.start, e.end)))
         ranking = whole.ranking if len(readings) == 1 else main_reading(readings, whole.ranking)
         intent, confidence = ranking[0]
+        if bounds:
+            entities = tuple(sorted((*entities, *bounds), key=lambda e: (e.start, e.end)))
+            clauses = tuple(_with_bounds(c, bounds) for c in clauses)
         return Parse(raw, lang, intent, confidence, tuple(ranking), entities, clauses)
 
     def _read(
@@ -185,3 +192,11 @@ def _apply_rules(
         return ranking
     rest = [(name, conf * 0.05) for name, conf in ranking if name != forced]
     return [(forced, 1.0 - sum(c for _, c in rest)), *rest]
+
+
+def _with_bounds(clause: Clause, bounds: tuple[Entity, ...]) -> Clause:
+    inside = [e for e in bounds if clause.start <= e.start < clause.end]
+    if not inside:
+        return clause
+    entities = tuple(sorted((*clause.entities, *inside), key=lambda e: (e.start, e.end)))
+    return replace(clause, entities=entities)

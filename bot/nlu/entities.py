@@ -11,7 +11,7 @@ from datetime import date
 from bot.core.months import MONTHS
 from bot.core.parse import Entity
 from bot.nlu.amounts import extract_amounts
-from bot.nlu.dates import extract_dates
+from bot.nlu.dates import after_dates, extract_dates
 from bot.nlu.normalize import clean_input, fold
 from bot.nlu.numbers import ORDINALS, small_number
 from bot.nlu.spans import Span, free_of, keep_longest
@@ -251,13 +251,14 @@ def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
         and free_of(s, installments)
     ]
     whole_is_option = bool(options) and bool(_WHOLE.match(folded))
-    taken = options + installments + dates
+    bounds = [s for s in after_dates(folded, today, language) if free_of(s, options)]
+    taken = options + installments + dates + bounds
     amounts = extract_amounts(folded, taken, whole_is_option=whole_is_option)
     methods = extract_payment_methods(folded)
-    spans = sorted(options + installments + dates + amounts + methods, key=lambda s: s.start)
+    spans = sorted(taken + amounts + methods, key=lambda s: s.start)
     entities = []
     for s in spans:
         start = index[s.start]
         end = index[s.end] if s.end < len(index) else len(cleaned)
-        entities.append(Entity(s.entity, s.value, start, end, cleaned[start:end]))
+        entities.append(Entity(s.entity, s.value, start, end, cleaned[start:end], s.role))
     return tuple(entities)

@@ -13,6 +13,7 @@ class Span:
     value: str | int
     start: int
     end: int
+    role: str | None = None  # as Rasa's: "after" for a day that only bounds the one meant
 
     def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end

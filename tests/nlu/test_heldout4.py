@@ -193,18 +193,36 @@ def test_round6_training_copies_no_held_out_sentence() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "lang"),
+    ("text", "lang", "bound"),
     [
-        ("pago depois do dia 8", "pt"),
-        ("so consigo apos o dia 12", "pt"),
-        ("depois de sexta eu vejo", "pt"),
-        ("i can pay after the 20th", "en"),
-        ("sometime after friday", "en"),
+        ("pago depois do dia 8", "pt", "2026-12-08"),
+        ("so consigo apos o dia 12", "pt", "2026-12-12"),
+        ("depois de sexta eu vejo", "pt", "2026-11-27"),
+        ("i can pay after the 20th", "en", "2026-12-20"),
+        ("sometime after friday", "en", "2026-11-27"),
     ],
 )
-def test_after_a_day_is_vague(text: str, lang: str) -> None:
-    """Some day after that one: no date, the dialogue asks (the day itself was noted)."""
-    assert values(text, "date", lang) == []
+def test_after_a_day_is_vague(text: str, lang: str, bound: str) -> None:
+    """Some day after that one: the day is reported with the role "after" (as Rasa marks an
+    entity's role) and is no date to act on: the dialogue asks (the day itself was noted,
+    a day before the one meant)."""
+    dates = [e for e in extract(text, TODAY, lang) if e.entity == "date"]
+    assert [(e.value, e.role) for e in dates] == [(bound, "after")]
+    assert dates[0].to_json()["role"] == "after"
+
+
+def test_a_bounded_day_is_left_out_of_what_the_dialogue_acts_on(
+    interpreter: EmbeddedInterpreter,
+) -> None:
+    parse = interpreter.parse("pago depois do dia 8", NOW, language="pt")
+    assert parse.intent == "promise_to_pay"
+    assert [(e.value, e.role) for e in parse.entities] == [("2026-12-08", "after")]
+    acted = parse.acted_on()
+    assert acted.value("date") is None
+    assert all(not c.entities for c in acted.clauses)
+    said = interpreter.parse("pago dia 8", NOW, language="pt")
+    assert said.acted_on() is said  # nothing to leave out
+    assert said.value("date") == "2026-12-08"
 
 
 @pytest.mark.parametrize(
