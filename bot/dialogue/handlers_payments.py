@@ -61,6 +61,12 @@ def already_paid(t: Turn) -> Step:
     )
 
 
+def receipt_how(t: Turn) -> Step:
+    """ "should i send a pic of it?" after we asked for the receipt: yes, here in the chat
+    (it was "I don't have that information")."""
+    return t.step(say("receipt_how", t.ctx))
+
+
 # state.extra: the payment the person told of was made at the counter (in cash, say)
 PAID_AT_STORE = "paid_at_store"
 

@@ -90,6 +90,8 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "already_paid",
         "receipt_received",
         "receipt_awaited",
+        "receipt_how",
+        "callback_acknowledged",
         "no_receipt_check",
         "receipt_received_unprompted",
         "media_text_only",
