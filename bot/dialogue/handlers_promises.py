@@ -98,6 +98,17 @@ def promise_to_pay(t: Turn) -> Step:
         rest.append(say("promise_rest_later", t.ctx, rest=money_str(balance - amount)))
     # the PIX asked in the same message ("hoje consigo 300, manda o pix") is for this promise
     extra = {**extra, PROMISED_NOW: {"amount": money_str(amount), "due": due.isoformat()}}
+    if t.state.awaiting_receipt and said is None and _says_the_rest(t):
+        # "mandei 200 ontem" ... "o resto pago dia 30": what is left is only known once the
+        # store checks that payment; the whole balance said back reads as "your 200 is lost"
+        return t.step(
+            RecordPromise(due=due, amount=amount),
+            say("promise_rest_pending", t.ctx, date=due.isoformat()),
+            phase="open",
+            extra=extra,
+            on_screen=(),
+            pending_plan=None,
+        )
     return t.step(
         RecordPromise(due=due, amount=amount),
         say(
@@ -157,6 +168,15 @@ def _store_closed(t: Turn, due: date, limit: date) -> Step:
         phase="awaiting_promise_date",
         extra={**t.state.extra, AT_STORE: True},
     )
+
+
+_THE_REST = re.compile(
+    r"\b(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|the\s+remainder|what'?s\s+left)\b"
+)
+
+
+def _says_the_rest(t: Turn) -> bool:
+    return _THE_REST.search(normalise(t.parse.text)) is not None
 
 
 def _rest_later(t: Turn) -> bool:

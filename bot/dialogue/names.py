@@ -92,6 +92,8 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "receipt_awaited",
         "receipt_how",
         "callback_acknowledged",
+        "closed_thanks",
+        "promise_rest_pending",
         "no_receipt_check",
         "receipt_received_unprompted",
         "media_text_only",

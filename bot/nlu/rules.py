@@ -238,7 +238,11 @@ OPT_OUT_LOOKALIKE = re.compile(
     r"\bnao\s+para\s+de\s+(?!me\s|mandar|enviar|ligar|escrever|encher|incomodar)\w+|"
     r"\bparei\s+de\s+(?!receber)\w+|\b(?:stop|stopped|stopping)\s+(?:by|at|in|over|working|"
     r"paying)\b|\b(?:won'?t|will\s+not|doesn'?t|does\s+not|can'?t|can\s+not)\s+stop\b|"
-    r"\bnao\s+(?:consigo|posso)\s+parar\b|\b(?:a\s+)?chuva\s+nao\s+para\b|" + ONLY_WHEN
+    r"\bnao\s+(?:consigo|posso)\s+parar\b|\b(?:a\s+)?chuva\s+nao\s+para\b|"
+    # "recebi a msg", "got your message": the reminder arrived, nothing about stopping it
+    r"^\W*(?:(?:eu\s+|ja\s+)?(?:recebi|vi|li)|(?:i\s+)?(?:got|saw|received|read))\s+(?:a\s+|sua\s+|"
+    r"tua\s+|essa\s+|the\s+|your\s+|ur\s+|this\s+)?(?:msg|mensage\w*|message|text)s?\W*$|"
+    + ONLY_WHEN
 )
 
 # "não paguei ainda", "paguei não", "haven't paid", "eu não disse que já paguei": not a

@@ -303,6 +303,10 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:acordo|parcelamento|negociacao|renegociacao)\s+(?:\w+\s+){0,2}?"
             r"(?:com|na|no|la\s+na)\s+(?:\w+\s+){0,2}?(?:loja|moc[oa]|rapaz|vendedor\w*|"
             r"atendente|gerente|caixa|balcao|crediario|voces|vcs|menina|funcionari[oa])\b|"
+            # "eu tinha combinado com o gerente de pagar em 3x": a deal made at the store
+            r"\b(?:ja\s+)?(?:tinha\s+|tinhamos\s+)?(?:combinado|combinei|acertei|acertado|"
+            r"negociado|negociei)\s+com\s+(?:o\s+|a\s+)?(?:\w+\s+)?(?:loja|moc[oa]|rapaz|"
+            r"vendedor\w*|atendente|gerente|caixa|menina|funcionari[oa]|dono|dona)\b|"
             r"\b(?:already\s+)?(?:made|have|had|did|set\s+up|signed|worked\s+out)\s+"
             r"(?:a|an|the)\s+(?:deal|agreement|payment\s+plan|arrangement|plan)\s+"
             r"(?:\w+\s+){0,2}?(?:with|at|in)\s+(?:\w+\s+){0,3}?(?:store|shop|lady|guy|cashier|"

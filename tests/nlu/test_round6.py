@@ -83,3 +83,18 @@ def test_lost_it_alone_is_still_read_by_the_classifier(
 )
 def test_round6_question_topics(text: str, topic: str) -> None:
     assert topic in [s.value for s in extract_topics(fold(text))]
+
+
+@pytest.mark.parametrize("text", ["bom dia! recebi a msg.", "got your message"])
+def test_the_reminder_arrived_is_no_opt_out(interpreter: EmbeddedInterpreter, text: str) -> None:
+    parse = interpreter.parse(text, NOW)
+    assert all(c.intent != "opt_out" for c in parse.clauses)
+
+
+def test_received_and_stop_is_still_an_opt_out(interpreter: EmbeddedInterpreter) -> None:
+    assert interpreter.parse("recebi a msg, para de mandar", NOW).intent == "opt_out"
+
+
+def test_a_deal_made_with_the_manager_is_a_store_agreement() -> None:
+    text = "eu tinha combinado com o gerente de pagar em 3x, ele nao lancou?"
+    assert "store_agreement" in [s.value for s in extract_topics(fold(text))]
