@@ -172,6 +172,8 @@ def payment_info(
             amount=money_str(amount),
             due=due,
             purpose=purpose,
+            # "qual a chave pix? prefiro digitar": the key first, when the code is static
+            key_asked=t.says("pix_key_asked"),
         ),
     )
 
