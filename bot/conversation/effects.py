@@ -291,6 +291,7 @@ class Effects:
             return {}
         return {
             "pix_code": info.pix_code,
+            "pix_key": info.pix_key,
             "payment_link": info.link,
             "boleto_line": info.boleto_line,
             "payment_amount": info.amount,

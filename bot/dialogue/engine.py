@@ -66,6 +66,7 @@ HANDLERS: dict[str, Handler] = {
     "ask_debt_details": handlers_payments.ask_debt_details,
     "ask_payment_method": handlers_payments.ask_payment_method,
     "pay_named": handlers_payments.pay_named,
+    "receipt_how": handlers_payments.receipt_how,
     # safety
     "opt_out": handlers_safety.opt_out,
     "fewer_messages": handlers_safety.fewer_messages,
@@ -114,6 +115,8 @@ ANSWERED_BY: dict[str, frozenset[str]] = {
 }
 # Handlers after which nothing else of the message is acted on.
 NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answered"})
+# What "não tenho comprovante" may be read as that it never means: no money, no idea
+RECEIPT_NOT_HARDSHIP = frozenset({"cannot_pay", NOT_UNDERSTOOD, "wrong_person", "deny"})
 # Replies that only repeat the sympathy a hardship acknowledgement has just given.
 EMPATHY_REPLIES = frozenset({"cannot_pay"})
 LANGUAGES = ("pt", "en")
@@ -285,11 +288,19 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         return _after(before, handlers_payments.media(turn), "media", ctx)
     if tired and name == NOT_UNDERSTOOD:
         name = "fewer_messages"
-    if state.phase == "awaiting_receipt" and has_phrase(
+    if (
+        state.phase == "awaiting_receipt"
+        and name in (NOT_UNDERSTOOD, "answer_question")
+        and reading.topic in NOT_A_TOPIC
+        and has_phrase(flows, "receipt_words", state.language or "pt", event.parse.text)
+    ):
+        name = "receipt_how"  # "should i send a pic of it?": yes, here
+    if (state.phase == "awaiting_receipt" or intent in RECEIPT_NOT_HARDSHIP) and has_phrase(
         flows, "no_receipt", state.language or "pt", event.parse.text
     ):
-        # "não tenho comprovante, não me deram nada" to "me manda o comprovante?": the
-        # answer about the payment (a person checks), not a hardship or an opt-out
+        # "não tenho comprovante, não me deram nada" to "me manda o comprovante?" (or after
+        # saying it was paid at the store): the answer about the payment (a person checks),
+        # not a hardship or an opt-out; a receipt is only ever about a payment made
         name, then = "already_paid", []
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
     step.actions[:0] = lead
@@ -495,8 +506,19 @@ def _and_then(
         done.add(handler)
         acting = intent if second in (QUESTION, "identity_confirmed") else second
         more = HANDLERS[handler](_turn(step.state, event, reading, ctx, flows, acting))
-        step = Step([*step.actions, *more.actions], more.state)
+        before = step.actions
+        if handler == "ask_payment_method":
+            # "o resto pago sexta, manda o pix": no "whenever you like, I can send the PIX"
+            # right above the PIX itself
+            before = [_pix_follows(a) for a in before]
+        step = Step([*before, *more.actions], more.state)
     return step
+
+
+def _pix_follows(action: Action) -> Action:
+    if isinstance(action, Reply) and action.response == "promise_recorded":
+        return replace(action, vars={**action.vars, "pix_follows": True})
+    return action
 
 
 def _nothing_at_all(flows: Flows, event: UserTurn) -> bool:

@@ -111,6 +111,10 @@ def closed(t: Turn) -> Step:
         from bot.dialogue.handlers_safety import hand_off
 
         return hand_off(t, "request_human", "closed_debtor_back")
+    if t.acted_intent in ("thanks", "goodbye", "affirm"):
+        # "ok thank you" after our last word (a son telling of his father's death): a short
+        # reply, not "this number was removed" said a second time
+        return t.step(say("closed_thanks", t.ctx))
     return t.step(say("closed", t.ctx))
 
 

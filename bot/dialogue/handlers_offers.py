@@ -53,13 +53,19 @@ def _all_plans(t: Turn, segment: str | None) -> list[Plan]:
 
 
 def present_offers(
-    t: Turn, *, page: int = 0, segment: str | None = None, reason: str = "default"
+    t: Turn,
+    *,
+    page: int = 0,
+    segment: str | None = None,
+    reason: str = "default",
+    refused: Plan | None = None,
 ) -> Step:
-    """Show page ``page`` of the book's plans; with nothing left, hand off to a person."""
+    """Show page ``page`` of the book's plans (never the ``refused`` one again); with
+    nothing left, hand off to a person."""
     if not t.debts:
         return _agreement_change(t) or t.step(say("debt_details_none", t.ctx), phase="open")
     seg = segment if segment is not None else (t.state.offers_segment or t.ctx.debtor.segment)
-    plans = _all_plans(t, seg)
+    plans = [p for p in _all_plans(t, seg) if refused is None or not _same_plan(p, refused)]
     size = max(t.ctx.settings.offers_per_message, 1)
     chunk = tuple(plans[page * size : (page + 1) * size])
     if not chunk:
@@ -101,6 +107,18 @@ def present_offers(
             offers_segment=seg,
             offers_shown=shown,
         ),
+    )
+
+
+def _same_plan(a: Plan, b: Plan) -> bool:
+    """The same payments asked for (a counter-proposal of "100 por mês" is the book's 12x of
+    100 when they match)."""
+    return (a.kind, a.installments, a.installment_amount, a.down_payment, a.total) == (
+        b.kind,
+        b.installments,
+        b.installment_amount,
+        b.down_payment,
+        b.total,
     )
 
 
@@ -642,6 +660,9 @@ def refuse_offers(t: Turn) -> Step:
     if t.state.pending_plan is not None and t.state.pending_plan.offer_id not in ids:
         ids += (t.state.pending_plan.offer_id,)
     refused: list[Action] = [RefuseOffers(ids)] if ids else []
-    step = present_offers(t, page=t.state.offers_page, reason="refused")
+    # "não dá, é muito" to the plan built from their own proposal: not that plan again
+    step = present_offers(
+        t, page=t.state.offers_page, reason="refused", refused=t.state.pending_plan
+    )
     step.actions[:0] = refused
     return step

@@ -61,6 +61,12 @@ def already_paid(t: Turn) -> Step:
     )
 
 
+def receipt_how(t: Turn) -> Step:
+    """ "should i send a pic of it?" after we asked for the receipt: yes, here in the chat
+    (it was "I don't have that information")."""
+    return t.step(say("receipt_how", t.ctx))
+
+
 # state.extra: the payment the person told of was made at the counter (in cash, say)
 PAID_AT_STORE = "paid_at_store"
 
@@ -166,6 +172,8 @@ def payment_info(
             amount=money_str(amount),
             due=due,
             purpose=purpose,
+            # "qual a chave pix? prefiro digitar": the key first, when the code is static
+            key_asked=t.says("pix_key_asked"),
         ),
     )
 

@@ -25,7 +25,7 @@ from bot.dialogue.handlers_offers import (
 )
 from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
 from bot.dialogue.reading import says_day_off
-from bot.dialogue.state import PLAN_LATER, PROMISED_NOW
+from bot.dialogue.state import PLAN_LATER, PROMISED_NOW, TALK_LATER
 from bot.dialogue.turn import Step, Turn, as_amount, as_date, money_str, normalise, say
 
 # "na loja" said before the day: the day asked next is a visit to the counter too
@@ -67,8 +67,12 @@ def promise_to_pay(t: Turn) -> Step:
         if due > limit:
             step.state = step.state.evolve(extra={**step.state.extra, "too_far_asked": True})
         return step
-    at_store = "pay_at_store" in t.topics or bool(
-        t.state.extra.get(AT_STORE) and t.parse.value("payment_method") is None
+    method = t.parse.value("payment_method")
+    # "I'll swing by after work and pay cash": cash is paid at the counter, so the promise
+    # says where it is and when it opens, as "vou pagar na loja" does
+    cash = method == "cash" and "cash" in t.ctx.settings.store_payment_methods
+    at_store = (
+        "pay_at_store" in t.topics or cash or bool(t.state.extra.get(AT_STORE) and method is None)
     )
     open_days = t.ctx.settings.store_open_days
     if at_store and open_days and due.weekday() not in open_days:
@@ -94,6 +98,17 @@ def promise_to_pay(t: Turn) -> Step:
         rest.append(say("promise_rest_later", t.ctx, rest=money_str(balance - amount)))
     # the PIX asked in the same message ("hoje consigo 300, manda o pix") is for this promise
     extra = {**extra, PROMISED_NOW: {"amount": money_str(amount), "due": due.isoformat()}}
+    if t.state.awaiting_receipt and said is None and _says_the_rest(t):
+        # "mandei 200 ontem" ... "o resto pago dia 30": what is left is only known once the
+        # store checks that payment; the whole balance said back reads as "your 200 is lost"
+        return t.step(
+            RecordPromise(due=due, amount=amount),
+            say("promise_rest_pending", t.ctx, date=due.isoformat()),
+            phase="open",
+            extra=extra,
+            on_screen=(),
+            pending_plan=None,
+        )
     return t.step(
         RecordPromise(due=due, amount=amount),
         say(
@@ -106,13 +121,22 @@ def promise_to_pay(t: Turn) -> Step:
             at_store=at_store,
             # where the counter is and when it opens, unless a question about paying there
             # ("aceita cartão?") is answered next with the same
-            show_counter=at_store and t.parse.value("payment_method") is None,
+            show_counter=at_store and (method is None or (cash and not _asks_method(t))),
         ),
         *rest,
         phase="open",
         extra=extra,
         on_screen=(),
         pending_plan=None,
+    )
+
+
+def _asks_method(t: Turn) -> bool:
+    """Whether the message also asks about paying that way ("posso pagar em dinheiro?"): the
+    answer about the counter comes next, and says where it is."""
+    threshold = t.ctx.settings.nlu_threshold
+    return t.parse.intent == "ask_payment_method" or any(
+        c.intent == "ask_payment_method" and c.confidence >= threshold for c in t.parse.clauses
     )
 
 
@@ -144,6 +168,15 @@ def _store_closed(t: Turn, due: date, limit: date) -> Step:
         phase="awaiting_promise_date",
         extra={**t.state.extra, AT_STORE: True},
     )
+
+
+_THE_REST = re.compile(
+    r"\b(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|the\s+remainder|what'?s\s+left)\b"
+)
+
+
+def _says_the_rest(t: Turn) -> bool:
+    return _THE_REST.search(normalise(t.parse.text)) is not None
 
 
 def _rest_later(t: Turn) -> bool:
@@ -191,6 +224,9 @@ def ask_day(t: Turn) -> Step:
         return acknowledge(t)
     if t.state.phase == "open" and t.says("but_asks") and _asks_a_topic(t):
         return t.step()  # "blz mas pq ta mais caro?": the answer follows, no "qual dia?"
+    if t.state.phase == "open" and t.state.extra.get(TALK_LATER):
+        # "me chama depois das 18h" ... "ok": agreed to talk later, not asked for a day now
+        return t.step(say("callback_acknowledged", t.ctx))
     return t.step(
         say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
         phase="awaiting_promise_date",
@@ -285,6 +321,13 @@ def _local_tz(t: Turn) -> ZoneInfo | None:
 # A time of day said with the callback ("depois das 18h", "at 3pm", "amanhã de manhã").
 _CLOCK_PT = re.compile(r"\b(\d{1,2})(?:\s*h(?:oras?)?(?:\s*(\d{2}))?|:(\d{2}))(?![\w/])")
 _CLOCK_EN = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|o'?clock)(?!\w)")
+# "text me after 6", "depois das 7": a bare hour after these; 1 to 7 is the evening (no one
+# asks to be written to at 6 in the morning after work)
+_CLOCK_BARE = re.compile(
+    r"\b(?:after|around|depois\s+das?|a\s+partir\s+das?|apos\s+as?|pelas|la\s+pelas)\s+"
+    r"(\d{1,2})(?::(\d{2}))?(?![\w/:])"
+)
+LATEST_MORNING_HOUR = 7
 _PART_OF_DAY = (
     (("de manha", "pela manha", "cedo", "morning"), time(9, 0)),
     (
@@ -311,6 +354,12 @@ def time_said(text: str) -> time | None:
     if match:
         hour = int(match.group(1))
         minute = int(match.group(2) or match.group(3) or 0)
+        return time(hour, minute) if hour < 24 and minute < 60 else None
+    match = _CLOCK_BARE.search(plain)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if 1 <= hour <= LATEST_MORNING_HOUR:
+            hour += 12
         return time(hour, minute) if hour < 24 and minute < 60 else None
     for words, at in _PART_OF_DAY:
         if any(w in plain for w in words):
@@ -388,17 +437,20 @@ def callback_later(t: Turn) -> Step:
             same_day=day == t.ctx.today,
             hours=t.ctx.settings.callback_default_hours,
         ),
-        **_plan_waits(t),
+        **_plan_waits(t, talk_later=at.isoformat()),
     )
 
 
-def _plan_waits(t: Turn) -> dict[str, object]:
+def _plan_waits(t: Turn, *, talk_later: str | None = None) -> dict[str, object]:
     """ "vou ver e te falo" to "posso fechar?": the plan stays on the table, and a "👍" to
-    our "talk later" is not taken as the yes (see ``confirm_plan``)."""
-    if t.state.phase != "confirming_plan":
-        return {}
-    count = int(t.state.extra.get(PLAN_LATER, 0)) + 1  # counted up: it holds one more turn
-    return {"extra": {**t.state.extra, PLAN_LATER: count}}
+    our "talk later" is not taken as the yes (see ``confirm_plan``). ``talk_later``: when we
+    write again, so that the "ok" answering it is no yes to paying (see ``ask_day``)."""
+    extra = dict(t.state.extra)
+    if talk_later is not None:
+        extra[TALK_LATER] = talk_later
+    if t.state.phase == "confirming_plan":
+        extra[PLAN_LATER] = int(extra.get(PLAN_LATER, 0)) + 1  # counted up: one more turn
+    return {"extra": extra} if extra != t.state.extra else {}
 
 
 def follow_up(t: Turn) -> Step:

@@ -75,7 +75,16 @@ def dispute(t: Turn) -> Step:
 def request_human(t: Turn) -> Step:
     """A person was asked for: hand off and say when agents answer ("pode me ligar?": that a
     person calls this number, within those hours)."""
-    return hand_off(t, "request_human", "handoff_human", call=t.says("wants_call"))
+    return hand_off(
+        t, "request_human", "handoff_human", call=t.says("wants_call"), asked_bot=_asks_who(t)
+    )
+
+
+def _asks_who(t: Turn) -> bool:
+    """ "isso é robô?? quero falar com gente": the question is answered too (we say we are
+    automated whenever asked), before the hand-off."""
+    threshold = t.ctx.settings.nlu_threshold
+    return any(c.intent == "ask_identity" and c.confidence >= threshold for c in t.parse.clauses)
 
 
 def insult(t: Turn) -> Step:

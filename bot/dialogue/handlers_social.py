@@ -25,7 +25,16 @@ def greet(t: Turn) -> Step:
 
 
 def thanks(t: Turn) -> Step:
+    """ "obrigado": you're welcome. A 🙏 or 👍 alone before anything was done for the person
+    (after a reminder) is a nod, not thanks: "Por nada!" would answer nothing, so it is
+    acknowledged and steered back to the point."""
+    if _emoji_only(t.parse.text) and not _point(t)["has_promise"] and t.state.phase == "open":
+        return acknowledge(t)
     return t.step(say("thanks", t.ctx, **_point(t)))
+
+
+def _emoji_only(text: str) -> bool:
+    return bool(text.strip()) and not any(c.isalnum() for c in text)
 
 
 def goodbye(t: Turn) -> Step:

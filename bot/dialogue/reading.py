@@ -233,6 +233,10 @@ def question_topic(parse: Parse) -> str | None:
     compras né? qto dá tudo?" is about the total)."""
     topics = [str(v) for v in parse.all_values("topic")]
     known = [v for v in topics if v != "other_question"]
+    if "scam" in known:
+        # "qual o cnpj de vcs? to com medo de ser golpe": how to check it is really the shop
+        # comes first (that answer names the shop and its CNPJ as well)
+        return "scam"
     chosen = known or topics
     return chosen[0] if chosen else None
 
@@ -255,7 +259,10 @@ def read_message(
     intents = _rank(_understood_intents(parse, ctx, flows), flows, phase, dated)
     opt_out = (
         "opt_out" in intents
-        or has_phrase(flows, "opt_out", language, parse.text)
+        or (
+            has_phrase(flows, "opt_out", language, parse.text)
+            and not has_phrase(flows, "only_when", language, parse.text)
+        )
         or _words(parse.text).strip() in _alone(flows, "opt_out_alone")
     )
     hardship = _hardship(parse, flows, language)

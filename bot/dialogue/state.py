@@ -71,7 +71,9 @@ PLAN_LATER = "plan_later"  # "vou ver e te falo" while a plan waited for a yes
 # the promise this message made ({"amount", "due"}): the PIX asked in the same message
 # ("hoje consigo 300, manda o pix") is for it; gone after the turn (stored by then)
 PROMISED_NOW = "promised_now"
-ONE_TURN_KEYS: tuple[str, ...] = (PLAN_LATER, PROMISED_NOW)
+# "me chama depois das 18h" just answered: an "ok" next is to that, not a yes to paying now
+TALK_LATER = "talk_later"
+ONE_TURN_KEYS: tuple[str, ...] = (PLAN_LATER, PROMISED_NOW, TALK_LATER)
 # Key of ``ConversationState.extra``: why the chat was closed ("relative": someone of the
 # household answered; the debtor may take the phone later)
 CLOSED_BY = "closed_by"

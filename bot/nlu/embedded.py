@@ -35,6 +35,12 @@ _OPT_OUT = re.compile(
 )
 _UNSURE = 0.4
 _CONCESSION = re.compile(r"^\W*(?:mas|porem|so\s+que|but|though|however)\b")
+# A clause that only says something was lost or deleted: "i lost it", "perdi", "apaguei a msg"
+_LOST = re.compile(
+    r"^\W*(?:(?:i|eu|q|que)\s+)?(?:lost|deleted|erased|perdi|apaguei|sumiu|excluí|exclui)"
+    r"(?:\s+(?:it|o|a|the|my|meu|minha|esse|essa))?(?:\s+(?:code|codigo|pix|message|msg|mensagem|"
+    r"link|boleto|qr|chave))?(?:\s+(?:sem\s+querer|by\s+accident|sorry|desculpa))?\W*$"
+)
 _BARE_OPTION = re.compile(
     r"^(?:(?:quero|escolho|fico com|vou de|vou na|vou com|prefiro|i want|i pick|i choose|"
     r"i will take|take|pick)\s+)?"
@@ -146,6 +152,7 @@ class EmbeddedInterpreter:
             identity=IDENTITY_CLAIM.search(folded) is not None
             or WRONG_PERSON_DENIED.search(folded) is not None,
             concession=_CONCESSION.match(folded) is not None,
+            lost=_LOST.match(folded) is not None,
         )
 
 

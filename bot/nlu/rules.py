@@ -45,6 +45,14 @@ OPT_OUT_PHRASES = re.compile(
     r"\b(?:remove|take|delete)\s+(?:me|my\s+number)\s+(?:from|off)\s+(?:your|the|this)\s+"
     r"(?:list|database|contacts|system)|\bno\s+more\s+(?:texts|messages|calls)\b"
 )
+# "dont text me while im at work", "não me liga durante o trabalho": when to write, not
+# whether (a stop there opted the person out of everything while they asked for 6 pm)
+ONLY_WHEN = (
+    r"\b(?:do\s+not|dont|don'?t|nao\s+(?:me\s+)?)\s*(?:text|message|call|write|mand\w*|"
+    r"envi\w*|lig\w*|escrev\w*)\s+(?:me\s+)?(?:(?:msg|mensagem|nada)\s+)?(?:(?:pls|please|"
+    r"mais)\s+)?(?:while|during|at\s+work|before|until|till|til|in\s+the\s+morning|"
+    r"enquanto|durante|no\s+trabalho|no\s+servico|no\s+trampo|de\s+manha|antes\s+d)\b"
+)
 # Questions and look-alikes that mention the same words but do not ask to stop.
 # A stop word under a negation asks to go on: "não quero parar de receber, só quero saber o
 # valor", "não pedi pra parar", "i'm not asking you to stop".
@@ -61,7 +69,7 @@ _NOT_OPT_OUT = re.compile(
     NEGATED_STOP + r"|"
     r"\b(?:vao|vai|voces\s+vao|quando|se|will\s+you|when|if|how\s+do\s+i)\s+(?:\w+\s+)?"
     r"(?:parar|stop)\b|\bnao\s+para\s+de\s+(?:chover|tocar|funcionar)|"
-    r"\bcomo\s+(?:eu\s+)?(?:paro|faco\s+pra\s+parar|descadastro)"
+    r"\bcomo\s+(?:eu\s+)?(?:paro|faco\s+pra\s+parar|descadastro)|" + ONLY_WHEN
 )
 # A whole clause that is only a stop word.
 OPT_OUT_WORD = re.compile(
@@ -244,15 +252,18 @@ OPT_OUT_LOOKALIKE = re.compile(
     r"\bnao\s+para\s+de\s+(?!me\s|mandar|enviar|ligar|escrever|encher|incomodar)\w+|"
     r"\bparei\s+de\s+(?!receber)\w+|\b(?:stop|stopped|stopping)\s+(?:by|at|in|over|working|"
     r"paying)\b|\b(?:won'?t|will\s+not|doesn'?t|does\s+not|can'?t|can\s+not)\s+stop\b|"
-    r"\bnao\s+(?:consigo|posso)\s+parar\b|\b(?:a\s+)?chuva\s+nao\s+para\b"
+    r"\bnao\s+(?:consigo|posso)\s+parar\b|\b(?:a\s+)?chuva\s+nao\s+para\b|"
+    # "recebi a msg", "got your message": the reminder arrived, nothing about stopping it
+    r"^\W*(?:(?:eu\s+|ja\s+)?(?:recebi|vi|li)|(?:i\s+)?(?:got|saw|received|read))\s+(?:a\s+|sua\s+|"
+    r"tua\s+|essa\s+|the\s+|your\s+|ur\s+|this\s+)?(?:msg|mensage\w*|message|text)s?\W*$|"
+    + ONLY_WHEN
 )
 
 # "não paguei ainda", "paguei não", "haven't paid", "eu não disse que já paguei": not a
 # payment claim; "just got paid", "he gets paid the 1st" is a paycheck, not a payment to us
 NOT_PAID = re.compile(
-    # "paguei não", "paguei nn", a clipped "paguei nã" only at the end: "paguei na loja",
-    # "paguei na sexta" are payments (they were read as "not paid")
-    r"\bpag(?:uei|ou|amos)\s+(?:ainda\s+)?(?:n(?:ao|n)\b(?!\s+sei)|na\W*$)|"
+    # "paguei nao", "paguei n", "paguei na" typed for "não" at the end; "paguei na loja" is paid
+    r"\bpag(?:uei|ou|amos)\s+(?:ainda\s+)?(?:n(?:ao|n)\b|na\b(?=\s*(?:[^\w\s]|$)))(?!\s+sei)|"
     r"\b(?:i|he|she|we|they)\s+(?:just\s+)?(?:got|get|gets)\s+paid\b|^\W*just\s+got\s+paid\b|"
     r"\b(?:ainda\s+)?n(?:ao|n)?\s+(?:paguei|pagamos|foi\s+pag[oa]|ta\s+pag[oa]|esta\s+pag[oa]|"
     r"consegui\s+pagar|fiz\s+o\s+(?:pagamento|pix|deposito)|depositei|transferi|quitei)\b"

@@ -33,7 +33,7 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bwhat(?:'?s|\s+is)\s+the\s+(?:minimum|lowest|smallest)\s+(?:i\s+can\s+pay|payment|"
             r"amount|installment)\b|"
             r"\bwhat\s+(?:are\s+)?(?:my|the|your)\s+(?:options|choices|plans|alternatives)\b|"
-            r"\bwhat\s+(?:can|could)\s+(?:i|we)\s+do\b|\bwhat\s+options\b|"
+            r"\bwhat\s+(?:can|could)\s+(?:i|we|you|u)\s+do\b|\bwhat\s+options\b|"
             r"\b(?:any|other)\s+(?:options|alternatives|plans)\b"
         ),
     ),
@@ -61,7 +61,7 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:so\s+)?(?:higher|more|bigger|so\s+much|so\s+high|different|going\s+up)|"
             r"\bwhy\s+(?:did|has)\s+(?:it|the\s+(?:amount|balance))\s+(?:go\s+up|increase)|"
             r"\b(?:any|is\s+there|are\s+there|with|include|including|charging)\s+"
-            r"(?:any\s+)?(?:interest|late\s+fees?|fees|penalt(?:y|ies))\b|"
+            r"(?:any\s+|the\s+|all\s+the\s+)?(?:interest|late\s+fees?|fees|penalt(?:y|ies))\b|"
             r"\bwhere\s+does\s+(?:this|that|the)\s+(?:amount|number|total)\s+come\s+from"
         ),
     ),
@@ -96,7 +96,11 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:loja|empresa)\s+(?:de\s+)?(?:que|qual|quem)\b|"
             r"\b(?:quem|qm)\s+(?:e|eh|sao)\s+(?:a\s+)?(?:loja|empresa|credor)\b|"
             r"\bwhat\s+(?:store|company|business|shop)\b|\bwhich\s+(?:store|company|shop)\b|"
-            r"\bcompany\s+name\b|\b(?:tax|ein|company)\s+(?:id|number)\b"
+            r"\bcompany\s+name\b|\b(?:tax|ein|company)\s+(?:id|number)\b|"
+            # "tem zap da loja? quero confirmar": the shop's own number, to check it is them
+            r"\b(?:zap|whats|whatsapp|telefone|fone|numero|contato)\s+(?:oficial\s+)?"
+            r"(?:da|de|do)\s+(?:loja|empresa|voces|vcs|crediario)\b|"
+            r"\b(?:store'?s?|shop'?s?|company'?s?)\s+(?:phone|number|whatsapp|contact)\b"
         ),
     ),
     (
@@ -299,6 +303,10 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:acordo|parcelamento|negociacao|renegociacao)\s+(?:\w+\s+){0,2}?"
             r"(?:com|na|no|la\s+na)\s+(?:\w+\s+){0,2}?(?:loja|moc[oa]|rapaz|vendedor\w*|"
             r"atendente|gerente|caixa|balcao|crediario|voces|vcs|menina|funcionari[oa])\b|"
+            # "eu tinha combinado com o gerente de pagar em 3x": a deal made at the store
+            r"\b(?:ja\s+)?(?:tinha\s+|tinhamos\s+)?(?:combinado|combinei|acertei|acertado|"
+            r"negociado|negociei)\s+com\s+(?:o\s+|a\s+)?(?:\w+\s+)?(?:loja|moc[oa]|rapaz|"
+            r"vendedor\w*|atendente|gerente|caixa|menina|funcionari[oa]|dono|dona)\b|"
             r"\b(?:already\s+)?(?:made|have|had|did|set\s+up|signed|worked\s+out)\s+"
             r"(?:a|an|the)\s+(?:deal|agreement|payment\s+plan|arrangement|plan)\s+"
             r"(?:\w+\s+){0,2}?(?:with|at|in)\s+(?:\w+\s+){0,3}?(?:store|shop|lady|guy|cashier|"
@@ -357,7 +365,11 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:are\s+you|is\s+the\s+(?:store|shop))\s+open\b|\bwhat\s+time\s+(?:do|does)\s+"
             r"(?:you|the\s+(?:store|shop))\s+(?:open|close)|\bopening\s+hours|\bstore\s+hours|"
             r"\bwhere\s+is\s+the\s+(?:store|shop)|\b(?:store|shop)(?:'s|s)?\s+address|"
-            r"\bwhat(?:'s|\s+is)\s+the\s+address"
+            r"\bwhat(?:'?s|\s+is)\s+the\s+address|"
+            # "til what time are u open", "até que horas vcs ficam abertos"
+            r"\b(?:til|till|until|untill)\s+what\s+time\b|\bwhat\s+time\s+(?:are|r)\s+"
+            r"(?:you|u|ya|y'?all)\s+open|\bhow\s+late\s+(?:are|r)\s+(?:you|u)\s+open|"
+            r"\bate\s+(?:que|q)\s+(?:horas?|hrs?)\s+(?:\w+\s+)?(?:abert|funciona|fica|atende)"
         ),
     ),
     (

@@ -57,6 +57,7 @@ class ClauseReading:
     question: bool = False  # a question nothing else covers (topic other_question)
     identity: bool = False  # the person says they are the one written to ("sou eu")
     concession: bool = False  # opens with "mas"/"but": what the person settles on
+    lost: bool = False  # only says something was lost ("i lost it", "perdi")
 
 
 def in_context(readings: list[ClauseReading]) -> list[ClauseReading]:
@@ -71,9 +72,17 @@ def in_context(readings: list[ClauseReading]) -> list[ClauseReading]:
         and r.ranking[0][0] == "promise_to_pay"
         and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE
     ]
+    # "can u send the pix again? i lost it": the code was lost, not the job or the money
+    asks_method = any(
+        r.ranking[0][0] == "ask_payment_method" and r.ranking[0][1] >= CLAUSE_MIN_CONFIDENCE
+        for r in readings
+    )
     out: list[ClauseReading] = []
     for i, r in enumerate(readings):
         intent = r.ranking[0][0]
+        if r.lost and asks_method and intent == "cannot_pay" and not r.forced:
+            out.append(replace(r, ranking=promote(r.ranking, "ask_payment_method", 0.7)))
+            continue
         # a stop word stays a stop request even beside "já paguei" ("stop, i already paid"):
         # opt-out words work anywhere (DESIGN); the dialogue takes up the payment claim too
         dropped = (intent == "dispute" and not r.forced and any(c > i for c in conceded)) or (

@@ -25,6 +25,9 @@ class PaymentInstructions:
     boleto_line: str | None = None
     link: str | None = None
     txid: str | None = None  # the PSP charge behind a dynamic PIX code
+    # the key itself, for "qual a chave pix? prefiro digitar": only with a static code (a
+    # Pix typed to the key pays it the same); a PSP charge is paid with its code only
+    pix_key: str | None = None
 
     @property
     def pix_qr_png(self) -> bytes | None:
@@ -116,4 +119,10 @@ class ConfiguredPaymentProvider:
             link = self.link_template.format(
                 reference=quote(reference, safe=""), amount=f"{value}"
             )
-        return PaymentInstructions(amount=value, reference=reference, pix_code=code, link=link)
+        return PaymentInstructions(
+            amount=value,
+            reference=reference,
+            pix_code=code,
+            link=link,
+            pix_key=self.pix_key if code else None,
+        )

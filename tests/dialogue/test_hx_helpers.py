@@ -30,6 +30,11 @@ from bot.dialogue.handlers_promises import time_said
         ("pago dia 10", None),
         ("me chama depois", None),
         ("tenho 100 reais", None),
+        # a bare hour after "after"/"depois das": 1 to 7 is the evening
+        ("text me after 6", time(18, 0)),
+        ("me chama depois das 7", time(19, 0)),
+        ("after 10 is fine", time(10, 0)),
+        ("pago dia 10/12", None),
     ],
 )
 def test_time_said(text: str, expected: time | None) -> None:

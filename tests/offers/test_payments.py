@@ -42,6 +42,18 @@ def test_pix_and_link() -> None:
     assert result.pix_qr_png.startswith(b"\x89PNG")
 
 
+def test_the_static_key_goes_with_its_code_only() -> None:
+    """ "qual a chave pix? prefiro digitar": the key of a static code may be typed instead."""
+    with_pix = provider().instructions(
+        amount=Decimal("10"), reference="R1", debtor_name="X", methods=["pix"]
+    )
+    assert with_pix.pix_key == "pagamentos@lojaexemplo.com.br"
+    only_link = provider().instructions(
+        amount=Decimal("10"), reference="R1", debtor_name="X", methods=["link"]
+    )
+    assert only_link.pix_key is None
+
+
 def test_only_the_methods_asked_and_configured() -> None:
     only_link = provider().instructions(
         amount=Decimal("10"), reference="R1", debtor_name="X", methods=["link", "boleto"]
