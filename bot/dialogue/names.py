@@ -63,6 +63,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "promise_recorded",
         "store_closed_that_day",
         "promise_rest_later",
+        "promise_part_and_rest",  # "150 hj e o resto dia 10"
         "ask_promise_date",
         "promise_date_past",
         "promise_too_far",
@@ -105,6 +106,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "opt_out",
         "dispute",
         "handoff_human",
+        "holding_reply",  # the chat waits for an agent (bot.conversation.holding)
         "insult_calm",
         "handoff_insult",
         "agent_released",
