@@ -337,6 +337,12 @@ def _propose(
             monthly = amount
     first_due_days, first_due_note = _first_due(t)
     day = _monthly_day(t)
+    if day is None and down is not None:
+        # "150 hj e o resto dia 10" past the promise limit: the rest on the 10th of the month
+        from bot.dialogue.rest_day import split_days
+
+        split = split_days(t)
+        day = split[1].day if split is not None else None
     proposal = t.ctx.offers.propose(
         t.debts,
         t.ctx.today,
@@ -466,7 +472,9 @@ def on_day_each_month(plan: Plan, day: int) -> Plan:
     previous = None
     for p in plan.payments:
         due = p.due
-        if previous is not None and p.number > 1:
+        # after the first payment of the list (a down payment is numbered 0, so its first
+        # installment moves too: "150 hj e o resto dia 10" is the rest on the 10th)
+        if previous is not None:
             due = _day_of_month_after(previous, 1, day)
             if (due - previous).days < MIN_DAYS_BETWEEN:
                 due = _day_of_month_after(previous, 2, day)
