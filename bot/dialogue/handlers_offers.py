@@ -335,6 +335,12 @@ def _propose(
                 installments = pending.installments
         else:
             monthly = amount
+    weekly = None
+    if monthly is not None and t.says("weekly"):
+        # "50 por semana": the book's plans are monthly, so the month that makes (52/12 weeks),
+        # said back as such rather than "R$ 50,00 por mês", which nobody asked for
+        weekly = monthly
+        monthly = (monthly * 52 / 12).quantize(Decimal("0.01"))
     first_due_days, first_due_note = _first_due(t)
     day = _monthly_day(t)
     if day is None and down is not None:
@@ -374,6 +380,7 @@ def _propose(
     asked: dict[str, Any] = {
         "asked_installments": installments,
         "asked_monthly": None if monthly is None else str(monthly),
+        "asked_weekly": None if weekly is None else str(weekly),
         "asked_down": None if down is None else str(down),
     }
     key = f"{installments}|{monthly}|{down}"

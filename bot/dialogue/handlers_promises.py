@@ -24,7 +24,7 @@ from bot.dialogue.handlers_offers import (
     present_offers,
     request_approval,
 )
-from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
+from bot.dialogue.handlers_payments import CLAIMED_PAID, PAYING_REFS, paying_total
 from bot.dialogue.reading import says_day_off
 from bot.dialogue.rest_day import split_days
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW, TALK_LATER
@@ -106,9 +106,21 @@ def promise_to_pay(t: Turn) -> Step:
     if t.state.awaiting_receipt and said is None and _says_the_rest(t):
         # "mandei 200 ontem" ... "o resto pago dia 30": what is left is only known once the
         # store checks that payment; the whole balance said back reads as "your 200 is lost"
+        claimed = as_amount(t.state.extra.get(CLAIMED_PAID))
+        left = None
+        if claimed is not None and Decimal(0) < claimed < balance:
+            # the figure said back, so the payment told of is seen to count (still to check)
+            amount = left = balance - claimed
+            extra[PROMISED_NOW] = {"amount": money_str(amount), "due": due.isoformat()}
         return t.step(
             RecordPromise(due=due, amount=amount),
-            say("promise_rest_pending", t.ctx, date=due.isoformat()),
+            say(
+                "promise_rest_pending",
+                t.ctx,
+                date=due.isoformat(),
+                rest=None if left is None else money_str(left),
+                claimed=None if claimed is None else money_str(claimed),
+            ),
             phase="open",
             extra=extra,
             on_screen=(),

@@ -35,6 +35,7 @@ def sample_vars() -> dict[str, object]:
         "max_date": "2026-12-03",
         "rest": "312.50",
         "rest_date": "2026-12-10",
+        "claimed": "200.00",
         "max_days": 10,
         "amount": "450.00",
         "is_today": False,
