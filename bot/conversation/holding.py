@@ -36,7 +36,9 @@ def holding_reply(effects: Effects, conversation: Conversation, now: datetime) -
     last = state.extra.get(HOLDING_REPLY_AT)
     if last is not None and now - datetime.fromisoformat(str(last)) < HOLDING_REPLY_EVERY:
         return False
-    first_name = effects.situation.context.debtor.first_name
+    # the name only to the person we know we talk to (a relative may have asked for a person)
+    known = state.verified or effects.settings.identity_check == "none"
+    first_name = effects.situation.context.debtor.first_name if known else ""
     reply = Reply(response="holding_reply", vars={"first_name": first_name})
     effects.reply(reply, conversation.language)
     extra = {**state.extra, HOLDING_REPLY_AT: now.isoformat()}
