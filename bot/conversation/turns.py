@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.conversation.assignment import auto_assign
 from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
+from bot.conversation.holding import holding_reply
 from bot.core.domain import InboundMessage
 from bot.core.enums import EventKind, handed_off, holds_the_bot
 from bot.core.parse import Entity, Interpreter, Parse
@@ -184,6 +185,9 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
             contact.opted_out = True
             contact.opted_out_at = now
             effects.event(EventKind.OPT_OUT, channel=contact.channel)
+        else:
+            # nobody took the chat yet: one short "it's with the team" now and then
+            holding_reply(effects, conversation, now)
         effects.outcome.status = conversation.status
         return effects.outcome
     if conversation.status == "closed":

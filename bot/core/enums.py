@@ -86,6 +86,7 @@ HANDOFF_REASONS = (
     "payment_method",
     "portal_locked",
     "portal_request",
+    "other_contact",  # "manda pro número dela": we never write to someone else on our own
 )
 
 

@@ -39,12 +39,15 @@ ENTITY_NAMES: tuple[str, ...] = ("date", "amount", "installments", "option", "pa
 #   guardian)
 # - no_payment_method: a method the person says they do not have ("não tenho pix" -> pix)
 # - soft_yes: "soft" when the whole message is a bare acknowledgement ("ok", "👍", "hm")
+# - other_contact: another number to write to: "phone" (a phone number in the message, its
+#   digits never read as an amount, option or count) | "request" ("manda pro número dela")
 EXTRA_ENTITY_NAMES: tuple[str, ...] = (
     "topic",
     "hardship",
     "relative",
     "no_payment_method",
     "soft_yes",
+    "other_contact",
 )
 
 # What a debtor's question is about; the dialogue answers each from dialogues/ and config.

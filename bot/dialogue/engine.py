@@ -72,6 +72,7 @@ HANDLERS: dict[str, Handler] = {
     "fewer_messages": handlers_safety.fewer_messages,
     "dispute": handlers_safety.dispute,
     "request_human": handlers_safety.request_human,
+    "other_contact": handlers_safety.other_contact,
     "insult": handlers_safety.insult,
     "stay_silent": handlers_safety.stay_silent,
     # social

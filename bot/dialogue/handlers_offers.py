@@ -335,8 +335,20 @@ def _propose(
                 installments = pending.installments
         else:
             monthly = amount
+    weekly = None
+    if monthly is not None and t.says("weekly"):
+        # "50 por semana": the book's plans are monthly, so the month that makes (52/12 weeks),
+        # said back as such rather than "R$ 50,00 por mês", which nobody asked for
+        weekly = monthly
+        monthly = (monthly * 52 / 12).quantize(Decimal("0.01"))
     first_due_days, first_due_note = _first_due(t)
     day = _monthly_day(t)
+    if day is None and down is not None:
+        # "150 hj e o resto dia 10" past the promise limit: the rest on the 10th of the month
+        from bot.dialogue.rest_day import split_days
+
+        split = split_days(t)
+        day = split[1].day if split is not None else None
     proposal = t.ctx.offers.propose(
         t.debts,
         t.ctx.today,
@@ -368,6 +380,7 @@ def _propose(
     asked: dict[str, Any] = {
         "asked_installments": installments,
         "asked_monthly": None if monthly is None else str(monthly),
+        "asked_weekly": None if weekly is None else str(weekly),
         "asked_down": None if down is None else str(down),
     }
     key = f"{installments}|{monthly}|{down}"
@@ -466,7 +479,9 @@ def on_day_each_month(plan: Plan, day: int) -> Plan:
     previous = None
     for p in plan.payments:
         due = p.due
-        if previous is not None and p.number > 1:
+        # after the first payment of the list (a down payment is numbered 0, so its first
+        # installment moves too: "150 hj e o resto dia 10" is the rest on the 10th)
+        if previous is not None:
             due = _day_of_month_after(previous, 1, day)
             if (due - previous).days < MIN_DAYS_BETWEEN:
                 due = _day_of_month_after(previous, 2, day)

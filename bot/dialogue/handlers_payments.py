@@ -71,9 +71,19 @@ def receipt_how(t: Turn) -> Step:
 PAID_AT_STORE = "paid_at_store"
 
 
+# state.extra: the amount of the payment told of and not yet checked ("mandei 200 ontem"):
+# "o resto pago dia 30" next is the balance less it, confirmed once the store checks
+CLAIMED_PAID = "claimed_paid"
+
+
 def remember_paid_at_store(t: Turn) -> dict[str, Any]:
-    """The state's extra, noting a payment told of at the counter (for a later "no receipt")."""
-    return {**t.state.extra, PAID_AT_STORE: True} if _paid_at_store(t) else dict(t.state.extra)
+    """The state's extra, noting a payment told of at the counter (for a later "no receipt")
+    and the amount said to be paid, if any (for a later "the rest on the 30th")."""
+    extra = {**t.state.extra, PAID_AT_STORE: True} if _paid_at_store(t) else dict(t.state.extra)
+    claimed = as_amount(t.parse.value("amount"))
+    if claimed is not None:
+        extra[CLAIMED_PAID] = money_str(claimed)
+    return extra
 
 
 def _paid_at_store(t: Turn) -> bool:

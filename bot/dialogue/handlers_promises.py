@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.core.business_days import add_business_days
@@ -23,8 +24,9 @@ from bot.dialogue.handlers_offers import (
     present_offers,
     request_approval,
 )
-from bot.dialogue.handlers_payments import PAYING_REFS, paying_total
+from bot.dialogue.handlers_payments import CLAIMED_PAID, PAYING_REFS, paying_total
 from bot.dialogue.reading import says_day_off
+from bot.dialogue.rest_day import split_days
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW, TALK_LATER
 from bot.dialogue.turn import Step, Turn, as_amount, as_date, money_str, normalise, say
 
@@ -49,6 +51,9 @@ def promise_to_pay(t: Turn) -> Step:
     said = as_amount(t.parse.value("amount"))
     if said is not None:
         t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
+    split = split_days(t) if said is not None else None
+    if split is not None and said is not None:
+        return _part_and_rest(t, said, *split)
     due = _said_date(t)
     if due is None:
         return t.step(
@@ -101,9 +106,21 @@ def promise_to_pay(t: Turn) -> Step:
     if t.state.awaiting_receipt and said is None and _says_the_rest(t):
         # "mandei 200 ontem" ... "o resto pago dia 30": what is left is only known once the
         # store checks that payment; the whole balance said back reads as "your 200 is lost"
+        claimed = as_amount(t.state.extra.get(CLAIMED_PAID))
+        left = None
+        if claimed is not None and Decimal(0) < claimed < balance:
+            # the figure said back, so the payment told of is seen to count (still to check)
+            amount = left = balance - claimed
+            extra[PROMISED_NOW] = {"amount": money_str(amount), "due": due.isoformat()}
         return t.step(
             RecordPromise(due=due, amount=amount),
-            say("promise_rest_pending", t.ctx, date=due.isoformat()),
+            say(
+                "promise_rest_pending",
+                t.ctx,
+                date=due.isoformat(),
+                rest=None if left is None else money_str(left),
+                claimed=None if claimed is None else money_str(claimed),
+            ),
             phase="open",
             extra=extra,
             on_screen=(),
@@ -124,6 +141,40 @@ def promise_to_pay(t: Turn) -> Step:
             show_counter=at_store and (method is None or (cash and not _asks_method(t))),
         ),
         *rest,
+        phase="open",
+        extra=extra,
+        on_screen=(),
+        pending_plan=None,
+    )
+
+
+def _part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:
+    """ "150 hj e o resto dia 10": the whole balance promised by the rest's day, the part on
+    its own day (its PIX, if asked, is for the part). One promise is open at a time, so the
+    rest's day is the promise's; a rest day past the promise limit is a plan instead (a
+    down payment and the rest on that day of the month, or the nearest the book allows)."""
+    balance = t.ctx.balance.total
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if part >= balance or part_day < t.ctx.today:
+        return t.step(
+            say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
+            phase="awaiting_promise_date",
+        )
+    if rest_day > limit:
+        return negotiate(t)
+    extra = {k: v for k, v in t.state.extra.items() if k not in ("promise_amount", AT_STORE)}
+    extra[PROMISED_NOW] = {"amount": money_str(part), "due": part_day.isoformat()}
+    return t.step(
+        RecordPromise(due=rest_day, amount=balance),
+        say(
+            "promise_part_and_rest",
+            t.ctx,
+            amount=money_str(part),
+            date=part_day.isoformat(),
+            is_today=part_day == t.ctx.today,
+            rest=money_str(balance - part),
+            rest_date=rest_day.isoformat(),
+        ),
         phase="open",
         extra=extra,
         on_screen=(),

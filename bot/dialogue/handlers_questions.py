@@ -374,11 +374,24 @@ def relative_answered(t: Turn) -> Step:
 def answer_at_store(t: Turn) -> Step:
     """ "posso pagar em dinheiro?" / "aceita cartão?": the counter, when it takes that."""
     method = str(t.parse.value("payment_method") or "")
+    if method == "card" and t.acted_intent == "negotiate":
+        return _card_installments(t)
     if not _store_open(t) or method not in t.ctx.settings.store_payment_methods:
         return usual_route(t)
     if method == "card" and not at_store(t):
         return usual_route(t)  # "aceita cartão?" alone: how to pay from here (link or PIX)
     return _pay_at_store(t)
+
+
+def _card_installments(t: Turn) -> Step:
+    """ "pode parcelar no cartão de crédito?": the card question answered from the shop's
+    facts first (a card only at the counter, or not at all), then what can be done here (the
+    plans the book offers, or the one asked for)."""
+    counter = _store_open(t) and "card" in t.ctx.settings.store_payment_methods
+    lead = say("answer_card_installments", t.ctx, at_counter=counter, **_common(t))
+    step = usual_route(t)
+    step.actions.insert(0, lead)
+    return step
 
 
 def at_store(t: Turn) -> bool:

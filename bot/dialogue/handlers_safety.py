@@ -97,6 +97,12 @@ def insult(t: Turn) -> Step:
     return t.step(say("insult_calm", t.ctx), insult_count=count)
 
 
+def other_contact(t: Turn) -> Step:
+    """ "manda pro número dela, 11 98765-4321": we only write to the number on file, so a
+    person takes the request (who it is, whether the debtor may be reached there)."""
+    return hand_off(t, "other_contact", "handoff_other_contact", verified=t.can_disclose)
+
+
 def stay_silent(t: Turn) -> Step:
     """An agent holds the chat: the bot says nothing."""
     return t.step()

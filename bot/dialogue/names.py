@@ -63,6 +63,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "promise_recorded",
         "store_closed_that_day",
         "promise_rest_later",
+        "promise_part_and_rest",  # "150 hj e o resto dia 10"
         "ask_promise_date",
         "promise_date_past",
         "promise_too_far",
@@ -105,6 +106,8 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "opt_out",
         "dispute",
         "handoff_human",
+        "handoff_other_contact",  # "manda pro número dela"
+        "holding_reply",  # the chat waits for an agent (bot.conversation.holding)
         "insult_calm",
         "handoff_insult",
         "agent_released",
@@ -114,6 +117,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "answer_number_source",
         "answer_scam",
         "answer_pay_at_store",
+        "answer_card_installments",  # "pode parcelar no cartão?"
         "answer_store_hours",
         "answer_plan_dates",
         "answer_paid_to_person",

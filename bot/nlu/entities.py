@@ -14,6 +14,7 @@ from bot.nlu.amounts import extract_amounts
 from bot.nlu.dates import after_dates, extract_dates
 from bot.nlu.normalize import clean_input, fold
 from bot.nlu.numbers import ORDINALS, small_number
+from bot.nlu.phones import extract_phones
 from bot.nlu.spans import Span, free_of, keep_longest
 
 _N = (
@@ -232,16 +233,21 @@ def squeeze(folded: str) -> tuple[str, list[int]]:
 def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
     cleaned = clean_input(text)
     folded, index = squeeze(fold(cleaned))
-    found_dates = extract_dates(folded, today, language)
+    # a phone number's digits are nobody else's: no amount, option, count or day in them
+    phones = extract_phones(folded)
+    found_dates = [d for d in extract_dates(folded, today, language) if free_of(d, phones)]
     # "friday the 4th", "the 4th of december": an ordinal inside a date that also names a
     # weekday or a month is that day, not the 4th option
     compound = [d for d in found_dates if not _is_weekday_word(folded[d.start : d.end])]
     options = [
         o
         for o in extract_options(folded)
-        if not any(d.start <= o.start and o.end <= d.end and d != o for d in compound)
+        if free_of(o, phones)
+        and not any(d.start <= o.start and o.end <= d.end and d != o for d in compound)
     ]
-    installments = [s for s in extract_installments(folded) if free_of(s, options)]
+    installments = [
+        s for s in extract_installments(folded) if free_of(s, options) and free_of(s, phones)
+    ]
     # "quinta" is both a weekday and "fifth": keep both readings, the dialogue's state
     # (a day was asked for, or options are on screen) decides which one is meant
     dates = [
@@ -253,7 +259,7 @@ def _extract(text: str, today: date, language: str) -> tuple[Entity, ...]:
     whole_is_option = bool(options) and bool(_WHOLE.match(folded))
     bounds = [s for s in after_dates(folded, today, language) if free_of(s, options)]
     taken = options + installments + dates + bounds
-    amounts = extract_amounts(folded, taken, whole_is_option=whole_is_option)
+    amounts = extract_amounts(folded, taken + phones, whole_is_option=whole_is_option)
     methods = extract_payment_methods(folded)
     spans = sorted(taken + amounts + methods, key=lambda s: s.start)
     entities = []

@@ -13,6 +13,7 @@ from datetime import date
 from bot.core.parse import Entity
 from bot.nlu.entities import PAYMENT_METHODS, extract
 from bot.nlu.normalize import clean_input, fold
+from bot.nlu.phones import extract_phones
 from bot.nlu.spans import Span, keep_longest
 from bot.nlu.topics import extract_topics
 
@@ -180,6 +181,35 @@ def extract_soft_yes(folded: str, original: str) -> list[Span]:
     return []
 
 
+_OTHER_CONTACT = re.compile(
+    # "manda pro número dela", "me chama no zap do meu marido", "meu número novo é"
+    r"\b(?:manda|mande|envia|envie|passa|fala|falem|liga|ligue|chama|escreve|escreva)\w*\s+"
+    r"(?:\w+\s+){0,3}?(?:pro|pra|para\s+o|para\s+a|no|na|nesse|neste|ao)\s+(?:outro\s+)?"
+    r"(?:numero|zap|whats|whatsapp|telefone|celular|contato)\s+(?:dela|dele|d[oa]\s+\w+|"
+    r"da\s+minha\s+\w+|do\s+meu\s+\w+|novo)\b|"
+    r"\b(?:meu|o)\s+(?:numero|zap|whats|telefone|celular)\s+(?:novo|agora)\b|"
+    r"\b(?:numero|zap|whats|telefone|celular)\s+(?:dela|dele)\s+(?:e|eh)\b|"
+    # "send it to her number", "text my husband instead", "her number is", "my new number"
+    r"\b(?:send|text|message|call|contact|write)\w*\s+(?:\w+\s+){0,3}?(?:to|at|on)\s+"
+    r"(?:her|his|my\s+\w+'?s|my\s+new|another|a\s+different|this\s+other)\s+"
+    r"(?:number|phone|cell|whatsapp)\b|"
+    r"\b(?:her|his|my\s+new)\s+(?:number|phone|cell)\s+(?:is|instead)\b|"
+    r"\b(?:text|message|contact|call|write\s+to)\s+(?:my\s+(?:wife|husband|son|daughter|mom|"
+    r"mother|dad|father|partner)|her|him)\s+instead\b"
+)
+
+
+def extract_other_contact(folded: str) -> list[Span]:
+    """A number to write to instead of this one: a phone number in the message ("phone") or
+    a request to write elsewhere ("request"). Never acted on by the bot: a person decides."""
+    found = [Span("other_contact", "phone", s.start, s.end) for s in extract_phones(folded)]
+    found.extend(
+        Span("other_contact", "request", m.start(), m.end())
+        for m in _OTHER_CONTACT.finditer(folded)
+    )
+    return keep_longest(found)
+
+
 def extract_extras(folded: str, original: str) -> list[Span]:
     """topic, hardship, relative, no_payment_method and soft_yes spans of a message."""
     return [
@@ -188,6 +218,7 @@ def extract_extras(folded: str, original: str) -> list[Span]:
         *extract_relative(folded),
         *extract_no_payment_method(folded),
         *extract_soft_yes(folded, original),
+        *extract_other_contact(folded),
     ]
 
 

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from bot.nlu.phones import mask_phones
+
 MAX_CHARS = 2000  # longer messages are cut before parsing; nobody pays a debt in an essay
 
 # Chat abbreviations (after folding: lowercase, no accents) -> words the classifier knows.
@@ -332,7 +334,7 @@ def for_classifier(text: str) -> str:
     Lowercase, no accents, emojis as words, letters repeated three or more times
     collapsed ("simmmm" -> "sim"), chat abbreviations expanded, digit runs as ``0``.
     """
-    text = _emoji_words(fold(clean_input(text)))
+    text = _emoji_words(mask_phones(fold(clean_input(text))))
     text = text.replace(":)", " emojismile ").replace(":(", " emojisad ")
     text = _LAUGH.sub(" risos ", text)
     text = _REPEATS.sub(r"\1", text)

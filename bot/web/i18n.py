@@ -686,6 +686,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "says a deal was made at the shop",
     ),
     "reason.unknown_contact": ("contato desconhecido", "unknown contact"),
+    "reason.other_contact": (
+        "pede para escrever em outro número",
+        "asks us to write to another number",
+    ),
     "reason.payment_method": ("outra forma de pagar", "another way to pay"),
     "reason.portal_locked": (
         "página bloqueada (o robô segue atendendo)",

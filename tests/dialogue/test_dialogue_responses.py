@@ -34,6 +34,8 @@ def sample_vars() -> dict[str, object]:
         "date": "2026-11-27",
         "max_date": "2026-12-03",
         "rest": "312.50",
+        "rest_date": "2026-12-10",
+        "claimed": "200.00",
         "max_days": 10,
         "amount": "450.00",
         "is_today": False,

@@ -1,0 +1,38 @@
+"""The day said for "the rest" ("150 hj e o resto dia 10", "150 today and the rest on the 10th").
+
+A part on one day and the rest on another is two dates in one message: the one said after
+"o resto / the rest" is when the rest is paid, the one before it (or today) is the part's.
+Reading only the first date loses the rest's day ("o resto a gente combina depois").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.dialogue.turn import Turn, as_date
+
+_REST_WORD = re.compile(
+    r"\b(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|the\s+remainder|"
+    r"the\s+balance|what'?s\s+left)\b",
+    re.IGNORECASE,
+)
+
+
+def split_days(t: Turn) -> tuple[date, date] | None:
+    """(the part's day, the rest's day) when the message gives the rest a day of its own."""
+    rest = _REST_WORD.search(t.parse.text)
+    if rest is None:
+        return None
+    dates = sorted(
+        (e for e in t.parse.entities if e.entity == "date" and as_date(e.value) is not None),
+        key=lambda e: e.start,
+    )
+    before = [as_date(e.value) for e in dates if e.end <= rest.start()]
+    after = [as_date(e.value) for e in dates if e.start >= rest.end()]
+    if not after or after[0] is None:
+        return None
+    part = before[-1] if before and before[-1] is not None else t.ctx.today
+    if after[0] <= part:
+        return None
+    return part, after[0]
