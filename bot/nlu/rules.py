@@ -135,6 +135,9 @@ GREETING_QUESTION = re.compile(
     r"hows\s+it\s+going|how's\s+it\s+going)(?:\s+(?:com\s+voce|contigo|today|doing))?\W*$"
 )
 
+# "alo??", "oi?", "hello??": are you there? (a greeting, not a question we cannot answer)
+BARE_GREETING = re.compile(r"^\W*(?:oi+|ola+|alo+|opa+|ei+|e\s+ai|hi+|hello+|hey+)[\s?!.]*$")
+
 
 def forced_intent(folded_clause: str) -> str | None:
     """The intent a rule decides for one clause (folded), or None to trust the classifier."""
@@ -155,7 +158,7 @@ def forced_intent(folded_clause: str) -> str | None:
         return "cannot_pay"  # "não vou conseguir pagar sexta": not a promise of Friday
     if AFFIRM_IDENTITY.match(text):
         return "affirm"
-    if GREETING_QUESTION.match(text):
+    if GREETING_QUESTION.match(text) or BARE_GREETING.match(text):
         return "greet"
     return None
 

@@ -20,6 +20,7 @@ from bot.core.parse import Entity
 from bot.nlu.normalize import fold
 from bot.nlu.rules import (
     ASKS_TO_GO_ON,
+    BARE_GREETING,
     IDENTITY_CLAIM,
     NOT_PAID,
     OPT_OUT_VOCABULARY,
@@ -187,8 +188,8 @@ def question_topic(
     """Whether a clause is a real question that nothing else covers (``other_question``)."""
     if any(e.entity == "topic" for e in entities) or not is_question(text):
         return False
-    if _PLEASANTRY.match(fold(text)):
-        return False  # "tudo bem?" asks how we are, not for information
+    if _PLEASANTRY.match(fold(text)) or BARE_GREETING.match(fold(text)):
+        return False  # "tudo bem?" asks how we are, "alo??" whether we are there
     return intent in _NOT_ANSWERING or confidence < _ANSWER_THRESHOLD
 
 
