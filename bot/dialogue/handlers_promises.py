@@ -102,7 +102,7 @@ def promise_to_pay(t: Turn) -> Step:
     if amount < balance and _rest_later(t):
         rest.append(say("promise_rest_later", t.ctx, rest=money_str(balance - amount)))
     # the PIX asked in the same message ("hoje consigo 300, manda o pix") is for this promise
-    extra = {**extra, PROMISED_NOW: {"amount": money_str(amount), "due": due.isoformat()}}
+    extra = {**extra, PROMISED_NOW: promised_now(amount, due)}
     if t.state.awaiting_receipt and said is None and _says_the_rest(t):
         # "mandei 200 ontem" ... "o resto pago dia 30": what is left is only known once the
         # store checks that payment; the whole balance said back reads as "your 200 is lost"
@@ -111,7 +111,7 @@ def promise_to_pay(t: Turn) -> Step:
         if claimed is not None and Decimal(0) < claimed < balance:
             # the figure said back, so the payment told of is seen to count (still to check)
             amount = left = balance - claimed
-            extra[PROMISED_NOW] = {"amount": money_str(amount), "due": due.isoformat()}
+            extra[PROMISED_NOW] = promised_now(amount, due)
         return t.step(
             RecordPromise(due=due, amount=amount),
             say(
@@ -148,6 +148,12 @@ def promise_to_pay(t: Turn) -> Step:
     )
 
 
+def promised_now(amount: Decimal, due: date) -> dict[str, str]:
+    """The ``PROMISED_NOW`` value: what this turn promised, for a PIX asked in the same
+    message (the promise is not stored yet when its amount is chosen)."""
+    return {"amount": money_str(amount), "due": due.isoformat()}
+
+
 def _part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:
     """ "150 hj e o resto dia 10": the whole balance promised by the rest's day, the part on
     its own day (its PIX, if asked, is for the part). One promise is open at a time, so the
@@ -163,7 +169,7 @@ def _part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> St
     if rest_day > limit:
         return negotiate(t)
     extra = {k: v for k, v in t.state.extra.items() if k not in ("promise_amount", AT_STORE)}
-    extra[PROMISED_NOW] = {"amount": money_str(part), "due": part_day.isoformat()}
+    extra[PROMISED_NOW] = promised_now(part, part_day)
     return t.step(
         RecordPromise(due=rest_day, amount=balance),
         say(
