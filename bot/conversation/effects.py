@@ -36,6 +36,9 @@ class TurnOutcome:
     """What a turn changed, for the caller (wake the sender, push live updates)."""
 
     queued: list[int] = field(default_factory=list)
+    # of those, the ones due at once: message id -> (conversation id, channel, address), so
+    # the sender can go straight to its claim without a look at the outbox for them
+    routes: dict[int, tuple[int, str, str]] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
     handed_off: bool = False
     conversation_id: int | None = None
@@ -223,6 +226,7 @@ class Effects:
             extra["pix_code"] = self._instructions.pix_code
         if self.business_initiated and self.template:
             extra["template_vars"] = {k: str(v) for k, v in reply.vars.items()}
+        send_after = self.contact_hours_start() if self.business_initiated else None
         message_id = self._messages.queue_outbound(
             self.conversation,
             text=text,
@@ -231,10 +235,14 @@ class Effects:
             business_initiated=self.business_initiated,
             template=self.template if self.business_initiated else None,
             extra=extra or None,
-            send_after=self.contact_hours_start() if self.business_initiated else None,
+            send_after=send_after,
         )
         self.conversation.last_message_at = self.now
         self.outcome.queued.append(message_id)
+        if send_after is None:
+            conversation = self.conversation
+            route = (conversation.id, conversation.channel, self.situation.contact.address)
+            self.outcome.routes[message_id] = route
         return message_id
 
     def reply_failed(self, reply: act.Reply, language: str, error: Exception) -> int:

@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, and_, any_, bindparam, exists, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.channels.base import Channel, ChannelPolicy, SendError
@@ -193,12 +194,27 @@ class _To:
 
 
 def _contacts_of(session: Session, conversation_ids: set[int]) -> dict[int, _To]:
-    rows = session.connection().execute(_contacts_statement(), {"ids": sorted(conversation_ids)})
+    connection = session.connection()
+    statement = _contacts_statement(_on_postgres(connection.dialect.name))
+    rows = connection.execute(statement, {"ids": sorted(conversation_ids)})
     return {int(c): _To(str(a), bool(o), bool(i), at) for c, a, o, i, at in rows}
 
 
+def _on_postgres(dialect_name: str) -> bool:
+    return dialect_name == "postgresql"
+
+
+def _one_of(column: Any, name: str, postgres: bool) -> Any:
+    """``column`` is one of the ids bound as ``name``. PostgreSQL gets one array parameter
+    (``= ANY``): an expanded ``IN`` of a batch's hundreds of ids made a statement psycopg
+    re-parsed on every run (too long for its cache), a twentieth of a web process's CPU."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
 @functools.cache
-def _contacts_statement() -> Any:
+def _contacts_statement(postgres: bool) -> Any:
     """The claimed messages' contacts (ids bound as ``ids``), built once."""
     conversations, contacts = Conversation.__table__, Contact.__table__
     return (
@@ -210,7 +226,7 @@ def _contacts_statement() -> Any:
             contacts.c.last_inbound_at,
         )
         .join_from(conversations, contacts, contacts.c.id == conversations.c.contact_id)
-        .where(conversations.c.id.in_(bindparam("ids", expanding=True)))
+        .where(_one_of(conversations.c.id, "ids", postgres))
     )
 
 
@@ -256,6 +272,7 @@ class OutboxSender:
         self._batch = batch
         self._db_call = database
         self._pushed: set[int] = set()  # see ``notify``
+        self._routes: dict[int, Due] = {}  # of those, the ones handed over with their route
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pushed_ready = asyncio.Event()
         # the claims and the "sent" marks of conversations sending at the same moment share
@@ -277,15 +294,24 @@ class OutboxSender:
             if not any(tried for _, tried in results):
                 return sent
 
-    def notify(self, message_ids: Iterable[int]) -> None:
+    def notify(
+        self,
+        message_ids: Iterable[int],
+        routes: Mapping[int, tuple[int, str, str]] | None = None,
+    ) -> None:
         """Messages this process just queued (a turn's replies): ``run`` sends them after a
         look at these rows only, not at the whole outbox. With several processes, each then
-        sends what its own turns queued instead of every process racing for every reply."""
+        sends what its own turns queued instead of every process racing for every reply.
+
+        ``routes`` (message id -> conversation id, channel, address) are the ones the caller
+        knows to be due now: they need no look at all, their claim checks the rest."""
         loop = self._loop
         if loop is not None and not _running_in(loop):  # a cadence thread: hand it over
-            loop.call_soon_threadsafe(self.notify, list(message_ids))
+            loop.call_soon_threadsafe(self.notify, list(message_ids), dict(routes or {}))
             return
         self._pushed.update(message_ids)
+        for message_id, (conversation_id, channel, address) in (routes or {}).items():
+            self._routes[message_id] = Due(message_id, conversation_id, channel, address)
         self._pushed_ready.set()
 
     async def run(self, wake: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
@@ -303,18 +329,24 @@ class OutboxSender:
                 wake.clear()
                 self._pushed_ready.clear()
                 pushed, self._pushed = self._pushed, set()
+                routed = [self._routes.pop(i) for i in sorted(pushed) if i in self._routes]
                 try:
-                    if full:
+                    if full:  # it sees the routed ones too
                         last_full = loop.time()
                         due = await self._db_call(self._due)
                     else:
-                        due = await self._db_call(partial(self._due, sorted(pushed)))
+                        due = routed
+                        rest = sorted(pushed.difference(item.message_id for item in routed))
+                        if rest:
+                            looked = await self._db_call(partial(self._due, rest))
+                            due = sorted([*routed, *looked], key=lambda item: item.message_id)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("outbox due query failed")
                     due = []
                     self._pushed |= pushed  # the next look tries them again
+                    self._routes.update((item.message_id, item) for item in routed)
                 held_back.clear()
                 for conversation_id, items in _by_conversation(due).items():
                     task = active.get(conversation_id)
@@ -323,6 +355,7 @@ class OutboxSender:
                     else:
                         held_back.add(conversation_id)
                         self._pushed.update(item.message_id for item in items)
+                        self._routes.update((item.message_id, item) for item in items)
                 for conversation_id in [c for c, t in active.items() if t.done()]:
                     finished = active.pop(conversation_id)
                     if not finished.cancelled() and finished.exception() is not None:
@@ -358,7 +391,9 @@ class OutboxSender:
         with transaction(self._db) as session:
             # Core on the session's connection: the ORM's execution path cost more than the
             # query, which runs once per batch of replies handed over
-            rows = session.connection().execute(_due_statement(only is not None), params)
+            connection = session.connection()
+            statement = _due_statement(only is not None, _on_postgres(connection.dialect.name))
+            rows = connection.execute(statement, params)
             return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
 
     async def _conversation(self, items: list[Due]) -> tuple[int, bool]:
@@ -497,7 +532,8 @@ class OutboxSender:
         if not ids:
             return []
         params = {"ids": ids, "now": now, "lease_until": now + self._lease}
-        rows = session.connection().execute(_claim_statement(), params)
+        connection = session.connection()
+        rows = connection.execute(_claim_statement(_on_postgres(connection.dialect.name)), params)
         return [_Claimed(*row) for row in rows]
 
     def _job(self, row: _Claimed, contact: _To | None, now: datetime) -> _Job:
@@ -586,7 +622,7 @@ def _sent_statement() -> Any:
 
 
 @functools.cache
-def _due_statement(only: bool) -> Any:
+def _due_statement(only: bool, postgres: bool) -> Any:
     """Due messages (of the ids bound as ``only``) with their chat's address, built once."""
     messages, conversations, contacts = (
         Message.__table__,
@@ -610,12 +646,12 @@ def _due_statement(only: bool) -> Any:
         .limit(bindparam("batch"))
     )
     if only:
-        query = query.where(messages.c.id.in_(bindparam("only", expanding=True)))
+        query = query.where(_one_of(messages.c.id, "only", postgres))
     return query
 
 
 @functools.cache
-def _claim_statement() -> Any:
+def _claim_statement(postgres: bool) -> Any:
     """The claim of a batch, built once (building it cost more than running it): the
     messages still queued and due, with no older message of their conversation waiting."""
     now = bindparam("now", type_=Message.__table__.c.next_attempt_at.type)
@@ -623,7 +659,7 @@ def _claim_statement() -> Any:
     return (
         update(Message)
         .where(
-            Message.id.in_(bindparam("ids", expanding=True)),
+            _one_of(Message.id, "ids", postgres),
             Message.status == DeliveryStatus.QUEUED,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
             ~exists().where(_earlier_pending(earlier, Message, now)),

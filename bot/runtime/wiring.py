@@ -102,7 +102,7 @@ class Wiring:
         without a look at the whole outbox); before the sender runs, just wake it."""
         if outcome is not None and outcome.queued:
             if self._sender is not None and self.outbox_ready is not None:
-                self._sender.notify(outcome.queued)
+                self._sender.notify(outcome.queued, outcome.routes)
             else:
                 self.wake_sender()
 

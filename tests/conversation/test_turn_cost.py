@@ -61,6 +61,9 @@ async def test_an_inbound_turn_runs_a_bounded_number_of_statements(make_runtime:
     outcome, statements = _turn(runtime, "quanto eu devo?", "SM2")
     assert outcome is not None
     assert outcome.queued
+    # a reply goes at once: handed to the sender with its chat's route (no outbox look)
+    assert set(outcome.routes) == set(outcome.queued)
+    assert {route[2] for route in outcome.routes.values()} == {"+5511990000001"}
     assert len(statements) <= TURN_STATEMENTS, "\n".join(statements)
     # the duplicate delivery stops at the insert: no situation read, nothing queued
     again, statements = _turn(runtime, "quanto eu devo?", "SM2")

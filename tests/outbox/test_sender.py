@@ -334,3 +334,42 @@ async def test_run_sends_what_it_is_handed_without_a_wake(
         loop.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await loop
+
+
+async def test_routed_replies_go_without_a_look_at_the_outbox(
+    db: sessionmaker[Session], engine: Engine, clock: FixedClock, fake_sleep: FakeSleep
+) -> None:
+    """Replies handed over with their route (a turn knows its chat's address) are claimed
+    at once, in order, with no due query; a route whose message another sender already
+    sent is claimed by nobody: it is not sent twice."""
+    from sqlalchemy import event
+
+    conv = conversation(db, clock)
+    channel = RecordingChannel()
+    outbox = sender(db, channel, clock, fake_sleep)
+    wake = asyncio.Event()
+    loop = asyncio.create_task(outbox.run(wake, idle_seconds=3600))
+    selects: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    try:
+        await asyncio.sleep(0.05)  # its first full look found nothing
+        ids = queue(db, conv, clock, "um", "dois")
+        route = (conv, "test", "+5511990000001")
+        event.listen(engine, "before_cursor_execute", seen)
+        outbox.notify(ids, {i: route for i in ids})
+        await _until(lambda: [r.id for r in rows(db) if r.status == "sent"] == ids)
+        event.remove(engine, "before_cursor_execute", seen)
+        assert channel.texts() == ["um", "dois"]
+        # no look for due messages (the claim itself is an UPDATE)
+        assert not [s for s in selects if "next_attempt_at <=" in s], selects
+        outbox.notify(ids, {i: route for i in ids})  # handed over again: already sent
+        await asyncio.sleep(0.1)
+        assert channel.texts() == ["um", "dois"]
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
