@@ -35,6 +35,7 @@ from bot.offers.payments import PaymentProvider
 from bot.store.conversations import ConversationRepository, MessageRepository
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Debtor, ReminderSend
+from bot.store.writes import write_changes
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     if debtor is None:
         unknown_contact(effects, conversation, link)
         effects.outcome.status = conversation.status
-        return effects.outcome
+        return finished(effects)
     if link == "linked":
         effects.event(EventKind.CONTACT_LINKED, channel=contact.channel)
     if holds_the_bot(conversation.status):
@@ -189,13 +190,20 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
             # nobody took the chat yet: one short "it's with the team" now and then
             holding_reply(effects, conversation, now)
         effects.outcome.status = conversation.status
-        return effects.outcome
+        return finished(effects)
     if conversation.status == "closed":
         conversation.status = "bot"
     # the dialogue decides on what the message says to act on (the log keeps every entity)
     event = UserTurn(parse=parse.acted_on(), media=msg.media)
     actions = run_dialogue(effects, situation, event)
     messages.set_actions(stored, to_jsonable(list(actions)))
+    return finished(effects)
+
+
+def finished(effects: Effects) -> TurnOutcome:
+    """The turn's outcome, once its chat's rows are written (see ``write_changes``)."""
+    situation = effects.situation
+    write_changes(effects.session, situation.contact, situation.conversation, situation.debtor)
     return effects.outcome
 
 
@@ -296,7 +304,7 @@ def reminder_turn(
     if effects.outcome.queued:
         send.message_id = effects.outcome.queued[0]
     effects.event(EventKind.REMINDER_SENT, template=template, key=key)
-    return effects.outcome
+    return finished(effects)
 
 
 def preferred_contact(session: Session, debtor_id: int) -> Contact | None:

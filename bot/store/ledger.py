@@ -19,6 +19,7 @@ from bot.store.tables import (
     Receipt,
     ScheduledContact,
 )
+from bot.store.writes import insert_event
 
 # A turn's reads, built once and run with the debtor's id: building a statement costs more
 # CPU than running it on SQLite, and a built one keeps its cache key.
@@ -97,19 +98,17 @@ class EventLog:
         debtor_id: int | None = None,
         conversation_id: int | None = None,
         data: dict[str, Any] | None = None,
-    ) -> Event:
-        row = Event(
-            kind=EventKind(kind).value,  # a kind outside the enum fails here, not in a report
-            at=at,
-            actor=actor,
-            debtor_id=debtor_id,
-            conversation_id=conversation_id,
-            data=data or {},
-        )
-        # no flush: events go in the transaction's next flush (at the latest, its commit),
-        # several in one statement; nothing reads an event's id inside the turn
-        self.session.add(row)
-        return row
+    ) -> None:
+        # a kind outside the enum fails here, not in a report
+        values = {
+            "kind": EventKind(kind).value,
+            "at": at,
+            "actor": actor,
+            "debtor_id": debtor_id,
+            "conversation_id": conversation_id,
+            "data": data or {},
+        }
+        insert_event(self.session, values)
 
     def for_debtor(self, debtor_id: int) -> list[Event]:
         return list(

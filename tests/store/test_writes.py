@@ -1,0 +1,105 @@
+"""A turn's own rows written without the ORM's flush (``bot.store.writes``), on SQLite and
+on the real PostgreSQL: the same values land as a flush would write, and the commit has
+nothing left to write for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.enums import EventKind
+from bot.store.conversations import ConversationRepository
+from bot.store.db import transaction
+from bot.store.ledger import EventLog
+from bot.store.portfolio import PortfolioRepository
+from bot.store.tables import Contact, Conversation, Event
+from bot.store.writes import write_changes
+from tests.store.test_store_repositories import MARIA, NOW, add_conversation
+
+
+def _statements(engine: Engine) -> tuple[list[str], Any]:
+    seen: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, record
+
+
+def test_changed_columns_are_written_at_once_and_the_commit_writes_nothing_more(
+    db: sessionmaker[Session], engine: Engine
+) -> None:
+    conversation_id = add_conversation(db)
+    later = NOW.replace(hour=12)
+    state = {"stage": "identified", "facts": {"promised": "2026-11-27"}}
+    seen, record = _statements(engine)
+    try:
+        with transaction(db) as session:
+            conversation = session.get(Conversation, conversation_id)
+            assert conversation is not None
+            contact = session.get(Contact, conversation.contact_id)
+            assert contact is not None
+            contact.last_inbound_at = later
+            conversation.state = state
+            conversation.status = "waiting_agent"
+            before = len(seen)
+            write_changes(session, contact, conversation, None)
+            assert seen[before:] == ["UPDATE", "UPDATE"]  # one per row, now
+            before = len(seen)
+            write_changes(session, contact, conversation)  # clean now: nothing again
+            assert seen[before:] == []
+            before = len(seen)
+        assert "UPDATE" not in seen[before:]  # the commit's flush had nothing to write
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with transaction(db) as session:
+        stored = session.get(Conversation, conversation_id)
+        assert stored is not None
+        assert (stored.state, stored.status) == (state, "waiting_agent")
+        found = PortfolioRepository(session).contact("whatsapp", MARIA.phone or "")
+        assert found is not None
+        assert found.last_inbound_at == later
+
+
+def test_new_rows_are_left_to_the_orm_and_a_rollback_undoes_the_writes(
+    db: sessionmaker[Session],
+) -> None:
+    conversation_id = add_conversation(db)
+    session = db()
+    try:
+        conversation = session.get(Conversation, conversation_id)
+        assert conversation is not None
+        conversation.status = "closed"
+        contact = Contact(channel="telegram", address="999", created_at=NOW)
+        session.add(contact)
+        write_changes(session, conversation, contact)  # the new contact: not ours to write
+        assert contact in session.new
+        EventLog(session).append(EventKind.OPT_OUT, at=NOW, conversation_id=conversation_id)
+        session.rollback()
+    finally:
+        session.close()
+    with transaction(db) as session:
+        stored = ConversationRepository(session).get(conversation_id)
+        assert stored is not None
+        assert stored.status == "bot"
+        assert session.scalars(select(Event)).all() == []
+        assert PortfolioRepository(session).contact("telegram", "999") is None
+
+
+def test_events_are_appended_in_order_with_their_data(db: sessionmaker[Session]) -> None:
+    conversation_id = add_conversation(db)
+    with transaction(db) as session:
+        log = EventLog(session)
+        log.append(EventKind.OPT_OUT, at=NOW, conversation_id=conversation_id, data={"a": 1})
+        log.append(EventKind.CONTACT_INVALID, at=NOW, actor="agent:1")
+    with transaction(db) as session:
+        rows = session.scalars(select(Event).order_by(Event.id)).all()
+        assert [(r.kind, r.actor, r.data) for r in rows] == [
+            ("opt_out", "bot", {"a": 1}),
+            ("contact_invalid", "agent:1", {}),
+        ]
+        assert rows[0].at == NOW
+        assert rows[0].conversation_id == conversation_id
