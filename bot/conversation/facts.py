@@ -19,6 +19,7 @@ from bot.dialogue.formatting import hours_en, open_weekdays
 from bot.offers.book import OfferBook
 from bot.store.ledger import LedgerRepository
 from bot.store.portfolio import PortfolioRepository, debtor_view, read_rows
+from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Debt, Debtor, Payment, Promise
 
 UNKNOWN_DEBTOR = DebtorView(id=0, ref="", name="", language="pt")
@@ -159,12 +160,12 @@ def load_context(
 _promise = Promise.__table__.c
 _payment = Payment.__table__.c
 _debt = Debt.__table__.c
-BROKEN_PROMISES = (
+BROKEN_PROMISES = Prepared(
     select(func.count())
     .select_from(Promise.__table__)
     .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "broken")
 )
-PAID_LATE = (
+PAID_LATE = Prepared(
     select(func.count())
     .select_from(Payment.__table__.join(Debt.__table__, _debt.id == _payment.debt_id))
     .where(
@@ -173,7 +174,7 @@ PAID_LATE = (
         func.date(_payment.paid_at) > _debt.due_date,
     )
 )
-RECENT_PAYMENTS = (
+RECENT_PAYMENTS = Prepared(
     select(_payment.amount, _payment.paid_at, _debt.ref)
     .select_from(Payment.__table__.outerjoin(Debt.__table__, _debt.id == _payment.debt_id))
     .where(_payment.debtor_id == bindparam("debtor_id"))

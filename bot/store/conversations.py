@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.core.domain import ConversationStatus, DeliveryStatus
+from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Debtor, Message
 
 # A turn's statements, built once: building one costs more CPU than running it on SQLite
@@ -20,18 +21,52 @@ CHAT = (
     .outerjoin(Debtor, Debtor.id == Contact.debtor_id)
     .where(Contact.channel == bindparam("channel"), Contact.address == bindparam("address"))
 )
+_INBOUND_KEYS = (
+    "conversation_id",
+    "direction",
+    "sender",
+    "channel",
+    "text",
+    "provider_id",
+    "status",
+    "intent",
+    "confidence",
+    "entities",
+    "media",
+    "business_initiated",
+    "attempts",
+    "created_at",
+)
 NEW_INBOUND = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(Message)
-    .on_conflict_do_nothing(index_elements=[Message.channel, Message.provider_id])
-    .returning(Message.id)
+    dialect.__name__.rsplit(".", 1)[-1]: Prepared(
+        dialect.insert(Message)
+        .on_conflict_do_nothing(index_elements=[Message.channel, Message.provider_id])
+        .returning(Message.id),
+        keys=_INBOUND_KEYS,
+    )
     for dialect in (postgresql, sqlite)
 }
-SET_ACTIONS = (
+SET_ACTIONS = Prepared(
     update(Message)
     .where(Message.id == bindparam("message_id"))
     .values(actions=bindparam("new_actions", type_=Message.__table__.c.actions.type))
 )
-NEW_OUTBOUND = insert(Message).returning(Message.id)
+_OUTBOUND_KEYS = (
+    "conversation_id",
+    "direction",
+    "sender",
+    "channel",
+    "text",
+    "status",
+    "template",
+    "extra",
+    "business_initiated",
+    "agent_id",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+NEW_OUTBOUND = Prepared(insert(Message).returning(Message.id), keys=_OUTBOUND_KEYS)
 
 
 class ConversationRepository:
@@ -143,13 +178,13 @@ class MessageRepository:
             "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
         ]
         # on the session's connection: no autoflush (the turn's changes go in one flush)
-        found: int | None = connection.execute(statement, values).scalar()
+        found: int | None = statement.scalar(connection, values)
         return found
 
     def set_actions(self, message_id: int, actions: list[Any]) -> None:
         """What the bot did about an inbound message, for the log."""
-        self.session.connection().execute(
-            SET_ACTIONS, {"message_id": message_id, "new_actions": actions}
+        SET_ACTIONS.run(
+            self.session.connection(), {"message_id": message_id, "new_actions": actions}
         )
 
     def queue_outbound(
@@ -184,7 +219,7 @@ class MessageRepository:
         # One INSERT on the session's connection, so the turn's other changes are not
         # flushed with it (they go in one flush at commit), and no ORM row: callers need its
         # id, and building one cost a third of the reply's storage
-        new_id: int = self.session.connection().execute(NEW_OUTBOUND, values).scalar_one()
+        new_id: int = NEW_OUTBOUND.scalar(self.session.connection(), values)
         return new_id
 
     def history(self, conversation_id: int, limit: int | None = None) -> list[Message]:

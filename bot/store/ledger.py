@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.core.domain import AgreementView, Plan, PromiseView, ScheduledPayment
 from bot.core.enums import EventKind
 from bot.store.portfolio import read_rows
+from bot.store.prepared import Prepared
 from bot.store.tables import (
     Agreement,
     AgreementInstallment,
@@ -44,7 +45,7 @@ INSTALLMENTS = (
 
 # the turn's situation reads the same as plain rows (``read_rows``): no entities loaded
 _promise = Promise.__table__.c
-OPEN_PROMISE_VIEW = (
+OPEN_PROMISE_VIEW = Prepared(
     select(_promise.id, _promise.due, _promise.amount, _promise.status, _promise.created_at)
     .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "open")
     .order_by(_promise.id.desc())
@@ -54,7 +55,7 @@ _agreement = Agreement.__table__.c
 _installment = AgreementInstallment.__table__.c
 # the current agreement with its installments in one statement (the newest, as
 # CURRENT_AGREEMENT's first row); no row when there is none
-CURRENT_AGREEMENT_VIEW = (
+CURRENT_AGREEMENT_VIEW = Prepared(
     select(
         _agreement.id,
         _agreement.offer_id,

@@ -12,8 +12,9 @@ import functools
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, inspect, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
+from bot.store.prepared import Prepared
 from bot.store.tables import Event
 
 
@@ -28,11 +29,15 @@ def write_changes(session: Session, *rows: object) -> None:
         state = inspect(row)
         if not state.persistent or not state.modified:
             continue
-        changed: dict[str, Any] = {}
-        for prop in state.mapper.column_attrs:
-            history = state.attrs[prop.key].history
-            if history.added:
-                changed[prop.columns[0].key] = history.added[0]
+        # the ORM keeps the committed value of each attribute set since the load: the
+        # changed ones are those whose value differs from it (no per-column history built)
+        columns = _columns(state.mapper)
+        current = state.dict
+        changed = {
+            columns[key]: current[key]
+            for key, before in state.committed_state.items()
+            if key in columns and key in current and current[key] != before
+        }
         if changed:
             table = state.mapper.local_table
             assert isinstance(table, Table)
@@ -41,25 +46,33 @@ def write_changes(session: Session, *rows: object) -> None:
             identity = state.identity
             assert identity is not None  # persistent
             values = {f"new_{name}": value for name, value in changed.items()}
-            connection.execute(statement, {"row_id": identity[0], **values})
+            statement.run(connection, {"row_id": identity[0], **values})
         # what the flush does after writing a row: its values are now the committed ones
         state._commit_all(state.dict, session.identity_map)
 
 
 @functools.cache
-def _update(table: Table, columns: tuple[str, ...]) -> Any:
+def _columns(mapper: Mapper[Any]) -> dict[str, str]:
+    """Attribute name -> column name of a mapper's plain columns."""
+    return {prop.key: prop.columns[0].key for prop in mapper.column_attrs}
+
+
+@functools.cache
+def _update(table: Table, columns: tuple[str, ...]) -> Prepared:
     """``UPDATE table SET columns... WHERE id = :row_id``, built once per set of columns."""
-    return (
+    return Prepared(
         update(table)
         .where(table.c.id == bindparam("row_id"))
         .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
     )
 
 
-NEW_EVENT = insert(Event)
+NEW_EVENT = Prepared(
+    insert(Event), keys=("kind", "at", "actor", "debtor_id", "conversation_id", "data")
+)
 
 
 def insert_event(session: Session, values: dict[str, Any]) -> None:
     """One row of the append-only event log, on the session's connection (no ORM row:
     nothing reads an event's id in the transaction that writes it)."""
-    session.connection().execute(NEW_EVENT, values)
+    NEW_EVENT.run(session.connection(), values)
