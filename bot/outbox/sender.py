@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, and_, any_, bindparam, exists, or_, select, update
+from sqlalchemy import JSON, Integer, and_, any_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -44,6 +44,7 @@ from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimite
 from bot.store.coalesce import Coalescer
 from bot.store.conversations import MessageRepository
 from bot.store.db import transaction
+from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Message
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ class _To:
 def _contacts_of(session: Session, conversation_ids: set[int]) -> dict[int, _To]:
     connection = session.connection()
     statement = _contacts_statement(_on_postgres(connection.dialect.name))
-    rows = connection.execute(statement, {"ids": sorted(conversation_ids)})
+    rows = statement.rows(connection, {"ids": sorted(conversation_ids)})
     return {int(c): _To(str(a), bool(o), bool(i), at) for c, a, o, i, at in rows}
 
 
@@ -205,19 +206,22 @@ def _on_postgres(dialect_name: str) -> bool:
 
 
 def _one_of(column: Any, name: str, postgres: bool) -> Any:
-    """``column`` is one of the ids bound as ``name``. PostgreSQL gets one array parameter
-    (``= ANY``): an expanded ``IN`` of a batch's hundreds of ids made a statement psycopg
-    re-parsed on every run (too long for its cache), a twentieth of a web process's CPU."""
+    """``column`` is one of the ids bound as ``name``, given as one parameter whatever
+    their number, so the statement is prepared once (``bot.store.prepared``): PostgreSQL
+    gets an array (``= ANY``), SQLite a JSON list it reads with ``json_each``. An expanded
+    ``IN`` of a batch's hundreds of ids was a new statement each time (psycopg re-parsed it
+    on every run: a twentieth of a web process's CPU)."""
     if postgres:
         return column == any_(bindparam(name, type_=ARRAY(Integer)))
-    return column.in_(bindparam(name, expanding=True))
+    listed = func.json_each(bindparam(name, type_=JSON)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 @functools.cache
-def _contacts_statement(postgres: bool) -> Any:
+def _contacts_statement(postgres: bool) -> Prepared:
     """The claimed messages' contacts (ids bound as ``ids``), built once."""
     conversations, contacts = Conversation.__table__, Contact.__table__
-    return (
+    return Prepared(
         select(
             conversations.c.id,
             contacts.c.address,
@@ -393,7 +397,7 @@ class OutboxSender:
             # query, which runs once per batch of replies handed over
             connection = session.connection()
             statement = _due_statement(only is not None, _on_postgres(connection.dialect.name))
-            rows = connection.execute(statement, params)
+            rows = statement.rows(connection, params)
             return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
 
     async def _conversation(self, items: list[Due]) -> tuple[int, bool]:
@@ -533,8 +537,8 @@ class OutboxSender:
             return []
         params = {"ids": ids, "now": now, "lease_until": now + self._lease}
         connection = session.connection()
-        rows = connection.execute(_claim_statement(_on_postgres(connection.dialect.name)), params)
-        return [_Claimed(*row) for row in rows]
+        statement = _claim_statement(_on_postgres(connection.dialect.name))
+        return [_Claimed(*row) for row in statement.rows(connection, params)]
 
     def _job(self, row: _Claimed, contact: _To | None, now: datetime) -> _Job:
         if contact is None:
@@ -569,8 +573,8 @@ class OutboxSender:
         from ``queued``, as ``MessageRepository.mark_sent``)."""
         now = self._clock.now()
         with transaction(self._db) as session:
-            session.connection().execute(
-                _sent_statement(),
+            _sent_statement().run_many(
+                session.connection(),
                 [{"sent_id": i, "sent_provider_id": p, "sent_at": now} for i, p in sent],
             )
         return [None] * len(sent)
@@ -605,11 +609,11 @@ class OutboxSender:
 
 
 @functools.cache
-def _sent_statement() -> Any:
+def _sent_statement() -> Prepared:
     """Messages just sent (executemany over ``sent_id``, ``sent_provider_id``, ``sent_at``):
     only from ``queued``, as ``MessageRepository.mark_sent``; built once."""
     table = Message.__table__
-    return (
+    return Prepared(
         update(table)  # type: ignore[arg-type]  # Core: one executemany
         .where(table.c.id == bindparam("sent_id"), table.c.status == DeliveryStatus.QUEUED)
         .values(
@@ -622,7 +626,7 @@ def _sent_statement() -> Any:
 
 
 @functools.cache
-def _due_statement(only: bool, postgres: bool) -> Any:
+def _due_statement(only: bool, postgres: bool) -> Prepared:
     """Due messages (of the ids bound as ``only``) with their chat's address, built once."""
     messages, conversations, contacts = (
         Message.__table__,
@@ -647,16 +651,16 @@ def _due_statement(only: bool, postgres: bool) -> Any:
     )
     if only:
         query = query.where(_one_of(messages.c.id, "only", postgres))
-    return query
+    return Prepared(query)
 
 
 @functools.cache
-def _claim_statement(postgres: bool) -> Any:
+def _claim_statement(postgres: bool) -> Prepared:
     """The claim of a batch, built once (building it cost more than running it): the
     messages still queued and due, with no older message of their conversation waiting."""
     now = bindparam("now", type_=Message.__table__.c.next_attempt_at.type)
     earlier = aliased(Message)
-    return (
+    return Prepared(
         update(Message)
         .where(
             _one_of(Message.id, "ids", postgres),

@@ -84,20 +84,34 @@ class Prepared:
         finally:
             cursor.close()
 
-    def _execute(self, connection: Connection, params: Mapping[str, Any]) -> tuple[_Form, Any]:
-        dialect = connection.dialect
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The statement once per parameter set, in one driver call (executemany)."""
+        if rows:
+            _form, cursor = self._execute(connection, rows, many=True)
+            cursor.close()
+
+    def _form(self, dialect: Dialect) -> _Form:
         form = self._forms.get(dialect.name)
         if form is None:
             form = self._forms[dialect.name] = _compile(self.statement, dialect, self.keys)
-        values = _bound(form, params)
+        return form
+
+    def _execute(
+        self, connection: Connection, params: Any, *, many: bool = False
+    ) -> tuple[_Form, Any]:
+        form = self._form(connection.dialect)
+        values = [_bound(form, one) for one in params] if many else _bound(form, params)
         dbapi_connection = connection.connection.driver_connection
         assert dbapi_connection is not None
         cursor = dbapi_connection.cursor()
         dispatch = connection.dispatch.before_cursor_execute
         if dispatch:  # someone listens (a test counting statements): tell them, as execute does
-            dispatch(connection, cursor, form.sql, values, None, False)
+            dispatch(connection, cursor, form.sql, values, None, many)
         try:
-            cursor.execute(form.sql, values)
+            if many:
+                cursor.executemany(form.sql, values)
+            else:
+                cursor.execute(form.sql, values)
         except Exception as error:
             cursor.close()
             raise _wrapped(connection, form.sql, values, error) from error
