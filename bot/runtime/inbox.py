@@ -37,6 +37,7 @@ from bot.runtime.ports import LockManager
 from bot.store import deadletters
 from bot.store.coalesce import Coalescer
 from bot.store.db import transaction
+from bot.store.prepared import Prepared
 from bot.store.tables import InboxDelivery
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,12 @@ def to_payload(msg: InboundMessage) -> dict[str, Any]:
     }
 
 
-def from_row(row: InboxDelivery) -> InboundMessage:
-    data = row.payload
+def from_row(channel: str, address: str, provider_id: str, data: Any) -> InboundMessage:
+    """A stored delivery (its columns) as the message it carried."""
     return InboundMessage(
-        channel=row.channel,
-        address=row.address,
-        provider_id=row.provider_id,
+        channel=channel,
+        address=address,
+        provider_id=provider_id,
         text=str(data.get("text") or ""),
         received_at=parse_iso(str(data["received_at"])),
         media=tuple(Media(str(k), u, c) for k, u, c in data.get("media") or ()),
@@ -92,11 +93,11 @@ def store_delivery(session: Session, msg: InboundMessage) -> bool:
     connection = session.connection()
     # RETURNING, not rowcount: what a skipped row reports differs between drivers
     stmt = _store_statement(connection.dialect.name)
-    return connection.execute(stmt, values).first() is not None
+    return bool(stmt.rows(connection, values))
 
 
 @functools.cache
-def _store_statement(dialect: str) -> Any:
+def _store_statement(dialect: str) -> Prepared:
     """The delivery's ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``, built once per
     dialect: building it (ORM insert, values, cache key) cost more than running it."""
     table = cast(Table, InboxDelivery.__table__)
@@ -113,22 +114,29 @@ def _store_statement(dialect: str) -> Any:
         stmt = sqlite_insert(table).values(values).on_conflict_do_nothing()
     else:  # pragma: no cover - the two supported databases are above
         raise RuntimeError(f"the inbox does not support {dialect}")
-    return stmt.returning(table.c.id)
+    return Prepared(stmt.returning(table.c.id))
 
 
-def pending_for_chat(session: Session, channel: str, address: str) -> list[InboxDelivery]:
-    return list(
-        session.scalars(
-            select(InboxDelivery)
-            .where(
-                InboxDelivery.channel == channel,
-                InboxDelivery.address == address,
-                InboxDelivery.status == PENDING,
-            )
-            .order_by(InboxDelivery.id)
-            .limit(ROWS_PER_HOLD)
-        )
+def pending_for_chat(session: Session, channel: str, address: str) -> list[_Row]:
+    """The chat's pending deliveries, oldest first (at most ``ROWS_PER_HOLD``)."""
+    params = {"channel": channel, "address": address}
+    return [
+        (row_id, attempts, from_row(channel, address, provider_id, payload))
+        for row_id, attempts, provider_id, payload in _PENDING.rows(session.connection(), params)
+    ]
+
+
+_inbox = InboxDelivery.__table__.c
+_PENDING = Prepared(
+    select(_inbox.id, _inbox.attempts, _inbox.provider_id, _inbox.payload)
+    .where(
+        _inbox.channel == bindparam("channel"),
+        _inbox.address == bindparam("address"),
+        _inbox.status == PENDING,
     )
+    .order_by(_inbox.id)
+    .limit(ROWS_PER_HOLD)
+)
 
 
 def chats_with_pending(session: Session, limit: int = 1000) -> list[tuple[str, str]]:
@@ -149,8 +157,8 @@ def finish_many(session: Session, rows: list[tuple[int, str, str | None]], now: 
     """Mark rows done or failed: one statement for any number of rows."""
     if not rows:
         return
-    session.connection().execute(
-        _finish_statement(),
+    _finish_statement().run_many(
+        session.connection(),
         [
             {"row_id": r, "new_status": st, "new_error": e[:200] if e else None, "done_at": now}
             for r, st, e in rows
@@ -159,9 +167,9 @@ def finish_many(session: Session, rows: list[tuple[int, str, str | None]], now: 
 
 
 @functools.cache
-def _finish_statement() -> Any:
+def _finish_statement() -> Prepared:
     table = InboxDelivery.__table__
-    return (
+    return Prepared(
         update(table)  # type: ignore[arg-type]  # Core, executemany
         .where(table.c.id == bindparam("row_id"))
         .values(
@@ -294,10 +302,7 @@ class InboxWorkers:
 
     def _pending_many(self, chats: list[tuple[str, str]]) -> list[list[_Row]]:
         with transaction(self._db) as session:
-            return [
-                [(r.id, r.attempts, from_row(r)) for r in pending_for_chat(session, *chat)]
-                for chat in chats
-            ]
+            return [pending_for_chat(session, *chat) for chat in chats]
 
     def _finish_many(self, rows: list[tuple[int, str, str | None]]) -> list[None]:
         with transaction(self._db) as session:
