@@ -43,7 +43,7 @@ from bot.core.domain import Button, DeliveryStatus, OutboundMessage
 from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.store.coalesce import Coalescer
 from bot.store.conversations import MessageRepository
-from bot.store.db import transaction
+from bot.store.db import connection_of, transaction
 from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Message
 
@@ -195,7 +195,7 @@ class _To:
 
 
 def _contacts_of(session: Session, conversation_ids: set[int]) -> dict[int, _To]:
-    connection = session.connection()
+    connection = connection_of(session)
     statement = _contacts_statement(_on_postgres(connection.dialect.name))
     rows = statement.rows(connection, {"ids": sorted(conversation_ids)})
     return {int(c): _To(str(a), bool(o), bool(i), at) for c, a, o, i, at in rows}
@@ -395,7 +395,7 @@ class OutboxSender:
         with transaction(self._db) as session:
             # Core on the session's connection: the ORM's execution path cost more than the
             # query, which runs once per batch of replies handed over
-            connection = session.connection()
+            connection = connection_of(session)
             statement = _due_statement(only is not None, _on_postgres(connection.dialect.name))
             rows = statement.rows(connection, params)
             return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
@@ -536,7 +536,7 @@ class OutboxSender:
         if not ids:
             return []
         params = {"ids": ids, "now": now, "lease_until": now + self._lease}
-        connection = session.connection()
+        connection = connection_of(session)
         statement = _claim_statement(_on_postgres(connection.dialect.name))
         return [_Claimed(*row) for row in statement.rows(connection, params)]
 
@@ -574,7 +574,7 @@ class OutboxSender:
         now = self._clock.now()
         with transaction(self._db) as session:
             _sent_statement().run_many(
-                session.connection(),
+                connection_of(session),
                 [{"sent_id": i, "sent_provider_id": p, "sent_at": now} for i, p in sent],
             )
         return [None] * len(sent)

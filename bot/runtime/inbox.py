@@ -36,7 +36,7 @@ from bot.runtime.dbwork import DatabaseWork
 from bot.runtime.ports import LockManager
 from bot.store import deadletters
 from bot.store.coalesce import Coalescer
-from bot.store.db import transaction
+from bot.store.db import connection_of, transaction
 from bot.store.prepared import Prepared
 from bot.store.tables import InboxDelivery
 
@@ -90,7 +90,7 @@ def store_delivery(session: Session, msg: InboundMessage) -> bool:
         "attempts": 0,
         "received_at": msg.received_at,
     }
-    connection = session.connection()
+    connection = connection_of(session)
     # RETURNING, not rowcount: what a skipped row reports differs between drivers
     stmt = _store_statement(connection.dialect.name)
     return bool(stmt.rows(connection, values))
@@ -122,7 +122,7 @@ def pending_for_chat(session: Session, channel: str, address: str) -> list[_Row]
     params = {"channel": channel, "address": address}
     return [
         (row_id, attempts, from_row(channel, address, provider_id, payload))
-        for row_id, attempts, provider_id, payload in _PENDING.rows(session.connection(), params)
+        for row_id, attempts, provider_id, payload in _PENDING.rows(connection_of(session), params)
     ]
 
 
@@ -158,7 +158,7 @@ def finish_many(session: Session, rows: list[tuple[int, str, str | None]], now: 
     if not rows:
         return
     _finish_statement().run_many(
-        session.connection(),
+        connection_of(session),
         [
             {"row_id": r, "new_status": st, "new_error": e[:200] if e else None, "done_at": now}
             for r, st, e in rows

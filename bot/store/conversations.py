@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.core.domain import ConversationStatus, DeliveryStatus
+from bot.store.db import connection_of
 from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Debtor, Message
 
@@ -173,7 +174,7 @@ class MessageRepository:
             "attempts": 0,
             "created_at": at,
         }
-        connection = self.session.connection()
+        connection = connection_of(self.session)
         statement = NEW_INBOUND[
             "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
         ]
@@ -184,7 +185,7 @@ class MessageRepository:
     def set_actions(self, message_id: int, actions: list[Any]) -> None:
         """What the bot did about an inbound message, for the log."""
         SET_ACTIONS.run(
-            self.session.connection(), {"message_id": message_id, "new_actions": actions}
+            connection_of(self.session), {"message_id": message_id, "new_actions": actions}
         )
 
     def queue_outbound(
@@ -219,7 +220,7 @@ class MessageRepository:
         # One INSERT on the session's connection, so the turn's other changes are not
         # flushed with it (they go in one flush at commit), and no ORM row: callers need its
         # id, and building one cost a third of the reply's storage
-        new_id: int = NEW_OUTBOUND.scalar(self.session.connection(), values)
+        new_id: int = NEW_OUTBOUND.scalar(connection_of(self.session), values)
         return new_id
 
     def history(self, conversation_id: int, limit: int | None = None) -> list[Message]:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -61,6 +61,23 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_CONNECTION = "quita.connection"
+
+
+def connection_of(session: Session) -> Connection:
+    """``session.connection()``, looked up once per transaction: the session walks its
+    transaction's state machine on every call, and a turn asks for its connection about
+    fifteen times (once per prepared statement). A commit or rollback starts a new
+    transaction, which is looked up afresh; a savepoint shares its transaction's."""
+    cached = session.info.get(_CONNECTION)
+    if cached is not None and cached[0] is session.get_transaction():
+        connection: Connection = cached[1]
+        return connection
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 def ping(engine: Engine) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.domain import DebtorView, DebtView
 from bot.core.money import ZERO
+from bot.store.db import connection_of
 from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Debt, Debtor, Payment
 
@@ -69,7 +70,7 @@ def read_rows(
     query's would."""
     if session.autoflush:
         session.flush()
-    return statement.rows(session.connection(), params)
+    return statement.rows(connection_of(session), params)
 
 
 def debtor_view(row: Debtor) -> DebtorView:

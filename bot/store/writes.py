@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, inspect, update
 from sqlalchemy.orm import Mapper, Session
 
+from bot.store.db import connection_of
 from bot.store.prepared import Prepared
 from bot.store.tables import Event
 
@@ -42,7 +43,7 @@ def write_changes(session: Session, *rows: object) -> None:
             table = state.mapper.local_table
             assert isinstance(table, Table)
             statement = _update(table, tuple(sorted(changed)))
-            connection = connection or session.connection()
+            connection = connection or connection_of(session)
             identity = state.identity
             assert identity is not None  # persistent
             values = {f"new_{name}": value for name, value in changed.items()}
@@ -75,4 +76,4 @@ NEW_EVENT = Prepared(
 def insert_event(session: Session, values: dict[str, Any]) -> None:
     """One row of the append-only event log, on the session's connection (no ORM row:
     nothing reads an event's id in the transaction that writes it)."""
-    NEW_EVENT.run(session.connection(), values)
+    NEW_EVENT.run(connection_of(session), values)

@@ -138,3 +138,22 @@ def test_what_cannot_be_prepared_says_so(db: sessionmaker[Session]) -> None:
         no_default = Prepared(insert(Message), keys=("conversation_id", "direction"))
         with pytest.raises(ValueError, match="Python defaults must be given: "):
             no_default.run(connection, {"conversation_id": 1, "direction": "in"})
+
+
+def test_the_connection_is_looked_up_once_per_transaction(db: sessionmaker[Session]) -> None:
+    from bot.store.db import connection_of
+
+    session = db()
+    try:
+        first = connection_of(session)
+        assert connection_of(session) is first
+        with session.begin_nested():  # a savepoint shares its transaction's connection
+            assert connection_of(session) is first
+        session.rollback()
+        after = connection_of(session)  # a new transaction: looked up afresh, and usable
+        assert after is session.connection()
+        assert Prepared(DEBTS).rows(after, {"debtor_id": -1}) == []
+        session.commit()
+        assert connection_of(session) is session.connection()
+    finally:
+        session.close()
