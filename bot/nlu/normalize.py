@@ -301,6 +301,8 @@ def fold(text: str) -> str:
     Offsets in the folded text are offsets in the original text, so extractors can run
     their patterns on the folded text and report spans of the original.
     """
+    if text.isascii():  # most messages: no accents, and ASCII lowercases one to one
+        return text.lower()
     return "".join(fold_char(c) for c in text)
 
 
@@ -309,6 +311,8 @@ def clean_input(text: str) -> str:
     if not isinstance(text, str):
         text = str(text)
     text = text[:MAX_CHARS]
+    if text.isprintable():  # no control character, NUL or lone surrogate: as it is
+        return text
     return "".join(
         c if (c.isprintable() or c in "\t\n") and not 0xD800 <= ord(c) <= 0xDFFF else " "
         for c in text
@@ -316,6 +320,8 @@ def clean_input(text: str) -> str:
 
 
 def _emoji_words(text: str) -> str:
+    if text.isascii():  # no emoji (every one we name is outside ASCII)
+        return text
     out: list[str] = []
     for char in text:
         word = EMOJI_WORDS.get(char)
