@@ -24,7 +24,7 @@ from bot.offers.payments import PaymentInstructions, PaymentProvider
 from bot.store.conversations import MessageRepository
 from bot.store.ledger import EventLog, LedgerRepository
 from bot.store.portfolio import PortfolioRepository
-from bot.store.tables import Conversation, Promise
+from bot.store.tables import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -311,20 +311,13 @@ class Effects:
     def record_promise(self, due: date, amount: Decimal) -> None:
         if self.debtor_id is None:
             return
-        current = self._ledger.open_promise(self.debtor_id)
-        if current is not None:
-            current.status = "replaced"
-            current.resolved_at = self.now
-        self._ledger.add_promise(
-            Promise(
-                debtor_id=self.debtor_id,
-                conversation_id=self.conversation.id,
-                due=due,
-                amount=amount,
-                status="open",
-                created_by=self.actor,
-                created_at=self.now,
-            )
+        self._ledger.record_promise(
+            debtor_id=self.debtor_id,
+            conversation_id=self.conversation.id,
+            due=due,
+            amount=amount,
+            created_by=self.actor,
+            now=self.now,
         )
         self.event(EventKind.PROMISE_RECORDED, due=due, amount=amount)
 

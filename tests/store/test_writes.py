@@ -103,3 +103,39 @@ def test_events_are_appended_in_order_with_their_data(db: sessionmaker[Session])
         ]
         assert rows[0].at == NOW
         assert rows[0].conversation_id == conversation_id
+
+
+def test_a_new_promise_replaces_the_open_one_and_a_new_callback_the_pending_one(
+    db: sessionmaker[Session],
+) -> None:
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from bot.store.ledger import LedgerRepository
+    from bot.store.tables import Promise, ScheduledContact
+
+    conversation_id = add_conversation(db)
+    with transaction(db) as session:
+        debtor_id = ConversationRepository(session).get(conversation_id).debtor_id  # type: ignore[union-attr]
+        ledger = LedgerRepository(session)
+        for n, amount in enumerate(("150.00", "450.00")):
+            ledger.record_promise(
+                debtor_id=debtor_id,
+                conversation_id=conversation_id,
+                due=date(2026, 11, 27 + n),
+                amount=Decimal(amount),
+                created_by="bot",
+                now=NOW + timedelta(minutes=n),
+            )
+            ledger.schedule_contact(debtor_id, NOW + timedelta(days=n + 1), "callback", NOW)
+    with transaction(db) as session:
+        promises = session.scalars(select(Promise).order_by(Promise.id)).all()
+        assert [(p.status, p.amount, p.created_by) for p in promises] == [
+            ("replaced", Decimal("150.00"), "bot"),
+            ("open", Decimal("450.00"), "bot"),
+        ]
+        assert promises[0].resolved_at == NOW + timedelta(minutes=1)
+        assert LedgerRepository(session).open_promise_view(debtor_id).amount == Decimal("450.00")  # type: ignore[union-attr]
+        contacts = session.scalars(select(ScheduledContact).order_by(ScheduledContact.id)).all()
+        assert [c.done_at for c in contacts] == [NOW, None]
+        assert LedgerRepository(session).pending_contacts(debtor_id) == [contacts[1]]
