@@ -116,7 +116,10 @@ def test_a_new_promise_replaces_the_open_one_and_a_new_callback_the_pending_one(
 
     conversation_id = add_conversation(db)
     with transaction(db) as session:
-        debtor_id = ConversationRepository(session).get(conversation_id).debtor_id  # type: ignore[union-attr]
+        conversation = ConversationRepository(session).get(conversation_id)
+        assert conversation is not None
+        assert conversation.debtor_id is not None
+        debtor_id = conversation.debtor_id
         ledger = LedgerRepository(session)
         for n, amount in enumerate(("150.00", "450.00")):
             ledger.record_promise(
@@ -135,7 +138,9 @@ def test_a_new_promise_replaces_the_open_one_and_a_new_callback_the_pending_one(
             ("open", Decimal("450.00"), "bot"),
         ]
         assert promises[0].resolved_at == NOW + timedelta(minutes=1)
-        assert LedgerRepository(session).open_promise_view(debtor_id).amount == Decimal("450.00")  # type: ignore[union-attr]
+        open_one = LedgerRepository(session).open_promise_view(debtor_id)
+        assert open_one is not None
+        assert open_one.amount == Decimal("450.00")
         contacts = session.scalars(select(ScheduledContact).order_by(ScheduledContact.id)).all()
         assert [c.done_at for c in contacts] == [NOW, None]
         assert LedgerRepository(session).pending_contacts(debtor_id) == [contacts[1]]
