@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.enums import EventKind
@@ -144,3 +144,44 @@ def test_a_new_promise_replaces_the_open_one_and_a_new_callback_the_pending_one(
         contacts = session.scalars(select(ScheduledContact).order_by(ScheduledContact.id)).all()
         assert [c.done_at for c in contacts] == [NOW, None]
         assert LedgerRepository(session).pending_contacts(debtor_id) == [contacts[1]]
+
+
+def test_a_chat_read_from_plain_columns_is_the_orms_own_entities(
+    db: sessionmaker[Session],
+) -> None:
+    """``ConversationRepository.chat`` builds its three rows from one plain read: they are
+    persistent entities with every column as the ORM loads them, the session's own object
+    when it holds one, and their changes are written like any other's."""
+    conversation_id = add_conversation(db)
+    columns = {
+        model: [p.key for p in inspect(model).column_attrs] for model in (Contact, Conversation)
+    }
+    with transaction(db) as session:
+        found = ConversationRepository(session).chat("whatsapp", MARIA.phone or "")
+        assert found is not None
+        contact, conversation, debtor = found
+        assert conversation is not None
+        assert debtor is not None
+        with db() as other:  # the ORM's load of the same rows, elsewhere
+            orm_contact = other.get(Contact, contact.id)
+            orm_conversation = other.get(Conversation, conversation_id)
+            for model, mine, theirs in (
+                (Contact, contact, orm_contact),
+                (Conversation, conversation, orm_conversation),
+            ):
+                for key in columns[model]:
+                    assert getattr(mine, key) == getattr(theirs, key), key
+        assert inspect(conversation).persistent
+        assert not session.dirty
+        assert session.get(Conversation, conversation_id) is conversation
+        assert debtor.name == "Maria Souza"
+        again = ConversationRepository(session).chat("whatsapp", MARIA.phone or "")
+        assert again is not None
+        assert again[1] is conversation  # the session's own object, as the ORM gives
+        conversation.status = "waiting_agent"
+    with transaction(db) as session:
+        stored = session.get(Conversation, conversation_id)
+        assert stored is not None
+        assert stored.status == "waiting_agent"
+    with transaction(db) as session:
+        assert ConversationRepository(session).chat("whatsapp", "+5500000000000") is None
