@@ -36,8 +36,10 @@ class _Form:
     positional: bool
     fixed: dict[str, Any]  # the statement's own literal values
     binds: dict[str, Processor]
+    converting: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
     results: tuple[Any, ...]  # the result columns' types (processors made at first rows)
-    processors: tuple[Processor, ...] | None = None
+    # (position, conversion) of the result columns that have one, made at the first rows
+    converted: list[tuple[int, Callable[[Any], Any]]] | None = None
 
 
 class Prepared:
@@ -57,19 +59,25 @@ class Prepared:
         form, cursor = self._execute(connection, params)
         try:
             raw = cursor.fetchall()
-            processors = form.processors
-            if processors is None:
-                processors = form.processors = _result_processors(
+            converted = form.converted
+            if converted is None:  # the driver's column types are known from the first rows
+                processors = _result_processors(
                     connection.dialect, form.results, cursor.description
                 )
+                converted = form.converted = [
+                    (i, p) for i, p in enumerate(processors) if p is not None
+                ]
         finally:
             cursor.close()
-        if not any(processors):
+        if not converted:
             return [tuple(row) for row in raw]
-        return [
-            tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
-            for row in raw
-        ]
+        rows = []
+        for row in raw:
+            values = list(row)
+            for i, processor in converted:  # only the columns that have a conversion
+                values[i] = processor(values[i])
+            rows.append(tuple(values))
+        return rows
 
     def scalar(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         """The first column of the first row, or ``None``."""
@@ -143,15 +151,19 @@ def _compile(statement: ClauseElement, dialect: Dialect, keys: tuple[str, ...] |
     binds: dict[str, Processor] = {name: processors.get(name) for name in names}
     fixed = {name: value for name, value in values.items() if name not in required}
     results = tuple(column[3] for column in compiled._result_columns)
-    return _Form(expanded.statement, names, bool(dialect.positional), fixed, binds, results)
+    converting = tuple(
+        (i, processor) for i, name in enumerate(names) if (processor := binds[name]) is not None
+    )
+    return _Form(
+        expanded.statement, names, bool(dialect.positional), fixed, binds, converting, results
+    )
 
 
 def _bound(form: _Form, params: Mapping[str, Any]) -> Any:
-    values = []
-    for name in form.names:
-        value = params[name] if name in params else form.fixed[name]
-        processor = form.binds[name]
-        values.append(processor(value) if processor is not None else value)
+    fixed = form.fixed
+    values = [params[name] if name in params else fixed[name] for name in form.names]
+    for i, processor in form.converting:  # only the parameters that have a conversion
+        values[i] = processor(values[i])
     return values if form.positional else dict(zip(form.names, values, strict=True))
 
 
