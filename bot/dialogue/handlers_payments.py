@@ -11,6 +11,7 @@ from typing import Any
 from bot.core.business_days import add_business_days
 from bot.core.domain import DebtView
 from bot.dialogue.actions import KeepReceipt, PauseReminders, Reply, SendPaymentInfo
+from bot.dialogue.context import PaymentView
 from bot.dialogue.handlers_identity import context_vars, identity_required
 from bot.dialogue.state import PROMISED_NOW
 from bot.dialogue.turn import (
@@ -46,6 +47,19 @@ def already_paid(t: Turn) -> Step:
         step.actions.insert(0, pause)
         step.state = step.state.evolve(awaiting_receipt=True)
         return step
+    seen = _just_confirmed(t)
+    if seen is not None:
+        # "blz paguei" right after the store confirmed that payment (and we said so): it is
+        # here, no receipt to send and no pause of reminders
+        return t.step(
+            say(
+                "already_paid_seen",
+                t.ctx,
+                amount=money_str(seen.amount),
+                date=seen.paid_on.isoformat(),
+                is_today=seen.paid_on == t.ctx.today,
+            )
+        )
     if t.state.phase == "awaiting_receipt" and t.parse.value("amount") is None:
         # "vou mandar o comprovante" after we asked for it: no need to say it all again
         return t.step(pause, say("receipt_awaited", t.ctx))
@@ -59,6 +73,22 @@ def already_paid(t: Turn) -> Step:
         awaiting_receipt=True,
         extra=remember_paid_at_store(t),
     )
+
+
+# a payment confirmed this recently is the one "paguei" speaks of (the store told them so)
+JUST_CONFIRMED_DAYS = 3
+
+
+def _just_confirmed(t: Turn) -> PaymentView | None:
+    """The payment the store confirmed in the last days that "paguei" (with that amount or
+    none) tells of, if any; a receipt sent along is kept as usual instead."""
+    if t.media or not t.ctx.payments or t.says("another_payment"):
+        return None
+    latest = t.ctx.payments[0]
+    if (t.ctx.today - latest.paid_on).days > JUST_CONFIRMED_DAYS:
+        return None
+    claimed = as_amount(t.parse.value("amount"))
+    return latest if claimed is None or claimed == latest.amount else None
 
 
 def receipt_how(t: Turn) -> Step:
