@@ -44,3 +44,11 @@ def holding_reply(effects: Effects, conversation: Conversation, now: datetime) -
     extra = {**state.extra, HOLDING_REPLY_AT: now.isoformat()}
     conversation.state = state.evolve(extra=extra).to_dict()
     return True
+
+
+def confirm_opt_out(effects: Effects, conversation: Conversation) -> None:
+    """ "pare de mandar mensagem" while a person holds the chat: the one confirmation the
+    dialogue gives everywhere else (the bot says nothing more; the agent sees the event)."""
+    state = ConversationState.from_dict(conversation.state or {})
+    effects.reply(Reply(response="opt_out", vars={}), conversation.language)
+    conversation.state = state.evolve(opted_out=True).to_dict()
