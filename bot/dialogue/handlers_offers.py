@@ -130,8 +130,17 @@ def offers(t: Turn) -> Step:
 
 
 def hardship_offers(t: Turn) -> Step:
-    """Offers suited to hardship: the debtor's segment, else the book's "hardship" one."""
+    """Offers suited to hardship: the debtor's segment, else the book's "hardship" one.
+
+    Those very offers just shown ("😭😭😭" got them, then "to sem grana esse mes"): not the
+    same list again, but the lightest of them pointed at, and the door left open."""
     segment = t.ctx.debtor.segment or HARDSHIP_SEGMENT
+    on_screen = t.state.on_screen
+    if t.state.phase == "offers_presented" and on_screen and t.state.offers_segment == segment:
+        number, lightest = min(
+            enumerate(on_screen, start=1), key=lambda item: item[1].installment_amount
+        )
+        return t.step(say("hardship_offers_on_screen", t.ctx, plan=plan_vars(lightest, number)))
     return present_offers(t, segment=segment, reason="hardship")
 
 

@@ -74,6 +74,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "request_approval",
         # offers and agreements
         "offers",
+        "hardship_offers_on_screen",  # the hardship offers just shown: the lightest one
         "no_offers",
         "plan_summary",
         "option_invalid",
