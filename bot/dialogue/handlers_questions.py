@@ -265,6 +265,7 @@ def _plan_dates(t: Turn) -> Step:
         and agreement.status == "active"
         and agreement.pending
         and t.says("next_one")
+        and not t.says("after_next")
     ):
         return _deadline(t)
     return _about_the_plan(t) or (_plan_total(t) if t.state.on_screen else _deadline(t))
