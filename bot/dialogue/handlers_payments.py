@@ -178,7 +178,7 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
         return said, "balance", None
     promise = t.ctx.open_promise
     if promise is not None and promise.status == "open":
-        return promise.amount, "promise", promise.due.isoformat()
+        return promise.still_owed(t.ctx.balance.total), "promise", promise.due.isoformat()
     return t.ctx.balance.total, "balance", None
 
 
