@@ -254,7 +254,7 @@ def negotiate(t: Turn) -> Step:
     if change is not None:
         return change
     raw_n = t.parse.value("installments")
-    installments = int(raw_n) if raw_n is not None else None
+    installments = int(raw_n) if raw_n is not None else _bare_count(t)
     amount = _decimal(t.parse.value("amount"))
     pending = t.state.pending_plan
     if (
@@ -265,6 +265,14 @@ def negotiate(t: Turn) -> Step:
     ):
         return confirm_plan(t)  # "ok pode fechar o de 6x" with that 6x waiting: the yes
     if amount is None and t.says("half_now"):
+        rest_day = _rest_day(t)
+        if installments is None and rest_day is not None:
+            # "half now and half next friday": a day the promise rules allow is a promise,
+            # half today and the rest by then (as "150 hj e o resto dia 10"), not a plan
+            from bot.dialogue.handlers_promises import part_and_rest
+
+            half = (t.ctx.balance.total / 2).quantize(Decimal("0.01"))
+            return part_and_rest(t, half, t.ctx.today, rest_day)
         # "metade agora e metade mês que vem": half as the entry, the rest in one go (or in
         # the installments said)
         half = (t.ctx.balance.principal / 2).quantize(Decimal("0.01"))
@@ -291,6 +299,30 @@ def negotiate(t: Turn) -> Step:
 
         return promise_to_pay(t)
     return _propose(t, installments, amount)
+
+
+def _rest_day(t: Turn) -> date | None:
+    """The latest day said, when it is after today and within the promise limit."""
+    days = [as_date(e.value) for e in t.parse.entities if e.entity == "date"]
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    later = [d for d in days if d is not None and t.ctx.today < d <= limit]
+    return max(later, default=None)
+
+
+_BARE_NUMBER = re.compile(r"(?<![\d.,/:$])\b(\d{1,2})\b(?![\d.,/:%])")
+
+
+def _bare_count(t: Turn) -> int | None:
+    """ "wait, can it be 4?" / "e em 5?" with an installment plan waiting for a yes: a lone
+    small number there is how many installments (no "x" or "parcelas" needed)."""
+    plan = t.state.pending_plan
+    if plan is None or plan.kind != "installments" or t.parse.value("amount") is not None:
+        return None
+    found = _BARE_NUMBER.findall(t.parse.text)
+    if len(found) != 1:
+        return None
+    count = int(found[0])
+    return count if 2 <= count <= 24 and count != plan.installments else None
 
 
 def _part_on_a_day(t: Turn) -> bool:

@@ -37,6 +37,9 @@ def already_paid(t: Turn) -> Step:
     attached = _receipts(t)
     if attached:
         return t.step(pause, *attached, say("receipt_received", t.ctx), phase="open")
+    if t.state.extra.get(FILE_SENT_ON) == t.ctx.today.isoformat() and not t.says("no_receipt"):
+        # the photo came first, the words after ("segue o comprovante"): it is here already
+        return t.step(pause, say("receipt_received", t.ctx), phase="open", awaiting_receipt=False)
     if t.says("no_receipt"):
         # "paguei em dinheiro na loja, não tenho comprovante": nothing to send, so a person
         # checks the store's own records (asking again for a receipt there is none of)
@@ -97,6 +100,9 @@ def receipt_how(t: Turn) -> Step:
     return t.step(say("receipt_how", t.ctx))
 
 
+# state.extra: the day a file came unprompted (a receipt, nearly always)
+FILE_SENT_ON = "file_sent_on"
+
 # state.extra: the payment the person told of was made at the counter (in cash, say)
 PAID_AT_STORE = "paid_at_store"
 
@@ -144,6 +150,8 @@ def media(t: Turn) -> Step:
             *keep,
             # the phase stays: a file proves nobody's identity
             say("receipt_received_unprompted", t.ctx),
+            # "ja paguei ontem, segue o comprovante" written under it: that file is the one
+            extra={**t.state.extra, FILE_SENT_ON: t.ctx.today.isoformat()},
         )
     kinds = sorted({m.kind for m in t.media})
     return t.step(say("media_text_only", t.ctx, kinds=kinds))

@@ -53,7 +53,12 @@ def promise_to_pay(t: Turn) -> Step:
         t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
     split = split_days(t) if said is not None else None
     if split is not None and said is not None:
-        return _part_and_rest(t, said, *split)
+        return part_and_rest(t, said, *split)
+    halves = _half_days(t) if said is None else None
+    if halves is not None:
+        # "metade hj e metade na sexta": half on the first day, the rest by the second
+        half = (t.ctx.balance.total / 2).quantize(Decimal("0.01"))
+        return part_and_rest(t, half, *halves)
     due = _said_date(t)
     if due is None:
         return t.step(
@@ -148,13 +153,32 @@ def promise_to_pay(t: Turn) -> Step:
     )
 
 
+_HALVES = re.compile(
+    r"\bmetade\b.*\b(?:metade|resto|restante|outra)\b|\bhalf\b.*\b(?:half|rest|other)\b"
+)
+
+
+def _half_days(t: Turn) -> tuple[date, date] | None:
+    """(the first half's day, the second half's day) for "metade hj e metade sexta" / "half
+    today, half on friday": two days said, or one after today (the first half is today)."""
+    if not _HALVES.search(normalise(t.parse.text)):
+        return None
+    days = sorted({d for e in t.parse.entities if e.entity == "date" and (d := as_date(e.value))})
+    days = [d for d in days if d >= t.ctx.today]
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if not days or days[-1] > limit:
+        return None
+    first = days[0] if len(days) > 1 else t.ctx.today
+    return (first, days[-1]) if days[-1] > first else None
+
+
 def promised_now(amount: Decimal, due: date) -> dict[str, str]:
     """The ``PROMISED_NOW`` value: what this turn promised, for a PIX asked in the same
     message (the promise is not stored yet when its amount is chosen)."""
     return {"amount": money_str(amount), "due": due.isoformat()}
 
 
-def _part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:
+def part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:
     """ "150 hj e o resto dia 10": the whole balance promised by the rest's day, the part on
     its own day (its PIX, if asked, is for the part). One promise is open at a time, so the
     rest's day is the promise's; a rest day past the promise limit is a plan instead (a
