@@ -23,6 +23,7 @@ from bot.dialogue.actions import (
     LogEvent,
     PresentOffers,
     RefuseOffers,
+    Reply,
     SendPaymentInfo,
 )
 from bot.dialogue.handlers_payments import METHODS
@@ -298,7 +299,26 @@ def negotiate(t: Turn) -> Step:
         from bot.dialogue.handlers_promises import promise_to_pay
 
         return promise_to_pay(t)
-    return _propose(t, installments, amount)
+    return _with_in_full(t, _propose(t, installments, amount))
+
+
+def _with_in_full(t: Turn, step: Step) -> Step:
+    """ "da pra parcelar em 4x? e tem desconto a vista?": the plan asked for, and the price
+    in full beside it (the question was asked too)."""
+    if "discount" not in t.topics:
+        return step
+    plans = _all_plans(t, t.state.offers_segment or t.ctx.debtor.segment)
+    in_full = next((p for p in plans if p.kind == "pay_in_full"), None)
+    if in_full is None:
+        return step
+    for i, action in enumerate(step.actions):
+        if not isinstance(action, Reply) or action.response != "plan_summary":
+            continue
+        if not action.vars.get("plan", {}).get("in_full"):
+            step.actions[i] = replace(
+                action, vars={**action.vars, "in_full_too": plan_vars(in_full)}
+            )
+    return step
 
 
 def _rest_day(t: Turn) -> date | None:
