@@ -206,7 +206,18 @@ def pay_in_full_question(t: Turn) -> Step | None:
     """ "se eu quitar hj à vista tem desconto? qto fica?" / "best price if I pay the whole
     thing today": the book's pay-in-full plan with its discount (None: not that question)."""
     asks = t.parse.value("topic") == "discount" or t.says("asks_price")
-    if not asks or not t.can_disclose:
+    # "a vista entao. pago amanha" to the offers on screen: that option (its price, by its
+    # day), not a promise of the balance with its charges
+    # ("pode ser dia 1? ai pago tudo de uma vez", past that option's day: a promise instead)
+    in_full = [p for p in t.state.on_screen if p.kind == "pay_in_full"]
+    day = as_date(t.parse.value("date"))
+    picks = (
+        t.state.phase == "offers_presented"
+        and bool(in_full)
+        and (day is None or day <= in_full[0].first_due)
+        and t.says("wants_in_full")
+    )
+    if not (asks or picks) or not t.can_disclose:
         return None
     return _plan_by_kind(t)
 
@@ -293,7 +304,7 @@ def negotiate(t: Turn) -> Step:
     if installments is None and len(amounts) == 2 and t.says("now_and_monthly"):
         # "200 agora e 200 por mês" / "200 now and 200 every month": an entry, then monthly
         return _propose(t, None, amounts[0], down_payment=True, monthly=amounts[1])
-    if installments is None and amount is not None and _part_on_a_day(t):
+    if installments is None and amount is not None and (_part_on_a_day(t) or _rest_soon(t)):
         # "consigo 200 na sexta e o resto no outro mês": 200 promised for Friday, the rest
         # arranged later (a plan needs no day for its entry)
         from bot.dialogue.handlers_promises import promise_to_pay
@@ -319,6 +330,16 @@ def _with_in_full(t: Turn, step: Step) -> Step:
                 action, vars={**action.vars, "in_full_too": plan_vars(in_full)}
             )
     return step
+
+
+def _rest_soon(t: Turn) -> bool:
+    """ "200 now and the other 200 on dec 1": a part and the rest's own day within the
+    promise limit, a promise (as "150 hj e o resto dia 10"), not a plan."""
+    from bot.dialogue.rest_day import split_days
+
+    split = split_days(t)
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    return split is not None and split[1] <= limit
 
 
 def _rest_day(t: Turn) -> date | None:

@@ -80,7 +80,13 @@ def request_human(t: Turn) -> Step:
     """A person was asked for: hand off and say when agents answer ("pode me ligar?": that a
     person calls this number, within those hours)."""
     return hand_off(
-        t, "request_human", "handoff_human", call=t.says("wants_call"), asked_bot=_asks_who(t)
+        t,
+        "request_human",
+        "handoff_human",
+        call=t.says("wants_call"),
+        asked_bot=_asks_who(t),
+        # "a moça falou q ia me ligar e nada": we kept them waiting; sorry comes first
+        chased=t.says("still_waiting"),
     )
 
 
