@@ -293,8 +293,10 @@ def negotiate(t: Turn) -> Step:
         picked = _plan_by_kind(t)
         if picked is not None:
             return picked
-        if t.parse.value("date") is not None:
-            # "só consigo pagar 15/12": a day, not a plan; the promise rules decide.
+        next_week = t.says("later_next_week") and not (t.topics - {"other_question"})
+        if t.parse.value("date") is not None or next_week:
+            # "só consigo pagar 15/12": a day, not a plan; the promise rules decide ("can i
+            # do the rest next week": which day of it?)
             from bot.dialogue.handlers_promises import promise_to_pay
 
             return promise_to_pay(t)

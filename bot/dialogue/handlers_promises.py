@@ -30,6 +30,9 @@ from bot.dialogue.rest_day import split_days
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW, TALK_LATER
 from bot.dialogue.turn import Step, Turn, as_amount, as_date, money_str, normalise, say
 
+# a clause's intent at least this sure is enough to add the balance to "which day?"
+CLAUSE_HINT = 0.3
+
 # "na loja" said before the day: the day asked next is a visit to the counter too
 AT_STORE = "at_store"
 
@@ -61,8 +64,18 @@ def promise_to_pay(t: Turn) -> Step:
         return part_and_rest(t, half, *halves)
     due = _said_date(t)
     if due is None:
+        # "whats left now? can i do the rest next week": what is left, then which day
+        # (a clause's own best guess is enough: it only adds the balance to the question)
+        asks_total = t.can_disclose and any(
+            c.intent == "ask_debt_details" and c.confidence >= CLAUSE_HINT for c in t.parse.clauses
+        )
         return t.step(
-            say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
+            say(
+                "ask_promise_date",
+                t.ctx,
+                max_days=t.ctx.offers.promise_max_days,
+                total=money_str(t.ctx.balance.total) if asks_total else None,
+            ),
             phase="awaiting_promise_date",
         )
     limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
