@@ -268,6 +268,8 @@ def negotiate(t: Turn) -> Step:
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else _bare_count(t)
     amount = _decimal(t.parse.value("amount"))
+    if amount is not None and _too_much(t):
+        amount = None  # "400 is too much rn": the price complained of, not a proposal
     pending = t.state.pending_plan
     if (
         pending is not None
@@ -332,6 +334,12 @@ def _with_in_full(t: Turn, step: Step) -> Step:
                 action, vars={**action.vars, "in_full_too": plan_vars(in_full)}
             )
     return step
+
+
+def _too_much(t: Turn) -> bool:
+    """ "can u lower the interest? 400 is too much rn": one amount, said to be too much."""
+    amounts = [e for e in t.parse.entities if e.entity == "amount"]
+    return len(amounts) == 1 and t.says("too_much")
 
 
 def _rest_soon(t: Turn) -> bool:
