@@ -326,6 +326,8 @@ class ConsoleSettings(_Strict):
     # round_robin: a chat handed to a person goes straight to the next agent online
     auto_assign: Literal[False, "round_robin"] = False
     online_minutes: int = Field(default=10, ge=1, le=24 * 60)  # "online": seen this recently
+    # while a chat waits for an agent nobody took: at most one holding reply this often
+    holding_reply_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
 
 class Settings(_Strict):

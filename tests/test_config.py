@@ -72,12 +72,21 @@ channels: {telegram: {mode: polling}}
         ("cadence: {weekly_cap: many}\n", "'cadence.weekly_cap'"),
         ("cadence: {steps: [1, soon]}\n", "'cadence.steps.1'"),
         ("business: Loja\n", "'business'"),
+        ("console: {holding_reply_minutes: 0}\n", "'console.holding_reply_minutes'"),
+        ("console: {holding_reply_minutes: often}\n", "'console.holding_reply_minutes'"),
     ],
 )
 def test_a_wrong_or_unknown_key_names_itself(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")) as caught:
         load_settings(write(tmp_path, text), environ={})
     assert str(tmp_path / "config.yml") in str(caught.value)
+
+
+def test_the_holding_reply_interval_is_configured(tmp_path: Path) -> None:
+    assert Settings().console.holding_reply_minutes == 30
+    path = write(tmp_path, "console: {holding_reply_minutes: 120}\n")
+    settings = load_settings(path, environ={})
+    assert settings.console.holding_reply_minutes == 120
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

@@ -300,6 +300,7 @@ class Effects:
         return {
             "pix_code": info.pix_code,
             "pix_key": info.pix_key,
+            "psp_charge": info.txid is not None,  # paid by its code, matched on arrival
             "payment_link": info.link,
             "boleto_line": info.boleto_line,
             "payment_amount": info.amount,

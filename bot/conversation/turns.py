@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.conversation.assignment import auto_assign
 from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
 from bot.conversation.facts import Situation, load_context
-from bot.conversation.holding import holding_reply
+from bot.conversation.holding import confirm_opt_out, holding_reply
 from bot.core.domain import InboundMessage
 from bot.core.enums import EventKind, handed_off, holds_the_bot
 from bot.core.parse import Entity, Interpreter, Parse
@@ -183,6 +183,10 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     if holds_the_bot(conversation.status):
         # a person holds the chat: the bot stays silent, but "stop" is always honoured
         if parse.intent == "opt_out" and parse.confidence >= deps.settings.nlu.threshold:
+            # honoured, and said so once, as anywhere else (a repeated "SAIR" gets no reply);
+            # the agent sees the event and the confirmation in the chat
+            if not contact.opted_out:
+                confirm_opt_out(effects, conversation)
             contact.opted_out = True
             contact.opted_out_at = now
             effects.event(EventKind.OPT_OUT, channel=contact.channel)

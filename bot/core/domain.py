@@ -110,6 +110,12 @@ class PromiseView:
     status: str  # open | kept | broken | cancelled
     created_at: datetime
 
+    def still_owed(self, balance: Decimal) -> Decimal:
+        """What is left to pay of this promise: its amount, never more than the ``balance``
+        owed now ("150 hj e o resto dia 10" promised the whole balance; once the 150 is in,
+        the rest's day asks for what is left, not for the whole again)."""
+        return min(self.amount, balance) if balance > ZERO else self.amount
+
 
 @dataclass(frozen=True)
 class AgreementView:

@@ -39,7 +39,7 @@ def next_payment(ctx: Context) -> tuple[Decimal, str | None]:
             return pending[0].amount, pending[0].due.isoformat()
     promise = ctx.open_promise
     if promise is not None and promise.status == "open":
-        return promise.amount, promise.due.isoformat()
+        return promise.still_owed(ctx.balance.total), promise.due.isoformat()
     return ctx.balance.total, None
 
 

@@ -120,6 +120,8 @@ NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answ
 RECEIPT_NOT_HARDSHIP = frozenset({"cannot_pay", NOT_UNDERSTOOD, "wrong_person", "deny"})
 # Replies that only repeat the sympathy a hardship acknowledgement has just given.
 EMPATHY_REPLIES = frozenset({"cannot_pay"})
+# hardships whose acknowledgement says no more than the empathy of ``EMPATHY_REPLIES``
+GENERIC_HARDSHIPS = frozenset({"money_tight"})
 LANGUAGES = ("pt", "en")
 
 
@@ -558,7 +560,11 @@ def _acknowledge_hardship(step: Step, reading: Reading, name: str, at: int, ctx:
         actions = [
             a for a in actions if not (isinstance(a, Reply) and a.response in EMPATHY_REPLIES)
         ]
-        actions.insert(min(at, len(actions)), say("hardship_ack", ctx, kind=kind))
+        # "😭😭😭" got "Entendo, o mês aperta mesmo", then "to sem grana esse mes": the same
+        # empathy once is enough (an illness or a death told later still gets its own words)
+        said = state.extra.get("said") or {}
+        if not (kind in GENERIC_HARDSHIPS and any(r in said for r in EMPATHY_REPLIES)):
+            actions.insert(min(at, len(actions)), say("hardship_ack", ctx, kind=kind))
         state = state.evolve(extra={**state.extra, "hardship_ack": kind})
     return Step([_calm(a) for a in actions], state)
 

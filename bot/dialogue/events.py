@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from bot.dialogue.actions import Action
@@ -43,6 +44,10 @@ def on_reminder(state: ConversationState, event: Reminder, ctx: Context) -> Step
             # The cadence plans with principal only; the person reads what settles the debt
             # today (with the book's charges), as in every other message.
             values["total"] = money_str(ctx.balance.total)
+            promised = event.vars.get("promise_amount")
+            if promised is not None and Decimal(str(promised)) > ctx.balance.total:
+                # a part paid since the promise ("150 hj e o resto dia 10"): what is left
+                values["promise_amount"] = money_str(ctx.balance.total)
         reply = say(name, ctx, **values)
         active = ctx.agreement is not None and ctx.agreement.status == "active"
         phase = "agreement" if active else "open"

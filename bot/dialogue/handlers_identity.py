@@ -18,7 +18,8 @@ def context_vars(state: ConversationState, ctx: Context) -> dict[str, Any]:
     promise = ctx.open_promise
     if promise is not None and promise.status == "open":
         values["promise_due"] = promise.due.isoformat()
-        values["promise_amount"] = f"{promise.amount:.2f}"
+        values["promise_today"] = promise.due == ctx.today  # "combinado para hoje"
+        values["promise_amount"] = f"{promise.still_owed(ctx.balance.total):.2f}"
     agreement = ctx.agreement
     if agreement is not None and agreement.status in ("active", "pending_approval"):
         values["agreement_status"] = agreement.status

@@ -23,6 +23,7 @@ from bot.dialogue.actions import (
     LogEvent,
     PresentOffers,
     RefuseOffers,
+    Reply,
     SendPaymentInfo,
 )
 from bot.dialogue.handlers_payments import METHODS
@@ -130,8 +131,17 @@ def offers(t: Turn) -> Step:
 
 
 def hardship_offers(t: Turn) -> Step:
-    """Offers suited to hardship: the debtor's segment, else the book's "hardship" one."""
+    """Offers suited to hardship: the debtor's segment, else the book's "hardship" one.
+
+    Those very offers just shown ("😭😭😭" got them, then "to sem grana esse mes"): not the
+    same list again, but the lightest of them pointed at, and the door left open."""
     segment = t.ctx.debtor.segment or HARDSHIP_SEGMENT
+    on_screen = t.state.on_screen
+    if t.state.phase == "offers_presented" and on_screen and t.state.offers_segment == segment:
+        number, lightest = min(
+            enumerate(on_screen, start=1), key=lambda item: item[1].installment_amount
+        )
+        return t.step(say("hardship_offers_on_screen", t.ctx, plan=plan_vars(lightest, number)))
     return present_offers(t, segment=segment, reason="hardship")
 
 
@@ -196,7 +206,18 @@ def pay_in_full_question(t: Turn) -> Step | None:
     """ "se eu quitar hj à vista tem desconto? qto fica?" / "best price if I pay the whole
     thing today": the book's pay-in-full plan with its discount (None: not that question)."""
     asks = t.parse.value("topic") == "discount" or t.says("asks_price")
-    if not asks or not t.can_disclose:
+    # "a vista entao. pago amanha" to the offers on screen: that option (its price, by its
+    # day), not a promise of the balance with its charges
+    # ("pode ser dia 1? ai pago tudo de uma vez", past that option's day: a promise instead)
+    in_full = [p for p in t.state.on_screen if p.kind == "pay_in_full"]
+    day = as_date(t.parse.value("date"))
+    picks = (
+        t.state.phase == "offers_presented"
+        and bool(in_full)
+        and (day is None or day <= in_full[0].first_due)
+        and t.says("wants_in_full")
+    )
+    if not (asks or picks) or not t.can_disclose:
         return None
     return _plan_by_kind(t)
 
@@ -245,8 +266,10 @@ def negotiate(t: Turn) -> Step:
     if change is not None:
         return change
     raw_n = t.parse.value("installments")
-    installments = int(raw_n) if raw_n is not None else None
+    installments = int(raw_n) if raw_n is not None else _bare_count(t)
     amount = _decimal(t.parse.value("amount"))
+    if amount is not None and _too_much(t):
+        amount = None  # "400 is too much rn": the price complained of, not a proposal
     pending = t.state.pending_plan
     if (
         pending is not None
@@ -256,6 +279,14 @@ def negotiate(t: Turn) -> Step:
     ):
         return confirm_plan(t)  # "ok pode fechar o de 6x" with that 6x waiting: the yes
     if amount is None and t.says("half_now"):
+        rest_day = _rest_day(t)
+        if installments is None and rest_day is not None:
+            # "half now and half next friday": a day the promise rules allow is a promise,
+            # half today and the rest by then (as "150 hj e o resto dia 10"), not a plan
+            from bot.dialogue.handlers_promises import part_and_rest
+
+            half = (t.ctx.balance.total / 2).quantize(Decimal("0.01"))
+            return part_and_rest(t, half, t.ctx.today, rest_day)
         # "metade agora e metade mês que vem": half as the entry, the rest in one go (or in
         # the installments said)
         half = (t.ctx.balance.principal / 2).quantize(Decimal("0.01"))
@@ -264,8 +295,10 @@ def negotiate(t: Turn) -> Step:
         picked = _plan_by_kind(t)
         if picked is not None:
             return picked
-        if t.parse.value("date") is not None:
-            # "só consigo pagar 15/12": a day, not a plan; the promise rules decide.
+        next_week = t.says("later_next_week") and not (t.topics - {"other_question"})
+        if t.parse.value("date") is not None or next_week:
+            # "só consigo pagar 15/12": a day, not a plan; the promise rules decide ("can i
+            # do the rest next week": which day of it?)
             from bot.dialogue.handlers_promises import promise_to_pay
 
             return promise_to_pay(t)
@@ -275,13 +308,72 @@ def negotiate(t: Turn) -> Step:
     if installments is None and len(amounts) == 2 and t.says("now_and_monthly"):
         # "200 agora e 200 por mês" / "200 now and 200 every month": an entry, then monthly
         return _propose(t, None, amounts[0], down_payment=True, monthly=amounts[1])
-    if installments is None and amount is not None and _part_on_a_day(t):
+    if installments is None and amount is not None and (_part_on_a_day(t) or _rest_soon(t)):
         # "consigo 200 na sexta e o resto no outro mês": 200 promised for Friday, the rest
         # arranged later (a plan needs no day for its entry)
         from bot.dialogue.handlers_promises import promise_to_pay
 
         return promise_to_pay(t)
-    return _propose(t, installments, amount)
+    return _with_in_full(t, _propose(t, installments, amount))
+
+
+def _with_in_full(t: Turn, step: Step) -> Step:
+    """ "da pra parcelar em 4x? e tem desconto a vista?": the plan asked for, and the price
+    in full beside it (the question was asked too)."""
+    if "discount" not in t.topics:
+        return step
+    plans = _all_plans(t, t.state.offers_segment or t.ctx.debtor.segment)
+    in_full = next((p for p in plans if p.kind == "pay_in_full"), None)
+    if in_full is None:
+        return step
+    for i, action in enumerate(step.actions):
+        if not isinstance(action, Reply) or action.response != "plan_summary":
+            continue
+        if not action.vars.get("plan", {}).get("in_full"):
+            step.actions[i] = replace(
+                action, vars={**action.vars, "in_full_too": plan_vars(in_full)}
+            )
+    return step
+
+
+def _too_much(t: Turn) -> bool:
+    """ "can u lower the interest? 400 is too much rn": one amount, said to be too much."""
+    amounts = [e for e in t.parse.entities if e.entity == "amount"]
+    return len(amounts) == 1 and t.says("too_much")
+
+
+def _rest_soon(t: Turn) -> bool:
+    """ "200 now and the other 200 on dec 1": a part and the rest's own day within the
+    promise limit, a promise (as "150 hj e o resto dia 10"), not a plan."""
+    from bot.dialogue.rest_day import split_days
+
+    split = split_days(t)
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    return split is not None and split[1] <= limit
+
+
+def _rest_day(t: Turn) -> date | None:
+    """The latest day said, when it is after today and within the promise limit."""
+    days = [as_date(e.value) for e in t.parse.entities if e.entity == "date"]
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    later = [d for d in days if d is not None and t.ctx.today < d <= limit]
+    return max(later, default=None)
+
+
+_BARE_NUMBER = re.compile(r"(?<![\d.,/:$])\b(\d{1,2})\b(?![\d.,/:%])")
+
+
+def _bare_count(t: Turn) -> int | None:
+    """ "wait, can it be 4?" / "e em 5?" with an installment plan waiting for a yes: a lone
+    small number there is how many installments (no "x" or "parcelas" needed)."""
+    plan = t.state.pending_plan
+    if plan is None or plan.kind != "installments" or t.parse.value("amount") is not None:
+        return None
+    found = _BARE_NUMBER.findall(t.parse.text)
+    if len(found) != 1:
+        return None
+    count = int(found[0])
+    return count if 2 <= count <= 24 and count != plan.installments else None
 
 
 def _part_on_a_day(t: Turn) -> bool:

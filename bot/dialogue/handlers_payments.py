@@ -11,6 +11,7 @@ from typing import Any
 from bot.core.business_days import add_business_days
 from bot.core.domain import DebtView
 from bot.dialogue.actions import KeepReceipt, PauseReminders, Reply, SendPaymentInfo
+from bot.dialogue.context import PaymentView
 from bot.dialogue.handlers_identity import context_vars, identity_required
 from bot.dialogue.state import PROMISED_NOW
 from bot.dialogue.turn import (
@@ -36,6 +37,9 @@ def already_paid(t: Turn) -> Step:
     attached = _receipts(t)
     if attached:
         return t.step(pause, *attached, say("receipt_received", t.ctx), phase="open")
+    if t.state.extra.get(FILE_SENT_ON) == t.ctx.today.isoformat() and not t.says("no_receipt"):
+        # the photo came first, the words after ("segue o comprovante"): it is here already
+        return t.step(pause, say("receipt_received", t.ctx), phase="open", awaiting_receipt=False)
     if t.says("no_receipt"):
         # "paguei em dinheiro na loja, não tenho comprovante": nothing to send, so a person
         # checks the store's own records (asking again for a receipt there is none of)
@@ -46,6 +50,19 @@ def already_paid(t: Turn) -> Step:
         step.actions.insert(0, pause)
         step.state = step.state.evolve(awaiting_receipt=True)
         return step
+    seen = _just_confirmed(t)
+    if seen is not None:
+        # "blz paguei" right after the store confirmed that payment (and we said so): it is
+        # here, no receipt to send and no pause of reminders
+        return t.step(
+            say(
+                "already_paid_seen",
+                t.ctx,
+                amount=money_str(seen.amount),
+                date=seen.paid_on.isoformat(),
+                is_today=seen.paid_on == t.ctx.today,
+            )
+        )
     if t.state.phase == "awaiting_receipt" and t.parse.value("amount") is None:
         # "vou mandar o comprovante" after we asked for it: no need to say it all again
         return t.step(pause, say("receipt_awaited", t.ctx))
@@ -61,11 +78,30 @@ def already_paid(t: Turn) -> Step:
     )
 
 
+# a payment confirmed this recently is the one "paguei" speaks of (the store told them so)
+JUST_CONFIRMED_DAYS = 3
+
+
+def _just_confirmed(t: Turn) -> PaymentView | None:
+    """The payment the store confirmed in the last days that "paguei" (with that amount or
+    none) tells of, if any; a receipt sent along is kept as usual instead."""
+    if t.media or not t.ctx.payments or t.says("another_payment"):
+        return None
+    latest = t.ctx.payments[0]
+    if (t.ctx.today - latest.paid_on).days > JUST_CONFIRMED_DAYS:
+        return None
+    claimed = as_amount(t.parse.value("amount"))
+    return latest if claimed is None or claimed == latest.amount else None
+
+
 def receipt_how(t: Turn) -> Step:
     """ "should i send a pic of it?" after we asked for the receipt: yes, here in the chat
     (it was "I don't have that information")."""
     return t.step(say("receipt_how", t.ctx))
 
+
+# state.extra: the day a file came unprompted (a receipt, nearly always)
+FILE_SENT_ON = "file_sent_on"
 
 # state.extra: the payment the person told of was made at the counter (in cash, say)
 PAID_AT_STORE = "paid_at_store"
@@ -114,6 +150,8 @@ def media(t: Turn) -> Step:
             *keep,
             # the phase stays: a file proves nobody's identity
             say("receipt_received_unprompted", t.ctx),
+            # "ja paguei ontem, segue o comprovante" written under it: that file is the one
+            extra={**t.state.extra, FILE_SENT_ON: t.ctx.today.isoformat()},
         )
     kinds = sorted({m.kind for m in t.media})
     return t.step(say("media_text_only", t.ctx, kinds=kinds))
@@ -148,7 +186,7 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
         return said, "balance", None
     promise = t.ctx.open_promise
     if promise is not None and promise.status == "open":
-        return promise.amount, "promise", promise.due.isoformat()
+        return promise.still_owed(t.ctx.balance.total), "promise", promise.due.isoformat()
     return t.ctx.balance.total, "balance", None
 
 

@@ -30,6 +30,9 @@ from bot.dialogue.rest_day import split_days
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW, TALK_LATER
 from bot.dialogue.turn import Step, Turn, as_amount, as_date, money_str, normalise, say
 
+# a clause's intent at least this sure is enough to add the balance to "which day?"
+CLAUSE_HINT = 0.3
+
 # "na loja" said before the day: the day asked next is a visit to the counter too
 AT_STORE = "at_store"
 
@@ -53,11 +56,26 @@ def promise_to_pay(t: Turn) -> Step:
         t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
     split = split_days(t) if said is not None else None
     if split is not None and said is not None:
-        return _part_and_rest(t, said, *split)
+        return part_and_rest(t, said, *split)
+    halves = _half_days(t) if said is None else None
+    if halves is not None:
+        # "metade hj e metade na sexta": half on the first day, the rest by the second
+        half = (t.ctx.balance.total / 2).quantize(Decimal("0.01"))
+        return part_and_rest(t, half, *halves)
     due = _said_date(t)
     if due is None:
+        # "whats left now? can i do the rest next week": what is left, then which day
+        # (a clause's own best guess is enough: it only adds the balance to the question)
+        asks_total = t.can_disclose and any(
+            c.intent == "ask_debt_details" and c.confidence >= CLAUSE_HINT for c in t.parse.clauses
+        )
         return t.step(
-            say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
+            say(
+                "ask_promise_date",
+                t.ctx,
+                max_days=t.ctx.offers.promise_max_days,
+                total=money_str(t.ctx.balance.total) if asks_total else None,
+            ),
             phase="awaiting_promise_date",
         )
     limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
@@ -148,13 +166,32 @@ def promise_to_pay(t: Turn) -> Step:
     )
 
 
+_HALVES = re.compile(
+    r"\bmetade\b.*\b(?:metade|resto|restante|outra)\b|\bhalf\b.*\b(?:half|rest|other)\b"
+)
+
+
+def _half_days(t: Turn) -> tuple[date, date] | None:
+    """(the first half's day, the second half's day) for "metade hj e metade sexta" / "half
+    today, half on friday": two days said, or one after today (the first half is today)."""
+    if not _HALVES.search(normalise(t.parse.text)):
+        return None
+    days = sorted({d for e in t.parse.entities if e.entity == "date" and (d := as_date(e.value))})
+    days = [d for d in days if d >= t.ctx.today]
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if not days or days[-1] > limit:
+        return None
+    first = days[0] if len(days) > 1 else t.ctx.today
+    return (first, days[-1]) if days[-1] > first else None
+
+
 def promised_now(amount: Decimal, due: date) -> dict[str, str]:
     """The ``PROMISED_NOW`` value: what this turn promised, for a PIX asked in the same
     message (the promise is not stored yet when its amount is chosen)."""
     return {"amount": money_str(amount), "due": due.isoformat()}
 
 
-def _part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:
+def part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:
     """ "150 hj e o resto dia 10": the whole balance promised by the rest's day, the part on
     its own day (its PIX, if asked, is for the part). One promise is open at a time, so the
     rest's day is the promise's; a rest day past the promise limit is a plan instead (a
@@ -178,8 +215,10 @@ def _part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> St
             amount=money_str(part),
             date=part_day.isoformat(),
             is_today=part_day == t.ctx.today,
+            is_tomorrow=part_day == t.ctx.today + timedelta(days=1),
             rest=money_str(balance - part),
             rest_date=rest_day.isoformat(),
+            rest_is_tomorrow=rest_day == t.ctx.today + timedelta(days=1),
         ),
         phase="open",
         extra=extra,

@@ -256,7 +256,18 @@ def _discount(t: Turn) -> Step:
 
 def _plan_dates(t: Turn) -> Step:
     """ "a segunda vence qdo?": every date of the plan waiting for "ok", else of the
-    agreement, else the totals on screen, else the due date."""
+    agreement, else the totals on screen, else the due date. "e a próxima vence qdo?" after
+    an agreement asks for one installment: its date and amount, not the whole list."""
+    agreement = t.ctx.agreement
+    if (
+        t.state.pending_plan is None
+        and agreement is not None
+        and agreement.status == "active"
+        and agreement.pending
+        and t.says("next_one")
+        and not t.says("after_next")
+    ):
+        return _deadline(t)
     return _about_the_plan(t) or (_plan_total(t) if t.state.on_screen else _deadline(t))
 
 

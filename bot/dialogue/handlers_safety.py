@@ -66,7 +66,11 @@ def dispute(t: Turn) -> Step:
         or tuple(d.ref for d in t.debts)
         or tuple(d.ref for d in t.ctx.debts)
     )
-    step = hand_off(t, "dispute", "dispute")
+    # "q loja é essa?? n comprei nd": who writes (and, to the person we know, what the charge
+    # is for) before the dispute is taken up
+    asked_who = "business_identity" in t.topics or _asks_who(t)
+    about = [d.description for d in t.ctx.debts if d.ref in refs] if t.can_disclose else []
+    step = hand_off(t, "dispute", "dispute", asked_who=asked_who, about=about)
     step.actions.insert(0, OpenDispute(debt_refs=refs, text=t.parse.text))
     step.state = step.state.evolve(on_screen=(), pending_plan=None)
     return step
@@ -76,7 +80,13 @@ def request_human(t: Turn) -> Step:
     """A person was asked for: hand off and say when agents answer ("pode me ligar?": that a
     person calls this number, within those hours)."""
     return hand_off(
-        t, "request_human", "handoff_human", call=t.says("wants_call"), asked_bot=_asks_who(t)
+        t,
+        "request_human",
+        "handoff_human",
+        call=t.says("wants_call"),
+        asked_bot=_asks_who(t),
+        # "a moça falou q ia me ligar e nada": we kept them waiting; sorry comes first
+        chased=t.says("still_waiting"),
     )
 
 

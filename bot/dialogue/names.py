@@ -74,6 +74,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "request_approval",
         # offers and agreements
         "offers",
+        "hardship_offers_on_screen",  # the hardship offers just shown: the lightest one
         "no_offers",
         "plan_summary",
         "option_invalid",
@@ -89,6 +90,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "named_debt_due",
         "fewer_messages",
         "already_paid",
+        "already_paid_seen",  # "paguei" just after the store confirmed it
         "receipt_received",
         "receipt_awaited",
         "receipt_how",

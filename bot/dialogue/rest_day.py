@@ -14,7 +14,9 @@ from bot.dialogue.turn import Turn, as_date
 
 _REST_WORD = re.compile(
     r"\b(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|the\s+remainder|"
-    r"the\s+balance|what'?s\s+left)\b",
+    r"the\s+balance|what'?s\s+left|"
+    # "200 now and the other 200 on dec 1" / "200 hj e os outros 200 dia 1"
+    r"the\s+other|(?:os|as)\s+outr[oa]s|a\s+outra\s+(?:parte|metade)|o\s+outro)\b",
     re.IGNORECASE,
 )
 

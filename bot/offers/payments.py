@@ -25,8 +25,9 @@ class PaymentInstructions:
     boleto_line: str | None = None
     link: str | None = None
     txid: str | None = None  # the PSP charge behind a dynamic PIX code
-    # the key itself, for "qual a chave pix? prefiro digitar": only with a static code (a
-    # Pix typed to the key pays it the same); a PSP charge is paid with its code only
+    # the key itself, for "qual a chave pix? prefiro digitar". A static code: a Pix typed to
+    # the key pays it the same. A PSP charge (``txid``) is paid by its code; a Pix typed to
+    # the key reaches the store unmatched, so the key is told as the other way, with a receipt
     pix_key: str | None = None
 
     @property

@@ -114,6 +114,9 @@ class PixChargeProvider:
             pix_code=row.br_code,
             link=base.link,
             txid=row.txid,
+            # "qual a chave pix?": the charge is paid by its code; the key, told too, is the
+            # other way (a Pix typed to it is checked from the receipt)
+            pix_key=self.static.pix_key,
         )
 
 

@@ -196,15 +196,16 @@ def _installments(*dues: str) -> dict[str, object]:
 
 def test_a_long_monthly_schedule_is_said_by_its_day_not_date_by_date(book: ResponseBook) -> None:
     """Twelve dates in a row are hard to read on a phone: the same day each month is said
-    once, with the first and last dates; dates on different days are still listed."""
+    once, with the first and last dates; dates on different days are still listed. The first
+    payment's date is said once, in the plan's line, so the schedule goes on from the second."""
     monthly = _installments(*(f"2027-{m:02d}-26" for m in range(1, 13)))
     pt = book.render(Reply("plan_summary", {**sample_vars(), "plan": monthly}), "pt", seed=0,
                      business=BUSINESS)  # fmt: skip
     en = book.render(Reply("plan_summary", {**sample_vars(), "plan": monthly}), "en", seed=0,
                      business=BUSINESS)  # fmt: skip
-    assert "todo dia 26, de 26/01/2027 a 26/12/2027" in pt
+    assert "e as demais todo dia 26, de 26/02/2027 a 26/12/2027" in pt
     assert "26/06/2027" not in pt
-    assert "on the 26th of each month, from Jan 26, 2027 to Dec 26, 2027" in en
+    assert "on the 26th of each month, from Feb 26, 2027 to Dec 26, 2027" in en
     uneven = _installments("2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31")
     pt = book.render(Reply("plan_summary", {**sample_vars(), "plan": uneven}), "pt", seed=0,
                      business=BUSINESS)  # fmt: skip
@@ -212,4 +213,4 @@ def test_a_long_monthly_schedule_is_said_by_its_day_not_date_by_date(book: Respo
     short = _installments("2027-01-26", "2027-02-26", "2027-03-26")
     en = book.render(Reply("plan_summary", {**sample_vars(), "plan": short}), "en", seed=0,
                      business=BUSINESS)  # fmt: skip
-    assert "Jan 26, 2027; Feb 26, 2027; Mar 26, 2027" in en
+    assert "and the others on Feb 26, 2027 and Mar 26, 2027" in en
