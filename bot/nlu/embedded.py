@@ -90,7 +90,9 @@ class EmbeddedInterpreter:
         if not normalized.strip():
             return Parse(raw, lang, "out_of_scope", 1.0, (("out_of_scope", 1.0),), entities)
         spans = split_clauses(cleaned) or [(0, len(cleaned))]
-        whole = self._read(cleaned, 0, len(cleaned), entities, today, whole_of=len(spans))
+        whole = self._read(
+            cleaned, 0, len(cleaned), entities, today, whole_of=len(spans), normalized=normalized
+        )
         if len(spans) == 1:
             readings = [replace(whole, start=spans[0][0], end=spans[0][1])]
         else:
@@ -115,11 +117,14 @@ class EmbeddedInterpreter:
         today: date,
         *,
         whole_of: int = 0,
+        normalized: str | None = None,
     ) -> ClauseReading:
-        """One clause (or the whole text) classified, with rules and entities applied."""
+        """One clause (or the whole text) classified, with rules and entities applied.
+        ``normalized``: the part's ``for_classifier`` form when the caller has it already."""
         part = cleaned[start:end]
         inside = entities if whole_of else tuple(e for e in entities if start <= e.start < end)
-        normalized = for_classifier(part)
+        if normalized is None:
+            normalized = for_classifier(part)
         if not normalized.strip():
             return ClauseReading(start, end, [("out_of_scope", 1.0)])
         ranking = self._model.classifier.rank(normalized)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 _WHITE = re.compile(r"\s\s+")
+_WORDS_KEPT = 50_000  # words whose n-gram counts are kept (a few MB at most)
 
 
 @dataclass
@@ -33,10 +34,15 @@ class _Part:
 
     def __post_init__(self) -> None:
         self._token = re.compile(self.token_pattern) if self.token_pattern else None
+        # a word's character n-grams in the vocabulary, counted (char_wb): words repeat
+        # across messages ("pagar", "sexta", "pix"), and building their n-grams was most
+        # of the features' time
+        self._words: dict[str, Counter[int]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_token", None)
+        state.pop("_words", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -55,13 +61,36 @@ class _Part:
             return grams
         grams = []
         for word in _WHITE.sub(" ", text).split():
-            w = " " + word + " "
-            for n in range(low, high + 1):
-                if len(w) <= n:
-                    grams.append(w)
-                    break
-                grams.extend(w[i : i + n] for i in range(len(w) - n + 1))
+            grams.extend(self._word_grams(word))
         return grams
+
+    def _word_grams(self, word: str) -> list[str]:
+        low, high = self.ngram_range
+        w = " " + word + " "
+        grams: list[str] = []
+        for n in range(low, high + 1):
+            if len(w) <= n:
+                grams.append(w)
+                break
+            grams.extend(w[i : i + n] for i in range(len(w) - n + 1))
+        return grams
+
+    def counts(self, text: str) -> Counter[int]:
+        """Vocabulary index -> count of the text's n-grams, in order of first occurrence
+        (as counting ``ngrams(text)`` would give them)."""
+        vocab = self.vocabulary
+        if self.analyzer == "word":
+            return Counter(vocab[t] for t in self.ngrams(text) if t in vocab)
+        counts: Counter[int] = Counter()
+        words = self._words
+        for word in _WHITE.sub(" ", text.lower()).split():
+            known = words.get(word)
+            if known is None:
+                known = Counter(vocab[g] for g in self._word_grams(word) if g in vocab)
+                if len(words) < _WORDS_KEPT:
+                    words[word] = known
+            counts.update(known)
+        return counts
 
 
 class TfidfFeatures:
@@ -100,11 +129,10 @@ class TfidfFeatures:
         indices: list[int] = []
         values: list[float] = []
         for part in self._parts:
-            vocab = part.vocabulary
-            counts = Counter(t for t in part.ngrams(text) if t in vocab)
+            counts = part.counts(text)
             if not counts:
                 continue
-            part_idx = [vocab[t] for t in counts]
+            part_idx = list(counts)
             part_val = [
                 (1.0 + math.log(c) if part.sublinear else float(c)) * part.idf[i]
                 for c, i in zip(counts.values(), part_idx, strict=True)
