@@ -43,7 +43,7 @@ from bot.core.domain import Button, DeliveryStatus, OutboundMessage
 from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.store.coalesce import Coalescer
 from bot.store.conversations import MessageRepository
-from bot.store.db import connection_of, transaction
+from bot.store.db import connection_of, plain_transaction, transaction
 from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Message
 
@@ -392,10 +392,8 @@ class OutboxSender:
             if not only:
                 return []
             params["only"] = only
-        with transaction(self._db) as session:
-            # Core on the session's connection: the ORM's execution path cost more than the
-            # query, which runs once per batch of replies handed over
-            connection = connection_of(session)
+        with plain_transaction(self._db) as connection:
+            # plain statements: the ORM's execution path cost more than the query
             statement = _due_statement(only is not None, _on_postgres(connection.dialect.name))
             rows = statement.rows(connection, params)
             return [Due(int(i), int(c), str(ch), str(a)) for i, c, ch, a in rows]
@@ -572,9 +570,9 @@ class OutboxSender:
         """The providers' ids of messages just sent, one statement for them all (only
         from ``queued``, as ``MessageRepository.mark_sent``)."""
         now = self._clock.now()
-        with transaction(self._db) as session:
+        with plain_transaction(self._db) as connection:
             _sent_statement().run_many(
-                connection_of(session),
+                connection,
                 [{"sent_id": i, "sent_provider_id": p, "sent_at": now} for i, p in sent],
             )
         return [None] * len(sent)

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import Clock, parse_iso
@@ -36,7 +36,7 @@ from bot.runtime.dbwork import DatabaseWork
 from bot.runtime.ports import LockManager
 from bot.store import deadletters
 from bot.store.coalesce import Coalescer
-from bot.store.db import connection_of, transaction
+from bot.store.db import connection_for, plain_transaction, transaction
 from bot.store.prepared import Prepared
 from bot.store.tables import InboxDelivery
 
@@ -79,7 +79,7 @@ def from_row(channel: str, address: str, provider_id: str, data: Any) -> Inbound
     )
 
 
-def store_delivery(session: Session, msg: InboundMessage) -> bool:
+def store_delivery(session: Session | Connection, msg: InboundMessage) -> bool:
     """Insert the delivery; False when the provider already delivered it."""
     values = {
         "channel": msg.channel,
@@ -90,7 +90,7 @@ def store_delivery(session: Session, msg: InboundMessage) -> bool:
         "attempts": 0,
         "received_at": msg.received_at,
     }
-    connection = connection_of(session)
+    connection = connection_for(session)
     # RETURNING, not rowcount: what a skipped row reports differs between drivers
     stmt = _store_statement(connection.dialect.name)
     return bool(stmt.rows(connection, values))
@@ -117,12 +117,14 @@ def _store_statement(dialect: str) -> Prepared:
     return Prepared(stmt.returning(table.c.id))
 
 
-def pending_for_chat(session: Session, channel: str, address: str) -> list[_Row]:
+def pending_for_chat(session: Session | Connection, channel: str, address: str) -> list[_Row]:
     """The chat's pending deliveries, oldest first (at most ``ROWS_PER_HOLD``)."""
     params = {"channel": channel, "address": address}
     return [
         (row_id, attempts, from_row(channel, address, provider_id, payload))
-        for row_id, attempts, provider_id, payload in _PENDING.rows(connection_of(session), params)
+        for row_id, attempts, provider_id, payload in _PENDING.rows(
+            connection_for(session), params
+        )
     ]
 
 
@@ -153,12 +155,14 @@ def finish(session: Session, row_id: int, status: str, now: datetime, error: str
     finish_many(session, [(row_id, status, error)], now)
 
 
-def finish_many(session: Session, rows: list[tuple[int, str, str | None]], now: datetime) -> None:
+def finish_many(
+    session: Session | Connection, rows: list[tuple[int, str, str | None]], now: datetime
+) -> None:
     """Mark rows done or failed: one statement for any number of rows."""
     if not rows:
         return
     _finish_statement().run_many(
-        connection_of(session),
+        connection_for(session),
         [
             {"row_id": r, "new_status": st, "new_error": e[:200] if e else None, "done_at": now}
             for r, st, e in rows
@@ -221,8 +225,8 @@ class InboxWorkers:
         return new
 
     def _store_many(self, messages: list[InboundMessage]) -> list[bool]:
-        with transaction(self._db) as session:
-            return [store_delivery(session, msg) for msg in messages]
+        with plain_transaction(self._db) as connection:
+            return [store_delivery(connection, msg) for msg in messages]
 
     def wake(self, channel: str, address: str) -> None:
         chat = (channel, address)
@@ -301,12 +305,12 @@ class InboxWorkers:
             deadletters.park(session, msg, error, now=self._clock.now())
 
     def _pending_many(self, chats: list[tuple[str, str]]) -> list[list[_Row]]:
-        with transaction(self._db) as session:
-            return [pending_for_chat(session, *chat) for chat in chats]
+        with plain_transaction(self._db) as connection:
+            return [pending_for_chat(connection, *chat) for chat in chats]
 
     def _finish_many(self, rows: list[tuple[int, str, str | None]]) -> list[None]:
-        with transaction(self._db) as session:
-            finish_many(session, rows, self._clock.now())
+        with plain_transaction(self._db) as connection:
+            finish_many(connection, rows, self._clock.now())
         return [None] * len(rows)
 
     async def sweep(self) -> int:

@@ -63,6 +63,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def plain_transaction(factory: sessionmaker[Session]) -> Iterator[Connection]:
+    """One unit of work of plain statements (no ORM objects): a connection in a
+    transaction, committed on success, rolled back on any error — half the overhead of a
+    Session's (40 against 80 us on SQLite), for the inbox's and outbox's coalesced writes."""
+    engine = factory.kw["bind"]
+    with engine.begin() as connection:
+        yield connection
+
+
+def connection_for(work: Session | Connection) -> Connection:
+    """The connection to run plain statements on: ``work`` itself, or a session's."""
+    return work if isinstance(work, Connection) else connection_of(work)
+
+
 _CONNECTION = "quita.connection"
 
 

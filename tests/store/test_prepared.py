@@ -157,3 +157,24 @@ def test_the_connection_is_looked_up_once_per_transaction(db: sessionmaker[Sessi
         assert connection_of(session) is session.connection()
     finally:
         session.close()
+
+
+def test_a_plain_transaction_commits_or_rolls_back_as_a_unit(db: sessionmaker[Session]) -> None:
+    from bot.store.db import plain_transaction
+
+    conversation_id = add_conversation(db)
+    params = {"conversation_id": conversation_id}
+
+    def then_fail() -> None:
+        with plain_transaction(db) as connection:
+            NEW_MESSAGE.run(connection, _message_values(conversation_id, text="lost"))
+            raise RuntimeError("the work failed")
+
+    with pytest.raises(RuntimeError):
+        then_fail()
+    with plain_transaction(db) as connection:
+        assert Prepared(MESSAGES).rows(connection, params) == []
+        NEW_MESSAGE.run(connection, _message_values(conversation_id, text="kept"))
+    with transaction(db) as session:
+        rows = Prepared(MESSAGES).rows(session.connection(), params)
+        assert [row[1] for row in rows] == ["kept"]
