@@ -60,7 +60,9 @@ class Prepared:
         try:
             raw = cursor.fetchall()
             converted = form.converted
-            if converted is None:  # the driver's column types are known from the first rows
+            if converted is None and cursor.description is None:
+                converted = []  # no result columns described (nothing to convert): ask again
+            elif converted is None:  # the driver's column types, known from the first run
                 processors = _result_processors(
                     connection.dialect, form.results, cursor.description
                 )
