@@ -54,28 +54,11 @@ def _attached(session: Session, model: type[Any], names: tuple[str, ...], values
     return row
 
 
-_INBOUND_KEYS = (
-    "conversation_id",
-    "direction",
-    "sender",
-    "channel",
-    "text",
-    "provider_id",
-    "status",
-    "intent",
-    "confidence",
-    "entities",
-    "media",
-    "business_initiated",
-    "attempts",
-    "created_at",
-)
 NEW_INBOUND = {
     dialect.__name__.rsplit(".", 1)[-1]: Prepared(
         dialect.insert(Message)
         .on_conflict_do_nothing(index_elements=[Message.channel, Message.provider_id])
-        .returning(Message.id),
-        keys=_INBOUND_KEYS,
+        .returning(Message.id)
     )
     for dialect in (postgresql, sqlite)
 }
@@ -84,22 +67,7 @@ SET_ACTIONS = Prepared(
     .where(Message.id == bindparam("message_id"))
     .values(actions=bindparam("new_actions", type_=Message.__table__.c.actions.type))
 )
-_OUTBOUND_KEYS = (
-    "conversation_id",
-    "direction",
-    "sender",
-    "channel",
-    "text",
-    "status",
-    "template",
-    "extra",
-    "business_initiated",
-    "agent_id",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-)
-NEW_OUTBOUND = Prepared(insert(Message).returning(Message.id), keys=_OUTBOUND_KEYS)
+NEW_OUTBOUND = Prepared(insert(Message).returning(Message.id))
 
 
 class ConversationRepository:

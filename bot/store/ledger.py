@@ -92,9 +92,7 @@ _CONTACTS_DONE = Prepared(
     .where(_contact.debtor_id == bindparam("debtor_id"), _contact.done_at.is_(None))
     .values(done_at=bindparam("done", type_=_contact.done_at.type))
 )
-_NEW_CONTACT = Prepared(
-    insert(ScheduledContact), keys=("debtor_id", "at", "reason", "done_at", "created_at")
-)
+_NEW_CONTACT = Prepared(insert(ScheduledContact))
 # the newest open promise, as ``open_promise`` finds it
 _PROMISE_REPLACED = Prepared(
     update(Promise)
@@ -106,19 +104,7 @@ _PROMISE_REPLACED = Prepared(
     )
     .values(status="replaced", resolved_at=bindparam("now", type_=_promise.resolved_at.type))
 )
-_NEW_PROMISE = Prepared(
-    insert(Promise),
-    keys=(
-        "debtor_id",
-        "conversation_id",
-        "due",
-        "amount",
-        "status",
-        "created_by",
-        "created_at",
-        "resolved_at",
-    ),
-)
+_NEW_PROMISE = Prepared(insert(Promise))
 
 
 class EventLog:

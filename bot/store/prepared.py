@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, Insert, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 
@@ -45,14 +45,14 @@ class _Form:
 class Prepared:
     """A Core statement (no expanding parameters) to run on a session's connection.
 
-    ``keys``: for an INSERT given its values at run time, the columns it sets (as
-    ``Connection.execute`` works them out from the first parameters); every column with a
-    Python-side default must be among them."""
+    An INSERT without values of its own sets the columns its parameters name, as
+    ``Connection.execute`` works them out (one compiled form per set of columns); every
+    column with a Python-side default must then be among them."""
 
-    def __init__(self, statement: ClauseElement, keys: Sequence[str] | None = None) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self.keys = tuple(keys) if keys is not None else None
-        self._forms: dict[str, _Form] = {}
+        self._columns_from_params = isinstance(statement, Insert) and not statement._values
+        self._forms: dict[tuple[str, tuple[str, ...] | None], _Form] = {}
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of a SELECT (or of a RETURNING), converted as SQLAlchemy would."""
@@ -100,16 +100,17 @@ class Prepared:
             _form, cursor = self._execute(connection, rows, many=True)
             cursor.close()
 
-    def _form(self, dialect: Dialect) -> _Form:
-        form = self._forms.get(dialect.name)
+    def _form(self, dialect: Dialect, params: Mapping[str, Any]) -> _Form:
+        keys = tuple(sorted(params)) if self._columns_from_params else None
+        form = self._forms.get((dialect.name, keys))
         if form is None:
-            form = self._forms[dialect.name] = _compile(self.statement, dialect, self.keys)
+            form = self._forms[(dialect.name, keys)] = _compile(self.statement, dialect, keys)
         return form
 
     def _execute(
         self, connection: Connection, params: Any, *, many: bool = False
     ) -> tuple[_Form, Any]:
-        form = self._form(connection.dialect)
+        form = self._form(connection.dialect, params[0] if many else params)
         values = [_bound(form, one) for one in params] if many else _bound(form, params)
         dbapi_connection = connection.connection.driver_connection
         assert dbapi_connection is not None

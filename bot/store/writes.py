@@ -68,9 +68,7 @@ def _update(table: Table, columns: tuple[str, ...]) -> Prepared:
     )
 
 
-NEW_EVENT = Prepared(
-    insert(Event), keys=("kind", "at", "actor", "debtor_id", "conversation_id", "data")
-)
+NEW_EVENT = Prepared(insert(Event))
 
 
 def insert_event(session: Session, values: dict[str, Any]) -> None:
