@@ -264,9 +264,10 @@ class Effects:
     def choices_extra(self, choices: act.Choices, language: str) -> dict[str, Any]:
         """The tappable answers in ``language``, as the outbox keeps them for the sender."""
 
+        business = self.business_vars()
+
         def text(name: str, values: dict[str, Any]) -> str:
-            label = act.Reply(response=name, vars=values)
-            return self.responses.render(label, language, seed=0, business=self.business_vars())
+            return self.responses.render_label(name, values, language, business)
 
         buttons: list[dict[str, str]] = []
         for choice in choices.items:

@@ -141,8 +141,11 @@ def inbound_turn(session: Session, msg: InboundMessage, deps: TurnDeps) -> TurnO
     if (debtor.id if debtor else None) != contact.debtor_id:  # just linked
         debtor = portfolio.debtor(contact.debtor_id) if contact.debtor_id else None
     if conversation is None:
-        conversation = conversations.for_contact(
-            contact, now, conversation_language(debtor, deps.settings)
+        language = conversation_language(debtor, deps.settings)
+        conversation = (
+            conversations.start(contact, now, language)
+            if known is not None  # its conversation was looked for with it: there is none
+            else conversations.for_contact(contact, now, language)
         )
     if conversation.debtor_id != contact.debtor_id:
         conversation.debtor_id = contact.debtor_id

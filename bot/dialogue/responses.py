@@ -139,6 +139,7 @@ class ResponseBook:
     # compiled code of each variant, from ``bot.dialogue.compiled_cache`` (a template made
     # from it costs microseconds; compiling one costs milliseconds)
     codes: dict[TextKey, CodeType] = field(default_factory=dict, repr=False)
+    _labels: dict[tuple[str, str, str, str], str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -274,6 +275,25 @@ class ResponseBook:
         values = {**reply.vars, "business": dict(business)}
         text = self._template(lang, reply.response, index).render(**values)
         return _tidy(text)
+
+    def render_label(
+        self, response: str, values: Mapping[str, Any], language: str, business: Mapping[str, Any]
+    ) -> str:
+        """A tappable answer's text (always the first variant's pick for seed 0). A menu
+        shows the same plans turn after turn: each label was rendered afresh each time, a
+        sixth of a reply's CPU; the texts depend on nothing but these values, so they are
+        kept (keyed by the values' repr, which shows every amount and date in them)."""
+        key = (response, language, repr(values), repr(business))
+        text = self._labels.get(key)
+        if text is None:
+            if len(self._labels) >= _LABELS_KEPT:
+                self._labels.clear()
+            reply = Reply(response=response, vars=dict(values))
+            text = self._labels[key] = self.render(reply, language, seed=0, business=business)
+        return text
+
+
+_LABELS_KEPT = 4096
 
 
 @lru_cache(maxsize=16)

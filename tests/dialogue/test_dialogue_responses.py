@@ -214,3 +214,19 @@ def test_a_long_monthly_schedule_is_said_by_its_day_not_date_by_date(book: Respo
     en = book.render(Reply("plan_summary", {**sample_vars(), "plan": short}), "en", seed=0,
                      business=BUSINESS)  # fmt: skip
     assert "and the others on Feb 26, 2027 and Mar 26, 2027" in en
+
+
+def test_a_kept_label_is_the_text_rendered_for_those_values(book: ResponseBook) -> None:
+    """Labels are kept between turns: each set of values still gets its own text."""
+    first, second = (plan_vars(plan, n) for n, plan in enumerate(FakeOffers().plans[:2], 1))
+    for lang in ("pt", "en"):
+        for values in ({"plan": first}, {"plan": second}, {"plan": first}):
+            label = book.render_label("choice_plan", values, lang, BUSINESS)
+            expected = book.render(
+                Reply(response="choice_plan", vars=values), lang, seed=0, business=BUSINESS
+            )
+            assert label == expected
+    texts = {
+        book.render_label("choice_plan", {"plan": p}, "pt", BUSINESS) for p in (first, second)
+    }
+    assert len(texts) == 2
