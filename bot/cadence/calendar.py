@@ -98,6 +98,14 @@ def _holiday_dates(country: str, subdiv: str | None, year: int) -> frozenset[dat
     return frozenset(table.keys())
 
 
+@lru_cache(maxsize=256)
+def _holidays_of_years(
+    country: str, subdiv: str | None, years: tuple[int, ...]
+) -> frozenset[date]:
+    # every turn asks for this year's and next year's: the union was made afresh each time
+    return frozenset().union(*(_holiday_dates(country, subdiv, y) for y in years))
+
+
 @dataclass(frozen=True)
 class ContactCalendar:
     """Contact windows per weekday (Monday = 0) in ``timezone``, minus holidays."""
@@ -152,7 +160,7 @@ class ContactCalendar:
         """Every holiday of these years (for ``bot.core.business_days``)."""
         if self.country is None:
             return frozenset()
-        return frozenset().union(*(_holiday_dates(self.country, self.subdiv, y) for y in years))
+        return _holidays_of_years(self.country, self.subdiv, years)
 
     def add_business_days(self, start: date, days: int) -> date:
         """``start`` plus ``days`` business days, this calendar's holidays skipped."""

@@ -112,4 +112,14 @@ def signature_valid(
     """Twilio's ``X-Twilio-Signature`` over the public URL and the form fields."""
     if not signature:
         return False
-    return bool(RequestValidator(auth_token).validate(url, dict(form), signature))
+    return bool(RequestValidator(auth_token).validate(url, _Fields(form), signature))
+
+
+class _Fields(dict[str, str]):
+    """The form as ``RequestValidator`` reads it fastest: it asks each field's values with
+    ``getall`` (Flask's MultiDict), then ``getlist`` (Django's QueryDict), and only then
+    reads a plain dict, two caught exceptions per field and URL form later (~60 per
+    webhook, a sixtieth of a turn's CPU). One value per field, as before."""
+
+    def getall(self, name: str) -> list[str]:
+        return [self[name]]

@@ -16,7 +16,7 @@ from bot.store.ledger import EventLog
 from bot.store.portfolio import PortfolioRepository
 from bot.store.tables import Contact, Conversation, Event
 from bot.store.writes import write_changes
-from tests.store.test_store_repositories import MARIA, NOW, add_conversation
+from tests.store.test_store_repositories import MARIA, NOW, add_conversation, add_maria
 
 
 def _statements(engine: Engine) -> tuple[list[str], Any]:
@@ -185,3 +185,38 @@ def test_a_chat_read_from_plain_columns_is_the_orms_own_entities(
         assert stored.status == "waiting_agent"
     with transaction(db) as session:
         assert ConversationRepository(session).chat("whatsapp", "+5500000000000") is None
+
+
+def test_a_chat_started_in_one_insert_is_the_row_the_orm_would_have_made(
+    db: sessionmaker[Session],
+) -> None:
+    """``ConversationRepository.start``: the same row ``for_contact`` creates, persistent in
+    the session (its later changes written like any other's), found again by ``chat``."""
+    with transaction(db) as session:
+        add_maria(session)
+    with transaction(db) as session:
+        found = ConversationRepository(session).chat("whatsapp", MARIA.phone or "")
+        assert found is not None
+        assert found[1] is None
+        contact = found[0]
+        conversation = ConversationRepository(session).start(contact, NOW, "en")
+        assert inspect(conversation).persistent
+        assert session.get(Conversation, conversation.id) is conversation
+        assert (conversation.status, conversation.language, conversation.state) == (
+            "bot",
+            "en",
+            {},
+        )
+        conversation.state = {"phase": "greeted"}
+        write_changes(session, contact, conversation)
+    with transaction(db) as session:
+        again = ConversationRepository(session).chat("whatsapp", MARIA.phone or "")
+        assert again is not None
+        assert again[1] is not None
+        stored = again[1]
+        assert stored.id == conversation.id
+        assert stored.debtor_id == contact.debtor_id == again[2].id
+        assert (stored.channel, stored.created_at, stored.updated_at) == ("whatsapp", NOW, NOW)
+        assert stored.state == {"phase": "greeted"}
+        assert stored.assigned_agent_id is None
+        assert stored.labels is None
