@@ -30,7 +30,19 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Integer, and_, any_, bindparam, exists, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -43,7 +55,7 @@ from bot.core.domain import Button, DeliveryStatus, OutboundMessage
 from bot.outbox.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.store.coalesce import Coalescer
 from bot.store.conversations import MessageRepository
-from bot.store.db import connection_of, plain_transaction, transaction
+from bot.store.db import plain_transaction, transaction
 from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Message
 
@@ -194,11 +206,23 @@ class _To:
     last_inbound_at: datetime | None
 
 
-def _contacts_of(session: Session, conversation_ids: set[int]) -> dict[int, _To]:
-    connection = connection_of(session)
+def _contacts_of(connection: Connection, conversation_ids: set[int]) -> dict[int, _To]:
     statement = _contacts_statement(_on_postgres(connection.dialect.name))
     rows = statement.rows(connection, {"ids": sorted(conversation_ids)})
     return {int(c): _To(str(a), bool(o), bool(i), at) for c, a, o, i, at in rows}
+
+
+def _paid_reminders(connection: Connection, message_ids: list[int]) -> set[int]:
+    """Which of these messages we started are reminders a payment overtook. Their checks
+    read ORM rows: a session joins the transaction for them only (a reply, most of what is
+    sent, has none, and a session of its own cost a fifth of a claim)."""
+    if not message_ids:
+        return set()
+    from bot.payments.guard import paid_since_queued
+
+    with Session(bind=connection) as session:  # joins, and leaves the transaction open
+        found = (session.get(Message, message_id) for message_id in message_ids)
+        return {m.id for m in found if m is not None and paid_since_queued(session, m)}
 
 
 def _on_postgres(dialect_name: str) -> bool:
@@ -512,17 +536,16 @@ class OutboxSender:
         hands back the columns a send needs, then one query for their contacts' columns.
         Plain columns, not ORM rows: loading entities cost more than the statements."""
         now = self._clock.now()
-        with transaction(self._db) as session:
-            claimed = self._claim_rows(session, sorted(set(message_ids)), now)
+        with plain_transaction(self._db) as connection:
+            claimed = self._claim_rows(connection, sorted(set(message_ids)), now)
             jobs: dict[int, _Job] = {}
             if claimed:
-                from bot.payments.guard import paid_since_queued
-
-                contacts = _contacts_of(session, {row.conversation_id for row in claimed})
+                contacts = _contacts_of(connection, {row.conversation_id for row in claimed})
+                overtaken = _paid_reminders(
+                    connection, [r.id for r in claimed if r.business_initiated]
+                )
                 for row in claimed:
-                    # only a reminder can be overtaken by a payment: the full row for those
-                    reminder = session.get(Message, row.id) if row.business_initiated else None
-                    if reminder is not None and paid_since_queued(session, reminder):
+                    if row.id in overtaken:
                         reason = "a payment arrived after this reminder was queued"
                         jobs[row.id] = _Job(None, reason, row.attempts, False)
                     else:
@@ -530,11 +553,10 @@ class OutboxSender:
             # an id asked for twice in one batch (two drains at once) is sent once
             return [jobs.pop(i, None) for i in message_ids]
 
-    def _claim_rows(self, session: Session, ids: list[int], now: datetime) -> list[_Claimed]:
+    def _claim_rows(self, connection: Connection, ids: list[int], now: datetime) -> list[_Claimed]:
         if not ids:
             return []
         params = {"ids": ids, "now": now, "lease_until": now + self._lease}
-        connection = connection_of(session)
         statement = _claim_statement(_on_postgres(connection.dialect.name))
         return [_Claimed(*row) for row in statement.rows(connection, params)]
 

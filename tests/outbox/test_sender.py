@@ -373,3 +373,68 @@ async def test_routed_replies_go_without_a_look_at_the_outbox(
         loop.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await loop
+
+
+async def test_a_reminder_a_payment_overtook_is_not_sent_and_a_reply_beside_it_is(
+    db: sessionmaker[Session], clock: FixedClock, fake_sleep: FakeSleep
+) -> None:
+    """A reminder held (contact hours) while the debtor paid must not chase a paid debt;
+    the claim's check runs for reminders only, in the claim's own transaction."""
+    from decimal import Decimal
+
+    from bot.store.tables import Payment, ReminderSend
+    from tests.store.test_store_repositories import add_maria
+
+    conv = conversation(db, clock)
+    with transaction(db) as session:
+        debtor_id = add_maria(session).id
+        row = ConversationRepository(session).get(conv)
+        assert row is not None
+        row.debtor_id = debtor_id
+    paid_for, still_owed = queue(
+        db, conv, clock, "lembrete 1", "lembrete 2", business_initiated=True
+    )
+    [reply] = queue(db, conv, clock, "resposta")
+    with transaction(db) as session:
+        for message_id in (paid_for, still_owed):
+            session.add(
+                ReminderSend(
+                    debtor_id=debtor_id,
+                    idempotency_key=f"reminder-{message_id}",
+                    template="overdue",
+                    message_id=message_id,
+                    created_at=clock.now(),
+                )
+            )
+    channel = RecordingChannel()
+    assert await sender(db, channel, clock, fake_sleep).drain() == 3
+    assert channel.texts() == ["lembrete 1", "lembrete 2", "resposta"]  # nothing paid yet
+
+    late = queue(db, conv, clock, "lembrete 3", business_initiated=True)[0]
+    with transaction(db) as session:
+        session.add(
+            ReminderSend(
+                debtor_id=debtor_id,
+                idempotency_key="reminder-late",
+                template="overdue",
+                message_id=late,
+                created_at=clock.now(),
+            )
+        )
+        session.add(
+            Payment(
+                debtor_id=debtor_id,
+                amount=Decimal("100.00"),
+                paid_at=clock.now(),
+                source="pix",
+                dedupe_key="pix-1",
+                created_at=clock.now(),
+            )
+        )
+    after = queue(db, conv, clock, "obrigada pelo pagamento")[0]
+    await sender(db, channel, clock, fake_sleep).drain()
+    assert channel.texts()[3:] == ["obrigada pelo pagamento"]
+    status = {r.id: (r.status, r.error) for r in rows(db)}
+    assert status[late][0] == DeliveryStatus.FAILED
+    assert "payment arrived after this reminder" in (status[late][1] or "")
+    assert status[after][0] == DeliveryStatus.SENT
