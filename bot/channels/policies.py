@@ -55,8 +55,24 @@ def simulator_policy() -> ChannelPolicy:
 
 
 def policy_for(name: str, settings: ChannelSettings | None = None) -> ChannelPolicy:
-    """The policy of the default adapter for a channel name (test and simulator channels)."""
-    settings = settings or ChannelSettings()
+    """The policy of the default adapter for a channel name (test and simulator channels).
+    Settings are frozen: each one's policies are made once (every turn asks)."""
+    settings = settings or _DEFAULTS
+    known = _MADE.get((name, id(settings)))
+    if known is not None and known[0] is settings:
+        return known[1]
+    policy = _policy(name, settings)
+    if len(_MADE) >= 64:  # settings made over and over (tests): keep the newest only
+        _MADE.clear()
+    _MADE[(name, id(settings))] = (settings, policy)
+    return policy
+
+
+_DEFAULTS = ChannelSettings()
+_MADE: dict[tuple[str, int], tuple[ChannelSettings, ChannelPolicy]] = {}
+
+
+def _policy(name: str, settings: ChannelSettings) -> ChannelPolicy:
     if name == "telegram":
         return telegram_policy(settings)
     if name == "whatsapp":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,15 @@ from bot.web.limits import BodyLimitMiddleware
 
 if TYPE_CHECKING:
     from bot.runtime.service import Runtime
+
+# FastAPI 0.16x traces, meters and logs each request through OpenTelemetry, and asks on
+# every request whether anyone set a provider (an environment lookup, 1 % of a turn under
+# load). Nothing here sets one: it is off. (Older FastAPIs have neither it nor the option.)
+_NO_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    else {}
+)
 
 # Explicit list of routers (module path). A missing one is an import error, not a gap.
 ROUTERS: tuple[str, ...] = (
@@ -48,7 +58,12 @@ def build_app(settings: Settings, runtime: Runtime, *, background: bool = True) 
 
     # no public schema or docs: staff get the schema at /api/openapi.json once logged in
     app = FastAPI(
-        title="Quita", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        title="Quita",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        **_NO_TELEMETRY,
     )
     # the outermost runs first: headers on every answer, bodies bounded before any parsing
     app.add_middleware(BodyLimitMiddleware)
