@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.conversation.assignment import auto_assign
 from bot.conversation.facts import Situation
+from bot.conversation.jsonable import to_jsonable
 from bot.core.business_days import add_business_days
 from bot.core.enums import EventKind, handed_off
 from bot.dialogue import actions as act
@@ -43,43 +44,6 @@ class TurnOutcome:
     handed_off: bool = False
     conversation_id: int | None = None
     status: str = "bot"  # the conversation's status after the turn
-
-
-def to_jsonable(value: Any, typed: bool = True) -> Any:
-    """Actions as JSON for the message log (Decimal and dates as strings).
-
-    A dataclass gets its ``type``; the dataclasses inside it do not (the log has always
-    been written so: it was ``asdict`` first, which deep-copied every action, then this)."""
-    kind = type(value)
-    if kind in _AS_IS:  # most leaves: returned before any isinstance test
-        return value
-    names = _FIELDS.get(kind)
-    if names is None:
-        if not (is_dataclass(value) and not isinstance(value, type)):
-            return _not_dataclass(value, typed)
-        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
-    plain = {name: to_jsonable(getattr(value, name), False) for name in names}
-    return {"type": kind.__name__, **plain} if typed else plain
-
-
-# leaves written as they are: checked by exact type (a str enum still takes the long way,
-# to the same result)
-_AS_IS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
-# the field names of each dataclass met, in order: ``fields()`` on every action is a
-# measurable share of a turn's CPU (about a hundred values per turn)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _not_dataclass(value: Any, typed: bool) -> Any:
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v, typed) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v, typed) for v in value]
-    if isinstance(value, Decimal | date | datetime):
-        return value.isoformat() if not isinstance(value, Decimal) else str(value)
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    return value
 
 
 # runs after each dialogue decision with (effects, language): e.g. the portal's link offer,

@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from bot.channels.policies import CHANNEL_PREFERENCE, PHONE_CHANNELS, policy_for
 from bot.config import Settings
 from bot.conversation.assignment import auto_assign
-from bot.conversation.effects import DialogueHook, Effects, TurnOutcome, to_jsonable
+from bot.conversation.effects import DialogueHook, Effects, TurnOutcome
 from bot.conversation.facts import Situation, load_context
 from bot.conversation.holding import confirm_opt_out, holding_reply
+from bot.conversation.jsonable import to_jsonable
 from bot.core.domain import InboundMessage
 from bot.core.enums import EventKind, handed_off, holds_the_bot
 from bot.core.parse import Entity, Interpreter, Parse

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.conversation.effects import Effects, TurnOutcome, to_jsonable
+from bot.conversation.effects import Effects, TurnOutcome
 from bot.conversation.facts import behaviour_segment, debtor_timezone
+from bot.conversation.jsonable import to_jsonable
 from bot.conversation.operations import OperationError, business_effects
 from bot.conversation.turns import TurnDeps, conversation_language, preferred_contact
 from bot.core.domain import Plan

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from bot.channels.recording import RecordingChannel
-from bot.conversation.effects import to_jsonable
+from bot.conversation.jsonable import to_jsonable
 from bot.conversation.turns import inbound_turn
 from bot.core.domain import InboundMessage, Plan, ScheduledPayment
 from bot.core.enums import ChoiceKind
@@ -126,3 +126,29 @@ def test_actions_are_logged_as_they_always_were() -> None:
     assert to_jsonable(actions) == _reference(actions)
     data = {"plan": plan, "at": date(2026, 12, 1), "list": (plan, Decimal("1.5"))}
     assert to_jsonable(data) == _reference(data)
+
+
+def test_event_data_of_every_kind_is_logged_as_it_always_was() -> None:
+    from datetime import UTC, datetime
+
+    from bot.core.enums import EventKind
+
+    plan = Plan(
+        offer_id="pix",
+        kind="in_full",
+        balance=Decimal("99.90"),
+        total=Decimal("89.91"),
+        payments=(ScheduledPayment(number=1, due=date(2026, 12, 7), amount=Decimal("89.91")),),
+    )
+    at = datetime(2026, 12, 5, 21, 30, 15, 123456, tzinfo=UTC)
+    data = {
+        "kind": EventKind.PROMISE_RECORDED,
+        EventKind.OPT_OUT: [plan, (plan,)],
+        "at": at,
+        "naive": datetime(2026, 12, 5, 9, 0),
+        "nested": {"plans": {"first": plan}, "amounts": (Decimal("0.01"), 3, 2.5, None)},
+        "reply": Reply(response="offers", vars={"when": at, "plan": plan, 7: "x"}),
+    }
+    assert to_jsonable(data) == _reference(data)
+    assert to_jsonable([Reply(response="ok")]) == _reference([Reply(response="ok")])
+    assert to_jsonable({"receipt": b"\x89PNG"}) == {"receipt": "<4 bytes>"}  # never the bytes
