@@ -1,8 +1,8 @@
 """WhatsApp and SMS through Twilio's REST API (``twilio.rest.Client`` held as a member).
 
-The SDK is synchronous: every call runs in a worker thread (``asyncio.to_thread``) so the
-event loop never blocks. One ``TwilioChannel`` per channel name (``whatsapp``, ``sms``),
-sharing one client.
+Sends go through the SDK's async API on the event loop (``twilio_async``); the rest of the
+SDK is synchronous and runs in worker threads, so the event loop never blocks. One
+``TwilioChannel`` per channel name (``whatsapp``, ``sms``), sharing one client.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bot.channels.base import (
 from bot.channels.masking import mask_address
 from bot.channels.media import accepted, failed
 from bot.channels.policies import policy_for, twilio_sms_policy, twilio_whatsapp_policy
+from bot.channels.twilio_async import AsyncTwilioTransport
 from bot.channels.twilio_http import HttpxTwilioClient
 from bot.channels.twilio_parse import (
     WHATSAPP_PREFIX,
@@ -92,6 +93,8 @@ class TwilioChannel:
         self._templates = dict(templates or {})
         self._interactive = dict(interactive or {})
         self._status_callback = status_callback
+        self._async_client: Client | None = None  # made on the first send (``_create_here``)
+        self._async_transport: AsyncTwilioTransport | None = None
         # the SDK imports its REST domain on first use: here, not in the first sends racing
         # for the import lock
         _ = client.messages
@@ -168,11 +171,16 @@ class TwilioChannel:
 
     async def stop(self) -> None:
         """Close the HTTP client (one may serve both channels; closing twice is harmless)."""
+        if self._async_transport is not None:
+            await self._async_transport.aclose()
         self._transport.close()
 
     async def send(self, message: OutboundMessage) -> SendResult:
         args = self.request(message)
-        sid = await self._transport.run(self._create, args)
+        if self._transport.lean:
+            sid = await self._create_here(args)
+        else:  # behind a proxy: httpx, in the transport's threads
+            sid = await self._transport.run(self._create, args)
         # DEBUG: the sender logs every send at INFO ("message sent"); twice cost a turn's CPU
         log.debug(
             "twilio sent",
@@ -185,28 +193,47 @@ class TwilioChannel:
         )
         return SendResult(provider_id=sid)
 
+    async def _create_here(self, args: dict[str, Any]) -> str:
+        """``messages.create_async`` through twilio-python, on the event loop (its HTTP on
+        our keep-alive connections, ``twilio_async``); its errors become ``SendError``."""
+        if self._async_client is None:
+            self._async_transport = AsyncTwilioTransport(self._transport)
+            self._async_client = Client(
+                self._client.username,
+                self._client.password,
+                account_sid=self._client.account_sid,
+                http_client=self._async_transport,
+            )
+        try:
+            created = await self._async_client.messages.create_async(**args)
+        except (TwilioRestException, OSError, http.client.HTTPException) as exc:
+            assert self._async_transport is not None
+            raise self._send_error(exc, self._async_transport.last_retry_after()) from exc
+        return str(created.sid)
+
     def _create(self, args: dict[str, Any]) -> str:
-        """Runs in a worker thread: ``messages.create`` through twilio-python (its HTTP on
-        our kept-alive transport, ``twilio_http``); its errors become ``SendError`` here."""
+        """Runs in a worker thread (behind a proxy): ``messages.create`` through
+        twilio-python on httpx (``twilio_http``); its errors become ``SendError`` here."""
         try:
             created = self._client.messages.create(**args)
-        except TwilioRestException as exc:
-            transient = exc.status == 429 or exc.status >= 500
-            code = str(exc.code) if exc.code else str(exc.status)
-            retry_after = self._transport.last_retry_after() if transient else None
-            log.info(
-                "twilio send failed",
-                extra={"channel": self.name, "status": exc.status, "code": code},
-            )
-            raise SendError(
-                f"twilio {exc.status}: {exc.msg}",
-                transient=transient,
-                retry_after=retry_after,
-                code=code,
-            ) from exc
-        except (OSError, http.client.HTTPException, httpx.HTTPError) as exc:
-            raise SendError(f"twilio unreachable: {exc}", transient=True, code="network") from exc
+        except (TwilioRestException, OSError, http.client.HTTPException, httpx.HTTPError) as exc:
+            raise self._send_error(exc, self._transport.last_retry_after()) from exc
         return str(created.sid)
+
+    def _send_error(self, exc: Exception, retry_after: float | None) -> SendError:
+        if not isinstance(exc, TwilioRestException):
+            return SendError(f"twilio unreachable: {exc}", transient=True, code="network")
+        transient = exc.status == 429 or exc.status >= 500
+        code = str(exc.code) if exc.code else str(exc.status)
+        log.info(
+            "twilio send failed", extra={"channel": self.name, "status": exc.status, "code": code}
+        )
+        return SendError(
+            f"twilio {exc.status}: {exc.msg}",
+            transient=transient,
+            retry_after=retry_after if transient else None,
+            code=code,
+        )
 
 
 SIGNATURE_HEADER = "x-twilio-signature"

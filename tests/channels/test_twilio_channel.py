@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from standins import Failure, TwilioStandIn, twilio_signature
@@ -25,11 +26,11 @@ NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def whatsapp(twilio_api: TwilioStandIn) -> Iterator[TwilioChannel]:
+async def whatsapp(twilio_api: TwilioStandIn) -> AsyncIterator[TwilioChannel]:
     client, transport = make_client(
         twilio_api.account_sid, twilio_api.auth_token, base_url=twilio_api.url
     )
-    yield TwilioChannel(
+    channel = TwilioChannel(
         "whatsapp",
         client=client,
         transport=transport,
@@ -37,7 +38,8 @@ def whatsapp(twilio_api: TwilioStandIn) -> Iterator[TwilioChannel]:
         templates={"overdue": "HX0000000000000000000000000000000a"},
         status_callback="https://quita.example/webhooks/twilio/status",
     )
-    transport.close()
+    yield channel
+    await channel.stop()
 
 
 async def test_free_text(whatsapp: TwilioChannel, twilio_api: TwilioStandIn) -> None:
@@ -209,18 +211,19 @@ OPTIONS_3_SID = "HX" + "3" * 32
 
 
 @pytest.fixture
-def interactive(twilio_api: TwilioStandIn) -> Iterator[TwilioChannel]:
+async def interactive(twilio_api: TwilioStandIn) -> AsyncIterator[TwilioChannel]:
     client, transport = make_client(
         twilio_api.account_sid, twilio_api.auth_token, base_url=twilio_api.url
     )
-    yield TwilioChannel(
+    channel = TwilioChannel(
         "whatsapp",
         client=client,
         transport=transport,
         from_number="+14155238886",
         interactive={"yes_no": YES_NO_SID, "options_3": OPTIONS_3_SID},
     )
-    transport.close()
+    yield channel
+    await channel.stop()
 
 
 def answers(kind: str, *titles: str) -> tuple[Button, ...]:
@@ -317,27 +320,68 @@ def test_interactive_settings_refuse_unknown_kinds_and_sids() -> None:
 
 
 async def test_sends_wait_on_twilio_side_by_side(
-    whatsapp: TwilioChannel, monkeypatch: pytest.MonkeyPatch
+    whatsapp: TwilioChannel, twilio_api: TwilioStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A send waits on Twilio's round trip in a thread: twelve are in flight at once (with
-    asyncio's default executor, 6 threads on a 2-core machine, the barrier would break)."""
+    """Sends wait on Twilio's round trips together, on the event loop: twelve are at the
+    stand-in at once (one at a time, or six threads' worth, the barrier would break)."""
     import asyncio
     import threading
 
     together = threading.Barrier(12, timeout=10)
-    names: set[str] = set()
+    threads: set[str] = set()
+    handle = twilio_api.handle
 
-    def create(args: dict[str, object]) -> str:
-        names.add(threading.current_thread().name)
+    def held(verb: str, path: str, params: dict[str, Any], request: Any) -> Any:
         together.wait()
-        return f"SM{args['to']}"
+        return handle(verb, path, params, request)
 
-    monkeypatch.setattr(whatsapp, "_create", create)
+    monkeypatch.setattr(twilio_api, "handle", held)
+    loop_thread = threading.current_thread().name
     messages = [
         OutboundMessage(channel="whatsapp", address=f"+55119900000{n:02d}", text="Oi")
         for n in range(12)
     ]
-    results = await asyncio.gather(*(whatsapp.send(m) for m in messages))
-    assert [r.provider_id for r in results] == [f"SMwhatsapp:{m.address}" for m in messages]
-    assert len(names) == 12
-    assert all(n.startswith("quita-twilio") for n in names)
+
+    async def send(message: OutboundMessage) -> str:
+        result = await whatsapp.send(message)
+        threads.add(threading.current_thread().name)
+        return result.provider_id
+
+    sids = await asyncio.gather(*(send(m) for m in messages))
+    assert len(set(sids)) == 12
+    assert sorted(m["To"] for m in twilio_api.messages()) == sorted(
+        f"whatsapp:{m.address}" for m in messages
+    )
+    assert threads == {loop_thread}  # no worker thread in between
+
+
+async def test_sends_reuse_a_kept_alive_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One connection serves sends one after another (HTTP/1.1 keep-alive), and a new one
+    is opened once the kept one went idle past what servers keep open."""
+    import asyncio
+
+    from bot.bench.standins import TwilioRestStandIn
+    from bot.channels import twilio_async
+
+    stand_in = TwilioRestStandIn("AC" + "2" * 32, "token", port=0)
+    await stand_in.start()
+    opened: list[object] = []
+    real_open = asyncio.open_connection
+
+    async def counting_open(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args)
+        return await real_open(*args, **kwargs)
+
+    monkeypatch.setattr(twilio_async.asyncio, "open_connection", counting_open)
+    client, transport = make_client("AC" + "2" * 32, "token", base_url=stand_in.url)
+    sms = TwilioChannel("sms", client=client, transport=transport, from_number="+15550001")
+    try:
+        for n in range(5):
+            await sms.send(OutboundMessage(channel="sms", address=f"+551199000{n:04d}", text="x"))
+        assert len(opened) == 1
+        monkeypatch.setattr(twilio_async, "IDLE_SECONDS", -1.0)  # as if idle a long time
+        await sms.send(OutboundMessage(channel="sms", address="+5511990009999", text="y"))
+        assert len(opened) == 2
+    finally:
+        await sms.stop()
+        await stand_in.stop()

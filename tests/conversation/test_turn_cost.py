@@ -145,7 +145,7 @@ def test_event_data_of_every_kind_is_logged_as_it_always_was() -> None:
         "kind": EventKind.PROMISE_RECORDED,
         EventKind.OPT_OUT: [plan, (plan,)],
         "at": at,
-        "naive": datetime(2026, 12, 5, 9, 0),
+        "naive": datetime(2026, 12, 5, 9, 0),  # noqa: DTZ001 - as some data holds
         "nested": {"plans": {"first": plan}, "amounts": (Decimal("0.01"), 3, 2.5, None)},
         "reply": Reply(response="offers", vars={"when": at, "plan": plan, 7: "x"}),
     }
