@@ -147,9 +147,10 @@ class AsyncTwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # the twilio
         ).encode("latin-1")
         where = (parts.scheme, parts.netloc)
         async with asyncio.timeout(self.timeout):
-            conn = await self._connection(where)
+            conn = await self._connection(where, parts.hostname or "", parts.port)
             try:
                 conn.writer.write(head + body)
+                await conn.writer.drain()
                 status, answer, keep_alive = await _read_answer(conn.reader)
             except BaseException:
                 conn.close()  # its state is unknown: never reused
@@ -162,7 +163,9 @@ class AsyncTwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # the twilio
                 await conn.writer.wait_closed()
         return status, bytes(answer.body), retry_after_seconds(answer.headers.get("retry-after"))
 
-    async def _connection(self, where: tuple[str, str]) -> _Connection:
+    async def _connection(
+        self, where: tuple[str, str], host: str, port: int | None
+    ) -> _Connection:
         """An idle keep-alive connection to ``where`` made on this loop, else a new one."""
         loop = asyncio.get_running_loop()
         now = time.monotonic()
@@ -172,16 +175,13 @@ class AsyncTwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # the twilio
             if conn.usable(loop, now):
                 return conn
             conn.close()
-        scheme, netloc = where
         tls: ssl.SSLContext | None = None
-        if scheme == "https":
+        if where[0] == "https":
             if self._tls is None:
                 self._tls = tls_context()
             tls = self._tls
-        host, _, port = netloc.rpartition(":") if ":" in netloc else (netloc, "", "")
-        port_number = int(port) if port else (443 if tls else 80)
         reader, writer = await asyncio.open_connection(
-            host.strip("[]"), port_number, ssl=tls, limit=READ_SIZE
+            host, port or (443 if tls else 80), ssl=tls, limit=READ_SIZE
         )
         return _Connection(reader, writer, loop)
 
