@@ -181,3 +181,46 @@ async def test_after_a_failure_the_next_send_takes_a_new_connection(serve: Serve
     finally:
         await sms.stop()
     assert server.connections == 2
+
+
+async def test_sends_go_over_verified_tls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twilio's API is HTTPS: the certificate is checked against the host name, and one
+    that does not check out is a transient network error, never a send in the clear."""
+    import ssl
+
+    import trustme
+
+    from bot.channels import twilio_async
+
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_tls)
+    bodies: list[bytes] = []
+
+    async def created(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        bodies.append(await _read_request(reader))
+        body = _created("SM" + "7" * 32)
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+
+    server = await asyncio.start_server(created, "127.0.0.1", 0, ssl=server_tls)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        trusting = ssl.create_default_context()
+        authority.configure_trust(trusting)
+        monkeypatch.setattr(twilio_async, "tls_context", lambda: trusting)
+        client, transport = make_client(ACCOUNT, "token", base_url=f"https://localhost:{port}")
+        sms = TwilioChannel("sms", client=client, transport=transport, from_number="+15550001")
+        try:
+            sent = await sms.send(OutboundMessage(channel="sms", address="+55119", text="olá"))
+        finally:
+            await sms.stop()
+        assert sent.provider_id == "SM" + "7" * 32
+        assert b"Body=ol%C3%A1" in bodies[0]
+
+        monkeypatch.setattr(twilio_async, "tls_context", ssl.create_default_context)
+        error = await _fails(f"https://localhost:{port}")  # a CA nobody trusts
+        assert (error.transient, error.code) == (True, "network")
+        assert len(bodies) == 1
+    finally:
+        server.close()
