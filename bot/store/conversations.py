@@ -82,6 +82,20 @@ NEW_CONVERSATION = Prepared(insert(Conversation).returning(Conversation.id))
 _CONVERSATION_NAMES = _CHAT_COLUMNS[1][0]
 
 
+def _first_values(contact: Contact, now: datetime, language: str) -> dict[str, Any]:
+    """A contact's new conversation: with the bot, nothing said yet."""
+    return {
+        "debtor_id": contact.debtor_id,
+        "contact_id": contact.id,
+        "channel": contact.channel,
+        "status": ConversationStatus.BOT,
+        "state": {},
+        "language": language,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 class ConversationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -95,16 +109,7 @@ class ConversationRepository:
             select(Conversation).where(Conversation.contact_id == contact.id)
         )
         if row is None:
-            row = Conversation(
-                debtor_id=contact.debtor_id,
-                contact_id=contact.id,
-                channel=contact.channel,
-                status=ConversationStatus.BOT,
-                state={},
-                language=language,
-                created_at=now,
-                updated_at=now,
-            )
+            row = Conversation(**_first_values(contact, now, language))
             self.session.add(row)
             self.session.flush()
         return row
@@ -114,16 +119,7 @@ class ConversationRepository:
         one INSERT: the ORM's flush of a new row cost as much as the rest of a turn's
         writes, and a tenth of the turns in a busy hour are someone's first."""
         values: dict[str, Any] = dict.fromkeys(_CONVERSATION_NAMES)
-        values.update(
-            debtor_id=contact.debtor_id,
-            contact_id=contact.id,
-            channel=contact.channel,
-            status=ConversationStatus.BOT,
-            state={},
-            language=language,
-            created_at=now,
-            updated_at=now,
-        )
+        values.update(_first_values(contact, now, language))
         del values["id"]
         new_id = NEW_CONVERSATION.scalar(connection_of(self.session), values)
         row: Conversation = _attached(
