@@ -40,6 +40,9 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging()
     try:
         settings = load_settings()
+        local = local_public_url(settings.public_url, args.port)
+        if local != settings.public_url:
+            settings = settings.model_copy(update={"public_url": local})
         runtime = build_runtime(settings)
     except (ConfigError, ValueError) as exc:
         print(f"quita: cannot start: {exc}", file=sys.stderr)
@@ -60,6 +63,18 @@ def _serve(args: argparse.Namespace) -> int:
         server_header=False,
     )
     return 0
+
+
+SHIPPED_PUBLIC_URLS = ("http://localhost:8000", "http://127.0.0.1:8000")
+
+
+def local_public_url(public_url: str, port: int) -> str:
+    """The address our links (the self-service page's) point to: the configured one, unless
+    it is the shipped local default and this server listens on another port (``PORT=8010
+    make run`` sent links to :8000)."""
+    if public_url.rstrip("/") in SHIPPED_PUBLIC_URLS and port != 8000:
+        return f"http://localhost:{port}"
+    return public_url
 
 
 _REVISION = re.compile(r"^(down_)?revision\b[^=]*=\s*(.+)$", re.MULTILINE)

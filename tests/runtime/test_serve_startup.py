@@ -28,3 +28,12 @@ def test_at_head_only_after_every_migration(tmp_path: Path) -> None:
         assert not at_head(engine)  # behind: Alembic runs
     finally:
         engine.dispose()
+
+
+def test_links_point_at_the_port_served_unless_an_address_was_configured() -> None:
+    from bot.commands.serve import local_public_url
+
+    assert local_public_url("http://localhost:8000", 8010) == "http://localhost:8010"
+    assert local_public_url("http://127.0.0.1:8000/", 9000) == "http://localhost:9000"
+    assert local_public_url("http://localhost:8000", 8000) == "http://localhost:8000"
+    assert local_public_url("https://cobranca.loja.com.br", 8010) == "https://cobranca.loja.com.br"
