@@ -209,7 +209,8 @@ def payment_info(
     them; ``refs`` when only those debts are paid."""
     raw = t.parse.value("payment_method")
     method = str(raw) if raw in METHODS else "pix"
-    reference = _reference(t, purpose[:3], refs)
+    reference = _installment_reference(t) if purpose == "installment" else None
+    reference = reference or _reference(t, purpose[:3], refs)
     return (
         SendPaymentInfo(amount=amount, reference=reference, method=method, debt_refs=refs),
         say(
@@ -332,6 +333,17 @@ def paying_total(t: Turn) -> Decimal | None:
 
 def _reference(t: Turn, purpose: str, refs: tuple[str, ...] = ()) -> str:
     return payment_reference(t.ctx.debtor.ref, purpose, t.ctx.today.strftime("%m%d"), *refs)
+
+
+def _installment_reference(t: Turn) -> str | None:
+    """The agreement's next installment keeps the reference its code had when the agreement
+    was made (``handlers_offers``): "manda o pix" again must not label the same payment
+    another way in the shop's statement."""
+    agreement = t.ctx.agreement
+    pending = agreement.pending if agreement is not None else ()
+    if agreement is None or not pending:
+        return None
+    return payment_reference(t.ctx.debtor.ref, agreement.offer_id, str(pending[0].number))
 
 
 def pay_named(t: Turn) -> Step:

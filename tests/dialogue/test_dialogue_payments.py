@@ -141,3 +141,28 @@ def test_payment_method_for_the_next_installment(convo: Any) -> None:
     d = c.say("ask_payment_method")
     assert of_type(d, SendPaymentInfo)[0].amount == Decimal("150.00")  # type: ignore[union-attr]
     assert "10/12/2026" in c.texts[-1]
+
+
+def test_the_next_installment_keeps_the_reference_its_code_had_at_the_agreement(
+    convo: Any,
+) -> None:
+    """ "manda o pix" again for an installment labels it as the agreement's own code did:
+    one payment, one reference in the shop's statement."""
+    from bot.dialogue.turn import payment_reference
+
+    agreement = AgreementView(
+        1,
+        "three_x",
+        Decimal("450.00"),
+        "active",
+        (
+            ScheduledPayment(1, date(2026, 11, 10), Decimal("150.00")),
+            ScheduledPayment(2, date(2026, 12, 10), Decimal("150.00")),
+        ),
+        paid_numbers=(1,),
+    )
+    c = convo(agreement=agreement)
+    first = of_type(c.say("ask_payment_method", text="me manda o pix"), SendPaymentInfo)[0]
+    again = of_type(c.say("ask_payment_method", text="manda de novo"), SendPaymentInfo)[0]
+    expected = payment_reference(c.ctx.debtor.ref, "three_x", "2")
+    assert first.reference == again.reference == expected  # type: ignore[union-attr]
