@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,16 @@ class DebtView:
     @property
     def is_open(self) -> bool:
         return self.status in ("open", "in_agreement") and self.balance > ZERO
+
+
+def first_payment_days(debts: Sequence[DebtView], today: date, configured: int) -> int:
+    """How many days from ``today`` a plan's first payment falls (``offers.first_due_days``).
+    With nothing due yet (a reminder before the due date), never before the earliest due
+    date: splitting an installment due on the 30th must not ask for money on the 26th."""
+    dues = [d.due for d in debts if d.is_open]
+    if dues and min(dues) > today:
+        return max(configured, (min(dues) - today).days)
+    return configured
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.core.domain import Plan
+from bot.core.domain import Plan, first_payment_days
 from bot.core.parse import Entity, Parse
 from bot.dialogue.actions import (
     Action,
@@ -48,9 +48,14 @@ def _all_plans(t: Turn, segment: str | None) -> list[Plan]:
             t.debts,
             t.ctx.today,
             segment=segment,
-            first_due_days=t.ctx.settings.first_due_days,
+            first_due_days=_first_due_days(t),
         )
     )
+
+
+def _first_due_days(t: Turn) -> int:
+    """``offers.first_due_days`` ahead, and not before a due date still to come."""
+    return first_payment_days(t.debts, t.ctx.today, t.ctx.settings.first_due_days)
 
 
 def present_offers(
@@ -521,7 +526,7 @@ def _first_due(t: Turn) -> tuple[int, dict[str, Any]]:
     """The first installment's day: the one asked for ("3x com a primeira dia 10") when the
     book allows it (up to ``offers.first_due_days`` ahead, the configured limit for a plan's
     first payment), else the latest allowed, and say so ("a primeira consigo até 26/11")."""
-    default = t.ctx.settings.first_due_days
+    default = _first_due_days(t)
     asked = as_date(t.parse.value("date"))
     if asked is None:
         return default, {}

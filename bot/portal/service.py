@@ -21,7 +21,7 @@ from bot.conversation.facts import behaviour_segment, debtor_timezone
 from bot.conversation.jsonable import to_jsonable
 from bot.conversation.operations import OperationError, business_effects
 from bot.conversation.turns import TurnDeps, conversation_language, preferred_contact
-from bot.core.domain import Plan
+from bot.core.domain import Plan, first_payment_days
 from bot.core.enums import EventKind, holds_the_bot
 from bot.dialogue.actions import Action, CreateAgreement, HandOff, Reply, SendPaymentInfo
 from bot.dialogue.state import ConversationState
@@ -109,7 +109,7 @@ def load_page(session: Session, deps: TurnDeps, debtor_id: int, now: datetime) -
         debts=debts,
         today=today,
         segment=debtor.segment or behaviour_segment(session, debtor_id, deps.book),
-        max_first_due_days=deps.settings.offers.first_due_days,
+        max_first_due_days=first_payment_days(debts, today, deps.settings.offers.first_due_days),
     )
     ledger = LedgerRepository(session)
     agreement = ledger.current_agreement(debtor_id)
