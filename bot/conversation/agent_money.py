@@ -28,7 +28,7 @@ from bot.conversation.agent_access import (
 )
 from bot.conversation.operations import NotAllowed, OperationError, business_effects
 from bot.conversation.turns import TurnDeps
-from bot.core.domain import Plan, ScheduledPayment
+from bot.core.domain import Plan, ScheduledPayment, first_payment_days
 from bot.core.enums import EventKind
 from bot.core.money import ZERO, money
 from bot.dialogue.actions import Reply, SendPaymentInfo
@@ -163,7 +163,10 @@ def agent_create_agreement(
     context = effects.situation.context
     if context.balance.total <= ZERO:
         raise OperationError("nothing is owed")
-    first_due_days = deps.settings.offers.first_due_days
+    # as the chat: the configured days ahead, and not before a due date still to come
+    first_due_days = first_payment_days(
+        limits.collectable(context), context.today, deps.settings.offers.first_due_days
+    )
     start = first_due or (context.today + timedelta(days=first_due_days))
     if start < context.today:
         raise OperationError("the first payment's day has passed")
