@@ -120,7 +120,12 @@ class AsyncTwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # the twilio
                 allow_redirects,
             )
         form = {k: str(v) for k, v in (flat_form(data) or {}).items()}
-        status, body, retry_after = await self.post_form(uri, form, auth or ("", ""))
+        # the SDK gives the account's credentials as ``auth``, or (an OAuth credential
+        # provider) a ready Authorization header
+        authorization = (headers or {}).get("Authorization") if auth is None else None
+        status, body, retry_after = await self.post_form(
+            uri, form, auth or ("", ""), authorization=authorization
+        )
         _RETRY_AFTER.set(retry_after)
         return Response(status, body.decode("utf-8", "replace"), {})
 
@@ -129,20 +134,27 @@ class AsyncTwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # the twilio
         return _RETRY_AFTER.get()
 
     async def post_form(
-        self, url: str, form: dict[str, str], auth: tuple[str, str]
+        self,
+        url: str,
+        form: dict[str, str],
+        auth: tuple[str, str],
+        *,
+        authorization: str | None = None,
     ) -> tuple[int, bytes, float | None]:
         """POST a form; (status, body, Retry-After seconds). Network errors raise
         ``OSError`` (a timeout is one) or ``http.client.HTTPException``."""
         parts = urlsplit(self._sync.rewrite(url))
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        if authorization is None:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            authorization = f"Basic {token}"
         body = urlencode(form).encode()
         head = (
             f"POST {path} HTTP/1.1\r\n"
             f"Host: {parts.netloc}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n"
             "Accept: application/json\r\n"
-            f"Authorization: Basic {token}\r\n"
+            f"Authorization: {authorization}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode("latin-1")
         where = (parts.scheme, parts.netloc)
