@@ -3,6 +3,8 @@ too many for WhatsApp's lists): what the text says instead. Pure, shared by the 
 
 from __future__ import annotations
 
+import re
+
 from bot.core.domain import Button, OutboundMessage
 from bot.core.enums import ChoiceKind
 
@@ -18,7 +20,8 @@ def numbered_text(message: OutboundMessage) -> str:
     if not buttons or message.choice_kind in (ChoiceKind.YES_NO, ChoiceKind.IDENTITY):
         return text
     if message.choice_kind == ChoiceKind.OPTIONS:
-        if all(_numbered(text, n) for n in range(1, len(buttons) + 1)):
+        numbered = {int(n) for n in _NUMBERED_LINE.findall(text)}
+        if numbered.issuperset(range(1, len(buttons) + 1)):
             return text
     elif all(b.title in text for b in buttons):
         return text
@@ -30,9 +33,8 @@ def _append(text: str, buttons: tuple[Button, ...]) -> str:
     return (text + "\n\n" if text else "") + "\n".join(lines)
 
 
-def _numbered(text: str, number: int) -> bool:
-    marks = (f"{number})", f"{number}.")
-    return any(line.lstrip().startswith(marks) for line in text.splitlines())
+# a line the text numbers itself ("2) 3x de R$ 150,00", "2. ..."): one pass over the text
+_NUMBERED_LINE = re.compile(r"^[^\S\n]*(\d+)[.)]", re.MULTILINE)
 
 
 def cut(text: str, limit: int) -> str:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from standins import Failure, TwilioStandIn, twilio_signature
 
 from bot.channels.answers import numbered_text
@@ -20,6 +22,7 @@ from bot.channels.twilio_parse import (
     signature_valid,
 )
 from bot.core.domain import Button, DeliveryStatus, OutboundMessage
+from bot.core.enums import ChoiceKind
 from bot.runtime.ports import SendError
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
@@ -125,6 +128,27 @@ def test_options_become_numbered_lines() -> None:
 
     assert text("Escolha:") == "Escolha:\n\n1. À vista\n2. 3x"
     assert text("1. À vista\n2. 3x") == "1. À vista\n2. 3x"
+
+
+@given(
+    st.lists(
+        st.sampled_from(["", " ", "  ", "\t"])
+        .flatmap(lambda pad: st.sampled_from(["1", "2", "3", "10", "x"]).map(lambda n: pad + n))
+        .flatmap(lambda head: st.sampled_from([") a", ". b", " c", ""]).map(lambda t: head + t)),
+        max_size=6,
+    ),
+    st.integers(min_value=1, max_value=3),
+)
+def test_a_text_that_numbers_its_options_is_left_as_it_is(lines: list[str], count: int) -> None:
+    """Options are numbered unless every number already starts a line ("2)" or "2.")."""
+    body = "\n".join(lines)
+    buttons = tuple(Button(f"opção {n}", str(n)) for n in range(1, count + 1))
+    message = OutboundMessage(
+        "whatsapp", "+55", body, buttons=buttons, choice_kind=ChoiceKind.OPTIONS
+    )
+    marks = [(f"{n})", f"{n}.") for n in range(1, count + 1)]
+    already = all(any(line.lstrip().startswith(m) for line in lines) for m in marks)
+    assert (numbered_text(message) == body) is already
 
 
 def test_parse_whatsapp_inbound_with_voice_note() -> None:
