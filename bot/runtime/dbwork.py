@@ -23,7 +23,12 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from bot.store.db import keep_connection
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 T = TypeVar("T")
 
@@ -78,6 +83,13 @@ class SerialDatabaseWork:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # the engine whose transactions on this thread share one connection (``keep``)
+        self._engine: Engine | None = None
+
+    def keep(self, engine: Engine) -> None:
+        """Run every transaction on ``engine`` on one kept connection (``keep_connection``):
+        only this thread uses the database, one unit of work at a time."""
+        self._engine = engine
 
     async def __call__(self, work: Callable[[], T], *, urgent: bool = False) -> T:
         loop = asyncio.get_running_loop()
@@ -92,6 +104,13 @@ class SerialDatabaseWork:
         return await future
 
     def _run(self) -> None:
+        keep_connection(self._engine)
+        try:
+            self._serve()
+        finally:
+            keep_connection(None)
+
+    def _serve(self) -> None:
         while True:
             _priority, _n, item = self._queue.get()
             if item is None:

@@ -34,7 +34,12 @@ from bot.offers.payments import PaymentProvider
 from bot.portal.chat import offer_link as offer_portal_link
 from bot.portal.chat import reminder_link as portal_reminder_link
 from bot.resources import resource_path
-from bot.runtime.dbwork import DatabaseWork, ThreadedDatabaseWork, database_work_for
+from bot.runtime.dbwork import (
+    DatabaseWork,
+    SerialDatabaseWork,
+    ThreadedDatabaseWork,
+    database_work_for,
+)
 from bot.runtime.desk import AgentDesk
 from bot.runtime.inbound import Inbound
 from bot.runtime.inbox import InboxWorkers
@@ -221,6 +226,8 @@ def build_runtime(
 
     dbwork = database_work_for(settings.database_url, settings.database_threads)
     engine = make_engine(settings.database_url, **pool_options(dbwork))
+    if isinstance(dbwork, SerialDatabaseWork):
+        dbwork.keep(engine)
     book = book or load_offer_book(resource_path(settings.offers.path))
     responses = load_responses(
         resource_path(dialogues_dir or DIALOGUES_DIR), Path(settings.responses_cache)
