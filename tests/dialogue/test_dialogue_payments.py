@@ -125,8 +125,8 @@ def test_payment_method_for_the_open_promise_and_boleto(convo: Any) -> None:
     assert not [a for a in d.actions if isinstance(a, Reply) and a.attach_pix_qr]
 
 
-def test_payment_method_for_the_next_installment(convo: Any) -> None:
-    agreement = AgreementView(
+def _three_x_first_paid() -> AgreementView:
+    return AgreementView(
         1,
         "three_x",
         Decimal("450.00"),
@@ -137,6 +137,10 @@ def test_payment_method_for_the_next_installment(convo: Any) -> None:
         ),
         paid_numbers=(1,),
     )
+
+
+def test_payment_method_for_the_next_installment(convo: Any) -> None:
+    agreement = _three_x_first_paid()
     c = convo(agreement=agreement)
     d = c.say("ask_payment_method")
     assert of_type(d, SendPaymentInfo)[0].amount == Decimal("150.00")  # type: ignore[union-attr]
@@ -150,17 +154,7 @@ def test_the_next_installment_keeps_the_reference_its_code_had_at_the_agreement(
     one payment, one reference in the shop's statement."""
     from bot.dialogue.turn import payment_reference
 
-    agreement = AgreementView(
-        1,
-        "three_x",
-        Decimal("450.00"),
-        "active",
-        (
-            ScheduledPayment(1, date(2026, 11, 10), Decimal("150.00")),
-            ScheduledPayment(2, date(2026, 12, 10), Decimal("150.00")),
-        ),
-        paid_numbers=(1,),
-    )
+    agreement = _three_x_first_paid()
     c = convo(agreement=agreement)
     first = of_type(c.say("ask_payment_method", text="me manda o pix"), SendPaymentInfo)[0]
     again = of_type(c.say("ask_payment_method", text="manda de novo"), SendPaymentInfo)[0]
