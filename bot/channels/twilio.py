@@ -93,8 +93,18 @@ class TwilioChannel:
         self._templates = dict(templates or {})
         self._interactive = dict(interactive or {})
         self._status_callback = status_callback
-        self._async_client: Client | None = None  # made on the first send (``_create_here``)
-        self._async_transport: AsyncTwilioTransport | None = None
+        # sends on the event loop (``twilio_async``); behind a proxy, none: httpx in threads
+        self._async_transport = AsyncTwilioTransport(transport) if transport.lean else None
+        self._async_client = (
+            Client(
+                client.username,
+                client.password,
+                account_sid=client.account_sid,
+                http_client=self._async_transport,
+            )
+            if self._async_transport is not None
+            else None
+        )
         # the SDK imports its REST domain on first use: here, not in the first sends racing
         # for the import lock
         _ = client.messages
@@ -177,8 +187,8 @@ class TwilioChannel:
 
     async def send(self, message: OutboundMessage) -> SendResult:
         args = self.request(message)
-        if self._transport.lean:
-            sid = await self._create_here(args)
+        if self._async_client is not None and self._async_transport is not None:
+            sid = await self._create_here(self._async_client, self._async_transport, args)
         else:  # behind a proxy: httpx, in the transport's threads
             sid = await self._transport.run(self._create, args)
         # DEBUG: the sender logs every send at INFO ("message sent"); twice cost a turn's CPU
@@ -193,22 +203,15 @@ class TwilioChannel:
         )
         return SendResult(provider_id=sid)
 
-    async def _create_here(self, args: dict[str, Any]) -> str:
+    async def _create_here(
+        self, client: Client, transport: AsyncTwilioTransport, args: dict[str, Any]
+    ) -> str:
         """``messages.create_async`` through twilio-python, on the event loop (its HTTP on
         our keep-alive connections, ``twilio_async``); its errors become ``SendError``."""
-        if self._async_client is None:
-            self._async_transport = AsyncTwilioTransport(self._transport)
-            self._async_client = Client(
-                self._client.username,
-                self._client.password,
-                account_sid=self._client.account_sid,
-                http_client=self._async_transport,
-            )
         try:
-            created = await self._async_client.messages.create_async(**args)
+            created = await client.messages.create_async(**args)
         except (TwilioRestException, OSError, http.client.HTTPException) as exc:
-            assert self._async_transport is not None
-            raise self._send_error(exc, self._async_transport.last_retry_after()) from exc
+            raise self._send_error(exc, transport.last_retry_after()) from exc
         return str(created.sid)
 
     def _create(self, args: dict[str, Any]) -> str:

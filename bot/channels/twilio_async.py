@@ -5,8 +5,9 @@ handing each send to a thread and back, and ``http.client`` reading the answer's
 with the ``email`` package, cost about a twentieth of a turn's CPU under load. Here the SDK
 still builds the request and reads the answer, but the POST goes out on a keep-alive
 asyncio connection and the answer is read by ``httptools`` (the HTTP parser the web server
-already uses), in C. Behind an HTTP proxy (which httpx honours and this does not), and for
-anything but the form POST, the request goes to the synchronous transport in a thread.
+already uses), in C. Anything but the form POST goes to the synchronous transport in a
+thread; behind an HTTP proxy (which httpx honours and this does not) the channel does not use
+this at all (``TwilioChannel``).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class AsyncTwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # the twilio
         timeout: float | None = None,  # noqa: ASYNC109 - the SDK's signature
         allow_redirects: bool = False,
     ) -> Response:
-        if method.upper() != "POST" or params or not self._sync.lean:
+        if method.upper() != "POST" or params:  # not a send: the synchronous transport
             return await asyncio.to_thread(
                 self._sync.request,
                 method,
@@ -205,23 +206,21 @@ class AsyncTwilioTransport(AsyncHttpClient):  # type: ignore[misc]  # the twilio
         else:
             idle.append(conn)
 
-    def close(self) -> None:
+    def close(self) -> list[_Connection]:
         """Close the kept connections (their sockets close when their loop next runs)."""
         idle, self._idle = self._idle, {}
-        for connections in idle.values():
-            for conn in connections:
-                conn.close()
+        closed = [conn for connections in idle.values() for conn in connections]
+        for conn in closed:
+            conn.close()
+        return closed
 
     async def aclose(self) -> None:
         """Close the kept connections and wait until they are (a channel's ``stop``)."""
-        idle, self._idle = self._idle, {}
         loop = asyncio.get_running_loop()
-        for connections in idle.values():
-            for conn in connections:
-                conn.close()
-                if conn.loop is loop:
-                    with contextlib.suppress(OSError):
-                        await conn.writer.wait_closed()
+        for conn in self.close():
+            if conn.loop is loop:
+                with contextlib.suppress(OSError):
+                    await conn.writer.wait_closed()
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, _Answer, bool]:

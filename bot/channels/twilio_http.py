@@ -53,7 +53,7 @@ class HttpxTwilioClient(HttpClient):  # type: ignore[misc]  # the twilio SDK is 
         self._threads_lock = threading.Lock()
         self._threads: ThreadPoolExecutor | None = None
         # what else closes with this transport (the event loop's sends: ``twilio_async``)
-        self.closers: list[Callable[[], None]] = []
+        self.closers: list[Callable[[], object]] = []
 
     def rewrite(self, url: str) -> str:
         """The URL to call: Twilio's, or the same path on the configured host."""

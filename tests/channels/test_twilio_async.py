@@ -224,3 +224,28 @@ async def test_sends_go_over_verified_tls(monkeypatch: pytest.MonkeyPatch) -> No
         assert len(bodies) == 1
     finally:
         server.close()
+
+
+async def test_behind_a_proxy_sends_go_through_httpx_in_threads(serve: Serve) -> None:
+    """An httpx client of the deployment's (its proxy settings, say) is honoured: sends go
+    through it, in the transport's threads, not on the event loop's own connections."""
+    import httpx
+
+    async def created(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        body = _created("SM" + "5" * 32)
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+
+    server = await serve(created)
+    seen: list[httpx.Request] = []
+    http = httpx.Client(event_hooks={"request": [seen.append]})
+    client, transport = make_client(ACCOUNT, "token", base_url=server.url, http=http)
+    sms = TwilioChannel("sms", client=client, transport=transport, from_number="+15550001")
+    try:
+        sent = await sms.send(OutboundMessage(channel="sms", address="+55119", text="x"))
+    finally:
+        await sms.stop()
+        await asyncio.to_thread(http.close)
+    assert sent.provider_id == "SM" + "5" * 32
+    assert [r.method for r in seen] == ["POST"]
