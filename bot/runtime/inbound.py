@@ -7,6 +7,9 @@ transaction. A message no retry could handle is kept as a dead letter (``bot.run
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from bot.conversation.effects import TurnOutcome
@@ -17,6 +20,8 @@ from bot.runtime import poison
 from bot.runtime.wiring import Wiring, chat_lock
 from bot.store import deadletters
 from bot.store.conversations import MessageRepository
+
+log = logging.getLogger(__name__)
 
 
 class Inbound:
@@ -66,19 +71,32 @@ class Inbound:
             return False
         return await self.w.inbox.accept(msg)
 
-    async def inbox_turn(self, msg: InboundMessage) -> bool:
-        """One inbox delivery's turn; the inbox worker holds the chat's lock. The inbox row
-        already de-duplicated the delivery and ``messages`` is unique on it, so the Redis
-        de-duplication is not asked (it would drop a turn interrupted by a crash)."""
+    async def inbox_turn(self, msg: InboundMessage, finish: Callable[[Session], None]) -> bool:
+        """One inbox delivery's turn, its row marked done by ``finish`` in the turn's own
+        transaction; True when that committed. The inbox worker holds the chat's lock. The
+        inbox row already de-duplicated the delivery and ``messages`` is unique on it, so
+        the Redis de-duplication is not asked (it would drop a turn interrupted by a crash).
+        """
         w = self.w
+
+        def turn_and_finish(session: Session) -> TurnOutcome | None:
+            outcome = inbound_turn(session, msg, w.deps)
+            finish(session)
+            return outcome
+
         try:
-            outcome = await w.run_in_transaction(lambda s: inbound_turn(s, msg, w.deps))
+            outcome = await w.run_in_transaction(turn_and_finish)
         except Exception as exc:
             if not poison.is_poison(exc):
                 raise  # the inbox retries it, then marks it failed
             await self.park(msg, exc)  # a retry would fail the same way: kept, not looped
             return False
-        return await self._turn_done(outcome)
+        # committed, row and all: what follows must not send the row back to be retried
+        try:
+            await self._turn_done(outcome)
+        except Exception:
+            log.exception("inbound.after_turn_failed")
+        return True
 
     async def _turn_done(self, outcome: TurnOutcome | None) -> bool:
         if outcome is None:

@@ -10,8 +10,9 @@ so the provider's connection (and its retry timer) waited on our slowest turn. N
 3. a crash after the 200 loses nothing: ``sweep`` (at start and every few seconds) wakes
    every chat that still has pending rows, in this process or any other.
 
-Exactly once: the turn's own unique (channel, provider_id) on ``messages`` makes a second
-run of a row whose turn committed (crash between the turn and "done") a no-op.
+Exactly once: a row is marked done in its turn's own transaction, so a turn and its "done"
+commit together (and cost one commit, not two); the turn's unique (channel, provider_id) on
+``messages`` still makes a second run of a committed turn a no-op.
 A row whose turn keeps failing is marked ``failed`` after ``MAX_ATTEMPTS`` so it cannot hold
 the chat's later messages; its message is kept as a dead letter (``bot.store.deadletters``),
 where managers see it on the dashboard's dead-letters page.
@@ -46,7 +47,11 @@ MAX_ATTEMPTS = 5
 ROWS_PER_HOLD = 20  # a chat's lock is let go now and then (its lease is finite)
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
-Turn = Callable[[InboundMessage], Awaitable[Any]]
+# a turn gets its row's "done" mark to run in its own transaction (one commit for both);
+# it returns True when that mark was committed with the turn, False when it was not run
+# (a message set aside as a dead letter: the inbox marks it done on its own)
+Finish = Callable[[Session], None]
+Turn = Callable[[InboundMessage, Finish], Awaitable[bool]]
 _Row = tuple[int, int, InboundMessage]  # (inbox id, attempts so far, the message)
 LockName = Callable[[str, str], str]
 
@@ -273,7 +278,7 @@ class InboxWorkers:
         """Turn each row, oldest first; False at the first that failed."""
         for row_id, attempts, msg in rows:
             try:
-                await self._turn(msg)
+                finished = await self._turn(msg, functools.partial(self._done_in, row_id))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -288,8 +293,13 @@ class InboxWorkers:
                 if status == FAILED:
                     await self._park(msg, exc)
                 return False
-            await self._finish((row_id, DONE, None))
+            if not finished:
+                await self._finish((row_id, DONE, None))
         return True
+
+    def _done_in(self, row_id: int, session: Session) -> None:
+        """The row's "done" mark, inside its turn's transaction."""
+        finish_many(session, [(row_id, DONE, None)], self._clock.now())
 
     async def _park(self, msg: InboundMessage, error: BaseException) -> None:
         """A message no retry could turn: shown to managers as a dead letter."""

@@ -211,3 +211,54 @@ async def test_a_delivery_stored_before_a_crash_is_answered_after_restart(
         await rt.stop()
         await stop_channels(rt.channels)
         rt.engine.dispose()
+
+
+async def test_a_turn_and_its_inbox_row_commit_together(
+    any_database_url: str,
+    twilio_api: TwilioStandIn,
+    real_interpreter: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The row's "done" mark is part of its turn's transaction: when that transaction fails
+    after the mark, neither the turn nor the mark is kept, and the retry does both once."""
+    from bot.runtime.inbox import InboxWorkers
+
+    real_done = InboxWorkers._done_in
+    failures: list[int] = []
+
+    def done_then_fail_once(self: InboxWorkers, row_id: int, session: Any) -> None:
+        real_done(self, row_id, session)
+        if not failures:
+            failures.append(row_id)
+            raise TimeoutError("the database went away before the commit")  # transient
+
+    monkeypatch.setattr(InboxWorkers, "_done_in", done_then_fail_once)
+    rt = await _runtime(any_database_url, twilio_api, real_interpreter)
+    add_debtor(rt, CLOCK)
+    await rt.start(background=True)
+    try:
+        assert rt.inbox is not None
+        msg = InboundMessage(
+            channel="whatsapp",
+            address=PHONE,
+            provider_id="SM" + "5" * 32,
+            text="quanto eu devo?",
+            received_at=CLOCK.now(),
+        )
+        assert await rt.inbound.accept(msg)
+        await _until(lambda: bool(failures))  # the mark ran, then its transaction failed
+        await rt.inbox.sweep()  # as the periodic sweep does (it may have already)
+        await _until(lambda: _count(rt, InboxDelivery, status="done") == 1)
+        with transaction(rt.db) as session:
+            row = session.scalars(select(InboxDelivery)).one()
+        # one failed attempt, counted apart, then one turn that committed with its mark (a
+        # mark that had outlived its failed turn would have left the row done after one
+        # attempt and the message never turned)
+        assert row.attempts == 2
+        assert _count(rt, Message, direction="in") == 1
+        await _until(lambda: _count(rt, Message, direction="out", status="sent") >= 1)
+        assert sum("Geladeira" in m.get("Body", "") for m in twilio_api.messages()) == 1
+    finally:
+        await rt.stop()
+        await stop_channels(rt.channels)
+        rt.engine.dispose()

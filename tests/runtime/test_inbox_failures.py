@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.core.clock import FixedClock
 from bot.core.domain import InboundMessage
 from bot.runtime.dbwork import SerialDatabaseWork
-from bot.runtime.inbox import DONE, FAILED, MAX_ATTEMPTS, PENDING, InboxWorkers
+from bot.runtime.inbox import DONE, FAILED, MAX_ATTEMPTS, PENDING, Finish, InboxWorkers
 from bot.runtime.memory import MemoryLockManager
 from bot.runtime.wiring import chat_lock
 from bot.store import deadletters
@@ -36,10 +36,11 @@ async def test_a_turn_that_keeps_failing_becomes_a_dead_letter(tmp_path: Path) -
     db = make_sessionmaker(engine)
     turned: list[str] = []
 
-    async def turn(msg: InboundMessage) -> None:
+    async def turn(msg: InboundMessage, finish: Finish) -> bool:
         if msg.text == "quebra":
             raise ValueError("the dialogue tripped on this message")
         turned.append(msg.text)
+        return False  # nothing committed here: the inbox marks the row itself
 
     work = SerialDatabaseWork()
     inbox = InboxWorkers(db, MemoryLockManager(), CLOCK, turn, chat_lock, work)

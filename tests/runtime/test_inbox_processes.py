@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.core.clock import FixedClock
 from bot.core.domain import InboundMessage
 from bot.runtime.dbwork import ThreadedDatabaseWork
-from bot.runtime.inbox import DONE, InboxWorkers
+from bot.runtime.inbox import DONE, Finish, InboxWorkers
 from bot.runtime.redis_backends import RedisLockManager
 from bot.runtime.wiring import chat_lock
 from bot.store.db import make_engine, make_sessionmaker, transaction, upgrade
@@ -37,10 +37,10 @@ async def test_two_processes_turn_each_delivery_once_in_order(
     turned: list[str] = []
     gate = asyncio.Event()
 
-    async def turn(msg: InboundMessage) -> bool:
+    async def turn(msg: InboundMessage, finish: Finish) -> bool:
         await gate.wait()  # the first turn lasts until every delivery is stored
         turned.append(msg.provider_id)
-        return True
+        return False  # no transaction of its own: the inbox marks the row
 
     works = [ThreadedDatabaseWork(), ThreadedDatabaseWork()]
     processes = [
