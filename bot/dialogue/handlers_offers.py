@@ -27,6 +27,7 @@ from bot.dialogue.actions import (
     SendPaymentInfo,
 )
 from bot.dialogue.handlers_payments import METHODS
+from bot.dialogue.reading import question_topic
 from bot.dialogue.state import NO_METHODS, PLAN_LATER
 from bot.dialogue.turn import (
     Step,
@@ -604,15 +605,21 @@ def request_approval(t: Turn, *events: Action, **asked: Any) -> Step:
     )
 
 
+# what a question about the plan waiting for "fechado" asks, as the summary's opening line
+_RECAP = {"plan_dates": "dates", "deadline": "dates", "installment_amount": "amount"}
+
+
 def restate_plan(t: Turn) -> Step:
-    """ "qual o total no final?" while a plan waits for "fechado": the plan, with its total."""
+    """ "qual o total no final?" while a plan waits for "fechado": the plan, opening with
+    what was asked ("a primeira vence qdo?": its dates; "e cada parcela?": the amount)."""
     plan = t.state.pending_plan
     if plan is None:
         from bot.dialogue.handlers_payments import ask_debt_details
 
         return ask_debt_details(t)
+    recap = _RECAP.get(question_topic(t.parse) or "", "total")
     return t.step(
-        say("plan_summary", t.ctx, plan=plan_vars(plan), exact=True, proposal=False, recap=True)
+        say("plan_summary", t.ctx, plan=plan_vars(plan), exact=True, proposal=False, recap=recap)
     )
 
 
