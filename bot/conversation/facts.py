@@ -120,13 +120,13 @@ def load_context(
     view = UNKNOWN_DEBTOR
     if debtor is not None:
         view = debtor_view(debtor)
+        promise, broken = ledger.open_promise_and_broken(debtor.id)
         if view.segment is None:
-            derived = behaviour_segment(session, debtor.id, book)
+            derived = behaviour_segment(session, debtor.id, book, broken=broken)
             if derived is not None:
                 view = replace(view, segment=derived)
         # plain rows, no entities: the situation only reads them
         debts = tuple(d for d in portfolio.debt_views(debtor.id) if d.status not in ("paid",))
-        promise = ledger.open_promise_view(debtor.id)
         agreement = ledger.current_agreement_view(debtor.id)
     payments = recent_payments(session, debtor.id, tz) if debtor is not None else ()
     collectable = [d for d in debts if d.status == "open" and d.balance > ZERO]
@@ -183,13 +183,17 @@ RECENT_PAYMENTS = Prepared(
 )
 
 
-def behaviour_segment(session: Session, debtor_id: int, book: OfferBook) -> str | None:
+def behaviour_segment(
+    session: Session, debtor_id: int, book: OfferBook, *, broken: int | None = None
+) -> str | None:
     """A segment learnt from behaviour, when the book has tiers for it: "broken_promises"
     (a promise was not kept) or "paid_late" (an earlier debt was paid after its due date).
-    A segment from the import always wins over this."""
+    A segment from the import always wins over this. ``broken``: the number of broken
+    promises, when the caller has already read it."""
     wanted = {tier.when.segment for tier in book.tiers if tier.when.segment}
     if "broken_promises" in wanted:
-        broken = read_rows(session, BROKEN_PROMISES, {"debtor_id": debtor_id})[0][0]
+        if broken is None:
+            broken = read_rows(session, BROKEN_PROMISES, {"debtor_id": debtor_id})[0][0]
         if broken:
             return "broken_promises"
     if "paid_late" in wanted:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.core.domain import AgreementView, Plan, PromiseView, ScheduledPayment
@@ -52,6 +52,31 @@ OPEN_PROMISE_VIEW = Prepared(
     .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "open")
     .order_by(_promise.id.desc())
     .limit(1)
+)
+# the open promise (as OPEN_PROMISE_VIEW) and how many were broken, in one statement: the
+# count's one row, joined to the open promise when there is one
+_broken = (
+    select(func.count().label("broken"))
+    .select_from(Promise.__table__)
+    .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "broken")
+    .subquery("broken_count")
+)
+_open = (
+    select(_promise.id, _promise.due, _promise.amount, _promise.status, _promise.created_at)
+    .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "open")
+    .order_by(_promise.id.desc())
+    .limit(1)
+    .subquery("open_promise")
+)
+OPEN_PROMISE_AND_BROKEN = Prepared(
+    select(
+        _broken.c.broken,
+        _open.c.id,
+        _open.c.due,
+        _open.c.amount,
+        _open.c.status,
+        _open.c.created_at,
+    ).select_from(_broken.outerjoin(_open, true()))
 )
 _agreement = Agreement.__table__.c
 _installment = AgreementInstallment.__table__.c
@@ -176,6 +201,17 @@ class LedgerRepository:
             return None
         id, due, amount, status, created_at = rows[0]
         return PromiseView(id=id, due=due, amount=amount, status=status, created_at=created_at)
+
+    def open_promise_and_broken(self, debtor_id: int) -> tuple[PromiseView | None, int]:
+        """``open_promise_view`` and the number of broken promises, in one read (a turn
+        needs both: the second decides the "broken_promises" segment)."""
+        [(broken, id, due, amount, status, created_at)] = read_rows(
+            self.session, OPEN_PROMISE_AND_BROKEN, {"debtor_id": debtor_id}
+        )
+        if id is None:
+            return None, int(broken)
+        view = PromiseView(id=id, due=due, amount=amount, status=status, created_at=created_at)
+        return view, int(broken)
 
     def current_agreement_view(self, debtor_id: int) -> AgreementView | None:
         """``agreement_view`` of the current agreement and its installments, in one read."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -48,6 +49,20 @@ async def test_a_dropped_database_connection_is_replaced(
             ),
             {"db": database},
         ).scalar()
+    # the terminations are requests: wait until those backends have really gone (each look
+    # its own transaction: within one, pg_stat_activity is a snapshot)
+    for _ in range(1000):
+        with killer.connect() as conn:
+            left = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = :db AND pid <> pg_backend_pid()"
+                ),
+                {"db": database},
+            ).scalar()
+        if not left:
+            break
+        await asyncio.sleep(0.01)
     killer.dispose()
     assert killed >= 1  # the runtime's pooled connections really went away
     assert await runtime.inbound.receive(message(runtime, "quanto eu devo?", "PG2"))

@@ -3,6 +3,7 @@ round trip for the live ones (a real server)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -19,9 +20,19 @@ def _backend(engine: Any) -> int:
 
 
 def _terminate(url: str, pid: int) -> None:
+    """Terminate the backend and wait until it has gone (the signal is only a request)."""
     killer = make_engine(url)
     with killer.begin() as conn:
         assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with killer.connect() as conn:
+            alive = conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": pid}
+            ).scalar()
+        if not alive:
+            break
+        time.sleep(0.01)
     killer.dispose()
 
 
@@ -30,7 +41,7 @@ def test_a_terminated_pooled_connection_is_swapped_at_checkout(postgres_server_u
     try:
         first = _backend(engine)
         _terminate(postgres_server_url, first)
-        # at once, no pause: the goodbye is on the socket before the next checkout
+        # no pause after it has gone: its goodbye is on the socket before the next checkout
         second = _backend(engine)
         assert second != first
         assert _backend(engine) == second  # the fresh one is kept, not swapped every time

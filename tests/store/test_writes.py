@@ -220,3 +220,59 @@ def test_a_chat_started_in_one_insert_is_the_row_the_orm_would_have_made(
         assert stored.state == {"phase": "greeted"}
         assert stored.assigned_agent_id is None
         assert stored.labels is None
+
+
+def test_the_open_promise_and_the_broken_count_come_in_one_read(
+    db: sessionmaker[Session], engine: Engine
+) -> None:
+    """What the turn reads about promises (the open one, how many were broken: the
+    "broken_promises" segment) is one statement, with the answers of the two it replaced."""
+    from datetime import date
+    from decimal import Decimal
+
+    from bot.conversation.facts import behaviour_segment
+    from bot.offers.book import load_offer_book
+    from bot.resources import resource_path
+    from bot.store.ledger import LedgerRepository
+    from bot.store.tables import Promise
+
+    book = load_offer_book(resource_path("offers/default.yml"))
+    conversation_id = add_conversation(db)
+    with transaction(db) as session:
+        conversation = ConversationRepository(session).get(conversation_id)
+        assert conversation is not None
+        assert conversation.debtor_id is not None
+        debtor_id = conversation.debtor_id
+        ledger = LedgerRepository(session)
+        assert ledger.open_promise_and_broken(debtor_id) == (None, 0)  # no promise at all
+        assert behaviour_segment(session, debtor_id, book) is None
+        for n in range(3):
+            ledger.record_promise(
+                debtor_id=debtor_id,
+                conversation_id=conversation_id,
+                due=date(2026, 11, 25 + n),
+                amount=Decimal("100.00") * (n + 1),
+                created_by="bot",
+                now=NOW,
+            )
+    with transaction(db) as session:
+        first, second, third = session.scalars(select(Promise).order_by(Promise.id)).all()
+        first.status = second.status = "broken"
+    with transaction(db) as session:
+        ledger = LedgerRepository(session)
+        seen, record = _statements(engine)
+        try:
+            view, broken = ledger.open_promise_and_broken(debtor_id)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert seen == ["SELECT"]
+        assert view == ledger.open_promise_view(debtor_id)
+        assert view is not None
+        assert view.amount == Decimal("300.00")
+        assert broken == 2
+        assert behaviour_segment(session, debtor_id, book) == "broken_promises"
+        assert behaviour_segment(session, debtor_id, book, broken=broken) == "broken_promises"
+    with transaction(db) as session:
+        session.get(Promise, third.id).status = "kept"  # type: ignore[union-attr]
+    with transaction(db) as session:
+        assert LedgerRepository(session).open_promise_and_broken(debtor_id) == (None, 2)
