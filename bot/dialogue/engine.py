@@ -415,9 +415,14 @@ def _accepts_pending_plan(state: ConversationState, reading: Reading, flows: Flo
     said = reading.parse.value("installments")
     if said is not None and str(said) != str(plan.installments):
         return False
-    # "ta bom, dia 26 então. fechado": a day that is the plan's first payment is the same plan
+    # "ta bom, dia 26 então. fechado": a day that is the plan's first payment is the same plan;
+    # "ok friday then, in full": any day by the last day of the price in full is that price
     day = reading.parse.value("date")
-    return day is None or str(day)[:10] == plan.first_due.isoformat()
+    if day is None:
+        return True
+    if plan.kind == "pay_in_full":
+        return str(day)[:10] <= plan.first_due.isoformat()
+    return str(day)[:10] == plan.first_due.isoformat()
 
 
 def _kept_before_opt_out(reading: Reading, flows: Flows) -> str | None:

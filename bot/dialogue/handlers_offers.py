@@ -208,6 +208,35 @@ def _in_full_too_late(t: Turn, plan: Plan) -> dict[str, Any]:
     return {"in_full_asked": asked.isoformat(), "in_full_max": last.isoformat()}
 
 
+def in_full_on_a_day(t: Turn) -> Step | None:
+    """A day said to the price in full waiting for "ok" (its ``first_due`` is the last day
+    of that price): "e se eu pagar na sexta ainda tem o desconto?" is answered (in time, or
+    too late), the plan still waiting; "fechado, pago sexta" / "blz sexta eu pago à vista"
+    is the yes (the agreement at that price), never a promise of the balance with its
+    charges. None: not that (no such plan waiting, no day, another amount or plan)."""
+    plan = t.state.pending_plan
+    day = as_date(t.parse.value("date"))
+    if t.state.phase != "confirming_plan" or plan is None or plan.kind != "pay_in_full":
+        return None
+    if day is None or day < t.ctx.today or t.parse.value("installments") is not None:
+        return None
+    said = _decimal(t.parse.value("amount"))
+    if said is not None and said != plan.total:
+        return None  # "pago 500 sexta": part of it, the promise rules decide
+    asks = "discount" in t.topics or t.parse.text.rstrip().endswith("?")
+    if day > plan.first_due or asks:
+        late = day > plan.first_due
+        values: dict[str, Any] = {
+            "in_full_max": plan.first_due.isoformat(),
+            ("in_full_asked" if late else "in_full_day_ok"): day.isoformat(),
+        }
+        summary = plan_vars(plan)
+        return t.step(
+            say("plan_summary", t.ctx, plan=summary, exact=True, proposal=False, **values)
+        )
+    return confirm_plan(t)
+
+
 def pay_in_full_question(t: Turn) -> Step | None:
     """ "se eu quitar hj à vista tem desconto? qto fica?" / "best price if I pay the whole
     thing today": the book's pay-in-full plan with its discount (None: not that question)."""
@@ -298,7 +327,7 @@ def negotiate(t: Turn) -> Step:
         half = (t.ctx.balance.principal / 2).quantize(Decimal("0.01"))
         return _propose(t, installments or 1, half, down_payment=True)
     if installments is None and amount is None:
-        picked = _plan_by_kind(t)
+        picked = in_full_on_a_day(t) or _plan_by_kind(t)
         if picked is not None:
             return picked
         next_week = t.says("later_next_week") and not (t.topics - {"other_question"})
@@ -617,6 +646,9 @@ def restate_plan(t: Turn) -> Step:
         from bot.dialogue.handlers_payments import ask_debt_details
 
         return ask_debt_details(t)
+    on_a_day = in_full_on_a_day(t)  # "e se for dia 10?" to the price in full: in time or not
+    if on_a_day is not None:
+        return on_a_day
     recap = _RECAP.get(question_topic(t.parse) or "", "total")
     return t.step(
         say("plan_summary", t.ctx, plan=plan_vars(plan), exact=True, proposal=False, recap=recap)

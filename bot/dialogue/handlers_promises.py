@@ -19,6 +19,7 @@ from bot.dialogue.actions import (
 )
 from bot.dialogue.handlers_offers import (
     hardship_offers,
+    in_full_on_a_day,
     negotiate,
     pay_in_full_question,
     present_offers,
@@ -48,7 +49,7 @@ def promise_to_pay(t: Turn) -> Step:
     if _nothing_owed(t):
         # "o resto pago sexta" after the Pix settled everything: no promise of R$ 0,00
         return t.step(say("debt_details_none", t.ctx))
-    in_full = pay_in_full_question(t)
+    in_full = in_full_on_a_day(t) or pay_in_full_question(t)
     if in_full is not None:
         return in_full  # "se eu quitar hj a vista tem desconto?": the price, not a promise
     said = as_amount(t.parse.value("amount"))
