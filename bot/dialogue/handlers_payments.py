@@ -290,15 +290,33 @@ def _names(debt: DebtView, words: list[str]) -> bool:
     return False
 
 
+# a part of a message that puts a debt off ("o celular eu vejo mês que vem")
+_PUT_OFF = frozenset({"callback_later", "cannot_pay"})
+
+
 def named_debts(t: Turn) -> tuple[DebtView, ...]:
     """The open debts a message names by their description, when it names some but not all
-    ("manda o pix só do sofá" with a sofa and a blender open); else none."""
+    ("manda o pix só do sofá" with a sofa and a blender open); else none. A message naming
+    them all, one to pay and the others put off in a part of their own ("quero pagar só o
+    fone agora, o celular eu vejo mês que vem"), names the ones to pay."""
     debts = t.debts
     if len(debts) < 2 or not t.can_disclose:
         return ()
     words = _words(t.parse.text)
     named = tuple(d for d in debts if _names(d, words))
-    return named if len(named) < len(debts) else ()
+    if len(named) < len(debts):
+        return named
+    paying = [c for c in t.parse.clauses if c.intent not in _PUT_OFF and wants_to_pay(c.text)]
+    put_off = [c for c in t.parse.clauses if c.intent in _PUT_OFF]
+    if not paying or not put_off:
+        return ()
+    now = tuple(
+        d
+        for d in debts
+        if any(_names(d, _words(c.text)) for c in paying)
+        and not any(_names(d, _words(c.text)) for c in put_off)
+    )
+    return now if 0 < len(now) < len(debts) else ()
 
 
 def named_due(t: Turn, named: tuple[DebtView, ...]) -> Step:
