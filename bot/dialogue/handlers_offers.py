@@ -697,9 +697,12 @@ def option_by_amount(parse: Parse, plans: tuple[Plan, ...]) -> Parse:
 def _option_by_installments(parse: Parse, plans: tuple[Plan, ...]) -> Parse | None:
     """The option whose number of installments is a number said that is no option's
     position ("the 6 one" of two): one match only, else nothing."""
+    days = [(e.start, e.end) for e in parse.entities if e.entity == "date"]
     for m in _NUMBER.finditer(parse.text):
         if not m.group().isdigit() or 1 <= int(m.group()) <= len(plans):
             continue
+        if any(start < m.end() and m.start() < end for start, end in days):
+            continue  # "what about 200 on the 10th": a day, not "the 10 one"
         hits = [i for i, plan in enumerate(plans, start=1) if plan.installments == int(m.group())]
         if len(hits) == 1:
             found = Entity("option", hits[0], m.start(), m.end(), m.group())
