@@ -338,6 +338,8 @@ def negotiate(t: Turn) -> Step:
 
             return promise_to_pay(t)
         return offers(t)
+    if installments is None and amount is not None and _offers_to_settle(t, amount):
+        return _settlement(t, amount)
     said = (_decimal(e.value) for e in t.parse.entities if e.entity == "amount")
     amounts = [a for a in said if a is not None]  # "200 now and 200 a month": both, repeats too
     if installments is None and len(amounts) == 2 and t.says("now_and_monthly"):
@@ -350,6 +352,54 @@ def negotiate(t: Turn) -> Step:
 
         return promise_to_pay(t)
     return _with_in_full(t, _propose(t, installments, amount))
+
+
+def _offers_to_settle(t: Turn, amount: Decimal) -> bool:
+    """ "faz por 1000 que eu pago hoje?", "aceita 1000 à vista?", "can I settle for 1000?",
+    or "e 1100?" with the price in full waiting for "ok": one sum for the whole debt, paid
+    at once, below what is owed (never a monthly amount, an entry or a weekly one)."""
+    if sum(1 for e in t.parse.entities if e.entity == "amount") != 1:
+        return False
+    if amount >= t.ctx.balance.total or not t.debts:
+        return False
+    if any(t.says(name) for name in ("down_payment", "weekly", "now_and_monthly", "a_bit_over")):
+        return False
+    pending = t.state.pending_plan
+    in_full_waiting = (
+        t.state.phase == "confirming_plan"
+        and pending is not None
+        and pending.kind == "pay_in_full"
+    )
+    return in_full_waiting or t.says("settle_for") or t.says("wants_in_full")
+
+
+def _settlement(t: Turn, amount: Decimal) -> Step:
+    """A sum offered for the whole debt: the book's price in full answers it, "the closest I
+    can do" when the sum is below it; the person may still ask for a person's approval."""
+    in_full = next(
+        (
+            p
+            for p in _all_plans(t, t.state.offers_segment or t.ctx.debtor.segment)
+            if p.kind == "pay_in_full"
+        ),
+        None,
+    )
+    if in_full is None:
+        return offers(t)  # no price in full in the book for this debt: what it offers
+    exact = in_full.total <= amount  # the price in full asks no more than was offered
+    return t.step(
+        LogEvent("proposal", {"settle_for": str(amount), "offer_id": in_full.offer_id}),
+        say(
+            "plan_summary",
+            t.ctx,
+            plan=plan_vars(in_full),
+            exact=exact,
+            proposal=not exact,
+            **_in_full_too_late(t, in_full),
+        ),
+        phase="confirming_plan",
+        pending_plan=in_full,
+    )
 
 
 def _with_in_full(t: Turn, step: Step) -> Step:
