@@ -114,6 +114,8 @@ ANSWERED_BY: dict[str, frozenset[str]] = {
     # "vou pagar na loja sexta": the promise's confirmation says where the counter is
     "promise_to_pay": frozenset({"pay_at_store"}),
 }
+# Phases where what to pay is still being chosen: no PIX of the balance added to the turn
+OPTIONS_ON_TABLE = frozenset({"offers_presented", "confirming_plan"})
 # Handlers after which nothing else of the message is acted on.
 NO_MORE = frozenset({"closed", "wrong_person", "identity_denied", "relative_answered"})
 # What "não tenho comprovante" may be read as that it never means: no money, no idea
@@ -502,6 +504,10 @@ def _and_then(
     for second in then:
         if step.state.phase in ("closed", "with_agent") and second != "opt_out":
             break
+        if second == "ask_payment_method" and step.state.phase in OPTIONS_ON_TABLE:
+            # "I get paid on the 20th, can I pay then?": the day was too far and the options
+            # are on the table; a PIX of the whole balance under them answers nothing
+            continue
         if second == "identity_confirmed":
             handler = second
         elif second == QUESTION:

@@ -177,7 +177,14 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:what\s+is\s+the|is\s+there\s+a|any)\s+deadline|\bdeadline\s*\?|"
             r"\bhow\s+long\s+(?:do\s+)?i\s+have|\b(?:by|until)\s+when\b|\bwhen\s+is\s+(?:it|the\s+"
             r"(?:payment|bill))\s+due|\bwhen\s+(?:do|should|must)\s+i\s+(?:have\s+to\s+)?pay\s+by|"
-            r"\bwhen\s+(?:was|is|were)\s+(?:the|my|that|this)\s+\w+(?:\s+\w+)?\s+due\b"
+            r"\bwhen\s+(?:was|is|were)\s+(?:the|my|that|this)\s+\w+(?:\s+\w+)?\s+due\b|"
+            r"\bwhen\s+do\s+(?:you|u|y'?all)\s+need\s+(?:it|the\s+(?:money|payment))\s+by\b|"
+            r"\b(?:earliest|soonest|latest)\s+(?:you|u)\s+need\s+(?:it|the\s+(?:money|payment))\b|"
+            r"\b(?:what'?s|what\s+is|whats)\s+the\s+(?:latest|last\s+day|furthest)\s+(?:date\s+|day\s+)?"
+            r"(?:i|we)\s+can\s+pay\b|\b(?:latest|furthest)\s+(?:date|day)\s+(?:i\s+can|to)\s+pay\b|"
+            r"\bqual\s+(?:o\s+)?(?:dia\s+)?maximo\s+(?:que\s+)?(?:da|posso|consigo|pode)\b"
+            r"(?!\s+(?:(?:pra|para)\s+parcel|(?:de|em)\s+(?:parcelas|vezes)|parcelar))|"
+            r"\b(?:ultimo|maximo)\s+dia\s+(?:que\s+)?(?:da|posso|consigo|pode|pra\s+pagar)\b"
         ),
     ),
     (
