@@ -145,6 +145,17 @@ def promise_to_pay(t: Turn) -> Step:
             on_screen=(),
             pending_plan=None,
         )
+    earlier = t.ctx.open_promise
+    if (
+        said is None
+        and _says_the_rest(t)
+        and earlier is not None
+        and earlier.amount < balance
+        and t.ctx.today <= earlier.due <= due
+    ):
+        # "pago 200 hoje" ... "e o resto eu pago dia 10": that part on its day and what is
+        # left by the 10th, said as such (not the whole balance as if nothing were promised)
+        return part_and_rest(t, earlier.amount, earlier.due, due)
     return t.step(
         RecordPromise(due=due, amount=amount),
         say(

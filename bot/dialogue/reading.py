@@ -139,6 +139,13 @@ def effective(
     return NOT_UNDERSTOOD
 
 
+# "pode mandar o pix de 200 que eu pago hoje": the PIX asked for inside a promise's clause
+_SEND_THE_PIX = re.compile(
+    r"\b(?:manda|mandar|mande|me\s+manda|envia|enviar|envie|passa|me\s+passa|send|text)\s+"
+    r"(?:me\s+)?(?:o|a|the|ai\s+o|aqui\s+o)?\s*pix\b"
+)
+
+
 def _understood_intents(parse: Parse, ctx: Context, flows: Flows) -> list[str]:
     main = effective(
         parse.intent, parse.confidence, [e.entity for e in parse.entities], ctx, flows
@@ -149,6 +156,9 @@ def _understood_intents(parse: Parse, ctx: Context, flows: Flows) -> list[str]:
         intent = effective(clause.intent, clause.confidence, names, ctx, flows)
         if intent != NOT_UNDERSTOOD and intent not in found:
             found.append(intent)
+    asks_pix = "promise_to_pay" in found and "ask_payment_method" not in found
+    if asks_pix and _SEND_THE_PIX.search(normalise(parse.text)):
+        found.append("ask_payment_method")
     return found
 
 
