@@ -128,6 +128,17 @@ async def _post(client: httpx.AsyncClient, sid: str, body: str) -> httpx.Respons
     )
 
 
+def _how_much(provider_id: str) -> InboundMessage:
+    """A debtor's "quanto eu devo?" as delivered by the provider under ``provider_id``."""
+    return InboundMessage(
+        channel="whatsapp",
+        address=PHONE,
+        provider_id=provider_id,
+        text="quanto eu devo?",
+        received_at=CLOCK.now(),
+    )
+
+
 async def _until(condition: Any, seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -186,13 +197,7 @@ async def test_a_delivery_stored_before_a_crash_is_answered_after_restart(
     # the process that answered 200 died before the turn: only the inbox row exists
     first = await _runtime(database_url, twilio_api, real_interpreter)
     add_debtor(first, CLOCK)
-    msg = InboundMessage(
-        channel="whatsapp",
-        address=PHONE,
-        provider_id="SM" + "7" * 32,
-        text="quanto eu devo?",
-        received_at=CLOCK.now(),
-    )
+    msg = _how_much("SM" + "7" * 32)
     with transaction(first.db) as session:
         assert store_delivery(session, msg)
     with transaction(first.db) as session:
@@ -238,13 +243,7 @@ async def test_a_turn_and_its_inbox_row_commit_together(
     await rt.start(background=True)
     try:
         assert rt.inbox is not None
-        msg = InboundMessage(
-            channel="whatsapp",
-            address=PHONE,
-            provider_id="SM" + "5" * 32,
-            text="quanto eu devo?",
-            received_at=CLOCK.now(),
-        )
+        msg = _how_much("SM" + "5" * 32)
         assert await rt.inbound.accept(msg)
         await _until(lambda: bool(failures))  # the mark ran, then its transaction failed
         await rt.inbox.sweep()  # as the periodic sweep does (it may have already)

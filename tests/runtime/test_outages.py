@@ -41,25 +41,16 @@ async def test_a_dropped_database_connection_is_replaced(
     from bot.store.db import make_engine
 
     killer = make_engine(admin.render_as_string(hide_password=False))
+    others = "FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
     with killer.begin() as conn:
         killed = conn.execute(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = :db AND pid <> pg_backend_pid()"
-            ),
-            {"db": database},
+            text(f"SELECT count(pg_terminate_backend(pid)) {others}"), {"db": database}
         ).scalar()
     # the terminations are requests: wait until those backends have really gone (each look
     # its own transaction: within one, pg_stat_activity is a snapshot)
     for _ in range(1000):
         with killer.connect() as conn:
-            left = conn.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = :db AND pid <> pg_backend_pid()"
-                ),
-                {"db": database},
-            ).scalar()
+            left = conn.execute(text(f"SELECT count(*) {others}"), {"db": database}).scalar()
         if not left:
             break
         await asyncio.sleep(0.01)

@@ -19,6 +19,14 @@ from bot.store.writes import write_changes
 from tests.store.test_store_repositories import MARIA, NOW, add_conversation, add_maria
 
 
+def _debtor_of(db: sessionmaker[Session], conversation_id: int) -> int:
+    with transaction(db) as session:
+        conversation = ConversationRepository(session).get(conversation_id)
+        assert conversation is not None
+        assert conversation.debtor_id is not None
+        return conversation.debtor_id
+
+
 def _statements(engine: Engine) -> tuple[list[str], Any]:
     seen: list[str] = []
 
@@ -115,11 +123,8 @@ def test_a_new_promise_replaces_the_open_one_and_a_new_callback_the_pending_one(
     from bot.store.tables import Promise, ScheduledContact
 
     conversation_id = add_conversation(db)
+    debtor_id = _debtor_of(db, conversation_id)
     with transaction(db) as session:
-        conversation = ConversationRepository(session).get(conversation_id)
-        assert conversation is not None
-        assert conversation.debtor_id is not None
-        debtor_id = conversation.debtor_id
         ledger = LedgerRepository(session)
         for n, amount in enumerate(("150.00", "450.00")):
             ledger.record_promise(
@@ -238,11 +243,8 @@ def test_the_open_promise_and_the_broken_count_come_in_one_read(
 
     book = load_offer_book(resource_path("offers/default.yml"))
     conversation_id = add_conversation(db)
+    debtor_id = _debtor_of(db, conversation_id)
     with transaction(db) as session:
-        conversation = ConversationRepository(session).get(conversation_id)
-        assert conversation is not None
-        assert conversation.debtor_id is not None
-        debtor_id = conversation.debtor_id
         ledger = LedgerRepository(session)
         assert ledger.open_promise_and_broken(debtor_id) == (None, 0)  # no promise at all
         assert behaviour_segment(session, debtor_id, book) is None
