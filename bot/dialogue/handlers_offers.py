@@ -356,21 +356,21 @@ def negotiate(t: Turn) -> Step:
 
 def _offers_to_settle(t: Turn, amount: Decimal) -> bool:
     """ "faz por 1000 que eu pago hoje?", "aceita 1000 à vista?", "can I settle for 1000?",
-    or "e 1100?" with the price in full waiting for "ok": one sum for the whole debt, paid
-    at once, below what is owed (never a monthly amount, an entry or a weekly one)."""
-    if sum(1 for e in t.parse.entities if e.entity == "amount") != 1:
-        return False
-    if amount >= t.ctx.balance.total or not t.debts:
+    or "e 1100?" (below the balance) with the price in full waiting for "ok": one sum for the
+    whole debt, paid at once (never a monthly amount, an entry or a weekly one)."""
+    if sum(1 for e in t.parse.entities if e.entity == "amount") != 1 or not t.debts:
         return False
     if any(t.says(name) for name in ("down_payment", "weekly", "now_and_monthly", "a_bit_over")):
         return False
+    if t.says("settle_for") or t.says("wants_in_full"):
+        return True  # "faz por 1000 que eu pago hoje?" owing 600 too: the price, not 2x 300
     pending = t.state.pending_plan
     in_full_waiting = (
         t.state.phase == "confirming_plan"
         and pending is not None
         and pending.kind == "pay_in_full"
     )
-    return in_full_waiting or t.says("settle_for") or t.says("wants_in_full")
+    return in_full_waiting and amount < t.ctx.balance.total
 
 
 def _settlement(t: Turn, amount: Decimal) -> Step:
