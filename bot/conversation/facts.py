@@ -17,7 +17,7 @@ from bot.core.money import ZERO
 from bot.dialogue.context import Context, DialogueSettings, PaymentView
 from bot.dialogue.formatting import hours_en, open_weekdays
 from bot.offers.book import OfferBook
-from bot.store.ledger import LedgerRepository
+from bot.store.ledger import BROKEN_COUNT, LedgerRepository
 from bot.store.portfolio import PortfolioRepository, debtor_view, read_rows
 from bot.store.prepared import Prepared
 from bot.store.tables import Contact, Conversation, Debt, Debtor, Payment, Promise
@@ -160,11 +160,7 @@ def load_context(
 _promise = Promise.__table__.c
 _payment = Payment.__table__.c
 _debt = Debt.__table__.c
-BROKEN_PROMISES = Prepared(
-    select(func.count())
-    .select_from(Promise.__table__)
-    .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "broken")
-)
+BROKEN_PROMISES = Prepared(BROKEN_COUNT)
 PAID_LATE = Prepared(
     select(func.count())
     .select_from(Payment.__table__.join(Debt.__table__, _debt.id == _payment.debt_id))

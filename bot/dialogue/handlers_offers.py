@@ -208,15 +208,23 @@ def _in_full_too_late(t: Turn, plan: Plan) -> dict[str, Any]:
     return {"in_full_asked": asked.isoformat(), "in_full_max": last.isoformat()}
 
 
+def _in_full_waiting(t: Turn) -> Plan | None:
+    """The price in full, when it is the plan waiting for "ok"."""
+    plan = t.state.pending_plan
+    if t.state.phase == "confirming_plan" and plan is not None and plan.kind == "pay_in_full":
+        return plan
+    return None
+
+
 def in_full_on_a_day(t: Turn) -> Step | None:
     """A day said to the price in full waiting for "ok" (its ``first_due`` is the last day
     of that price): "e se eu pagar na sexta ainda tem o desconto?" is answered (in time, or
     too late), the plan still waiting; "fechado, pago sexta" / "blz sexta eu pago à vista"
     is the yes (the agreement at that price), never a promise of the balance with its
     charges. None: not that (no such plan waiting, no day, another amount or plan)."""
-    plan = t.state.pending_plan
+    plan = _in_full_waiting(t)
     day = as_date(t.parse.value("date"))
-    if t.state.phase != "confirming_plan" or plan is None or plan.kind != "pay_in_full":
+    if plan is None:
         return None
     if day is None or day < t.ctx.today or t.parse.value("installments") is not None:
         return None
@@ -364,13 +372,7 @@ def _offers_to_settle(t: Turn, amount: Decimal) -> bool:
         return False
     if t.says("settle_for") or t.says("wants_in_full"):
         return True  # "faz por 1000 que eu pago hoje?" owing 600 too: the price, not 2x 300
-    pending = t.state.pending_plan
-    in_full_waiting = (
-        t.state.phase == "confirming_plan"
-        and pending is not None
-        and pending.kind == "pay_in_full"
-    )
-    return in_full_waiting and amount < t.ctx.balance.total
+    return _in_full_waiting(t) is not None and amount < t.ctx.balance.total
 
 
 def _settlement(t: Turn, amount: Decimal) -> Step:

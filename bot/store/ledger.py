@@ -47,27 +47,23 @@ INSTALLMENTS = (
 
 # the turn's situation reads the same as plain rows (``read_rows``): no entities loaded
 _promise = Promise.__table__.c
-OPEN_PROMISE_VIEW = Prepared(
+_OPEN_PROMISE = (
     select(_promise.id, _promise.due, _promise.amount, _promise.status, _promise.created_at)
     .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "open")
     .order_by(_promise.id.desc())
     .limit(1)
 )
-# the open promise (as OPEN_PROMISE_VIEW) and how many were broken, in one statement: the
-# count's one row, joined to the open promise when there is one
-_broken = (
+OPEN_PROMISE_VIEW = Prepared(_OPEN_PROMISE)
+# how many of the debtor's promises were broken (the "broken_promises" segment)
+BROKEN_COUNT = (
     select(func.count().label("broken"))
     .select_from(Promise.__table__)
     .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "broken")
-    .subquery("broken_count")
 )
-_open = (
-    select(_promise.id, _promise.due, _promise.amount, _promise.status, _promise.created_at)
-    .where(_promise.debtor_id == bindparam("debtor_id"), _promise.status == "open")
-    .order_by(_promise.id.desc())
-    .limit(1)
-    .subquery("open_promise")
-)
+# the open promise and the broken count in one statement: the count's one row, joined to the
+# open promise when there is one
+_broken = BROKEN_COUNT.subquery("broken_count")
+_open = _OPEN_PROMISE.subquery("open_promise")
 OPEN_PROMISE_AND_BROKEN = Prepared(
     select(
         _broken.c.broken,
@@ -186,6 +182,12 @@ def agreement_view(row: Agreement, installments: list[AgreementInstallment]) -> 
     )
 
 
+def _promise_view(
+    id: int, due: date, amount: Decimal, status: str, created_at: datetime
+) -> PromiseView:
+    return PromiseView(id=id, due=due, amount=amount, status=status, created_at=created_at)
+
+
 class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -197,21 +199,15 @@ class LedgerRepository:
     def open_promise_view(self, debtor_id: int) -> PromiseView | None:
         """``promise_view(open_promise(...))`` without loading the entity."""
         rows = read_rows(self.session, OPEN_PROMISE_VIEW, {"debtor_id": debtor_id})
-        if not rows:
-            return None
-        id, due, amount, status, created_at = rows[0]
-        return PromiseView(id=id, due=due, amount=amount, status=status, created_at=created_at)
+        return _promise_view(*rows[0]) if rows else None
 
     def open_promise_and_broken(self, debtor_id: int) -> tuple[PromiseView | None, int]:
         """``open_promise_view`` and the number of broken promises, in one read (a turn
         needs both: the second decides the "broken_promises" segment)."""
-        [(broken, id, due, amount, status, created_at)] = read_rows(
+        [(broken, *promise)] = read_rows(
             self.session, OPEN_PROMISE_AND_BROKEN, {"debtor_id": debtor_id}
         )
-        if id is None:
-            return None, int(broken)
-        view = PromiseView(id=id, due=due, amount=amount, status=status, created_at=created_at)
-        return view, int(broken)
+        return (None if promise[0] is None else _promise_view(*promise)), int(broken)
 
     def current_agreement_view(self, debtor_id: int) -> AgreementView | None:
         """``agreement_view`` of the current agreement and its installments, in one read."""
