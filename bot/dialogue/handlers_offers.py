@@ -353,6 +353,11 @@ def negotiate(t: Turn) -> Step:
     if installments is None and len(amounts) == 2 and t.says("now_and_monthly"):
         # "200 agora e 200 por mês" / "200 now and 200 every month": an entry, then monthly
         return _propose(t, None, amounts[0], down_payment=True, monthly=amounts[1])
+    if installments is None and amount is not None and _rest_past_promises(t):
+        # "300 dia 15 e o resto dia 30" with the 30th past the promise limit: the part as an
+        # entry and the rest on that day, a plan (a promise cannot hold it; asking the
+        # promise rules again would only send it back here)
+        return _propose(t, 1, amount, down_payment=True)
     if installments is None and amount is not None and (_part_on_a_day(t) or _rest_soon(t)):
         # "consigo 200 na sexta e o resto no outro mês": 200 promised for Friday, the rest
         # arranged later (a plan needs no day for its entry)
@@ -437,6 +442,15 @@ def _rest_soon(t: Turn) -> bool:
     split = split_days(t)
     limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
     return split is not None and split[1] <= limit
+
+
+def _rest_past_promises(t: Turn) -> bool:
+    """ "300 dia 15 e o resto dia 30": a part and the rest's own day, past the promise limit."""
+    from bot.dialogue.rest_day import split_days
+
+    split = split_days(t)
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    return split is not None and split[1] > limit
 
 
 def _rest_day(t: Turn) -> date | None:

@@ -165,8 +165,12 @@ def _contacts(session: Session, debtor_id: int) -> list[Contact]:
     return list(session.scalars(select(Contact).where(Contact.debtor_id == debtor_id)))
 
 
-def _agreement(session: Session, debtor_id: int, want: dict[str, Any]) -> str | None:
+def _agreement(session: Session, debtor_id: int, want: Any) -> str | None:
+    """``agreement: {installments, total?, installment_amount?, first_due?}``; ``agreement:
+    true`` asks only that one was made (it used to stop the whole run with a TypeError)."""
     from bot.store.ledger import LedgerRepository
+
+    want = want if isinstance(want, dict) else {}
 
     agreement = session.scalar(
         select(Agreement)

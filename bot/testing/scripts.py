@@ -26,6 +26,7 @@ from bot.core.clock import FixedClock, parse_iso
 from bot.core.domain import InboundMessage, Media
 from bot.core.enums import EventKind, Role
 from bot.core.parse import Interpreter
+from bot.core.sanitize import provider_key
 from bot.offers.book import load_offer_book
 from bot.resources import resource_path
 from bot.runtime.service import Runtime, build_runtime
@@ -34,6 +35,7 @@ from bot.store.portfolio import DebtorRecord, DebtRecord, PortfolioRepository
 from bot.store.tables import (
     Contact,
     Conversation,
+    DeadLetter,
     Debt,
     Event,
     Message,
@@ -267,7 +269,7 @@ class ScriptRun:
     async def step_user(self, arg: Any, number: int) -> None:
         text = str(arg)
         self.transcript.append(f"debtor: {text}")
-        await self._debtor_turn(self._inbound(text))
+        await self._debtor_turn(self._inbound(text), number)
 
     async def step_user_media(self, arg: Any, number: int) -> None:
         kind = str((arg or {}).get("type", "image"))
@@ -281,13 +283,25 @@ class ScriptRun:
             url = f"data:application/pdf;base64,{data}"
         media = Media(kind=kind, url=url, content_type=MEDIA_TYPES[kind])
         self.transcript.append(f"debtor: <{kind}>")
-        await self._debtor_turn(self._inbound("", media=(media,)))
+        await self._debtor_turn(self._inbound("", media=(media,)), number)
 
-    async def _debtor_turn(self, inbound: InboundMessage) -> None:
-        """Deliver one debtor message and count it (and whether the bot fell back)."""
+    async def _debtor_turn(self, inbound: InboundMessage, number: int) -> None:
+        """Deliver one debtor message and count it (and whether the bot fell back). A turn
+        that failed (kept as a dead letter, the debtor left without an answer) fails the
+        script: it is the worst thing a turn can do, not a pass with no reply."""
         line = len(self.transcript) - 1  # the "debtor: ..." line just written
         await self.runtime.inbound.receive(inbound)
         self.user_turns += 1
+        failed = self.runtime.in_transaction(
+            lambda s: s.scalar(
+                select(DeadLetter.error).where(
+                    DeadLetter.provider_id == provider_key(inbound.provider_id)[:200]
+                )
+            )
+        )
+        if failed is not None:
+            self.failures.append(f"step {number}: the turn failed ({failed})")
+            self.transcript[line] += f"   <- FAILED: {failed}"
         if self._fell_back(inbound.provider_id):
             self.not_understood_turns += 1
             self.transcript[line] += "   <- not understood"

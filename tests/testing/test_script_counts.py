@@ -165,3 +165,38 @@ steps:
     assert result.failures == [
         "the text 'debt_details' could not be rendered (see the log: reply.render_failed)"
     ]
+
+
+def test_a_turn_that_fails_fails_the_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn that raised is kept as a dead letter and the debtor gets nothing: the script
+    fails and says so (it used to pass, with no reply in the transcript)."""
+    import bot.conversation.turns as turns
+    from bot.dialogue.context import UserTurn
+
+    dialogue = turns.run_dialogue
+
+    def broken(effects: Any, situation: Any, event: Any) -> Any:
+        if isinstance(event, UserTurn):  # the reminder before it goes through
+            raise RecursionError("maximum recursion depth exceeded")
+        return dialogue(effects, situation, event)
+
+    monkeypatch.setattr(turns, "run_dialogue", broken)
+    path = write(
+        tmp_path,
+        "fails",
+        """
+name: fails
+now: "2026-11-23T10:00:00-03:00"
+settings: {identity_check: none}
+steps:
+  - send_reminder: {}
+  - user: "consigo pagar 300 dia 15 e o resto dia 30"
+""",
+    )
+    result = run_script(path)
+    assert not result.passed
+    assert result.failures == [
+        "step 2: the turn failed (RecursionError: maximum recursion depth exceeded)"
+    ]
