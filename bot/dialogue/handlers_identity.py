@@ -116,7 +116,25 @@ def closed(t: Turn) -> Step:
         # "ok thank you" after our last word (a son telling of his father's death): a short
         # reply, not "this number was removed" said a second time
         return t.step(say("closed_thanks", t.ctx))
+    if t.state.extra.get(CLOSED_BY) == "relative" and _offers_to_pay(t):
+        # "posso pagar por ele?" / "quanto é?": thanked and sent to the counter, never told
+        # the amount (the account is someone else's), not "this number was removed"
+        settings = t.ctx.settings
+        store_open = bool(settings.business_address and settings.store_payment_methods)
+        offered = t.acted_intent != "ask_debt_details"  # "quanto é?" alone offers nothing
+        return t.step(say("closed_relative_pays", t.ctx, store_open=store_open, offered=offered))
     return t.step(say("closed", t.ctx))
+
+
+_PAY_INTENTS = frozenset(
+    {"promise_to_pay", "ask_payment_method", "ask_debt_details", "negotiate", "cannot_pay"}
+)
+_PAY_WORDS = re.compile(r"\b(?:pag\w*|quit\w*|pay\w*|settle|bill|valor|quanto|how\s+much)\b")
+
+
+def _offers_to_pay(t: Turn) -> bool:
+    """ "posso pagar por ele?", "quanto é?", "can I pay it for him?": paying or the amount."""
+    return t.acted_intent in _PAY_INTENTS or _PAY_WORDS.search(normalise(t.parse.text)) is not None
 
 
 def _debtor_back(t: Turn) -> bool:

@@ -359,6 +359,10 @@ TOPICS: dict[str, Handler] = {
 # --- who answers, how to pay --------------------------------------------------------------
 
 
+# a relative telling us the debtor is ill or in hospital is wished them well first
+UNWELL = frozenset({"hospital", "illness"})
+
+
 def relative_answered(t: Turn) -> Step:
     """ "sou a mãe dele": thank politely, say nothing of the debt, tell how the debtor can
     reach the shop, and stop writing to this number."""
@@ -373,6 +377,7 @@ def relative_answered(t: Turn) -> Step:
             t.ctx,
             relative=relative,
             deceased=t.parse.value("hardship") == "death",
+            unwell=t.parse.value("hardship") in UNWELL,
             store_open=_store_open(t),
         ),
         phase="closed",

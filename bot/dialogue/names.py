@@ -96,6 +96,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "receipt_how",
         "callback_acknowledged",
         "closed_thanks",
+        "closed_relative_pays",
         "promise_rest_pending",
         "no_receipt_check",
         "reply_unavailable",
