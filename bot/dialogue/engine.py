@@ -70,6 +70,7 @@ HANDLERS: dict[str, Handler] = {
     # safety
     "opt_out": handlers_safety.opt_out,
     "fewer_messages": handlers_safety.fewer_messages,
+    "no_email": handlers_social.no_email,
     "dispute": handlers_safety.dispute,
     "request_human": handlers_safety.request_human,
     "other_contact": handlers_safety.other_contact,
@@ -104,6 +105,7 @@ OWN_DEBT = frozenset(
 # A message asking one of the answerable questions with a day in it ("vcs abrem domingo?")
 # is no promise; a plain "pode ser dia 1 então?" is.
 NOT_A_TOPIC = (None, "other_question")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Topics a handler's own reply already answers ("fechado. a primeira vence qdo?": the
 # agreement's confirmation lists its dates and total).
 ANSWERED_BY: dict[str, frozenset[str]] = {
@@ -293,6 +295,8 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         return _after(before, handlers_payments.media(turn), "media", ctx)
     if tired and name == NOT_UNDERSTOOD:
         name = "fewer_messages"
+    if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
+        name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
     if (
         state.phase == "awaiting_receipt"
         and name in (NOT_UNDERSTOOD, "answer_question")
@@ -471,6 +475,15 @@ def _date_means(
         return "cannot_pay"  # "não consegui pagar segunda": the day missed, not a new one
     if intent in DATE_IS_PROMISE or bare_later:
         return "promise_to_pay"  # "tomorrow" to "shall we set a day?"
+    if (
+        intent == "ask_payment_method"
+        and "payment_method" not in entities
+        and _later_day(reading, ctx)
+        and has_phrase(flows, "can_i_pay", language, text)
+    ):
+        # "I'm away until the 20th, can I pay when I'm back?": a day asked for, which the
+        # promise rules answer (not the PIX of the whole balance for today)
+        return "promise_to_pay"
     if intent == "cannot_pay" and _later_day(reading, ctx) and not _day_off(reading, flows):
         return "promise_to_pay"
     return intent

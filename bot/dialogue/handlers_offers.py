@@ -262,7 +262,32 @@ def pay_in_full_question(t: Turn) -> Step | None:
     )
     if not (asks or picks) or not t.can_disclose:
         return None
-    return _plan_by_kind(t)
+    return _plan_by_kind(t) or (_price_on_a_day(t, day) if asks else None)
+
+
+def _price_on_a_day(t: Turn, day: date | None) -> Step | None:
+    """ "quanto fica pra hoje?" / "how much to pay it off on friday?": a question, not a
+    promise. By the last day of the book's price in full, that price (waiting for a yes);
+    later, or with a sum or installments said, not this question (None)."""
+    if day is None or day < t.ctx.today or not t.debts:
+        return None
+    if t.parse.value("amount") is not None or t.parse.value("installments") is not None:
+        return None
+    plans = t.state.on_screen or tuple(
+        _all_plans(t, t.state.offers_segment or t.ctx.debtor.segment)
+    )
+    for index, plan in enumerate(plans, start=1):
+        if plan.kind == "pay_in_full" and day <= plan.first_due:
+            summary = plan_vars(plan, index)
+            return t.step(
+                # opened with what was asked: the amount
+                say(
+                    "plan_summary", t.ctx, plan=summary, exact=True, proposal=False, recap="amount"
+                ),
+                phase="confirming_plan",
+                pending_plan=plan,
+            )
+    return None
 
 
 def _agreement_change(t: Turn) -> Step | None:

@@ -37,6 +37,12 @@ def _emoji_only(text: str) -> bool:
     return bool(text.strip()) and not any(c.isalnum() for c in text)
 
 
+def no_email(t: Turn) -> Step:
+    """ "meu email é ana@gmail.com" (after asking for a boleto by email): we send nothing by
+    email, everything comes here; said so, then back to the point."""
+    return t.step(say("no_email", t.ctx, **_point(t)))
+
+
 def goodbye(t: Turn) -> Step:
     return t.step(say("goodbye", t.ctx, **_point(t)))
 

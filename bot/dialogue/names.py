@@ -89,6 +89,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "named_debt_amount",
         "named_debt_due",
         "fewer_messages",
+        "no_email",
         "already_paid",
         "already_paid_seen",  # "paguei" just after the store confirmed it
         "receipt_received",
