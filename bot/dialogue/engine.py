@@ -366,10 +366,17 @@ def _pays_named_debt(
     ctx: Context,
     flows: Flows,
 ) -> bool:
-    """A message about paying that names some of several debts ("manda o pix só do sofá")."""
-    if name not in NAMED_DEBT_ROUTES or intent not in NAMED_DEBT_INTENTS:
-        return False
+    """A message about paying that names some of several debts ("manda o pix só do sofá");
+    read as putting off ("I can pay the headphones now, the phone I can't pay until next
+    month"), when one part of it pays the debts the others do not name."""
     if state.phase not in ("open", "awaiting_promise_date", "offers_presented"):
+        return False
+    if intent in handlers_payments.PUT_OFF:
+        if reading.parse.value("date") is not None:
+            return False  # a day in it may be either part's: the usual route asks
+        turn = _turn(state, event, reading, ctx, flows, intent)
+        return bool(handlers_payments.paid_now_put_off_rest(turn))
+    if name not in NAMED_DEBT_ROUTES or intent not in NAMED_DEBT_INTENTS:
         return False
     if name == "answer_question" and reading.topic not in ("breakdown", "status", None):
         return False
