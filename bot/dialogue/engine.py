@@ -271,6 +271,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         if reading.opt_out:
             intent = _kept_before_opt_out(reading, flows) or intent
         intent = _date_means(state, reading, intent, entities, ctx, flows)
+        intent = _later_means(state, reading, intent, entities, flows)
         if _accepts_pending_plan(state, reading, flows):
             # "ok 6x entao, fechado": the plan on the table, accepted (its "6x" or its first
             # day is no new ask)
@@ -313,7 +314,11 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
     step = _and_then(step, then, name, event, reading, ctx, flows, intent)
     step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
-    if annoyed:
+    hedged = name in ("promise_to_pay", "ask_day") and has_phrase(
+        flows, "maybe", state.language or "pt", event.parse.text
+    )
+    if annoyed or hedged:
+        # "talvez mês que vem": a maybe gets no "Que bom!"
         step = Step([_calm(a) for a in step.actions], step.state)
     return _after(before, step, name, ctx)
 
@@ -481,6 +486,30 @@ def _date_means(
     if intent == "cannot_pay" and _later_day(reading, ctx) and not _day_off(reading, flows):
         return "promise_to_pay"
     return intent
+
+
+# "mês que vem" / "talvez semana que vem" alone: short, so nothing else is said in it
+LATER_ALONE_WORDS = 6
+
+
+def _later_means(
+    state: ConversationState, reading: Reading, intent: str, entities: list[str], flows: Flows
+) -> str:
+    """ "mês que vem", "talvez mês que vem", "acho que semana que vem" said alone (the
+    classifier is unsure of them) are "mês que vem eu pago": a promise still without its
+    day, which is asked for (as "next month" and "maybe next month" in English)."""
+    if intent != NOT_UNDERSTOOD or state.phase not in ("open", "awaiting_promise_date"):
+        return intent
+    text = reading.parse.text
+    if "date" in entities or "?" in text or reading.topic not in NOT_A_TOPIC:
+        return intent
+    if len(text.split()) > LATER_ALONE_WORDS:
+        return intent
+    language = state.language or "pt"
+    later = any(
+        has_phrase(flows, name, language, text) for name in ("later_next_week", "later_next_month")
+    )
+    return "promise_to_pay" if later else intent
 
 
 def _day_off(reading: Reading, flows: Flows) -> bool:
