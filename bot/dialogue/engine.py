@@ -80,6 +80,7 @@ HANDLERS: dict[str, Handler] = {
     "thanks": handlers_social.thanks,
     "goodbye": handlers_social.goodbye,
     "acknowledge": handlers_social.acknowledge,
+    "laughter": handlers_social.laughter,
     NOT_UNDERSTOOD: handlers_social.not_understood,
     # questions answered from data, relatives answering (routed by entity)
     **handlers_questions.HANDLERS,
@@ -294,6 +295,8 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         return _after(before, handlers_payments.media(turn), "media", ctx)
     if tired and name == NOT_UNDERSTOOD:
         name = "fewer_messages"
+    if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
+        name = "laughter"  # "kkkkk": a light reply and what is pending, not "não entendi"
     if (
         state.phase == "awaiting_receipt"
         and name in (NOT_UNDERSTOOD, "answer_question")
@@ -643,7 +646,7 @@ def _after(before: ConversationState, step: Step, name: str, ctx: Context) -> St
     if name == NOT_UNDERSTOOD:
         if new.not_understood_streak == 2:
             extra["human_offered"] = True
-    elif name not in ("stay_silent", "media"):
+    elif name not in ("stay_silent", "media", "laughter"):
         new = new.evolve(not_understood_streak=0)
     new = new.evolve(extra=extra)
     actions = list(step.actions)

@@ -144,6 +144,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "thanks",
         "goodbye",
         "acknowledge",
+        "laughter",  # "kkkkk" alone
         "acknowledge_later",
         "agreement_change_person",
         "agreement_pay_rest",
