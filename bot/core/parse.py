@@ -68,6 +68,7 @@ QUESTION_TOPICS: tuple[str, ...] = (
     "paid_to_person",  # paid a salesperson's personal PIX
     "plan_dates",  # a segunda vence qdo? / quais as datas das outras? / when is the last one due
     "installment_amount",  # qual o valor de cada parcela? / how much is the first payment?
+    "pay_early",  # posso pagar a segunda antes? / can I pay the second one early?
     "late_payment",  # e se eu atrasar uma parcela? / what if I miss a payment?
     "product_issue",  # mas ele quebrou na primeira semana / the TV stopped working
     "store_hours",  # vcs abrem domingo? / what time do you open / onde fica a loja

@@ -81,6 +81,7 @@ HANDLERS: dict[str, Handler] = {
     "thanks": handlers_social.thanks,
     "goodbye": handlers_social.goodbye,
     "acknowledge": handlers_social.acknowledge,
+    "laughter": handlers_social.laughter,
     NOT_UNDERSTOOD: handlers_social.not_understood,
     # questions answered from data, relatives answering (routed by entity)
     **handlers_questions.HANDLERS,
@@ -273,6 +274,7 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         if reading.opt_out:
             intent = _kept_before_opt_out(reading, flows) or intent
         intent = _date_means(state, reading, intent, entities, ctx, flows)
+        intent = _later_means(state, reading, intent, entities, flows)
         if _accepts_pending_plan(state, reading, flows):
             # "ok 6x entao, fechado": the plan on the table, accepted (its "6x" or its first
             # day is no new ask)
@@ -297,6 +299,8 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         name = "fewer_messages"
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
+    if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
+        name = "laughter"  # "kkkkk": a light reply and what is pending, not "não entendi"
     if (
         state.phase == "awaiting_receipt"
         and name in (NOT_UNDERSTOOD, "answer_question")
@@ -317,7 +321,11 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
     step = _and_then(step, then, name, event, reading, ctx, flows, intent)
     step = _acknowledge_hardship(step, reading, name, len(lead), ctx)
-    if annoyed:
+    hedged = name in ("promise_to_pay", "ask_day") and has_phrase(
+        flows, "maybe", state.language or "pt", event.parse.text
+    )
+    if annoyed or hedged:
+        # "talvez mês que vem": a maybe gets no "Que bom!"
         step = Step([_calm(a) for a in step.actions], step.state)
     return _after(before, step, name, ctx)
 
@@ -370,10 +378,17 @@ def _pays_named_debt(
     ctx: Context,
     flows: Flows,
 ) -> bool:
-    """A message about paying that names some of several debts ("manda o pix só do sofá")."""
-    if name not in NAMED_DEBT_ROUTES or intent not in NAMED_DEBT_INTENTS:
-        return False
+    """A message about paying that names some of several debts ("manda o pix só do sofá");
+    read as putting off ("I can pay the headphones now, the phone I can't pay until next
+    month"), when one part of it pays the debts the others do not name."""
     if state.phase not in ("open", "awaiting_promise_date", "offers_presented"):
+        return False
+    if intent in handlers_payments.PUT_OFF:
+        if reading.parse.value("date") is not None:
+            return False  # a day in it may be either part's: the usual route asks
+        turn = _turn(state, event, reading, ctx, flows, intent)
+        return bool(handlers_payments.paid_now_put_off_rest(turn))
+    if name not in NAMED_DEBT_ROUTES or intent not in NAMED_DEBT_INTENTS:
         return False
     if name == "answer_question" and reading.topic not in ("breakdown", "status", None):
         return False
@@ -487,6 +502,30 @@ def _date_means(
     if intent == "cannot_pay" and _later_day(reading, ctx) and not _day_off(reading, flows):
         return "promise_to_pay"
     return intent
+
+
+# "mês que vem" / "talvez semana que vem" alone: short, so nothing else is said in it
+LATER_ALONE_WORDS = 6
+
+
+def _later_means(
+    state: ConversationState, reading: Reading, intent: str, entities: list[str], flows: Flows
+) -> str:
+    """ "mês que vem", "talvez mês que vem", "acho que semana que vem" said alone (the
+    classifier is unsure of them) are "mês que vem eu pago": a promise still without its
+    day, which is asked for (as "next month" and "maybe next month" in English)."""
+    if intent != NOT_UNDERSTOOD or state.phase not in ("open", "awaiting_promise_date"):
+        return intent
+    text = reading.parse.text
+    if "date" in entities or "?" in text or reading.topic not in NOT_A_TOPIC:
+        return intent
+    if len(text.split()) > LATER_ALONE_WORDS:
+        return intent
+    language = state.language or "pt"
+    later = any(
+        has_phrase(flows, name, language, text) for name in ("later_next_week", "later_next_month")
+    )
+    return "promise_to_pay" if later else intent
 
 
 def _day_off(reading: Reading, flows: Flows) -> bool:
@@ -620,7 +659,7 @@ def _after(before: ConversationState, step: Step, name: str, ctx: Context) -> St
     if name == NOT_UNDERSTOOD:
         if new.not_understood_streak == 2:
             extra["human_offered"] = True
-    elif name not in ("stay_silent", "media"):
+    elif name not in ("stay_silent", "media", "laughter"):
         new = new.evolve(not_understood_streak=0)
     new = new.evolve(extra=extra)
     actions = list(step.actions)

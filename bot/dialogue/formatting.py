@@ -114,6 +114,16 @@ def format_day_of_month(value: date | str, language: str) -> str:
     return f"{day}{suffix}"
 
 
+def format_ordinal(value: int | str, language: str) -> str:
+    """ "2ª" in Portuguese ("a 2ª parcela"), "2nd" in English ("the 2nd installment")."""
+    number = int(value)
+    if _lang(language) != "en":
+        return f"{number}ª"
+    teens = 11 <= number % 100 <= 13
+    suffix = "th" if teens else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
 def format_month(value: date | str, language: str) -> str:
     """ "janeiro" in Portuguese, "January" in English: the month of a date."""
     return MONTH_NAMES[_lang(language)][to_date(value).month - 1]

@@ -375,8 +375,9 @@ def negotiate(t: Turn) -> Step:
         return _settlement(t, amount)
     said = (_decimal(e.value) for e in t.parse.entities if e.entity == "amount")
     amounts = [a for a in said if a is not None]  # "200 now and 200 a month": both, repeats too
-    if installments is None and len(amounts) == 2 and t.says("now_and_monthly"):
+    if installments is None and len(amounts) == 2 and _now_and_regular(t):
         # "200 agora e 200 por mês" / "200 now and 200 every month": an entry, then monthly
+        # ("50 now and 50 every two weeks": then every two weeks, see ``_propose``)
         return _propose(t, None, amounts[0], down_payment=True, monthly=amounts[1])
     if installments is None and amount is not None and _rest_past_promises(t):
         # "300 dia 15 e o resto dia 30" with the 30th past the promise limit: the part as an
@@ -392,13 +393,19 @@ def negotiate(t: Turn) -> Step:
     return _with_in_full(t, _propose(t, installments, amount))
 
 
+def _now_and_regular(t: Turn) -> bool:
+    """Two amounts, the second one paid regularly: monthly, weekly or every two weeks."""
+    return any(t.says(name) for name in ("now_and_monthly", "biweekly", "weekly"))
+
+
 def _offers_to_settle(t: Turn, amount: Decimal) -> bool:
     """ "faz por 1000 que eu pago hoje?", "aceita 1000 à vista?", "can I settle for 1000?",
     or "e 1100?" (below the balance) with the price in full waiting for "ok": one sum for the
     whole debt, paid at once (never a monthly amount, an entry or a weekly one)."""
     if sum(1 for e in t.parse.entities if e.entity == "amount") != 1 or not t.debts:
         return False
-    if any(t.says(name) for name in ("down_payment", "weekly", "now_and_monthly", "a_bit_over")):
+    regular = ("down_payment", "weekly", "biweekly", "now_and_monthly", "a_bit_over")
+    if any(t.says(name) for name in regular):
         return False
     if t.says("settle_for") or t.says("wants_in_full"):
         return True  # "faz por 1000 que eu pago hoje?" owing 600 too: the price, not 2x 300
@@ -553,8 +560,13 @@ def _propose(
                 installments = pending.installments
         else:
             monthly = amount
-    weekly = None
-    if monthly is not None and t.says("weekly"):
+    weekly = biweekly = None
+    if monthly is not None and t.says("biweekly"):
+        # "50 a cada 15 dias": monthly plans only, so the month that makes (26/12 fortnights),
+        # said back as such (the book has no plan every two weeks)
+        biweekly = monthly
+        monthly = (monthly * 26 / 12).quantize(Decimal("0.01"))
+    elif monthly is not None and t.says("weekly"):
         # "50 por semana": the book's plans are monthly, so the month that makes (52/12 weeks),
         # said back as such rather than "R$ 50,00 por mês", which nobody asked for
         weekly = monthly
@@ -599,6 +611,7 @@ def _propose(
         "asked_installments": installments,
         "asked_monthly": None if monthly is None else str(monthly),
         "asked_weekly": None if weekly is None else str(weekly),
+        "asked_biweekly": None if biweekly is None else str(biweekly),
         "asked_down": None if down is None else str(down),
     }
     key = f"{installments}|{monthly}|{down}"

@@ -291,7 +291,7 @@ def _names(debt: DebtView, words: list[str]) -> bool:
 
 
 # a part of a message that puts a debt off ("o celular eu vejo mês que vem")
-_PUT_OFF = frozenset({"callback_later", "cannot_pay"})
+PUT_OFF = frozenset({"callback_later", "cannot_pay"})
 
 
 def named_debts(t: Turn) -> tuple[DebtView, ...]:
@@ -306,8 +306,18 @@ def named_debts(t: Turn) -> tuple[DebtView, ...]:
     named = tuple(d for d in debts if _names(d, words))
     if len(named) < len(debts):
         return named
-    paying = [c for c in t.parse.clauses if c.intent not in _PUT_OFF and wants_to_pay(c.text)]
-    put_off = [c for c in t.parse.clauses if c.intent in _PUT_OFF]
+    return paid_now_put_off_rest(t)
+
+
+def paid_now_put_off_rest(t: Turn) -> tuple[DebtView, ...]:
+    """The debts a part of the message pays that no part putting a debt off names ("I can pay
+    the headphones now, the phone I can't pay until next month": the headphones), when that
+    is some but not all of them; else none."""
+    debts = t.debts
+    if len(debts) < 2 or not t.can_disclose:
+        return ()
+    paying = [c for c in t.parse.clauses if c.intent not in PUT_OFF and wants_to_pay(c.text)]
+    put_off = [c for c in t.parse.clauses if c.intent in PUT_OFF]
     if not paying or not put_off:
         return ()
     now = tuple(

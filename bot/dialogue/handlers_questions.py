@@ -10,9 +10,13 @@ identity question.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from bot.core.business_days import add_business_days
+from bot.core.domain import ScheduledPayment
 from bot.dialogue import handlers_offers, handlers_social
 from bot.dialogue.actions import (
     LogEvent,
@@ -30,7 +34,12 @@ from bot.dialogue.answers import (
     received_vars,
 )
 from bot.dialogue.handlers_identity import context_vars
-from bot.dialogue.handlers_payments import named_debts, named_due, remember_paid_at_store
+from bot.dialogue.handlers_payments import (
+    named_debts,
+    named_due,
+    payment_info,
+    remember_paid_at_store,
+)
 from bot.dialogue.handlers_safety import hand_off
 from bot.dialogue.reading import question_topic
 from bot.dialogue.state import CLOSED_BY, NO_METHODS
@@ -39,6 +48,7 @@ from bot.dialogue.turn import (
     Step,
     Turn,
     money_str,
+    normalise,
     payment_reference,
     say,
 )
@@ -299,6 +309,64 @@ def _about_the_plan(t: Turn) -> Step | None:
     return t.step(say("answer_plan_dates", t.ctx, payments=payments, total=total))
 
 
+# The installment a message names: "a segunda", "the 2nd one", "a última" (with "a segunda"
+# the reading keeps the weekday, so the ordinal is read from the text)
+_ORDINALS = {
+    "primeira": 1, "first": 1, "1st": 1, "1a": 1,
+    "segunda": 2, "second": 2, "2nd": 2, "2a": 2,
+    "terceira": 3, "third": 3, "3rd": 3, "3a": 3,
+    "quarta": 4, "fourth": 4, "4th": 4, "4a": 4,
+    "quinta": 5, "fifth": 5, "5th": 5, "5a": 5,
+    "sexta": 6, "sixth": 6, "6th": 6, "6a": 6,
+}  # fmt: skip
+_LAST = ("ultima", "last")
+_ORDINAL = re.compile(r"\b(?:a|as|the)\s+(" + "|".join([*_ORDINALS, *_LAST]) + r")\b")
+
+
+def _pay_early(t: Turn) -> Step:
+    """ "posso pagar a segunda antes?" / "can I pay the second one early?" with an agreement:
+    yes, with that installment's amount and its PIX. A payment covers the installments in
+    order (``bot.offers.agreements.apply_payment``), so one further on comes with those
+    before it: their amounts are said and the PIX is of them all. No agreement: what the
+    message says otherwise ("posso adiantar 100?" is a proposal)."""
+    agreement = t.ctx.agreement
+    if agreement is None or agreement.status != "active" or not agreement.pending:
+        return usual_route(t)
+    pending = list(agreement.pending)
+    wanted = _installment_asked(t, agreement.payments, pending[0].number)
+    target = next((p for p in agreement.payments if p.number == wanted), None)
+    if target is None or target.number in agreement.paid_numbers:
+        return _about_the_plan(t) or usual_route(t)  # every installment, the paid ones marked
+    upto = [p for p in pending if p.number <= target.number]
+    total = sum((p.amount for p in upto), Decimal(0))
+    before = [
+        {"number": p.number, "amount": money_str(p.amount), "due": p.due.isoformat()}
+        for p in upto[:-1]
+    ]
+    lead = say(
+        "answer_pay_early",
+        t.ctx,
+        number=target.number,
+        amount=money_str(target.amount),
+        due=target.due.isoformat(),
+        earlier=before,
+        total=money_str(total),
+    )
+    due = None if before else target.due.isoformat()
+    return t.step(lead, *payment_info(t, total, "installment", due))
+
+
+def _installment_asked(t: Turn, payments: Sequence[ScheduledPayment], first: int) -> int:
+    """The installment a message names: "a segunda" (2), "a última", else the next one."""
+    found = _ORDINAL.search(normalise(t.parse.text))
+    if found is None:
+        return first
+    word = found.group(1)
+    if word in _LAST:
+        return max((p.number for p in payments), default=first)
+    return _ORDINALS[word]
+
+
 def _plan_total(t: Turn) -> Step:
     if t.parse.value("installments") is not None:
         return usual_route(t)  # "quero em 10x, qto fica no total?": that plan, with its total
@@ -347,6 +415,7 @@ TOPICS: dict[str, Handler] = {
     "store_hours": _store_hours,
     "plan_dates": _plan_dates,
     "installment_amount": _installment_amount,
+    "pay_early": _pay_early,
     "privacy_request": _privacy_request,
     "late_payment": _late_payment,
     "consequences": _consequences,

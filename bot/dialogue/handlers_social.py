@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.dialogue.actions import HandOff
@@ -50,6 +51,26 @@ def goodbye(t: Turn) -> Step:
 def acknowledge(t: Turn) -> Step:
     """ "ok"/"sim"/"não" with nothing pending."""
     return t.step(say("acknowledge", t.ctx, **_point(t)))
+
+
+# A message that only laughs: "kkkkk", "rsrs", "hahaha", "hehe", "lol", "😂"
+_LAUGH = (
+    r"k{2,}|a?(?:h+[aeiu]+){2,}h*|(?:rs)+|lol+|lmf?ao+|rofl|"
+    r"\U0001F602|\U0001F923|\U0001F605|\U0001F606|\U0001F604|\U0001F601|\U0001F639"
+)
+_LAUGH_ONLY = re.compile(r"^(?:(?:" + _LAUGH + r")[\s!?.,…]*)+$", re.IGNORECASE)
+
+
+def only_laughter(text: str) -> bool:
+    """Whether a message is laughter and nothing else ("kkkkk", "rsrs", "hahaha 😂")."""
+    return bool(_LAUGH_ONLY.match(text.strip()))
+
+
+def laughter(t: Turn) -> Step:
+    """ "kkkkk" alone: a light word and what is pending (a day, the options, the plan waiting
+    for a yes), never "não entendi"; the not-understood streak is left as it was."""
+    point = _point(t)
+    return t.step(say("laughter", t.ctx, **point))
 
 
 def not_understood(t: Turn) -> Step:

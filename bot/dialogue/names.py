@@ -146,9 +146,11 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "thanks",
         "goodbye",
         "acknowledge",
+        "laughter",  # "kkkkk" alone
         "acknowledge_later",
         "agreement_change_person",
         "agreement_pay_rest",
+        "answer_pay_early",  # "posso pagar a segunda antes?"
         "answer_privacy_request",
         "closed_debtor_back",
         "answer_left_pending",

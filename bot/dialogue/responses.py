@@ -35,6 +35,7 @@ from bot.dialogue.formatting import (
     format_day_of_month,
     format_money,
     format_month,
+    format_ordinal,
     format_percent,
     format_weekday_date,
     hours_en,
@@ -87,6 +88,7 @@ def _environment(language: str, *, strict: bool) -> SandboxedEnvironment:
     env.filters["money"] = _filter(format_money, language, strict)
     env.filters["date"] = _filter(format_date, language, strict)
     env.filters["month"] = _filter(format_month, language, strict)
+    env.filters["ordinal"] = _filter(format_ordinal, language, strict)
     env.filters["day_of_month"] = _filter(format_day_of_month, language, strict)
     env.filters["weekday_date"] = _filter(format_weekday_date, language, strict)
     env.filters["percent"] = _filter(format_percent, language, strict)

@@ -22,7 +22,9 @@ _THOUSAND_AFTER = re.compile(r"^(?:\s*mil\b|k\b|\s+thousand\b|\s+grand\b)")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:x(?![a-z])|vezes|vez\b|parcela|prestac|installment|payment|pagamentos|meses|mes\b(?!\s+passado)(?!\s+(?:que|q)\s+vem)|"
     r"months?|dias\b|dia\b(?!\s+\d)|days?\b|semanas?\b(?!\s+(?:que|q)\s+vem)(?!\s+passada)|weeks?|anos?\b|years?|horas?|hours?|hrs?\b|hs?\b|"
-    r"min|am\b|pm\b|%|por\s+cento|percent|st\b|nd\b|rd\b|th\b|º|ª|o\b|a\b(?!\s*\d)(?!\s+(?:month|week|year|vista)\b)|:|/|"
+    r"min|am\b|pm\b|%|por\s+cento|percent|st\b|nd\b|rd\b|th\b|º|ª|o\b|a\b(?!\s*\d)(?!\s+(?:month|week|year|vista|cada)\b)|:|/|"
+    # "50 de 15 em 15 dias", "de quinze em quinze dias": the first 15 is how often, not money
+    r"em\s+(?:\d{1,2}|quinze|dez|sete|trinta)\s+(?:dias|semanas|meses)\b|"
     r"-\d|de\s+(?:" + "|".join(MONTHS) + r")\b|(?:" + "|".join(MONTHS) + r")\b|"
     r"opc|option|op\b|[a-z]*feira)"
 )

@@ -410,6 +410,8 @@ _ORDINAL_DAY_LEADS = ("dia", "on ", "by ", "until ", "till ", "before ", "for ")
 _IN_DAYS_NEEDS_PREFIX = re.compile(
     r"^(?:daqui|dentro|em|in|within|give|giv|gimme|me\s+d[ae])\b|from\s+now$"
 )
+# "50 de 15 em 15 dias": how often, not a day fifteen days from now
+_EVERY_N_LEAD = re.compile(r"\bde\s+(?:\d{1,2}|" + _NUM_WORD + r")\s*$")
 
 
 def extract_dates(folded: str, today: date, lang: str = "pt") -> list[Span]:
@@ -433,6 +435,8 @@ def _scan(folded: str, today: date, lang: str, *, after: bool) -> list[Span]:
     for pattern, resolve in PATTERNS:
         for m in pattern.finditer(folded):
             if resolve is _in_days and not _IN_DAYS_NEEDS_PREFIX.search(m[0]):
+                continue
+            if resolve is _in_days and _EVERY_N_LEAD.search(folded[: m.start()]):
                 continue
             bounded = resolve is not _relative and _AFTER_LEAD.search(folded[: m.start()])
             if bool(bounded) != after:

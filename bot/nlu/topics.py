@@ -298,6 +298,26 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "pay_early",
+        re.compile(
+            r"\b(?:posso|podia|poderia|pode|da\s+(?:pra|para)|consigo|tem\s+como|teria\s+como|"
+            r"queria|quero|vou)\s+(?:eu\s+)?(?:pagar|adiantar|antecipar|quitar)\s+(?:ja\s+)?"
+            r"(?:a|as)\s+(?:primeira|segunda|terceira|quarta|quinta|sexta|setima|oitava|nona|"
+            r"decima|ultima|proxima|outra|\d+a?)\b(?:\s+(?:parcela|prestacao))?"
+            r"\s+(?:\w+\s+){0,2}?(?:antes|adiantad[oa]|antecipad[oa]|agora|ja)\b|"
+            r"\b(?:adiantar|antecipar)\s+(?:a|as)\s+(?:primeira|segunda|terceira|quarta|quinta|"
+            r"sexta|ultima|proxima|parcela|parcelas|prestacao|\d+a?)\b|"
+            r"\b(?:posso|pode|da\s+(?:pra|para)|consigo|tem\s+como)\s+(?:eu\s+)?"
+            r"(?:adiantar|antecipar)\b|"
+            r"\b(?:can|could|may)\s+(?:i|we)\s+(?:pay|prepay)\s+(?:off\s+)?(?:the|my)\s+"
+            r"(?:first|second|2nd|third|3rd|fourth|4th|fifth|5th|last|next|other)\b"
+            r"(?:\s+(?:one|payment|installment))?\s+(?:early|ahead|in\s+advance|"
+            r"before\s+(?:it'?s|its|the)\s+due|now|already)\b|"
+            r"\b(?:pay|prepay)\s+(?:\w+\s+){0,3}?(?:installments?|payments?)\s+"
+            r"(?:early|ahead(?:\s+of\s+time)?|in\s+advance)\b"
+        ),
+    ),
+    (
         "consequences",
         re.compile(
             r"\b(?:e\s+)?se\s+(?:eu\s+)?(?:nao|n|num)\s+(?:pagar|conseguir\s+pagar|quitar)\b"

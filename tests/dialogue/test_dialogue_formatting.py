@@ -13,6 +13,7 @@ from bot.dialogue.formatting import (
     format_date,
     format_day_of_month,
     format_money,
+    format_ordinal,
     format_percent,
     format_weekday_date,
 )
@@ -89,3 +90,13 @@ def test_dates_round_trip(day: date) -> None:
 def test_day_of_month_reads_as_people_say_it(day: int, en: str) -> None:
     assert format_day_of_month(date(2026, 1, day), "en") == en
     assert format_day_of_month(f"2026-01-{day:02d}", "pt") == str(day)
+
+
+@pytest.mark.parametrize(
+    ("number", "pt", "en"),
+    [(1, "1ª", "1st"), (2, "2ª", "2nd"), (3, "3ª", "3rd"), (4, "4ª", "4th"), (11, "11ª", "11th")]
+    + [(12, "12ª", "12th"), (21, "21ª", "21st"), (112, "112ª", "112th")],
+)
+def test_ordinal_of_an_installment(number: int, pt: str, en: str) -> None:
+    assert format_ordinal(number, "pt") == pt
+    assert format_ordinal(number, "en") == en

@@ -79,6 +79,9 @@ def sample_vars() -> dict[str, object]:
         "remote": ["pix"],
         "store_open": True,
         "ask_name": True,
+        # "posso pagar a segunda antes?": that installment and the ones before it
+        "number": 2,
+        "earlier": [{"number": 1, "amount": "300.00", "due": "2026-12-06"}],
     }
 
 

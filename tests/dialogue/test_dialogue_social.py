@@ -78,3 +78,38 @@ def test_how_are_you_is_answered_then_back_to_the_point(convo: Any, lang: str, t
     said = c.texts[-1]
     assert any(w in said for w in ("Tudo", "All good", "Doing well"))
     assert "?" in said  # and a question that leads back to the account
+
+
+@pytest.mark.parametrize(
+    ("text", "laughs"),
+    [
+        ("kkkkk", True),
+        ("KKKK", True),
+        ("rsrs", True),
+        ("hahaha", True),
+        ("hehehe!", True),
+        ("ahahah", True),
+        ("lol", True),
+        ("😂😂", True),
+        ("kkkkk ta bom, sexta entao", False),
+        ("haha ok", False),
+        ("rs", True),
+        ("ok", False),
+        ("", False),
+    ],
+)
+def test_only_laughter(text: str, laughs: bool) -> None:
+    from bot.dialogue.handlers_social import only_laughter
+
+    assert only_laughter(text) is laughs
+
+
+def test_laughter_alone_is_answered_lightly_and_keeps_the_streak(convo: Any) -> None:
+    c = convo()
+    c.send(Reminder("overdue"))
+    d = c.say("out_of_scope", text="blá")
+    assert replies(d) == ["not_understood"]
+    d = c.say("out_of_scope", text="kkkkk")
+    assert replies(d) == ["laughter"]
+    d = c.say("out_of_scope", text="vocês vendem geladeira?")
+    assert replies(d) == ["not_understood_offer_human"]

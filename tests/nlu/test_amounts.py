@@ -28,6 +28,10 @@ def amounts_of(text: str) -> list[str]:
         # "semana que vem" / "mês que vem" is when, not "500 weeks" (the 500 was dropped)
         ("posso pagar 500 semana que vem", ["500.00"]),
         ("consigo 500 mes que vem", ["500.00"]),
+        # how often is no amount: "a cada 15 dias", "de 15 em 15 dias"
+        ("50 agora e 50 a cada 15 dias", ["50.00", "50.00"]),
+        ("50 de 15 em 15 dias", ["50.00"]),
+        ("50 de quinze em quinze dias", ["50.00"]),
     ],
 )
 def test_amounts(text: str, expected: list[str]) -> None:

@@ -58,7 +58,16 @@ def test_resolution_rules(text: str, lang: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["semana que vem", "mês que vem", "quando receber", "next week", "next month", "3x", ""],
+    [
+        "semana que vem",
+        "mês que vem",
+        "quando receber",
+        "next week",
+        "next month",
+        "3x",
+        "",
+        "de 15 em 15 dias",  # how often, not 15 days from now
+    ],
 )
 def test_vague_expressions_give_no_date(text: str) -> None:
     assert dates_of(text) == []

@@ -213,6 +213,28 @@ def test_no_installment_amount_topic_without_the_question(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "posso pagar a segunda antes?",
+        "da pra adiantar a proxima parcela?",
+        "e a terceira, posso adiantar?",
+        "can I pay the second one early?",
+        "can i pay the next installment early",
+        "I'd like to pay the 2nd installment in advance",
+    ],
+)
+def test_pay_early_questions(text: str) -> None:
+    assert "pay_early" in found(text, "topic")
+
+
+@pytest.mark.parametrize(
+    "text", ["posso pagar na segunda?", "vou pagar a primeira parcela sexta", "can I pay monday?"]
+)
+def test_no_pay_early_topic_for_a_day(text: str) -> None:
+    assert "pay_early" not in found(text, "topic")
+
+
+@pytest.mark.parametrize(
     ("text", "topic"),
     [
         ("and what happens if i'm a few days late?", "late_payment"),
