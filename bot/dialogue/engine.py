@@ -71,6 +71,8 @@ HANDLERS: dict[str, Handler] = {
     "opt_out": handlers_safety.opt_out,
     "fewer_messages": handlers_safety.fewer_messages,
     "no_email": handlers_social.no_email,
+    "price_complaint": handlers_offers.price_complaint,
+    "the_rest": handlers_promises.the_rest,
     "dispute": handlers_safety.dispute,
     "request_human": handlers_safety.request_human,
     "other_contact": handlers_safety.other_contact,
@@ -106,6 +108,43 @@ OWN_DEBT = frozenset(
 # A message asking one of the answerable questions with a day in it ("vcs abrem domingo?")
 # is no promise; a plain "pode ser dia 1 então?" is.
 NOT_A_TOPIC = (None, "other_question")
+# where "e o resto?" alone lands, for want of a day or a sum (asked after a part promised)
+REST_QUESTION_ROUTES = frozenset(
+    {
+        NOT_UNDERSTOOD,
+        "negotiate",
+        "ask_debt_details",
+        "promise_to_pay",
+        "answer_question",
+        "offers",
+    }
+)
+# "feito", "done" alone: the payment just made (never where a "yes" is awaited)
+DONE_PHASES = frozenset({"open", "awaiting_promise_date", "agreement"})
+_DONE = frozenset(
+    {
+        "feito",
+        "ta feito",
+        "tá feito",
+        "pronto paguei",
+        "paguei",
+        "pago",
+        "ta pago",
+        "tá pago",
+        "done",
+        "paid",
+        "all done",
+        "done paid",
+        "done it",
+        "sent",
+    }
+)
+
+
+def _says_done(text: str) -> bool:
+    return text.strip().lower().strip("!. ") in _DONE
+
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Topics a handler's own reply already answers ("fechado. a primeira vence qdo?": the
 # agreement's confirmation lists its dates and total).
@@ -297,6 +336,19 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         return _after(before, handlers_payments.media(turn), "media", ctx)
     if tired and name == NOT_UNDERSTOOD:
         name = "fewer_messages"
+    if name in REST_QUESTION_ROUTES and handlers_promises.asks_about_the_rest(
+        _turn(state, event, reading, ctx, flows)
+    ):
+        name = "the_rest"  # "e o resto?" after "só 100 hoje": what is left, and when
+    if name == NOT_UNDERSTOOD and state.phase in DONE_PHASES and _says_done(event.parse.text):
+        name = "already_paid"  # "feito" / "done" after the PIX: a payment told of
+    if name == NOT_UNDERSTOOD and reading.parse.value("payment_method") == "pix":
+        # "manda o valor certinho que eu faço o pix": the PIX, which carries the amount
+        name = "ask_payment_method"
+    if name == NOT_UNDERSTOOD and has_phrase(
+        flows, "price_complaint", state.language or "pt", event.parse.text
+    ):
+        name = "price_complaint"  # "tá caro esse juros hein": heard, and what costs less
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
@@ -506,6 +558,8 @@ def _date_means(
 
 # "mês que vem" / "talvez semana que vem" alone: short, so nothing else is said in it
 LATER_ALONE_WORDS = 6
+# ... after a reminder, to "qual dia?", or to the offers ("talvez semana que vem" to 1) / 2))
+LATER_PHASES = frozenset({"open", "awaiting_promise_date", "offers_presented"})
 
 
 def _later_means(
@@ -514,7 +568,7 @@ def _later_means(
     """ "mês que vem", "talvez mês que vem", "acho que semana que vem" said alone (the
     classifier is unsure of them) are "mês que vem eu pago": a promise still without its
     day, which is asked for (as "next month" and "maybe next month" in English)."""
-    if intent != NOT_UNDERSTOOD or state.phase not in ("open", "awaiting_promise_date"):
+    if intent != NOT_UNDERSTOOD or state.phase not in LATER_PHASES:
         return intent
     text = reading.parse.text
     if "date" in entities or "?" in text or reading.topic not in NOT_A_TOPIC:

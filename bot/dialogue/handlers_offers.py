@@ -136,6 +136,18 @@ def offers(t: Turn) -> Step:
     return present_offers(t, reason="default")
 
 
+def price_complaint(t: Turn) -> Step:
+    """ "tá caro esse juros hein" / "the fees are too high": heard, then what costs less (the
+    offers, the price in full first); with offers already on screen, the other ones."""
+    if not t.can_disclose:
+        from bot.dialogue.handlers_social import not_understood
+
+        return not_understood(t)
+    step = offers(t)
+    step.actions.insert(0, say("price_complaint", t.ctx, has_offers=bool(t.state.on_screen)))
+    return step
+
+
 def hardship_offers(t: Turn) -> Step:
     """Offers suited to hardship: the debtor's segment, else the book's "hardship" one.
 
@@ -375,6 +387,15 @@ def negotiate(t: Turn) -> Step:
         return _settlement(t, amount)
     said = (_decimal(e.value) for e in t.parse.entities if e.entity == "amount")
     amounts = [a for a in said if a is not None]  # "200 now and 200 a month": both, repeats too
+    if (
+        installments is None
+        and len(amounts) == 2
+        and t.says("paying_now")
+        and t.says("later_next_month")
+        and not _now_and_regular(t)
+    ):
+        # "400 agora e 400 mês que vem": an entry now and the rest next month, in one go
+        return _propose(t, 1, amounts[0], down_payment=True)
     if installments is None and len(amounts) == 2 and _now_and_regular(t):
         # "200 agora e 200 por mês" / "200 now and 200 every month": an entry, then monthly
         # ("50 now and 50 every two weeks": then every two weeks, see ``_propose``)

@@ -112,9 +112,9 @@ def promise_to_pay(t: Turn) -> Step:
         amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
     # a promise of its own amount: no longer "só o sofá" for the next "manda o pix"
     drop = (
-        ("promise_amount", AT_STORE)
+        ("promise_amount", AT_STORE, REST_ASKED)
         if part is not None
-        else ("promise_amount", AT_STORE, PAYING_REFS)
+        else ("promise_amount", AT_STORE, PAYING_REFS, REST_ASKED)
     )
     extra = {k: v for k, v in t.state.extra.items() if k not in drop}
     rest: list[Action] = []
@@ -148,7 +148,11 @@ def promise_to_pay(t: Turn) -> Step:
     earlier = t.ctx.open_promise
     if (
         said is None
-        and _says_the_rest(t)
+        and (
+            _says_the_rest(t)
+            or t.state.phase == REST_ASKED_PHASE
+            and bool(t.state.extra.get(REST_ASKED))
+        )
         and earlier is not None
         and earlier.amount < balance
         and t.ctx.today <= earlier.due <= due
@@ -217,7 +221,8 @@ def part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Ste
         )
     if rest_day > limit:
         return negotiate(t)
-    extra = {k: v for k, v in t.state.extra.items() if k not in ("promise_amount", AT_STORE)}
+    drop = ("promise_amount", AT_STORE, REST_ASKED)
+    extra = {k: v for k, v in t.state.extra.items() if k not in drop}
     extra[PROMISED_NOW] = promised_now(part, part_day)
     return t.step(
         RecordPromise(due=rest_day, amount=balance),
@@ -287,6 +292,48 @@ def _says_the_rest(t: Turn) -> bool:
     return _THE_REST.search(normalise(t.parse.text)) is not None
 
 
+# "e o resto?" answered: the next day said is the rest's (the part keeps its own day)
+REST_ASKED = "rest_asked"
+REST_ASKED_PHASE = "awaiting_promise_date"
+# "e o resto?" / "and the rest?" alone: a question about what a part leaves
+_REST_QUESTION = re.compile(
+    r"^(?:e|and|mas|but|what\s+about)?\s*(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|"
+    r"the\s+remainder|what'?s\s+left)(?:\s+(?:como\s+fica|fica\s+como|then))?\s*\??$"
+)
+
+
+def asks_about_the_rest(t: Turn) -> bool:
+    """ "e o resto?" with an open promise of part of the balance (no day or sum said)."""
+    promise = t.ctx.open_promise
+    if promise is None or promise.status != "open" or not t.can_disclose:
+        return False
+    if t.parse.value("date") is not None or t.parse.value("amount") is not None:
+        return False
+    if promise.amount >= t.ctx.balance.total:
+        return False
+    return _REST_QUESTION.match(normalise(t.parse.text).strip()) is not None
+
+
+def the_rest(t: Turn) -> Step:
+    """What the promised part leaves, and the choice: a day for it, or a plan."""
+    promise = t.ctx.open_promise
+    assert promise is not None  # asks_about_the_rest
+    left = t.ctx.balance.total - promise.amount
+    return t.step(
+        say(
+            "rest_after_part",
+            t.ctx,
+            part=money_str(promise.amount),
+            part_date=promise.due.isoformat(),
+            is_today=promise.due == t.ctx.today,
+            rest=money_str(left),
+            max_days=t.ctx.offers.promise_max_days,
+        ),
+        phase=REST_ASKED_PHASE,
+        extra={**t.state.extra, REST_ASKED: True},
+    )
+
+
 def _rest_later(t: Turn) -> bool:
     """ "... e o resto depois", "200 na sexta, o resto só no outro mês": the part promised is
     not all of it (an amount said beside "the rest" is that part)."""
@@ -307,6 +354,8 @@ def _said_date(t: Turn) -> date | None:
         return None  # "sexta dia 1", and the 1st is no Friday: ask which day
     if len(dates) > 1 and any(w in f" {normalise(t.parse.text)} " for w in NEGATIONS):
         return dates[-1]
+    if not dates and t.says("paying_now") and not t.says("day_off"):
+        return t.ctx.today  # "vou pagar só 100 agora, pode ser?": today, not "which day?"
     return dates[0] if dates else None
 
 

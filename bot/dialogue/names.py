@@ -90,6 +90,8 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "named_debt_due",
         "fewer_messages",
         "no_email",
+        "price_complaint",
+        "rest_after_part",
         "already_paid",
         "already_paid_seen",  # "paguei" just after the store confirmed it
         "receipt_received",

@@ -146,10 +146,25 @@ _SEND_THE_PIX = re.compile(
 )
 
 
+# "agora não dá" / "não dá agora": "not now", which the classifier splits between these;
+# together they are sure enough, and either answer fits ("talk later" or "can't pay now")
+NOT_NOW = frozenset({"callback_later", "cannot_pay"})
+NOT_NOW_SHARE = frozenset({*NOT_NOW, "deny"})
+
+
+def _not_now(parse: Parse, ctx: Context) -> bool:
+    if parse.intent not in NOT_NOW:
+        return False
+    share = sum(c for name, c in parse.intent_ranking if name in NOT_NOW_SHARE)
+    return share >= ctx.settings.nlu_threshold
+
+
 def _understood_intents(parse: Parse, ctx: Context, flows: Flows) -> list[str]:
     main = effective(
         parse.intent, parse.confidence, [e.entity for e in parse.entities], ctx, flows
     )
+    if main == NOT_UNDERSTOOD and _not_now(parse, ctx):
+        main = parse.intent
     found = [main] if main != NOT_UNDERSTOOD else []
     for clause in parse.clauses:
         names = [e.entity for e in clause.entities]

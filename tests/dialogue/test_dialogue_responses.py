@@ -35,6 +35,8 @@ def sample_vars() -> dict[str, object]:
         "max_date": "2026-12-03",
         "rest": "312.50",
         "rest_date": "2026-12-10",
+        "part": "100.00",
+        "part_date": "2026-12-03",
         "claimed": "200.00",
         "max_days": 10,
         "amount": "450.00",
