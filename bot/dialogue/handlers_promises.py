@@ -27,7 +27,7 @@ from bot.dialogue.handlers_offers import (
 )
 from bot.dialogue.handlers_payments import CLAIMED_PAID, PAYING_REFS, paying_total
 from bot.dialogue.reading import says_day_off
-from bot.dialogue.rest_day import split_days
+from bot.dialogue.rest_day import split_days, split_parts
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW, TALK_LATER
 from bot.dialogue.turn import Step, Turn, as_amount, as_date, money_str, normalise, say
 
@@ -56,6 +56,11 @@ def promise_to_pay(t: Turn) -> Step:
     if said is not None:
         t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
     split = split_days(t) if said is not None else None
+    parts = split_parts(t) if split is not None else None
+    if parts is not None:
+        many = parts_and_rest(t, *parts)
+        if many is not None:
+            return many
     if split is not None and said is not None:
         return part_and_rest(t, said, *split)
     halves = _half_days(t) if said is None else None
@@ -205,6 +210,48 @@ def promised_now(amount: Decimal, due: date) -> dict[str, str]:
     """The ``PROMISED_NOW`` value: what this turn promised, for a PIX asked in the same
     message (the promise is not stored yet when its amount is chosen)."""
     return {"amount": money_str(amount), "due": due.isoformat()}
+
+
+def parts_and_rest(t: Turn, parts: list[tuple[Decimal, date]], rest_day: date) -> Step | None:
+    """ "300 hoje e 300 sexta e o resto dia 10": each part on its day and the rest by the
+    rest's day, all said back (one promise is open at a time: the whole balance by the rest's
+    day, as ``part_and_rest``). None when the parts and days do not fit the promise rules
+    (more than is owed, a day gone, the rest past the limit): the one-part rules decide."""
+    balance = t.ctx.balance.total
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    paid = sum((amount for amount, _ in parts), Decimal(0))
+    if paid >= balance or parts[0][1] < t.ctx.today or rest_day > limit:
+        return None
+    if rest_day <= parts[-1][1]:
+        return None
+    drop = ("promise_amount", AT_STORE, REST_ASKED)
+    extra = {k: v for k, v in t.state.extra.items() if k not in drop}
+    extra[PROMISED_NOW] = promised_now(*parts[0])
+    tomorrow = t.ctx.today + timedelta(days=1)
+    said = [
+        {
+            "amount": money_str(amount),
+            "date": day.isoformat(),
+            "is_today": day == t.ctx.today,
+            "is_tomorrow": day == tomorrow,
+        }
+        for amount, day in parts
+    ]
+    return t.step(
+        RecordPromise(due=rest_day, amount=balance),
+        say(
+            "promise_parts_and_rest",
+            t.ctx,
+            parts=said,
+            rest=money_str(balance - paid),
+            rest_date=rest_day.isoformat(),
+            rest_is_tomorrow=rest_day == tomorrow,
+        ),
+        phase="open",
+        extra=extra,
+        on_screen=(),
+        pending_plan=None,
+    )
 
 
 def part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:

@@ -92,6 +92,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "no_email",
         "price_complaint",
         "rest_after_part",
+        "promise_parts_and_rest",
         "already_paid",
         "already_paid_seen",  # "paguei" just after the store confirmed it
         "receipt_received",

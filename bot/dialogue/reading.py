@@ -146,14 +146,17 @@ _SEND_THE_PIX = re.compile(
 )
 
 
-# "agora não dá" / "não dá agora": "not now", which the classifier splits between these;
-# together they are sure enough, and either answer fits ("talk later" or "can't pay now")
+# "agora não dá" / "não dá agora": "not now", which the classifier splits between these (and
+# a plain no); together they are sure enough, and each answer fits ("talk later", "can't pay
+# now", or the no to what was asked)
 NOT_NOW = frozenset({"callback_later", "cannot_pay"})
 NOT_NOW_SHARE = frozenset({*NOT_NOW, "deny"})
 
 
 def _not_now(parse: Parse, ctx: Context) -> bool:
-    if parse.intent not in NOT_NOW:
+    """ "agora não dá", "não tem como antes não": the "not now" intents (a no among them)
+    together sure enough; the top one is acted on."""
+    if parse.intent not in NOT_NOW_SHARE:
         return False
     share = sum(c for name, c in parse.intent_ranking if name in NOT_NOW_SHARE)
     return share >= ctx.settings.nlu_threshold

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
-from bot.dialogue.turn import Turn, as_date
+from bot.dialogue.turn import Turn, as_amount, as_date
 
 _REST_WORD = re.compile(
     r"\b(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|the\s+remainder|"
@@ -38,3 +39,29 @@ def split_days(t: Turn) -> tuple[date, date] | None:
     if after[0] <= part:
         return None
     return part, after[0]
+
+
+def split_parts(t: Turn) -> tuple[list[tuple[Decimal, date]], date] | None:
+    """ "300 hoje e 300 sexta e o resto dia 10": each part's amount with its day (in the order
+    said, each amount before its day), and the rest's day; None unless two parts or more."""
+    split = split_days(t)
+    rest = _REST_WORD.search(t.parse.text)
+    if split is None or rest is None:
+        return None
+    before = sorted(
+        (e for e in t.parse.entities if e.entity in ("amount", "date") and e.end <= rest.start()),
+        key=lambda e: e.start,
+    )
+    amounts = [e for e in before if e.entity == "amount"]
+    days = [e for e in before if e.entity == "date"]
+    if len(amounts) < 2 or len(amounts) != len(days):
+        return None
+    parts: list[tuple[Decimal, date]] = []
+    for amount, day in zip(amounts, days, strict=True):
+        value, when = as_amount(amount.value), as_date(day.value)
+        if value is None or when is None or amount.start > day.start:
+            return None
+        parts.append((value, when))
+    if any(b[1] < a[1] for a, b in zip(parts, parts[1:], strict=False)):
+        return None
+    return parts, split[1]

@@ -194,6 +194,9 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"deixo)\s+(?:\w+\s+){0,2}?"
             r"(?:na|la\s+na|direto\s+na|pessoalmente\s+na)\s+(?:loja|filial|agencia|unidade)|"
             r"\bna\s+loja\s+(?:mesmo|pode|posso|da\s+pra|aceita)|\bpessoalmente\s*\?|"
+            # "e na loja?" after "no cartão?": a question about the counter
+            r"^\s*(?:e\s+)?(?:pagando\s+)?na\s+loja\s*\??\s*$|"
+            r"^\s*(?:and|what\s+about)?\s*(?:paying\s+)?(?:at|in)\s+the\s+(?:store|shop)\s*\??\s*$|"
             r"\b(?:pay|drop\s+(?:it|by)|come)\s+(?:\w+\s+){0,2}?(?:at|in)\s+(?:the|your)\s+"
             r"(?:store|shop|branch)|\bin\s+person\b|"
             r"\b(?:drop|stop|swing|come|pop|go|head)\s+(?:by|over\s+to|in\s+to|into|to|in\s+at)\s+"
