@@ -349,6 +349,12 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         flows, "price_complaint", state.language or "pt", event.parse.text
     ):
         name = "price_complaint"  # "tá caro esse juros hein": heard, and what costs less
+    if (
+        name == NOT_UNDERSTOOD
+        and event.parse.intent in ("promise_to_pay", "negotiate")
+        and has_phrase(flows, "wants_in_full", state.language or "pt", event.parse.text)
+    ):
+        name = "negotiate"  # "quero quitar" (unsure): the price for paying it all at once
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
@@ -357,9 +363,13 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         state.phase == "awaiting_receipt"
         and name in (NOT_UNDERSTOOD, "answer_question")
         and reading.topic in NOT_A_TOPIC
-        and has_phrase(flows, "receipt_words", state.language or "pt", event.parse.text)
+        and any(
+            has_phrase(flows, words, state.language or "pt", event.parse.text)
+            for words in ("receipt_words", "whats_next")
+        )
     ):
-        name = "receipt_how"  # "should i send a pic of it?": yes, here
+        # "should i send a pic of it?" / "agora é só isso?": yes, the receipt here
+        name = "receipt_how"
     if (state.phase == "awaiting_receipt" or intent in RECEIPT_NOT_HARDSHIP) and has_phrase(
         flows, "no_receipt", state.language or "pt", event.parse.text
     ):

@@ -88,6 +88,10 @@ def promise_to_pay(t: Turn) -> Step:
     if due > limit and t.state.extra.get("too_far_asked"):
         # "I just need till the 15th" again after the offers: a person decides on the date.
         return request_approval(t, asked_date=due.isoformat(), max_date=limit.isoformat())
+    if due > limit and not t.debts and _in_agreement(t):
+        # "posso mudar o vencimento pro dia 15?" with everything in an agreement: a change
+        # to it (a person's), not "the 15th is past what I can note" for a promise
+        return negotiate(t)
     if due < t.ctx.today or due > limit:
         name = "promise_date_past" if due < t.ctx.today else "promise_too_far"
         lead = say(name, t.ctx, date=due.isoformat(), max_date=limit.isoformat())
@@ -391,6 +395,11 @@ def _rest_later(t: Turn) -> bool:
             r"\b(?:o\s+resto|o\s+restante|the\s+rest|the\s+remainder)\b", normalise(t.parse.text)
         )
     )
+
+
+def _in_agreement(t: Turn) -> bool:
+    agreement = t.ctx.agreement
+    return agreement is not None and agreement.status in ("active", "pending_approval")
 
 
 def _said_date(t: Turn) -> date | None:
