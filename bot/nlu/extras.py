@@ -112,6 +112,8 @@ _RELATIVE = re.compile(
     r"(?:aqui\s+)?e\s+(?:a|o)|quem\s+fala\s+e\s+(?:a|o)|eu\s+sou\s+(?:a|o)|falo\s+como\s+(?:a|o)|"
     r"sou\s+s[oó]\s+(?:a|o))\s+(?P<kin>" + _KIN_ALT + r")\b(?:\s+(?:dele|dela|do|da|de))?|"
     r"\b(?:sou|eu\s+sou|aqui\s+e)\s+(?P<kin3>" + _KIN_ALT + r")\s+(?:dele|dela)\b|"
+    # "não, é o marido dela": who answers, said of the person asked for
+    r"(?:^|\bnao\W+|\bn\W+)(?:e|eh)\s+(?:a|o)\s+(?P<kin4>" + _KIN_ALT + r")\s+(?:dele|dela)\b|"
     r"\b(?:this\s+is|i\s+am|im|i'm|it's|its|it\s+is)\s+(?:his|her|their|the)\s+(?P<kin2>"
     + _KIN_ALT
     + r")\b"
@@ -147,7 +149,7 @@ def extract_hardship(folded: str) -> list[Span]:
 def extract_relative(folded: str) -> list[Span]:
     found: list[Span] = []
     for m in _RELATIVE.finditer(folded):
-        word = m["kin"] or m["kin2"] or m["kin3"]
+        word = m["kin"] or m["kin2"] or m["kin3"] or m["kin4"]
         value = next((n for n, p in _KIN_WORD.items() if p.match(word)), "relative")
         found.append(Span("relative", value, m.start(), m.end()))
     return found
