@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
@@ -18,6 +19,7 @@ from bot.dialogue.turn import (
     Step,
     Turn,
     as_amount,
+    as_date,
     money_str,
     normalise,
     payment_reference,
@@ -327,6 +329,44 @@ def paid_now_put_off_rest(t: Turn) -> tuple[DebtView, ...]:
         and not any(_names(d, _words(c.text)) for c in put_off)
     )
     return now if 0 < len(now) < len(debts) else ()
+
+
+def debts_on_days(t: Turn) -> list[tuple[tuple[DebtView, ...], date]] | None:
+    """ "vou pagar o fone sexta e o celular dia 10": each open debt named with the day said
+    after it, grouped by day, earliest first; None unless every open debt (two or more) is
+    named, each before a day of its own, on two days or more."""
+    debts = t.debts
+    if len(debts) < 2 or not t.can_disclose:
+        return None
+    text = t.parse.text
+    days = sorted(
+        (e.start, d)
+        for e in t.parse.entities
+        if e.entity == "date" and (d := as_date(e.value)) is not None
+    )
+    if len(days) < 2:
+        return None
+    spans = [(m.start(), m.group()) for m in re.finditer(r"\w+", text)]
+    placed: dict[DebtView, date] = {}
+    for debt in debts:
+        at = next((start for start, word in spans if _names(debt, _words(word))), None)
+        if at is None:
+            return None
+        after = [day for start, day in days if start > at]
+        if not after:
+            return None
+        placed[debt] = after[0]
+    by_day: dict[date, tuple[DebtView, ...]] = {}
+    for debt, day in placed.items():
+        by_day[day] = (*by_day.get(day, ()), debt)
+    if len(by_day) < 2:
+        return None
+    return [(by_day[day], day) for day in sorted(by_day)]
+
+
+def debts_total(t: Turn, debts: tuple[DebtView, ...]) -> Decimal:
+    """What these debts amount to today, with their own late fee and interest."""
+    return _part_total(t, debts)
 
 
 def named_due(t: Turn, named: tuple[DebtView, ...]) -> Step:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.core.business_days import add_business_days
+from bot.core.domain import DebtView
 from bot.core.months import MONTHS
 from bot.dialogue.actions import (
     Action,
@@ -25,7 +26,13 @@ from bot.dialogue.handlers_offers import (
     present_offers,
     request_approval,
 )
-from bot.dialogue.handlers_payments import CLAIMED_PAID, PAYING_REFS, paying_total
+from bot.dialogue.handlers_payments import (
+    CLAIMED_PAID,
+    PAYING_REFS,
+    debts_on_days,
+    debts_total,
+    paying_total,
+)
 from bot.dialogue.reading import says_day_off
 from bot.dialogue.rest_day import split_days, split_parts
 from bot.dialogue.state import PLAN_LATER, PROMISED_NOW, TALK_LATER
@@ -55,6 +62,11 @@ def promise_to_pay(t: Turn) -> Step:
     said = as_amount(t.parse.value("amount"))
     if said is not None:
         t = replace(t, state=t.state.evolve(extra={**t.state.extra, "promise_amount": str(said)}))
+    per_debt = debts_on_days(t) if said is None else None
+    if per_debt is not None:
+        step = _debts_on_their_days(t, per_debt)
+        if step is not None:
+            return step
     split = split_days(t) if said is not None else None
     parts = split_parts(t) if split is not None else None
     if parts is not None:
@@ -258,7 +270,31 @@ def parts_and_rest(t: Turn, parts: list[tuple[Decimal, date]], rest_day: date) -
     )
 
 
-def part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Step:
+def _debts_on_their_days(
+    t: Turn, per_debt: list[tuple[tuple[DebtView, ...], date]]
+) -> Step | None:
+    """ "vou pagar o fone sexta e o celular dia 10": the first day's purchases on that day and
+    the rest by the last day, each named (the balance promised by the last day, as "150 hj e
+    o resto dia 10"). None past the promise limit or with more than two days: the usual
+    rules decide."""
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if len(per_debt) != 2:
+        return None
+    (first, first_day), (last, last_day) = per_debt
+    if first_day < t.ctx.today or last_day > limit:
+        return None
+    part = debts_total(t, first)
+    names = (", ".join(d.description for d in first), ", ".join(d.description for d in last))
+    return part_and_rest(t, part, first_day, last_day, names=names)
+
+
+def part_and_rest(
+    t: Turn,
+    part: Decimal,
+    part_day: date,
+    rest_day: date,
+    names: tuple[str, str] | None = None,
+) -> Step:
     """ "150 hj e o resto dia 10": the whole balance promised by the rest's day, the part on
     its own day (its PIX, if asked, is for the part). One promise is open at a time, so the
     rest's day is the promise's; a rest day past the promise limit is a plan instead (a
@@ -287,6 +323,8 @@ def part_and_rest(t: Turn, part: Decimal, part_day: date, rest_day: date) -> Ste
             rest=money_str(balance - part),
             rest_date=rest_day.isoformat(),
             rest_is_tomorrow=rest_day == t.ctx.today + timedelta(days=1),
+            part_names=names[0] if names else None,
+            rest_names=names[1] if names else None,
         ),
         phase="open",
         extra=extra,

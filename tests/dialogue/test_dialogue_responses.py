@@ -37,6 +37,8 @@ def sample_vars() -> dict[str, object]:
         "rest_date": "2026-12-10",
         "part": "100.00",
         "part_date": "2026-12-03",
+        "part_names": "Fone",
+        "rest_names": "Celular",
         "parts": [
             {"amount": "100.00", "date": "2026-12-03", "is_today": True, "is_tomorrow": False},
             {"amount": "100.00", "date": "2026-12-05", "is_today": False, "is_tomorrow": False},
