@@ -71,7 +71,9 @@ HANDLERS: dict[str, Handler] = {
     "opt_out": handlers_safety.opt_out,
     "fewer_messages": handlers_safety.fewer_messages,
     "no_email": handlers_social.no_email,
+    "whats_next": handlers_social.whats_next,
     "price_complaint": handlers_offers.price_complaint,
+    "no_agreement_now": handlers_offers.no_agreement_now,
     "the_rest": handlers_promises.the_rest,
     "dispute": handlers_safety.dispute,
     "request_human": handlers_safety.request_human,
@@ -119,6 +121,8 @@ REST_QUESTION_ROUTES = frozenset(
         "offers",
     }
 )
+# "e agora?" / "what now?": short, nothing else asked
+WHATS_NEXT_WORDS = 4
 # "feito", "done" alone: the payment just made (never where a "yes" is awaited)
 DONE_PHASES = frozenset({"open", "awaiting_promise_date", "agreement"})
 _DONE = frozenset(
@@ -355,6 +359,21 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         and has_phrase(flows, "wants_in_full", state.language or "pt", event.parse.text)
     ):
         name = "negotiate"  # "quero quitar" (unsure): the price for paying it all at once
+    if (
+        name in (NOT_UNDERSTOOD, "answer_question")
+        and ctx.agreement is None
+        and (state.verified or _no_check(ctx))
+        and has_phrase(flows, "had_agreement", state.language or "pt", event.parse.text)
+    ):
+        name = "no_agreement_now"  # "mas eu tinha feito um acordo": it ended; why, and again
+    if (
+        name in (NOT_UNDERSTOOD, "answer_question")
+        and state.phase not in ("awaiting_receipt", "with_agent", "closed")
+        and reading.topic in NOT_A_TOPIC
+        and len(event.parse.text.split()) <= WHATS_NEXT_WORDS
+        and has_phrase(flows, "whats_next", state.language or "pt", event.parse.text)
+    ):
+        name = "whats_next"  # "e agora?": what this moment waits for (an option, a day...)
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):

@@ -136,6 +136,15 @@ def offers(t: Turn) -> Step:
     return present_offers(t, reason="default")
 
 
+def no_agreement_now(t: Turn) -> Step:
+    """ "mas eu tinha feito um acordo" with none active: an agreement ends when an installment
+    is too late (the balance is open again), said without blame, and the offers again."""
+    step = present_offers(t, reason="default")
+    grace = t.ctx.settings.agreement_grace_days
+    step.actions.insert(0, say("no_agreement_now", t.ctx, grace_days=grace))
+    return step
+
+
 def price_complaint(t: Turn) -> Step:
     """ "tá caro esse juros hein" / "the fees are too high": heard, then what costs less (the
     offers, the price in full first); with offers already on screen, the other ones."""

@@ -38,6 +38,12 @@ def _emoji_only(text: str) -> bool:
     return bool(text.strip()) and not any(c.isalnum() for c in text)
 
 
+def whats_next(t: Turn) -> Step:
+    """ "e agora?" / "what now?": what the conversation waits for (a yes to the plan, an
+    option, a day), or that nothing is pending."""
+    return t.step(say("whats_next", t.ctx, **_point(t)))
+
+
 def no_email(t: Turn) -> Step:
     """ "meu email é ana@gmail.com" (after asking for a boleto by email): we send nothing by
     email, everything comes here; said so, then back to the point."""

@@ -38,6 +38,7 @@ def sample_vars() -> dict[str, object]:
         "part": "100.00",
         "part_date": "2026-12-03",
         "part_names": "Fone",
+        "grace_days": 5,
         "rest_names": "Celular",
         "parts": [
             {"amount": "100.00", "date": "2026-12-03", "is_today": True, "is_tomorrow": False},
