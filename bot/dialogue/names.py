@@ -92,6 +92,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "no_email",
         "price_complaint",
         "rest_after_part",
+        "part_now_rest_which_day",  # "half now and half next week": the part noted, which day?
         "already_paid",
         "already_paid_seen",  # "paguei" just after the store confirmed it
         "receipt_received",
