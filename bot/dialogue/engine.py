@@ -84,6 +84,7 @@ HANDLERS: dict[str, Handler] = {
     "goodbye": handlers_social.goodbye,
     "acknowledge": handlers_social.acknowledge,
     "laughter": handlers_social.laughter,
+    "someone_else_pays": handlers_social.someone_else_pays,
     NOT_UNDERSTOOD: handlers_social.not_understood,
     # questions answered from data, relatives answering (routed by entity)
     **handlers_questions.HANDLERS,
@@ -108,6 +109,8 @@ OWN_DEBT = frozenset(
 # A message asking one of the answerable questions with a day in it ("vcs abrem domingo?")
 # is no promise; a plain "pode ser dia 1 então?" is.
 NOT_A_TOPIC = (None, "other_question")
+# "my husband handles this" / "meu marido que cuida disso", however the classifier took it
+SOMEONE_ELSE_ROUTES = (NOT_UNDERSTOOD, "dispute", "callback_later", "cannot_pay", "no_means")
 # where "e o resto?" alone lands, for want of a day or a sum (asked after a part promised)
 REST_QUESTION_ROUTES = frozenset(
     {
@@ -351,6 +354,15 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         name = "price_complaint"  # "tá caro esse juros hein": heard, and what costs less
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
+    language = state.language or "pt"
+    if (
+        name in SOMEONE_ELSE_ROUTES
+        and (state.verified or _no_check(ctx))
+        and has_phrase(flows, "someone_else_pays", language, event.parse.text)
+    ):
+        name = "someone_else_pays"  # "my husband handles this": anyone can pay, ask the PIX
+    elif name == NOT_UNDERSTOOD and has_phrase(flows, "relay", language, event.parse.text):
+        name = "acknowledge"  # "ill tell him": passed on to whoever pays
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
         name = "laughter"  # "kkkkk": a light reply and what is pending, not "não entendi"
     if (

@@ -150,6 +150,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "goodbye",
         "acknowledge",
         "laughter",  # "kkkkk" alone
+        "someone_else_pays",  # "my husband handles this": anyone can pay, we keep writing here
         "acknowledge_later",
         "agreement_change_person",
         "agreement_pay_rest",
