@@ -34,7 +34,7 @@ from bot.dialogue.events import on_agent_released, on_payment, on_reminder
 from bot.dialogue.flows import NOT_UNDERSTOOD, QUESTION, FlowError, Flows, default_flows
 from bot.dialogue.reading import Reading, has_phrase, read_message, says_day_off
 from bot.dialogue.state import ONE_TURN_KEYS, ConversationState
-from bot.dialogue.turn import Handler, Step, Turn, say
+from bot.dialogue.turn import Handler, Step, Turn, normalise, say
 
 HANDLERS: dict[str, Handler] = {
     # identity
@@ -626,6 +626,9 @@ def _and_then(
             # "I get paid on the 20th, can I pay then?": the day was too far and the options
             # are on the table; a PIX of the whole balance under them answers nothing
             continue
+        if second == "ask_payment_method" and _asks_only_the_day(reading, flows, step.state):
+            # "i get paid friday, can i pay then?": that day asked (and noted), not the PIX
+            continue
         if second == "identity_confirmed":
             handler = second
         elif second == QUESTION:
@@ -645,6 +648,23 @@ def _and_then(
             before = [_pix_follows(a) for a in before]
         step = Step([*before, *more.actions], more.state)
     return step
+
+
+# what asks how to pay, beside "can i pay ...": "can i pay by pix", "how can i pay"
+_HOW_TO_PAY = re.compile(
+    r"\b(?:how|where|details?|key|code|bank|send|pix|boleto|link|card|qr|como|onde|chave|"
+    r"codigo|dados|manda|mande|envia|envie)\b"
+)
+
+
+def _asks_only_the_day(reading: Reading, flows: Flows, state: ConversationState) -> bool:
+    """ "i get paid friday, can i pay then?": a day asked for, nothing about how to pay."""
+    text = reading.parse.text
+    if reading.parse.value("payment_method") is not None or reading.parse.value("date") is None:
+        return False
+    if not has_phrase(flows, "can_i_pay", state.language or "pt", text):
+        return False
+    return _HOW_TO_PAY.search(normalise(text)) is None
 
 
 def _pix_follows(action: Action) -> Action:
