@@ -363,6 +363,13 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         name = "someone_else_pays"  # "my husband handles this": anyone can pay, ask the PIX
     elif name == NOT_UNDERSTOOD and has_phrase(flows, "relay", language, event.parse.text):
         name = "acknowledge"  # "ill tell him": passed on to whoever pays
+    elif (
+        name == NOT_UNDERSTOOD
+        and state.phase == "agreement"
+        and has_phrase(flows, "wants_in_full", language, event.parse.text)
+        and not _NEGATED.search(normalise(event.parse.text))
+    ):
+        name = "negotiate"  # "actually i want to pay it all at once": the agreement's rest
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
         name = "laughter"  # "kkkkk": a light reply and what is pending, not "não entendi"
     if (
@@ -649,6 +656,8 @@ def _and_then(
         step = Step([*before, *more.actions], more.state)
     return step
 
+
+_NEGATED = re.compile(r"\b(?:can\s*t|cant|cannot|won\s*t|wont|not|no|nao|n|nem)\b")
 
 # what asks how to pay, beside "can i pay ...": "can i pay by pix", "how can i pay"
 _HOW_TO_PAY = re.compile(
