@@ -48,6 +48,7 @@ HANDLERS: dict[str, Handler] = {
     # promises
     "promise_to_pay": handlers_promises.promise_to_pay,
     "ask_day": handlers_promises.ask_day,
+    "which_day": handlers_promises.which_day,
     "cannot_pay": handlers_promises.cannot_pay,
     "no_means": handlers_promises.no_means,
     "callback_later": handlers_promises.callback_later,
@@ -370,6 +371,14 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         and not _NEGATED.search(normalise(event.parse.text))
     ):
         name = "negotiate"  # "actually i want to pay it all at once": the agreement's rest
+    elif (
+        (name == NOT_UNDERSTOOD or name == "answer_question" and reading.topic in NOT_A_TOPIC)
+        and state.phase in ("open", "awaiting_promise_date")
+        and (state.verified or _no_check(ctx))
+        and reading.parse.value("date") is None
+        and has_phrase(flows, "weekend", language, event.parse.text)
+    ):
+        name = "which_day"  # "can i pay on the weekend instead": which day of it?
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
         name = "laughter"  # "kkkkk": a light reply and what is pending, not "não entendi"
     if (
