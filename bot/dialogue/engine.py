@@ -388,6 +388,19 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         and has_phrase(flows, "receipt_words", state.language or "pt", event.parse.text)
     ):
         name = "receipt_how"  # "should i send a pic of it?": yes, here
+    elif (
+        state.phase == "awaiting_receipt"
+        and name == "ask_payment_method"
+        and reading.parse.value("payment_method") is None
+        and has_phrase(flows, "receipt_words", state.language or "pt", event.parse.text)
+    ):
+        name = "receipt_how"  # "i can send a pic": the photo, here ("pic" is no PIX)
+    elif (
+        state.phase == "awaiting_receipt"
+        and name == NOT_UNDERSTOOD
+        and reading.parse.value("payment_method") is not None
+    ):
+        name = "already_paid"  # "last week, cash at the store": how it was paid
     if (state.phase == "awaiting_receipt" or intent in RECEIPT_NOT_HARDSHIP) and has_phrase(
         flows, "no_receipt", state.language or "pt", event.parse.text
     ):
