@@ -409,6 +409,13 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         # not a hardship or an opt-out; a receipt is only ever about a payment made
         name, then = "already_paid", []
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
+    if (
+        reading.opt_out
+        and step.state.phase == "awaiting_promise_date"
+        and "opt_out" in flows.together.get(intent, ())
+    ):
+        # "pls stop messaging me, ill pay when i can": no "which day?" above the stop
+        step = Step([], state)
     step.actions[:0] = lead
     if name not in NO_MORE:
         then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
