@@ -379,6 +379,14 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         and has_phrase(flows, "weekend", language, event.parse.text)
     ):
         name = "which_day"  # "can i pay on the weekend instead": which day of it?
+    elif (
+        name in (NOT_UNDERSTOOD, "answer_question")
+        and reading.topic in NOT_A_TOPIC
+        and state.phase == "agreement"
+        and reading.parse.value("date") is not None
+        and has_phrase(flows, "can_i_pay", language, event.parse.text)
+    ):
+        name = "negotiate"  # "can i pay the first one on the 15th instead": a change, a person's
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
         name = "laughter"  # "kkkkk": a light reply and what is pending, not "não entendi"
     if (
