@@ -34,7 +34,7 @@ from bot.dialogue.events import on_agent_released, on_payment, on_reminder
 from bot.dialogue.flows import NOT_UNDERSTOOD, QUESTION, FlowError, Flows, default_flows
 from bot.dialogue.reading import Reading, has_phrase, read_message, says_day_off
 from bot.dialogue.state import ONE_TURN_KEYS, ConversationState
-from bot.dialogue.turn import Handler, Step, Turn, say
+from bot.dialogue.turn import Handler, Step, Turn, normalise, say
 
 HANDLERS: dict[str, Handler] = {
     # identity
@@ -48,6 +48,7 @@ HANDLERS: dict[str, Handler] = {
     # promises
     "promise_to_pay": handlers_promises.promise_to_pay,
     "ask_day": handlers_promises.ask_day,
+    "which_day": handlers_promises.which_day,
     "cannot_pay": handlers_promises.cannot_pay,
     "no_means": handlers_promises.no_means,
     "callback_later": handlers_promises.callback_later,
@@ -86,6 +87,7 @@ HANDLERS: dict[str, Handler] = {
     "goodbye": handlers_social.goodbye,
     "acknowledge": handlers_social.acknowledge,
     "laughter": handlers_social.laughter,
+    "someone_else_pays": handlers_social.someone_else_pays,
     NOT_UNDERSTOOD: handlers_social.not_understood,
     # questions answered from data, relatives answering (routed by entity)
     **handlers_questions.HANDLERS,
@@ -110,6 +112,8 @@ OWN_DEBT = frozenset(
 # A message asking one of the answerable questions with a day in it ("vcs abrem domingo?")
 # is no promise; a plain "pode ser dia 1 então?" is.
 NOT_A_TOPIC = (None, "other_question")
+# "my husband handles this" / "meu marido que cuida disso", however the classifier took it
+SOMEONE_ELSE_ROUTES = (NOT_UNDERSTOOD, "dispute", "callback_later", "cannot_pay", "no_means")
 # where "e o resto?" alone lands, for want of a day or a sum (asked after a part promised)
 REST_QUESTION_ROUTES = frozenset(
     {
@@ -376,6 +380,38 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         name = "whats_next"  # "e agora?": what this moment waits for (an option, a day...)
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
+    language = state.language or "pt"
+    if (
+        name in SOMEONE_ELSE_ROUTES
+        and (state.verified or _no_check(ctx))
+        and has_phrase(flows, "someone_else_pays", language, event.parse.text)
+    ):
+        name = "someone_else_pays"  # "my husband handles this": anyone can pay, ask the PIX
+    elif name == NOT_UNDERSTOOD and has_phrase(flows, "relay", language, event.parse.text):
+        name = "acknowledge"  # "ill tell him": passed on to whoever pays
+    elif (
+        name == NOT_UNDERSTOOD
+        and state.phase == "agreement"
+        and has_phrase(flows, "wants_in_full", language, event.parse.text)
+        and not _NEGATED.search(normalise(event.parse.text))
+    ):
+        name = "negotiate"  # "actually i want to pay it all at once": the agreement's rest
+    elif (
+        (name == NOT_UNDERSTOOD or name == "answer_question" and reading.topic in NOT_A_TOPIC)
+        and state.phase in ("open", "awaiting_promise_date")
+        and (state.verified or _no_check(ctx))
+        and reading.parse.value("date") is None
+        and has_phrase(flows, "weekend", language, event.parse.text)
+    ):
+        name = "which_day"  # "can i pay on the weekend instead": which day of it?
+    elif (
+        name in (NOT_UNDERSTOOD, "answer_question")
+        and reading.topic in NOT_A_TOPIC
+        and state.phase == "agreement"
+        and reading.parse.value("date") is not None
+        and has_phrase(flows, "can_i_pay", language, event.parse.text)
+    ):
+        name = "negotiate"  # "can i pay the first one on the 15th instead": a change, a person's
     if name == NOT_UNDERSTOOD and not lead and handlers_social.only_laughter(event.parse.text):
         name = "laughter"  # "kkkkk": a light reply and what is pending, not "não entendi"
     if (
@@ -389,6 +425,19 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
     ):
         # "should i send a pic of it?" / "agora é só isso?": yes, the receipt here
         name = "receipt_how"
+    elif (
+        state.phase == "awaiting_receipt"
+        and name == "ask_payment_method"
+        and reading.parse.value("payment_method") is None
+        and has_phrase(flows, "receipt_words", state.language or "pt", event.parse.text)
+    ):
+        name = "receipt_how"  # "i can send a pic": the photo, here ("pic" is no PIX)
+    elif (
+        state.phase == "awaiting_receipt"
+        and name == NOT_UNDERSTOOD
+        and reading.parse.value("payment_method") is not None
+    ):
+        name = "already_paid"  # "last week, cash at the store": how it was paid
     if (state.phase == "awaiting_receipt" or intent in RECEIPT_NOT_HARDSHIP) and has_phrase(
         flows, "no_receipt", state.language or "pt", event.parse.text
     ):
@@ -397,6 +446,13 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         # not a hardship or an opt-out; a receipt is only ever about a payment made
         name, then = "already_paid", []
     step = HANDLERS[name](_turn(state, event, reading, ctx, flows, intent))
+    if (
+        reading.opt_out
+        and step.state.phase == "awaiting_promise_date"
+        and "opt_out" in flows.together.get(intent, ())
+    ):
+        # "pls stop messaging me, ill pay when i can": no "which day?" above the stop
+        step = Step([], state)
     step.actions[:0] = lead
     if name not in NO_MORE:
         then += [s for s in flows.together.get(intent, ()) if s in reading.present()]
@@ -643,6 +699,9 @@ def _and_then(
             # "I get paid on the 20th, can I pay then?": the day was too far and the options
             # are on the table; a PIX of the whole balance under them answers nothing
             continue
+        if second == "ask_payment_method" and _asks_only_the_day(reading, flows, step.state):
+            # "i get paid friday, can i pay then?": that day asked (and noted), not the PIX
+            continue
         if second == "identity_confirmed":
             handler = second
         elif second == QUESTION:
@@ -662,6 +721,25 @@ def _and_then(
             before = [_pix_follows(a) for a in before]
         step = Step([*before, *more.actions], more.state)
     return step
+
+
+_NEGATED = re.compile(r"\b(?:can\s*t|cant|cannot|won\s*t|wont|not|no|nao|n|nem)\b")
+
+# what asks how to pay, beside "can i pay ...": "can i pay by pix", "how can i pay"
+_HOW_TO_PAY = re.compile(
+    r"\b(?:how|where|details?|key|code|bank|send|pix|boleto|link|card|qr|como|onde|chave|"
+    r"codigo|dados|manda|mande|envia|envie)\b"
+)
+
+
+def _asks_only_the_day(reading: Reading, flows: Flows, state: ConversationState) -> bool:
+    """ "i get paid friday, can i pay then?": a day asked for, nothing about how to pay."""
+    text = reading.parse.text
+    if reading.parse.value("payment_method") is not None or reading.parse.value("date") is None:
+        return False
+    if not has_phrase(flows, "can_i_pay", state.language or "pt", text):
+        return False
+    return _HOW_TO_PAY.search(normalise(text)) is None
 
 
 def _pix_follows(action: Action) -> Action:

@@ -22,13 +22,14 @@ from bot.dialogue.actions import (
     HandOff,
     LogEvent,
     PresentOffers,
+    RecordPromise,
     RefuseOffers,
     Reply,
     SendPaymentInfo,
 )
 from bot.dialogue.handlers_payments import METHODS
 from bot.dialogue.reading import question_topic
-from bot.dialogue.state import NO_METHODS, PLAN_LATER
+from bot.dialogue.state import NO_METHODS, PLAN_LATER, PROMISED_NOW
 from bot.dialogue.turn import (
     Step,
     Turn,
@@ -367,6 +368,9 @@ def negotiate(t: Turn) -> Step:
         and t.says("decided")
     ):
         return confirm_plan(t)  # "ok pode fechar o de 6x" with that 6x waiting: the yes
+    part_now = _part_now_rest_next_week(t, installments, amount)
+    if part_now is not None:
+        return part_now
     if amount is None and t.says("half_now"):
         rest_day = _rest_day(t)
         if installments is None and rest_day is not None:
@@ -421,6 +425,56 @@ def negotiate(t: Turn) -> Step:
 
         return promise_to_pay(t)
     return _with_in_full(t, _propose(t, installments, amount))
+
+
+def _part_now_rest_next_week(
+    t: Turn, installments: int | None, amount: Decimal | None
+) -> Step | None:
+    """ "half now and half next week" / "519 now and the rest next week": the part promised for
+    today and the day of next week asked for the rest (a plan's entry falls days later and its
+    payments months later, which nobody asked for)."""
+    if installments is not None or not t.says("later_next_week") or _rest_day(t) is not None:
+        return None
+    if t.parse.value("date") is not None or t.says("later_next_month"):
+        return None
+    balance = t.ctx.balance.total
+    if amount is None and t.says("half_now"):
+        part = (balance / 2).quantize(Decimal("0.01"))
+    elif amount is not None and t.says("paying_now") and _says_rest(t):
+        part = amount
+    else:
+        return None
+    if not Decimal(0) < part < balance:
+        return None
+    from bot.dialogue.handlers_promises import REST_ASKED, REST_ASKED_PHASE, promised_now
+
+    today = t.ctx.today
+    extra = {k: v for k, v in t.state.extra.items() if k != "promise_amount"}
+    extra.update({REST_ASKED: True, PROMISED_NOW: promised_now(part, today)})
+    limit = today + timedelta(days=t.ctx.offers.promise_max_days)
+    return t.step(
+        RecordPromise(due=today, amount=part),
+        say(
+            "part_now_rest_which_day",
+            t.ctx,
+            amount=money_str(part),
+            rest=money_str(balance - part),
+            max_date=limit.isoformat(),
+        ),
+        phase=REST_ASKED_PHASE,
+        extra=extra,
+        on_screen=(),
+        pending_plan=None,
+    )
+
+
+_REST_WORDS = re.compile(
+    r"\b(?:the\s+)?(?:rest|remainder|other\s+half|o\s+resto|resto|o\s+restante|a\s+outra\s+metade)\b"
+)
+
+
+def _says_rest(t: Turn) -> bool:
+    return _REST_WORDS.search(normalise(t.parse.text)) is not None
 
 
 def _now_and_regular(t: Turn) -> bool:

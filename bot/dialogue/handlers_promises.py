@@ -484,6 +484,14 @@ def ask_day(t: Turn) -> Step:
     )
 
 
+def which_day(t: Turn) -> Step:
+    """ "can i pay on the weekend instead?": a day asked for, even with one agreed."""
+    return t.step(
+        say("ask_promise_date", t.ctx, max_days=t.ctx.offers.promise_max_days),
+        phase="awaiting_promise_date",
+    )
+
+
 def _asks_a_topic(t: Turn) -> bool:
     return bool(t.topics - {"other_question"})
 

@@ -81,6 +81,9 @@ def _store_open(t: Turn) -> bool:
 def answer_question(t: Turn) -> Step:
     """Answer the ``topic`` of the message; an unverified person gets the safe answers only."""
     topic = question_topic(t.parse) or "other_question"
+    if topic == "other_question" and t.parse.value("payment_method") is not None:
+        # "can i get a boleto instead": the way to pay asked about, answered as such
+        return usual_route(t)
     answer = TOPICS.get(topic)
     if answer is None:
         return usual_route(t)

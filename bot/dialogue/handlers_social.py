@@ -67,6 +67,12 @@ _LAUGH = (
 _LAUGH_ONLY = re.compile(r"^(?:(?:" + _LAUGH + r")[\s!?.,…]*)+$", re.IGNORECASE)
 
 
+def someone_else_pays(t: Turn) -> Step:
+    """ "my husband handles this": anyone may pay it, with the PIX asked for here and passed
+    on; the account is the debtor's, so we keep writing to them (nothing said to the other)."""
+    return t.step(say("someone_else_pays", t.ctx, **_point(t)))
+
+
 def only_laughter(text: str) -> bool:
     """Whether a message is laughter and nothing else ("kkkkk", "rsrs", "hahaha 😂")."""
     return bool(_LAUGH_ONLY.match(text.strip()))

@@ -95,6 +95,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "no_agreement_now",
         "rest_after_part",
         "promise_parts_and_rest",
+        "part_now_rest_which_day",  # "half now and half next week": the part noted, which day?
         "already_paid",
         "already_paid_seen",  # "paguei" just after the store confirmed it
         "receipt_received",
@@ -152,6 +153,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "goodbye",
         "acknowledge",
         "laughter",  # "kkkkk" alone
+        "someone_else_pays",  # "my husband handles this": anyone can pay, we keep writing here
         "acknowledge_later",
         "agreement_change_person",
         "agreement_pay_rest",

@@ -34,7 +34,12 @@ TOPIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"amount|installment)\b|"
             r"\bwhat\s+(?:are\s+)?(?:my|the|your)\s+(?:options|choices|plans|alternatives)\b|"
             r"\bwhat\s+(?:can|could)\s+(?:i|we|you|u)\s+do\b|\bwhat\s+options\b|"
-            r"\b(?:any|other)\s+(?:options|alternatives|plans)\b"
+            r"\b(?:any|other)\s+(?:options|alternatives|plans)\b|"
+            # "how many installments then" / "how many payments can i do": how far a plan goes
+            # (not "how many are left", "how many did i pay")
+            r"\bhow\s+many\s+(?:installments|payments|months)\s*(?:then|tho|max|at\s+most|"
+            r"(?:can|could)\s+(?:i|u|you|we)\b|do\s+(?:you|u)\s+(?:do|offer|allow|give)\b|"
+            r"\?|$)"
         ),
     ),
     (

@@ -105,6 +105,16 @@ def _one(  # noqa: C901 - one branch per expectation keeps them side by side
             for d in session.scalars(select(Debt).where(Debt.debtor_id == debtor_id))
         )
         return None if disputed == bool(want) else f"dispute: {disputed}, expected {bool(want)}"
+    if key == "offers_presented" and want is False:
+        # ``offers_presented: false``: none shown by the last step (it checked nothing before)
+        shown = session.scalar(
+            select(Event.id).where(
+                Event.debtor_id == debtor_id,
+                Event.kind == "offers_presented",
+                Event.id > run.event_mark,
+            )
+        )
+        return "offers_presented: offers were shown" if shown is not None else None
     if key == "offers_presented":
         event = session.scalar(
             select(Event)
@@ -114,7 +124,13 @@ def _one(  # noqa: C901 - one branch per expectation keeps them side by side
         count = int(event.data.get("count", 0)) if event else 0
         return None if count >= int(want) else f"offers_presented: {count}, expected >= {want}"
     if key == "payment_instructions":
-        return _pix(session, debtor_id) if str(want) == "pix" else None
+        if want is False or str(want).lower() == "none":
+            # none sent by the last step (``false`` used to check nothing at all)
+            sent = [text for text in said if PIX_MARK in text]
+            return f"payment_instructions: a PIX was sent: {sent[0][:80]!r}" if sent else None
+        if want is True or str(want) == "pix":
+            return _pix(session, debtor_id)  # a valid PIX copy-and-paste code was sent
+        return None
     if key in ("next_contact", "cadence_stopped"):
         from bot.conversation.planning import next_contact
 
@@ -195,6 +211,9 @@ def _agreement(session: Session, debtor_id: int, want: Any) -> str | None:
         if first != date.fromisoformat(str(want["first_due"])):
             problems.append(f"first due {first}, expected {want['first_due']}")
     return "agreement: " + "; ".join(problems) if problems else None
+
+
+PIX_MARK = "br.gov.bcb.pix"  # in every PIX copy-and-paste code (its GUI)
 
 
 def _pix(session: Session, debtor_id: int) -> str | None:

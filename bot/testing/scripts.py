@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.channels.recording import RecordingChannel
 from bot.config import Settings, load_settings
@@ -183,6 +183,7 @@ class ScriptRun:
         )
         self.debtor_id, self.agent_id = self.runtime.in_transaction(self._seed)
         self.mark = 0
+        self.event_mark = 0  # the last event's id when the step began: "nothing since"
         self.sent: list[str] = []  # what reached the debtor, in order
         self.pending_reminders: list[tuple[datetime, str]] = []
         self.user_turns = 0
@@ -240,6 +241,7 @@ class ScriptRun:
                     raise ScriptError(f"step {number}: unknown step {kind!r}")
                 if kind != "expect":
                     self.mark = len(self.sent)
+                    self.event_mark = self.runtime.in_transaction(_last_event_id)
                 await getattr(self, f"step_{kind}")(arg, number)
             # a text that could not be rendered was answered with "a person will answer",
             # which the expectations may not notice: the script fails, naming the text
@@ -529,3 +531,7 @@ def _is_offer_book(path: Path) -> bool:
     except yaml.YAMLError:
         return False
     return isinstance(data, dict) and "tiers" in data and "steps" not in data
+
+
+def _last_event_id(session: Any) -> int:
+    return int(session.scalar(select(func.max(Event.id))) or 0)

@@ -200,3 +200,31 @@ steps:
     assert result.failures == [
         "step 2: the turn failed (RecursionError: maximum recursion depth exceeded)"
     ]
+
+
+def test_false_expectations_check_something(tmp_path: Path) -> None:
+    """``payment_instructions: false`` and ``offers_presented: false`` used to pass whatever
+    happened; now a PIX or offers shown by the step fail them."""
+    path = write(
+        tmp_path,
+        "falses",
+        """
+name: falses
+now: "2026-11-23T10:00:00-03:00"
+settings: {identity_check: none}
+steps:
+  - send_reminder: {}
+  - user: "me manda o pix"
+  - expect: {payment_instructions: false}
+  - user: "to sem dinheiro, quero parcelar"
+  - expect: {offers_presented: false}
+  - user: "obrigada"
+  - expect: {payment_instructions: false, offers_presented: false}
+""",
+    )
+    result = run_script(path)
+    assert not result.passed
+    assert [f.split(":")[0] + ":" + f.split(":")[1] for f in result.failures] == [
+        "step 3: payment_instructions",
+        "step 5: offers_presented",
+    ]
