@@ -125,6 +125,13 @@ REST_QUESTION_ROUTES = frozenset(
         "offers",
     }
 )
+# where a bare amount lands ("uns 300") when the amount of a part was asked
+PART_AMOUNT_ROUTES = frozenset(
+    {NOT_UNDERSTOOD, "negotiate", "promise_to_pay", "insult", "answer_question", "offers",
+     "acknowledge", "ask_day", "choose_option"}
+)  # fmt: skip
+# "opções de parcelamento", "installment options", "payment plan": the offers asked for
+_INSTALLMENT_WORDS = re.compile(r"\bparcel|\binstall?ments?\b|\bpayment\s+plans?\b")
 # "e agora?" / "what now?": short, nothing else asked
 WHATS_NEXT_WORDS = 4
 # "feito", "done" alone: the payment just made (never where a "yes" is awaited)
@@ -363,6 +370,15 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         and has_phrase(flows, "wants_in_full", state.language or "pt", event.parse.text)
     ):
         name = "negotiate"  # "quero quitar" (unsure): the price for paying it all at once
+    elif (
+        name == NOT_UNDERSTOOD
+        and event.parse.intent in ("negotiate", "ask_debt_details")
+        and (state.verified or _no_check(ctx))
+        and _INSTALLMENT_WORDS.search(normalise(event.parse.text)) is not None
+    ):
+        # "me manda o valor atualizado e as opções de parcelamento" (unsure): the offers,
+        # which open with the total
+        name = "offers"
     if (
         name in (NOT_UNDERSTOOD, "answer_question")
         and ctx.agreement is None
@@ -378,6 +394,13 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         and has_phrase(flows, "whats_next", state.language or "pt", event.parse.text)
     ):
         name = "whats_next"  # "e agora?": what this moment waits for (an option, a day...)
+    if (
+        name in PART_AMOUNT_ROUTES
+        and state.extra.get(handlers_promises.PART_DAY)
+        and reading.parse.value("amount") is not None
+        and reading.parse.value("installments") is None
+    ):
+        name = "promise_to_pay"  # "uns 300" to "quanto consegue no dia 10?": that, that day
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
     language = state.language or "pt"

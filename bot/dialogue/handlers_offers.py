@@ -355,6 +355,15 @@ def negotiate(t: Turn) -> Step:
     change = _agreement_change(t)
     if change is not None:
         return change
+    if (
+        t.state.extra.get("part_day")
+        and t.parse.value("amount") is not None
+        and t.parse.value("installments") is None
+    ):
+        # "uns 300" to "quanto consegue no dia 10?": that amount that day, a promise
+        from bot.dialogue.handlers_promises import promise_to_pay
+
+        return promise_to_pay(t)
     raw_n = t.parse.value("installments")
     installments = int(raw_n) if raw_n is not None else _bare_count(t)
     amount = _decimal(t.parse.value("amount"))

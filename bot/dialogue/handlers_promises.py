@@ -80,7 +80,12 @@ def promise_to_pay(t: Turn) -> Step:
         # "metade hj e metade na sexta": half on the first day, the rest by the second
         half = (t.ctx.balance.total / 2).quantize(Decimal("0.01"))
         return part_and_rest(t, half, *halves)
-    due = _said_date(t)
+    if said is None and t.says("a_part") and not t.says("whole_balance"):
+        asked = _ask_part_amount(t)
+        if asked is not None:
+            return asked  # "dia 10 consigo pagar uma parte": how much, that day?
+    part_day = as_date(t.state.extra.get(PART_DAY))
+    due = _said_date(t) or (part_day if said is not None else None)
     if due is None:
         # "whats left now? can i do the rest next week": what is left, then which day
         # (a clause's own best guess is enough: it only adds the balance to the question)
@@ -133,9 +138,9 @@ def promise_to_pay(t: Turn) -> Step:
         amount = balance  # "vou pagar 1000" on a balance of 460,65: the balance settles it
     # a promise of its own amount: no longer "só o sofá" for the next "manda o pix"
     drop = (
-        ("promise_amount", AT_STORE, REST_ASKED)
+        ("promise_amount", AT_STORE, REST_ASKED, PART_DAY)
         if part is not None
-        else ("promise_amount", AT_STORE, PAYING_REFS, REST_ASKED)
+        else ("promise_amount", AT_STORE, PAYING_REFS, REST_ASKED, PART_DAY)
     )
     extra = {k: v for k, v in t.state.extra.items() if k not in drop}
     rest: list[Action] = []
@@ -432,6 +437,31 @@ def _rest_later(t: Turn) -> bool:
         re.search(
             r"\b(?:o\s+resto|o\s+restante|the\s+rest|the\s+remainder)\b", normalise(t.parse.text)
         )
+    )
+
+
+# "dia 10 consigo pagar uma parte": the day kept while the amount is asked
+PART_DAY = "part_day"
+
+
+def _ask_part_amount(t: Turn) -> Step | None:
+    """A part on a day, no amount: how much? (the balance promised by that day would not be
+    what was said). None without a day the promise rules allow."""
+    day = _said_date(t)
+    limit = t.ctx.today + timedelta(days=t.ctx.offers.promise_max_days)
+    if day is None or not t.ctx.today <= day <= limit or not t.can_disclose:
+        return None
+    return t.step(
+        say(
+            "ask_part_amount",
+            t.ctx,
+            date=day.isoformat(),
+            is_today=day == t.ctx.today,
+            is_tomorrow=day == t.ctx.today + timedelta(days=1),
+            total=money_str(t.ctx.balance.total),
+        ),
+        phase="awaiting_promise_date",
+        extra={**t.state.extra, PART_DAY: day.isoformat()},
     )
 
 

@@ -91,6 +91,7 @@ RESPONSES: frozenset[str] = RUNTIME_RESPONSES | frozenset(
         "fewer_messages",
         "no_email",
         "whats_next",
+        "ask_part_amount",
         "price_complaint",
         "no_agreement_now",
         "rest_after_part",
