@@ -401,6 +401,15 @@ def _user_turn(state: ConversationState, event: UserTurn, ctx: Context, flows: F
         and reading.parse.value("installments") is None
     ):
         name = "promise_to_pay"  # "uns 300" to "quanto consegue no dia 10?": that, that day
+    if (
+        name == NOT_UNDERSTOOD
+        and state.phase == "awaiting_identity"
+        and event.parse.intent in handlers_questions.ABOUT_THE_DEBT
+        and event.parse.confidence >= flows.supported_min_confidence
+    ):
+        # "quanto fica pra hoje?" (unsure) before the person is confirmed: about the debt,
+        # answered once they are (not "essa eu fico devendo, não tenho essa informação")
+        name = "answer_question"
     if name == NOT_UNDERSTOOD and _EMAIL.search(event.parse.text):
         name = "no_email"  # "meu email é ana@gmail.com": we send nothing by email
     language = state.language or "pt"

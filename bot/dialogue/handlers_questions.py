@@ -89,7 +89,17 @@ def answer_question(t: Turn) -> Step:
         return usual_route(t)
     if topic not in SAFE_TOPICS and topic != "other_question" and not t.can_disclose:
         return t.step(say("answer_needs_identity", t.ctx, topic=topic), phase="awaiting_identity")
+    if topic == "other_question" and not t.can_disclose and t.parse.intent in ABOUT_THE_DEBT:
+        # "quanto fica pra hoje?" before the person is confirmed: it is known, just not said
+        # yet (it was "essa eu fico devendo, não tenho essa informação")
+        return t.step(say("answer_needs_identity", t.ctx, topic=None), phase="awaiting_identity")
     return answer(t)
+
+
+# a question read as one of these is about the debt: answered once the person is confirmed
+ABOUT_THE_DEBT = frozenset(
+    {"ask_debt_details", "promise_to_pay", "negotiate", "ask_payment_method", "cannot_pay"}
+)
 
 
 # --- topics safe before identity ----------------------------------------------------------
