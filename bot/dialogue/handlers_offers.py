@@ -665,6 +665,10 @@ def _propose(
         weekly = monthly
         monthly = (monthly * 52 / 12).quantize(Decimal("0.01"))
     first_due_days, first_due_note = _first_due(t)
+    if down is not None and (t.says("half_now") or t.says("paying_now")):
+        # "metade agora e metade dia 20": the day said is the rest's, not the entry's; the
+        # entry goes as the book sets it (never "the first payment can't be on the 20th")
+        first_due_days, first_due_note = _first_due_days(t), {}
     day = _monthly_day(t)
     if day is None and down is not None:
         # "150 hj e o resto dia 10" past the promise limit: the rest on the 10th of the month
