@@ -178,7 +178,7 @@ def _what_to_pay(t: Turn) -> tuple[Decimal, str, str | None]:
     paying = _paying(t)
     if paying:
         # "quero pagar só o liquidificador" ... "manda o pix": that one's amount
-        return _part_total(t, paying), "debt", None
+        return debts_total(t, paying), "debt", None
     promised = t.state.extra.get(PROMISED_NOW)
     if isinstance(promised, dict):  # "hoje consigo 300, manda o pix": that promise's PIX
         return Decimal(str(promised["amount"])), "promise", str(promised["due"])
@@ -364,11 +364,6 @@ def debts_on_days(t: Turn) -> list[tuple[tuple[DebtView, ...], date]] | None:
     return [(by_day[day], day) for day in sorted(by_day)]
 
 
-def debts_total(t: Turn, debts: tuple[DebtView, ...]) -> Decimal:
-    """What these debts amount to today, with their own late fee and interest."""
-    return _part_total(t, debts)
-
-
 def named_due(t: Turn, named: tuple[DebtView, ...]) -> Step:
     """ "e o microondas venceu que dia?": the due date of each purchase named."""
     items = [
@@ -383,7 +378,7 @@ def wants_to_pay(text: str) -> bool:
     return bool(_PAY_WORDS.search(normalise(text)))
 
 
-def _part_total(t: Turn, debts: tuple[DebtView, ...]) -> Decimal:
+def debts_total(t: Turn, debts: tuple[DebtView, ...]) -> Decimal:
     """What these debts amount to today, with their own late fee and interest."""
     return t.ctx.offers.balance(debts, t.ctx.today).total
 
@@ -396,7 +391,7 @@ def _paying(t: Turn) -> tuple[DebtView, ...]:
 def paying_total(t: Turn) -> Decimal | None:
     """The amount of the debts the person said they pay now, if they said so."""
     paying = _paying(t)
-    return _part_total(t, paying) if paying else None
+    return debts_total(t, paying) if paying else None
 
 
 def _reference(t: Turn, purpose: str, refs: tuple[str, ...] = ()) -> str:
@@ -421,7 +416,7 @@ def pay_named(t: Turn) -> Step:
     from bot.dialogue.handlers_promises import promise_to_pay
 
     named = named_debts(t)
-    amount = _part_total(t, named)
+    amount = debts_total(t, named)
     others = [d.description for d in t.debts if d not in named]
     values: dict[str, Any] = {
         "items": [d.description for d in named],

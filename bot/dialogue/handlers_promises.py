@@ -377,9 +377,8 @@ def _store_closed(t: Turn, due: date, limit: date) -> Step:
     )
 
 
-_THE_REST = re.compile(
-    r"\b(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|the\s+remainder|what'?s\s+left)\b"
-)
+_REST_WORDS = r"o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|the\s+remainder|what'?s\s+left"
+_THE_REST = re.compile(rf"\b(?:{_REST_WORDS})\b")
 
 
 def _says_the_rest(t: Turn) -> bool:
@@ -391,8 +390,8 @@ REST_ASKED = "rest_asked"
 REST_ASKED_PHASE = "awaiting_promise_date"
 # "e o resto?" / "and the rest?" alone: a question about what a part leaves
 _REST_QUESTION = re.compile(
-    r"^(?:e|and|mas|but|what\s+about)?\s*(?:o\s+resto|o\s+restante|o\s+que\s+falta|the\s+rest|"
-    r"the\s+remainder|what'?s\s+left)(?:\s+(?:como\s+fica|fica\s+como|then))?\s*\??$"
+    rf"^(?:e|and|mas|but|what\s+about)?\s*(?:{_REST_WORDS})"
+    r"(?:\s+(?:como\s+fica|fica\s+como|then))?\s*\??$"
 )
 
 
